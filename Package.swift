@@ -1,0 +1,140 @@
+// swift-tools-version: 6.1
+// ContactLedger: an event-sourced contact base on LMDB.
+
+import PackageDescription
+
+/// One set of compiler settings for every Swift target (Swift 6 mode is the default of tools 6.1).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "ContactLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ledger", targets: ["ledger"]),
+        .library(name: "LedgerStore", targets: ["LedgerStore"]),
+        .library(name: "LedgerDomain", targets: ["LedgerDomain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+
+        // MARK: Library modules
+        .target(
+            name: "LedgerDomain",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LedgerStore",
+            dependencies: [
+                "CLMDB",
+                "LedgerDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "ledger",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerStore",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "ledger-stress",
+            dependencies: ["LedgerDomain", "LedgerStore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "LedgerDomainTests",
+            dependencies: ["LedgerDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerStoreTests",
+            dependencies: ["LedgerStore", "LedgerDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerCLITests",
+            dependencies: ["LedgerStore", "LedgerDomain"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Modules added by other work (identity, import) go below this line.
+
+        // Identity normalisation: phone numbers via libphonenumber (C++ behind a
+        // pure C header, docs/decisions/0003), e-mail addresses, match rules.
+        // Needs Debian's libphonenumber-dev.
+        .target(
+            name: "CPhoneNumber",
+            linkerSettings: [
+                // The shim's object code references only libphonenumber's own
+                // symbols (checked with nm); libphonenumber.so lists protobuf,
+                // ICU and absl as NEEDED, so the loader brings those itself.
+                .linkedLibrary("phonenumber"),
+            ]
+        ),
+        .target(
+            name: "LedgerIdentity",
+            dependencies: ["CPhoneNumber"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerIdentityTests",
+            // CPhoneNumber directly too: the shim's fast paths are tested against its reference path.
+            dependencies: ["LedgerIdentity", "CPhoneNumber"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Contact import: file readers (CSV/TXT, XLS via FreeXL, XLSX via ZIPFoundation).
+        .systemLibrary(
+            name: "CFreeXL",
+            pkgConfig: "freexl",
+            providers: [.apt(["libfreexl-dev"])]
+        ),
+        .target(
+            name: "LedgerImport",
+            dependencies: [
+                "CFreeXL",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerImportTests",
+            dependencies: ["LedgerImport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,74 @@
+/// Renders spreadsheet date serials as ISO 8601 text: `YYYY-MM-DD`, `HH:MM:SS`, or
+/// `YYYY-MM-DDTHH:MM:SS` when a date-time has a time of day.
+enum SpreadsheetDate {
+    /// Renders `serial` as a value of `kind`; nil for serials no spreadsheet displays as a date
+    /// (negative, not finite, or past year 9999), which the caller shows as a number instead.
+    static func render(serial: Double, kind: CellNumberKind, uses1904Dates: Bool) -> String? {
+        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+        var day = Int(serial.rounded(.down))
+        var seconds = Int(((serial - Double(day)) * 86_400).rounded())
+        if seconds == 86_400 {
+            day += 1
+            seconds = 0
+        }
+        let time = clock(seconds)
+        switch kind {
+        case .number: return nil
+        case .time: return time
+        case .date: return date(day: day, uses1904Dates: uses1904Dates)
+        case .dateTime:
+            let date = date(day: day, uses1904Dates: uses1904Dates)
+            return seconds == 0 ? date : date + "T" + time
+        }
+    }
+
+    /// The calendar date of day `day`.
+    ///
+    /// 1900 system: day 1 is 1900-01-01, and Excel keeps Lotus 1-2-3's mistake of a 29 February 1900
+    /// (day 60), so from day 61 on the serial is one more than the true count. Day 0 displays as
+    /// 1900-01-00. 1904 system: day 0 is 1904-01-01, no quirks.
+    static func date(day: Int, uses1904Dates: Bool) -> String {
+        if uses1904Dates {
+            return civil(daysSinceEpoch: day + daysFromUnixEpochTo1904)
+        }
+        switch day {
+        case 0: return "1900-01-00"
+        case 60: return "1900-02-29"
+        case ..<60: return civil(daysSinceEpoch: day - 1 + daysFromUnixEpochTo1900)
+        default: return civil(daysSinceEpoch: day - 2 + daysFromUnixEpochTo1900)
+        }
+    }
+
+    /// 1900-01-01 and 1904-01-01 as days after 1970-01-01.
+    private static let daysFromUnixEpochTo1900 = -25_567
+    private static let daysFromUnixEpochTo1904 = -24_107
+
+    private static func clock(_ seconds: Int) -> String {
+        twoDigits(seconds / 3600) + ":" + twoDigits(seconds / 60 % 60) + ":" + twoDigits(seconds % 60)
+    }
+
+    /// Proleptic Gregorian date of a day count from 1970-01-01, by the era arithmetic in Howard
+    /// Hinnant's "chrono-Compatible Low-Level Date Algorithms" (400-year eras of 146,097 days,
+    /// years starting in March so that the leap day comes last).
+    static func civil(daysSinceEpoch: Int) -> String {
+        let shifted = daysSinceEpoch + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return fourDigits(year) + "-" + twoDigits(month) + "-" + twoDigits(day)
+    }
+
+    private static func twoDigits(_ value: Int) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
+    }
+
+    private static func fourDigits(_ value: Int) -> String {
+        let text = "\(value)"
+        return String(repeating: "0", count: max(0, 4 - text.count)) + text
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A bounded FIFO between one producer thread and one consumer thread: `push` waits while full,
+/// `pop` waits while empty. It is what keeps memory flat while a ZIP entry and its XML are
+/// streamed: the producers can only run a few chunks ahead of the reader.
+///
+/// `@unchecked Sendable` because its mutable state is guarded by `condition`: every access to
+/// `items`, `isFinished` and `isClosed` happens between `condition.lock()` and `unlock()`.
+final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var items: [Element] = []
+    private var head = 0
+    private var isFinished = false
+    private var isClosed = false
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Waits for room and appends `element`; false when the consumer has closed the queue, which
+    /// tells the producer to stop.
+    func push(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count - head >= capacity && !isClosed {
+            condition.wait()
+        }
+        guard !isClosed else { return false }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// Marks the end of the stream: `pop` returns nil once the queue is drained.
+    func finish() {
+        condition.lock()
+        isFinished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for and removes the oldest element; nil when the producer finished and all is consumed,
+    /// or when the queue was closed.
+    func pop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count == head && !isFinished && !isClosed {
+            condition.wait()
+        }
+        guard items.count > head, !isClosed else { return nil }
+        let element = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        condition.broadcast()
+        return element
+    }
+
+    /// Called by the consumer when it stops reading early: wakes the producer, whose `push` then
+    /// returns false.
+    func close() {
+        condition.lock()
+        isClosed = true
+        items.removeAll()
+        head = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+}

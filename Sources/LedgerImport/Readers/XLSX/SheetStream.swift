@@ -1,0 +1,67 @@
+import Foundation
+
+/// Parses a worksheet part on its own thread and delivers rows in batches through a bounded queue,
+/// turning XMLParser's push of events into the pull of `TabularSource.nextRow()`.
+enum SheetStream {
+    /// A batch of rows, or why parsing stopped.
+    enum Message: Sendable {
+        case rows([Row])
+        case failure(ImportFileError)
+    }
+
+    /// What the sheet parser needs from the rest of the workbook.
+    struct Context: Sendable {
+        let sharedStrings: [String]
+        let styles: [CellNumberKind]
+        let uses1904Dates: Bool
+    }
+
+    /// Rows per message: large enough that locking is rare, small enough to keep memory flat.
+    static let batchSize = 256
+    /// Batches the parser may run ahead of the reader.
+    static let capacity = 4
+
+    private struct Stopped: Error {}
+
+    /// Starts parsing `part` on a new thread and returns the queue it fills.
+    static func start(_ part: XLSXPart, of archive: XLSXArchive, context: Context) -> BlockingQueue<Message> {
+        let queue = BlockingQueue<Message>(capacity: capacity)
+        let url = archive.url
+        let limits = archive.limits
+        let thread = Thread {
+            defer { queue.finish() }
+            do {
+                // This thread's own archive handle: ZIPFoundation's Archive is not thread-safe.
+                let archive = try XLSXArchive(url: url, limits: limits)
+                var batch: [Row] = []
+                batch.reserveCapacity(batchSize)
+                let handler = SheetHandler(
+                    fileName: archive.fileName, sharedStrings: context.sharedStrings, styles: context.styles,
+                    uses1904Dates: context.uses1904Dates
+                ) { row in
+                    batch.append(row)
+                    if batch.count == batchSize {
+                        guard queue.push(.rows(batch)) else { throw Stopped() }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                try XMLPartParser.parse(part, of: archive, into: handler)
+                if !batch.isEmpty { _ = queue.push(.rows(batch)) }
+            } catch is Stopped {
+                return
+            } catch let error as ImportFileError {
+                _ = queue.push(.failure(error))
+            } catch {
+                _ = queue.push(
+                    .failure(
+                        ImportFileError(
+                            .invalidWorkbook, file: url.lastPathComponent,
+                            reason: "the sheet cannot be read; the file is damaged — save it again from Excel",
+                            cause: error)))
+            }
+        }
+        thread.name = "ledger-import-sheet"
+        thread.start()
+        return queue
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Runs `XMLParser(stream:)` over one streamed .xlsx part and forwards its events to a handler.
+///
+/// The streaming initializer is used even for small parts: `XMLParser(data:)` needs the whole part
+/// in memory and fails on large ones (about 10 MB and up), and one code path is simpler to trust.
+final class XMLPartParser: NSObject, XMLParserDelegate {
+    private let handler: any XMLPartHandler
+    private let part: XLSXPart
+    private let fileName: String
+    private var failure: (any Error)?
+
+    private init(handler: any XMLPartHandler, part: XLSXPart, fileName: String) {
+        self.handler = handler
+        self.part = part
+        self.fileName = fileName
+    }
+
+    /// Parses `part` of `archive` on the current thread, feeding `handler`. Throws the handler's error,
+    /// the unzip producer's error (ZIP-bomb rules first), or a `malformedXML` error.
+    static func parse(_ part: XLSXPart, of archive: XLSXArchive, into handler: any XMLPartHandler) throws {
+        let stream = PartInputStream(
+            queue: XLSXPartStream.start(part, of: archive), part: part, fileName: archive.fileName)
+        defer { stream.close() }
+        let delegate = XMLPartParser(handler: handler, part: part, fileName: archive.fileName)
+        let parser = XMLParser(stream: stream)
+        parser.delegate = delegate
+        let succeeded = parser.parse()
+        if let failure = stream.failure { throw failure }
+        if let failure = delegate.failure { throw failure }
+        if !succeeded {
+            throw ImportFileError(
+                .malformedXML, file: archive.fileName, field: "archive entry \(part.path)",
+                reason: "the part is not well-formed XML (line \(parser.lineNumber), column "
+                    + "\(parser.columnNumber)); the file is damaged — save it again from Excel",
+                cause: parser.parserError)
+        }
+    }
+
+    private func stop(_ parser: XMLParser, _ error: any Error) {
+        guard failure == nil else { return }
+        failure = error
+        parser.abortParsing()
+    }
+
+    private static func localName(_ name: String) -> String {
+        guard let colon = name.lastIndex(of: ":") else { return name }
+        return String(name[name.index(after: colon)...])
+    }
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String]
+    ) {
+        guard failure == nil else { return }
+        do { try handler.didStart(Self.localName(elementName), attributes: attributeDict) } catch { stop(parser, error) }
+    }
+
+    func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+    ) {
+        guard failure == nil else { return }
+        do { try handler.didEnd(Self.localName(elementName)) } catch { stop(parser, error) }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard failure == nil else { return }
+        handler.foundText(string)
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        guard failure == nil else { return }
+        handler.foundText(String(decoding: CDATABlock, as: UTF8.self))
+    }
+}

@@ -1,0 +1,46 @@
+import LedgerDomain
+
+/// Events to append to one stream, with the version the writer expects it to be at.
+public struct AppendRequest: Sendable {
+    /// Which stream the events go to.
+    public enum Target: Hashable, Sendable {
+        /// A new stream; the ledger gives it the next stream number.
+        case new
+        /// A stream that already has events.
+        case existing(StreamID)
+    }
+
+    /// Which stream the events go to.
+    public var target: Target
+    /// The version the stream must be at; checked in the same transaction as the write.
+    public var expected: ExpectedVersion
+    /// The events, in order.
+    public var events: [NewEvent]
+
+    /// Describes an append.
+    public init(target: Target, expected: ExpectedVersion = .any, events: [NewEvent]) {
+        self.target = target
+        self.expected = expected
+        self.events = events
+    }
+
+    /// Events for a new stream.
+    public static func newStream(_ events: [NewEvent]) -> AppendRequest {
+        AppendRequest(target: .new, expected: .noStream, events: events)
+    }
+}
+
+/// What one append request did.
+public struct AppendResult: Hashable, Sendable {
+    /// The stream the events are in (the new stream's number for `.new`).
+    public let stream: StreamID
+    /// The positions of the request's events, in order (the original ones for duplicates).
+    public let positions: [UInt64]
+    /// The stream's version after the request.
+    public let version: UInt64
+    /// How many of the events were already in the ledger and so not appended again.
+    public let duplicates: Int
+
+    /// Whether every event was already recorded.
+    public var wasDuplicate: Bool { duplicates == positions.count }
+}

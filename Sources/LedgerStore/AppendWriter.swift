@@ -1,0 +1,249 @@
+import CLMDB
+import Crypto
+import LedgerDomain
+
+/// The write path of the ledger: checks, indexes, hashes and stores appended events.
+///
+/// It runs only on the writer thread, inside one LMDB write transaction per group of jobs.
+struct AppendWriter: Sendable {
+    let environment: LMDBEnvironment
+    let tables: Ledger.Tables
+    let clock: @Sendable () -> Int64
+    let signal: AppendSignal
+
+    /// Writes every job in one transaction and tells each its outcome.
+    ///
+    /// A job is atomic. A lone job that fails aborts the transaction. When several share it,
+    /// a failed job's writes are deleted again before the next job starts (LMDB's nested
+    /// transactions would do the same, but each costs a 2 MB dirty-list allocation).
+    func commit(_ jobs: [GroupCommitter.Job]) {
+        var outcomes: [Result<[AppendResult], any Error>]
+        do {
+            outcomes = try environment.write { txn in
+                var context = try AppendContext(txn: txn, tables: tables, recordedAt: clock())
+                defer { context.release() }
+                var outcomes = [Result<[AppendResult], any Error>]()
+                outcomes.reserveCapacity(jobs.count)
+                for job in jobs {
+                    let savepoint = context.savepoint
+                    do {
+                        outcomes.append(.success(try append(job.batch, txn: txn, context: &context)))
+                    } catch let error as LedgerError where jobs.count > 1 {
+                        try undo(to: savepoint, txn: txn, context: &context)
+                        outcomes.append(.failure(error))
+                    }
+                }
+                return outcomes
+            }
+        } catch {
+            let failure = error is LedgerError ? error : LedgerError(.storage, "append failed", cause: error as? LMDBError)
+            outcomes = Array(repeating: .failure(failure), count: jobs.count)
+        }
+        for (job, outcome) in zip(jobs, outcomes) {
+            job.complete(outcome)
+        }
+        signal.notify()
+    }
+
+    private func append(_ batch: EncodedBatch, txn: LMDBTransaction, context: inout AppendContext) throws -> [AppendResult] {
+        try txn.withCursor(tables.log) { log in
+            try txn.withCursor(tables.streams) { streams in
+                try txn.withCursor(tables.eventIDs) { ids in
+                    let cursors = Cursors(txn: txn, log: log, streams: streams, ids: ids)
+                    var results = [AppendResult]()
+                    results.reserveCapacity(batch.requests.count)
+                    for request in batch.requests {
+                        results.append(try append(request, of: batch, cursors: cursors, context: &context))
+                    }
+                    return results
+                }
+            }
+        }
+    }
+
+    private struct Cursors {
+        let txn: LMDBTransaction
+        let log: LMDBCursor
+        let streams: LMDBCursor
+        let ids: LMDBCursor
+    }
+
+    private func append(
+        _ request: EncodedBatch.Request,
+        of batch: EncodedBatch,
+        cursors: Cursors,
+        context: inout AppendContext
+    ) throws -> AppendResult {
+        let stream: StreamID
+        let current: UInt64
+        switch request.target {
+        case .new:
+            stream = try context.allocateStream(cursors.streams)
+            current = 0
+        case .existing(let existing):
+            stream = existing
+            current = try StreamIndex.lastVersion(of: existing, cursor: cursors.streams)
+        }
+        let expectationHolds = switch request.expected {
+        case .any: true
+        case .noStream: current == 0
+        case .exact(let version): current == version
+        }
+        let streamMissing = request.target != .new && current == 0
+        if !expectationHolds || streamMissing {
+            if request.target == .new { context.releaseStream(stream) }
+            if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors) { return duplicate }
+            if streamMissing && expectationHolds {
+                throw LedgerError(.streamNotFound, "stream \(stream) has no events; append to a new stream instead")
+            }
+            throw LedgerError.wrongExpectedVersion(stream: stream, expected: request.expected, actual: current)
+        }
+
+        // Claim the event ids first: with time-ordered ids the append path hits the end of the
+        // index; only an id out of order pays for a search, and only a known id for the undo.
+        for index in request.events {
+            let position = context.lastPosition + 1 + UInt64(index - request.events.lowerBound)
+            let id = batch.id(index)
+            let claimed = try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { key in
+                try withUnsafeBytes(of: position.bigEndian) { value in
+                    try cursors.ids.put(key: key, value: value, flags: MDB_APPEND)
+                        || cursors.txn.put(tables.eventIDs, key: key, value: value, flags: MDB_NOOVERWRITE)
+                }
+            }
+            if !claimed {
+                for undone in request.events.lowerBound..<index {
+                    let undoneID = batch.id(undone)
+                    try withUnsafeBytes(of: (undoneID.high.bigEndian, undoneID.low.bigEndian)) { key in
+                        _ = try cursors.txn.delete(tables.eventIDs, key: key)
+                    }
+                }
+                if request.target == .new { context.releaseStream(stream) }
+                return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context)
+            }
+        }
+        return try write(request.events, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
+    }
+
+    /// Stores events whose ids are already claimed: fills in stream, version and time, chains
+    /// the hash, and indexes the stream.
+    private func write(
+        _ events: some Sequence<Int>,
+        of batch: EncodedBatch,
+        stream: StreamID,
+        after current: UInt64,
+        cursors: Cursors,
+        context: inout AppendContext
+    ) throws -> AppendResult {
+        var positions = [UInt64]()
+        var version = current
+        try batch.bytes.withUnsafeBytes { bodies in
+            for index in events {
+                let position = context.lastPosition + 1
+                version += 1
+                let body = UnsafeRawBufferPointer(rebasing: bodies[batch.offsets[index]..<batch.offsets[index + 1]])
+                let record = context.scratch.chain(body: body, stream: stream.rawValue, version: version, recordedAt: context.recordedAt)
+                try withUnsafeBytes(of: position.bigEndian) { positionKey in
+                    guard try cursors.log.put(key: positionKey, value: record, flags: MDB_APPEND) else {
+                        throw LedgerError(.corrupt, "the log already holds position \(position); run `ledger verify`")
+                    }
+                    let indexed = try withUnsafeBytes(of: (stream.rawValue.bigEndian, version.bigEndian)) { key in
+                        try cursors.streams.put(key: key, value: positionKey, flags: MDB_APPEND)
+                            || cursors.txn.put(tables.streams, key: key, value: positionKey, flags: MDB_NOOVERWRITE)
+                    }
+                    guard indexed else {
+                        throw LedgerError(.corrupt, "the stream index already holds stream \(stream) version \(version); run `ledger verify`")
+                    }
+                }
+                context.lastPosition = position
+                positions.append(position)
+            }
+        }
+        return AppendResult(stream: stream, positions: positions, version: version, duplicates: 0)
+    }
+
+    /// Appends a request some of whose events are already recorded.
+    ///
+    /// When all are, the original positions are returned and nothing is written. When only
+    /// some are, the rest are appended only if the writer accepts any version: a stricter
+    /// expectation cannot be checked against a half-applied retry.
+    private func appendWithDuplicates(
+        _ request: EncodedBatch.Request,
+        of batch: EncodedBatch,
+        cursors: Cursors,
+        context: inout AppendContext
+    ) throws -> AppendResult {
+        if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors) { return duplicate }
+        let known = try request.events.map { try position(of: batch.id($0), txn: cursors.txn) }
+        guard request.expected == .any, let firstKnown = known.compactMap({ $0 }).first else {
+            throw LedgerError(
+                .partialDuplicate,
+                "some events of this request are already recorded and some are not; retry it with the same event ids only"
+            )
+        }
+        let stream = try streamOfEvent(at: firstKnown, txn: cursors.txn)
+        let fresh = zip(request.events, known).filter { $0.1 == nil }.map(\.0)
+        for (offset, index) in fresh.enumerated() {
+            let id = batch.id(index)
+            let position = context.lastPosition + 1 + UInt64(offset)
+            try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { key in
+                try withUnsafeBytes(of: position.bigEndian) { value in
+                    guard try cursors.txn.put(tables.eventIDs, key: key, value: value, flags: MDB_NOOVERWRITE) else {
+                        throw LedgerError(.invalidRequest, "event id \(id) appears twice in one request")
+                    }
+                }
+            }
+        }
+        let current = try StreamIndex.lastVersion(of: stream, cursor: cursors.streams)
+        let appended = try write(fresh, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
+        var freshPositions = appended.positions.makeIterator()
+        let positions = known.map { $0 ?? freshPositions.next() ?? 0 }
+        return AppendResult(stream: stream, positions: positions, version: appended.version, duplicates: known.count - fresh.count)
+    }
+
+    /// The result of a request all of whose events are already recorded, or nil.
+    private func duplicateResult(_ events: Range<Int>, of batch: EncodedBatch, cursors: Cursors) throws -> AppendResult? {
+        var positions = [UInt64]()
+        for index in events {
+            guard let position = try position(of: batch.id(index), txn: cursors.txn) else { return nil }
+            positions.append(position)
+        }
+        let stream = try streamOfEvent(at: positions[0], txn: cursors.txn)
+        let version = try StreamIndex.lastVersion(of: stream, cursor: cursors.streams)
+        return AppendResult(stream: stream, positions: positions, version: version, duplicates: positions.count)
+    }
+
+    private func position(of id: EventID, txn: LMDBTransaction) throws -> UInt64? {
+        try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { key in
+            try txn.get(tables.eventIDs, key: key).flatMap(Ledger.decodePosition)
+        }
+    }
+
+    private func streamOfEvent(at position: UInt64, txn: LMDBTransaction) throws -> StreamID {
+        let stream = try withUnsafeBytes(of: position.bigEndian) { key in
+            try txn.get(tables.log, key: key).map { try RecordedEvent(position: position, record: $0).stream }
+        }
+        guard let stream else {
+            throw LedgerError(.corrupt, "the event-id index points at position \(position), which is not in the log")
+        }
+        return stream
+    }
+
+    /// Deletes what a failed job wrote (log entries past the savepoint and their index
+    /// entries) and restores the writer's state, so the next job starts clean.
+    private func undo(to savepoint: AppendContext.Savepoint, txn: LMDBTransaction, context: inout AppendContext) throws {
+        var position = context.lastPosition
+        while position > savepoint.lastPosition {
+            try withUnsafeBytes(of: position.bigEndian) { key in
+                if let record = try txn.get(tables.log, key: key) {
+                    let event = try RecordedEvent(position: position, record: record)
+                    try withUnsafeBytes(of: (event.stream.rawValue.bigEndian, event.version.bigEndian)) { _ = try txn.delete(tables.streams, key: $0) }
+                    try withUnsafeBytes(of: (event.id.high.bigEndian, event.id.low.bigEndian)) { _ = try txn.delete(tables.eventIDs, key: $0) }
+                }
+                _ = try txn.delete(tables.log, key: key)
+            }
+            position -= 1
+        }
+        // Ids claimed by a request that failed before it wrote any event point past the log.
+        context.restore(savepoint)
+    }
+}

@@ -1,0 +1,55 @@
+import LedgerDomain
+
+/// A batch of append requests with every event body already encoded.
+///
+/// Encoding happens on the caller's thread, so the single writer thread only fills in the
+/// stream, version and time (fixed offsets), hashes, and stores. The bodies lie end to end
+/// in one buffer.
+struct EncodedBatch: Sendable {
+    /// One request: its target, expectation and the range of its events.
+    struct Request: Sendable {
+        let target: AppendRequest.Target
+        let expected: ExpectedVersion
+        let events: Range<Int>
+    }
+
+    /// The bodies, end to end.
+    let bytes: [UInt8]
+    /// Event `i` spans `offsets[i]..<offsets[i + 1]` of `bytes`.
+    let offsets: [Int]
+    /// The requests, in order.
+    let requests: [Request]
+
+    /// Encodes `requests`; an empty request is refused here, before it reaches the writer.
+    init(_ requests: [AppendRequest]) throws {
+        var writer = BinaryWriter(capacity: requests.reduce(0) { $0 + $1.events.count } * 256)
+        var offsets = [0]
+        var encoded = [Request]()
+        encoded.reserveCapacity(requests.count)
+        for request in requests {
+            guard !request.events.isEmpty else {
+                throw LedgerError(.invalidRequest, "an append request must carry at least one event")
+            }
+            let first = offsets.count - 1
+            for event in request.events {
+                EventRecord.encodeBody(event, stream: StreamID(0), version: 0, recordedAt: 0, into: &writer)
+                offsets.append(writer.bytes.count)
+            }
+            encoded.append(Request(target: request.target, expected: request.expected, events: first..<(offsets.count - 1)))
+        }
+        self.bytes = writer.bytes
+        self.offsets = offsets
+        self.requests = encoded
+    }
+
+    /// The id of event `index`.
+    func id(_ index: Int) -> EventID {
+        bytes.withUnsafeBytes { raw in
+            let base = offsets[index] + EventRecord.idOffset
+            return EventID(
+                high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)),
+                low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self))
+            )
+        }
+    }
+}

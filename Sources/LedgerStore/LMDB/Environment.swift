@@ -1,0 +1,186 @@
+import CLMDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The owner of one LMDB environment (a directory holding `data.mdb` and `lock.mdb`).
+///
+/// Transactions are only lent to closures, so none outlives its scope or crosses an `await`.
+/// The map grows by itself: on `MDB_MAP_FULL` the write is aborted, the map doubled and the
+/// write run again; on `MDB_MAP_RESIZED` (another process grew it) the new size is adopted.
+///
+/// `@unchecked Sendable`: an `MDB_env` may be used from any thread with `MDB_NOTLS`; the one
+/// call that needs every transaction of the process to be closed, `mdb_env_set_mapsize`, is
+/// taken under the exclusive side of `resizeLock`, and every transaction holds its shared side.
+final class LMDBEnvironment: @unchecked Sendable {
+    let handle: OpaquePointer
+    let path: String
+    private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
+    private var isClosed = false
+
+    /// Opens (creating if needed) the environment in directory `path`.
+    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 126) throws(LMDBError) {
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create") }
+        do {
+            try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(env, maxReaders), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
+            // MDB_NOTLS: read transactions are not tied to a thread, since Swift tasks may run
+            // on any thread. Durability stays the default: every commit is fsynced.
+            try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "mdb_env_open \(path)")
+            // lmdb.h: "Check for stale entries in the reader lock table." A process killed
+            // while reading leaves its slot behind, which would pin old pages forever.
+            var dead: Int32 = 0
+            try check(mdb_reader_check(env, &dead), "mdb_reader_check")
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.handle = env
+        self.path = path
+        resizeLock = .allocate(capacity: 1)
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        // Prefer the resizer, so that a steady stream of readers cannot starve map growth.
+        // This makes nested read locks unsafe, so no transaction is opened inside another.
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(resizeLock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+    }
+
+    deinit {
+        close()
+        pthread_rwlock_destroy(resizeLock)
+        resizeLock.deallocate()
+    }
+
+    /// Closes the environment; every transaction must have ended.
+    func close() {
+        pthread_rwlock_wrlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        guard !isClosed else { return }
+        isClosed = true
+        mdb_env_close(handle)
+    }
+
+    /// The current map size in bytes.
+    var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info.me_mapsize
+    }
+
+    /// Opens named databases, creating them, in one write transaction.
+    func openDatabases(_ names: [String], flags: UInt32 = 0) throws -> [MDB_dbi] {
+        try write { txn in
+            var handles = [MDB_dbi]()
+            for name in names {
+                var dbi: MDB_dbi = 0
+                try check(mdb_dbi_open(txn.handle, name, UInt32(MDB_CREATE) | flags, &dbi), "mdb_dbi_open \(name)")
+                handles.append(dbi)
+            }
+            return handles
+        }
+    }
+
+    /// Runs `body` in a read-only transaction, which sees one consistent snapshot.
+    func read<Result>(_ body: (LMDBTransaction) throws -> Result) throws -> Result {
+        while true {
+            pthread_rwlock_rdlock(resizeLock)
+            var txn: OpaquePointer?
+            let code = mdb_txn_begin(handle, nil, UInt32(MDB_RDONLY), &txn)
+            guard code == MDB_SUCCESS, let txn else {
+                pthread_rwlock_unlock(resizeLock)
+                if code == MDB_MAP_RESIZED {
+                    try adoptNewMapSize()
+                    continue
+                }
+                throw LMDBError(code: code, operation: "mdb_txn_begin (read)")
+            }
+            defer {
+                mdb_txn_abort(txn)
+                pthread_rwlock_unlock(resizeLock)
+            }
+            return try body(LMDBTransaction(handle: txn))
+        }
+    }
+
+    /// Runs `body` in a write transaction and commits it; an error from `body` aborts it.
+    ///
+    /// When the map fills, the transaction is aborted, the map grown and `body` run again
+    /// from the start, so `body` must only change state through the transaction.
+    func write<Result>(_ body: (LMDBTransaction) throws -> Result) throws -> Result {
+        while true {
+            pthread_rwlock_rdlock(resizeLock)
+            var txn: OpaquePointer?
+            let beginCode = mdb_txn_begin(handle, nil, 0, &txn)
+            guard beginCode == MDB_SUCCESS, let txn else {
+                pthread_rwlock_unlock(resizeLock)
+                if beginCode == MDB_MAP_RESIZED {
+                    try adoptNewMapSize()
+                    continue
+                }
+                throw LMDBError(code: beginCode, operation: "mdb_txn_begin (write)")
+            }
+            let result: Result
+            do {
+                result = try body(LMDBTransaction(handle: txn))
+            } catch let error as LMDBError where error.isMapFull {
+                mdb_txn_abort(txn)
+                pthread_rwlock_unlock(resizeLock)
+                try grow()
+                continue
+            } catch {
+                mdb_txn_abort(txn)
+                pthread_rwlock_unlock(resizeLock)
+                throw error
+            }
+            let commitCode = mdb_txn_commit(txn)
+            pthread_rwlock_unlock(resizeLock)
+            if commitCode == MDB_MAP_FULL {
+                try grow()
+                continue
+            }
+            try check(commitCode, "mdb_txn_commit")
+            return result
+        }
+    }
+
+    /// Doubles the map size; called with no transaction of this process open.
+    func grow() throws(LMDBError) {
+        pthread_rwlock_wrlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        let doubled = info.me_mapsize.multipliedReportingOverflow(by: 2)
+        guard !doubled.overflow else { throw LMDBError(code: MDB_MAP_FULL, operation: "grow map") }
+        // lmdb.h: "This function may only be called if no transactions are active in this
+        // process." The exclusive lock guarantees it.
+        try check(mdb_env_set_mapsize(handle, doubled.partialValue), "mdb_env_set_mapsize")
+    }
+
+    /// Takes the map size another process has set.
+    private func adoptNewMapSize() throws(LMDBError) {
+        pthread_rwlock_wrlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        // lmdb.h: "If the mapsize is increased by another process, ... mdb_env_set_mapsize()
+        // may be called with a size of zero to adopt the new size."
+        try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize (adopt)")
+    }
+
+    /// Copies the environment to directory `destination`, compacting it, while others write.
+    func copy(to destination: String, compact: Bool) throws(LMDBError) {
+        pthread_rwlock_rdlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        try check(mdb_env_copy2(handle, destination, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
+    }
+
+    /// Statistics of one database, read in its own transaction.
+    func entries(of dbi: MDB_dbi, in txn: LMDBTransaction) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try check(mdb_stat(txn.handle, dbi, &stat), "mdb_stat")
+        return stat.ms_entries
+    }
+}

@@ -1,0 +1,71 @@
+import Dispatch
+import LedgerDomain
+import Synchronization
+
+extension Ledger {
+    /// Appends a batch of requests atomically and durably; blocks until it is committed.
+    ///
+    /// The batch is one LMDB transaction (possibly shared with other writers' batches):
+    /// either all of its requests are recorded, or, when one fails, none is.
+    public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
+        try submit(requests).wait()
+    }
+
+    /// Appends one request durably; blocks until it is committed.
+    public func append(_ request: AppendRequest) throws -> AppendResult {
+        let results = try append([request])
+        guard let result = results.first else { throw LedgerError(.invalidRequest, "no result for the request") }
+        return result
+    }
+
+    /// Hands a batch to the writer and returns at once, so the caller can prepare the next
+    /// batch while this one is written; batches are committed in the order submitted.
+    ///
+    /// Bulk writers (imports) keep one or two batches in flight this way to use both cores.
+    public func submit(_ requests: [AppendRequest]) throws -> PendingAppend {
+        let batch = try EncodedBatch(requests)
+        let pending = PendingAppend()
+        committer.submit(GroupCommitter.Job(batch: batch) { pending.complete($0) })
+        return pending
+    }
+
+    /// Appends a batch of requests atomically and durably, suspending until committed.
+    ///
+    /// No transaction is held across the suspension: the writer thread owns it.
+    public func append(_ requests: [AppendRequest]) async throws -> [AppendResult] {
+        let batch = try EncodedBatch(requests)
+        return try await withCheckedThrowingContinuation { continuation in
+            committer.submit(GroupCommitter.Job(batch: batch) { result in
+                continuation.resume(with: result)
+            })
+        }
+    }
+
+    /// Appends one request durably, suspending until committed.
+    public func append(_ request: AppendRequest) async throws -> AppendResult {
+        let results: [AppendResult] = try await append([request])
+        guard let result = results.first else { throw LedgerError(.invalidRequest, "no result for the request") }
+        return result
+    }
+}
+
+/// A batch handed to the writer with `Ledger.submit`, whose outcome is not known yet.
+public final class PendingAppend: Sendable {
+    private let outcome = Mutex<Result<[AppendResult], any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    fileprivate func complete(_ result: Result<[AppendResult], any Error>) {
+        outcome.withLock { $0 = result }
+        done.signal()
+    }
+
+    /// Blocks until the batch is committed (or failed) and returns its results.
+    public func wait() throws -> [AppendResult] {
+        done.wait()
+        done.signal()
+        guard let result = outcome.withLock({ $0 }) else {
+            throw LedgerError(.closed, "the ledger closed before the append completed")
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,135 @@
+import CLMDB
+import LedgerDomain
+
+extension Ledger {
+    /// The position of the last event, 0 when the log is empty.
+    public func lastPosition() throws -> UInt64 {
+        try storage("read the last position") {
+            try environment.read { txn in
+                try txn.withCursor(tables.log) { cursor in
+                    try cursor.move(MDB_LAST).flatMap { Ledger.decodePosition($0.key) } ?? 0
+                }
+            }
+        }
+    }
+
+    /// Up to `limit` events from position `from` on, in log order, read in one snapshot.
+    public func read(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
+        var events = [RecordedEvent]()
+        events.reserveCapacity(min(limit, 4096))
+        try forEachEvent(from: position, limit: limit) { events.append($0) }
+        return events
+    }
+
+    /// Calls `body` with each event from position `from` on, in log order.
+    ///
+    /// Events are read in batches of `batchSize`, each batch in its own short read
+    /// transaction, so a long scan neither pins old pages nor blocks map growth.
+    public func forEachEvent(
+        from position: UInt64 = 1,
+        limit: Int = .max,
+        batchSize: Int = 8192,
+        _ body: (RecordedEvent) throws -> Void
+    ) throws {
+        var next = max(position, 1)
+        var remaining = limit
+        while remaining > 0 {
+            let wanted = min(batchSize, remaining)
+            let count = try storage("read the log") {
+                try environment.read { txn in
+                    try txn.withCursor(tables.log) { cursor in
+                        var count = 0
+                        var entry = try withUnsafeBytes(of: next.bigEndian) { try cursor.seek(atOrAfter: $0) }
+                        while let current = entry, count < wanted {
+                            guard let found = Ledger.decodePosition(current.key) else {
+                                throw LedgerError(.corrupt, "a log key after position \(next) is not a position; run `ledger verify`")
+                            }
+                            try body(try decode(position: found, record: current.value))
+                            next = found + 1
+                            count += 1
+                            if count < wanted { entry = try cursor.move(MDB_NEXT) }
+                        }
+                        return count
+                    }
+                }
+            }
+            if count < wanted { return }
+            remaining -= count
+        }
+    }
+
+    /// The event at `position`, or nil when there is none.
+    public func event(at position: UInt64) throws -> RecordedEvent? {
+        try storage("read an event") {
+            try environment.read { txn in
+                try withUnsafeBytes(of: position.bigEndian) { key in
+                    try txn.get(tables.log, key: key).map { try decode(position: position, record: $0) }
+                }
+            }
+        }
+    }
+
+    /// The position of the event with id `id`, or nil when it was never appended.
+    public func position(of id: EventID) throws -> UInt64? {
+        try storage("look up an event id") {
+            try environment.read { txn in
+                try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { key in
+                    try txn.get(tables.eventIDs, key: key).flatMap(Ledger.decodePosition)
+                }
+            }
+        }
+    }
+
+    /// The events of one stream, oldest first, from version `fromVersion` on.
+    public func readStream(_ stream: StreamID, fromVersion: UInt64 = 1) throws -> [RecordedEvent] {
+        try storage("read stream \(stream)") {
+            try environment.read { txn in
+                try txn.withCursor(tables.streams) { cursor in
+                    var events = [RecordedEvent]()
+                    var entry = try withUnsafeBytes(of: (stream.rawValue.bigEndian, max(fromVersion, 1).bigEndian)) {
+                        try cursor.seek(atOrAfter: $0)
+                    }
+                    while let current = entry, current.key.count == 16,
+                          UInt64(bigEndian: current.key.loadUnaligned(as: UInt64.self)) == stream.rawValue {
+                        guard let position = Ledger.decodePosition(current.value) else {
+                            throw LedgerError(.corrupt, "the stream index entry of stream \(stream) is malformed; run `ledger verify`")
+                        }
+                        let record = try withUnsafeBytes(of: position.bigEndian) { try txn.get(tables.log, key: $0) }
+                        guard let record else {
+                            throw LedgerError(.corrupt, "stream \(stream) points at position \(position), which is not in the log")
+                        }
+                        events.append(try decode(position: position, record: record))
+                        entry = try cursor.move(MDB_NEXT)
+                    }
+                    return events
+                }
+            }
+        }
+    }
+
+    /// The version of the last event of `stream`, 0 when it has none.
+    public func version(of stream: StreamID) throws -> UInt64 {
+        try storage("read the version of stream \(stream)") {
+            try environment.read { txn in
+                try txn.withCursor(tables.streams) { try StreamIndex.lastVersion(of: stream, cursor: $0) }
+            }
+        }
+    }
+
+    func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {
+        do {
+            return try RecordedEvent(position: position, record: record)
+        } catch {
+            throw LedgerError(.corrupt, "the event at position \(position) cannot be decoded (\(error)); run `ledger verify`")
+        }
+    }
+
+    /// Runs a storage step, turning LMDB's errors into ledger errors that say what failed.
+    func storage<Result>(_ what: @autoclosure () -> String, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as LMDBError {
+            throw LedgerError(.storage, "cannot \(what())", cause: error)
+        }
+    }
+}

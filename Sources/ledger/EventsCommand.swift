@@ -1,0 +1,41 @@
+import ArgumentParser
+import LedgerDomain
+import LedgerStore
+
+/// `ledger events`: the log as NDJSON envelopes, optionally following new appends.
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Print events as NDJSON envelopes, oldest first."
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Start at this position (the first event is 1).")
+    var from: UInt64 = 1
+
+    @Option(help: "Print at most this many events.")
+    var limit: Int?
+
+    @Flag(help: "Keep running and print new events as they are appended.")
+    var follow = false
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must be zero or more") }
+    }
+
+    func run() async throws {
+        let ledger = try storeOptions.open()
+        defer { ledger.close() }
+        var remaining = limit ?? .max
+        if !follow {
+            try ledger.forEachEvent(from: from, limit: remaining) { try Output.jsonLine(EnvelopeDocument($0)) }
+            return
+        }
+        for try await event in ledger.subscribe(from: from) {
+            guard remaining > 0 else { break }
+            try Output.jsonLine(EnvelopeDocument(event))
+            remaining -= 1
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import LedgerStore
+
+/// The `--store` option every command takes.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger directory (default: $LEDGER_STORE or ./ledger-data).", valueName: "dir"))
+    var store: String?
+
+    /// The directory the command works on.
+    var directory: String {
+        store ?? ProcessInfo.processInfo.environment["LEDGER_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "./ledger-data"
+    }
+
+    /// Opens the ledger, creating it when `create` is set; otherwise a missing store is an error.
+    func open(create: Bool = false) throws -> Ledger {
+        if !create && !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
+            throw ValidationError("no ledger at \(directory); import or add contacts first, or pass --store")
+        }
+        return try Ledger(directory: directory)
+    }
+}

@@ -1,0 +1,61 @@
+import LedgerDomain
+import Testing
+
+@Suite("Binary writer and reader")
+struct BinaryCodingTests {
+    @Test("integers, varints, bytes and strings round-trip")
+    func roundTrip() throws {
+        var writer = BinaryWriter()
+        writer.write(UInt8(7))
+        writer.write(UInt16(0xBEEF))
+        writer.write(UInt64.max - 1)
+        writer.write(Int64(-42))
+        for value: UInt64 in [0, 127, 128, 300, 1 << 35, .max] { writer.writeVarint(value) }
+        writer.writeBytes([1, 2, 3])
+        writer.writeString("Ім'я ✓")
+        try writer.bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+            var reader = BinaryReader(raw)
+            #expect(try reader.readUInt8() == 7)
+            #expect(try reader.readUInt16() == 0xBEEF)
+            #expect(try reader.readUInt64() == .max - 1)
+            #expect(try reader.readInt64() == -42)
+            for value: UInt64 in [0, 127, 128, 300, 1 << 35, .max] { #expect(try reader.readVarint() == value) }
+            #expect(try reader.readBytes() == [1, 2, 3])
+            #expect(try reader.readString() == "Ім'я ✓")
+            #expect(reader.isAtEnd)
+        }
+    }
+
+    @Test("a short buffer or a length past the end is an error, never a crash")
+    func malformed() {
+        var writer = BinaryWriter()
+        writer.writeVarint(1000)
+        writer.writeRaw([1, 2, 3])
+        writer.bytes.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            #expect(throws: BinaryFormatError.self) { try reader.readBytes() }
+            var second = BinaryReader(raw)
+            #expect(throws: BinaryFormatError.self) { try second.readUInt64() }
+        }
+        [UInt8]([0xFF, 0xFF]).withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            #expect(throws: BinaryFormatError.self) { try reader.readVarint() }
+        }
+        [UInt8]([2, 0xC3, 0x28]).withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            #expect(throws: BinaryFormatError.self) { try reader.readString() }
+        }
+    }
+
+    @Test("base64 and hex encode as the RFCs say")
+    func textEncodings() {
+        #expect(Base64.encode(Array("".utf8)) == "")
+        #expect(Base64.encode(Array("f".utf8)) == "Zg==")
+        #expect(Base64.encode(Array("fo".utf8)) == "Zm8=")
+        #expect(Base64.encode(Array("foobar".utf8)) == "Zm9vYmFy")
+        #expect(Hex.encode([0x00, 0xAB, 0xFF]) == "00abff")
+        #expect(Hex.decode("00ABff") == [0x00, 0xAB, 0xFF])
+        #expect(Hex.decode("abc") == nil)
+        #expect(Hex.decode("zz") == nil)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import ZIPFoundation
+
+@testable import LedgerImport
+
+@Suite("XLSX reader")
+struct XLSXReaderTests {
+    static let contactsHeader = Row.ok(1, ["Name", "Phone", "Email", "Birthday", "Note"])
+    /// What contacts.xlsx and contacts.xls both hold: a date, a phone stored as a number, a sparse
+    /// row, an empty row 4.
+    static let contactsRows: [Row] = [
+        .ok(2, ["Olena Kovalenko", "380671234567", "olena@example.com", "1990-05-17", "two\nlines"]),
+        .ok(3, ["Sparse Row", "", "", "", "only A and E"]),
+        .ok(5, ["Iryna", "380931112233", "iryna@example.com", "", ""]),
+    ]
+
+    @Test("A workbook saved by openpyxl: inline strings, custom date format, big numbers, sparse rows")
+    func contacts() throws {
+        let source = try #require(try Fixtures.open("contacts.xlsx") as? XLSXReader)
+        #expect(source.format == .xlsx)
+        #expect(source.sheetNames == ["Contacts", "Archive"])
+        #expect(source.sheetName == "Contacts")
+        #expect(source.header == Self.contactsHeader)
+        #expect(try Fixtures.rows(of: source) == Self.contactsRows)
+    }
+
+    @Test("Sheet N is the Nth tab")
+    func secondSheet() throws {
+        let source = try Fixtures.open("contacts.xlsx", options: ReadOptions(sheet: 2))
+        #expect(source.header == .ok(1, ["Name", "Phone"]))
+        #expect(try Fixtures.rows(of: source) == [.ok(2, ["Taras", "380501112233"])])
+    }
+
+    @Test("A sheet that does not exist is an error naming the count")
+    func missingSheet() throws {
+        let error = try #require(throws: ImportFileError.self) {
+            try Fixtures.open("contacts.xlsx", options: ReadOptions(sheet: 3))
+        }
+        #expect(error.code == .sheetNotFound)
+        #expect(error.message == "contacts.xlsx: sheet 3 was requested but the workbook has 2")
+    }
+
+    @Test("Hand-written SpreadsheetML: every cell type, 1904 dates, formats, prefixes, escapes")
+    func edgeCases() throws {
+        let source = try #require(try Fixtures.open("edge-cases.xlsx") as? XLSXReader)
+        #expect(source.sheetNames == ["Main", "Other"])
+        #expect(source.header == .ok(1, ["Name", "Value"]))
+        let rows = try Fixtures.rows(of: source)
+        let expected: [(Int, [String])] = [
+            (2, ["inline", "rich text"]),
+            (3, ["formula", "formula!"]),
+            (4, ["bool", "TRUE"]),
+            (5, ["error", "#N/A"]),
+            (6, ["exponent", "380671234567"]),
+            (7, ["decimal", "12.5"]),
+            (8, ["date 1904", "1990-12-31"]),
+            (9, ["custom date", "1904-01-01"]),
+            (10, ["quoted d", "5"]),
+            (11, ["datetime", "1904-04-10T18:00:00"]),
+            (12, ["elapsed", "12:00:00"]),
+            (13, ["scientific", "0.000015"]),
+            (14, ["no refs", "carriage\rreturn "]),
+            (16, ["東京", "", "", "beyond"]),
+        ]
+        #expect(rows.map(\.number) == expected.map(\.0))
+        #expect(rows.map(\.fields) == expected.map(\.1))
+        #expect(rows.dropLast().allSatisfy { $0.problem == nil })
+        #expect(rows.last?.problem?.code == .fieldCount)
+    }
+
+    @Test("The second tab is found through workbook.xml, not by the part's file name")
+    func tabOrderComesFromWorkbook() throws {
+        let source = try Fixtures.open("edge-cases.xlsx", options: ReadOptions(sheet: 2))
+        #expect(source.header == .ok(1, ["second tab"]))
+        #expect(try source.nextRow() == nil)
+    }
+
+    @Test("A part that unpacks to more than it declares is refused as a ZIP bomb")
+    func declaredSizeMismatch() throws {
+        let error = try #require(throws: ImportFileError.self) {
+            let source = try Fixtures.open("size-mismatch.xlsx")
+            _ = try Fixtures.rows(of: source)
+        }
+        #expect(error.code == .unsafeArchive)
+        #expect(error.file == "size-mismatch.xlsx")
+        #expect(error.field == "archive entry xl/worksheets/sheet1.xml")
+        #expect(error.message.contains("declares 100 bytes but unpacks to more"))
+    }
+
+    @Test("A compression ratio over the limit is refused before inflating")
+    func compressionRatio() throws {
+        let strict = ArchiveLimits(maxPartBytes: 1 << 30, maxCompressionRatio: 2, ratioCheckMinimumBytes: 0)
+        let error = try #require(throws: ImportFileError.self) {
+            try Fixtures.open("contacts.xlsx", options: ReadOptions(archiveLimits: strict))
+        }
+        #expect(error.code == .unsafeArchive)
+        #expect(error.message.contains("compressed"))
+    }
+
+    @Test("A part larger than the limit is refused before inflating")
+    func partTooLarge() throws {
+        let small = ArchiveLimits(maxPartBytes: 200, maxCompressionRatio: 100, ratioCheckMinimumBytes: 1 << 20)
+        let error = try #require(throws: ImportFileError.self) {
+            try Fixtures.open("contacts.xlsx", options: ReadOptions(archiveLimits: small))
+        }
+        #expect(error.code == .unsafeArchive)
+    }
+
+    @Test("A ZIP without a workbook is refused with advice")
+    func zipWithoutWorkbook() throws {
+        let error = try #require(throws: ImportFileError.self) { try Fixtures.open("zipped-csv.xlsx") }
+        #expect(error.code == .invalidWorkbook)
+    }
+
+    @Test("A document type declaration (entities) in a part stops the read")
+    func entityDeclarationRefused() throws {
+        let url = try Fixtures.temporaryFile([], name: "entities.xlsx")
+        try FileManager.default.removeItem(at: url)
+        let archive = try Archive(url: url, accessMode: .create)
+        let sheet = """
+            <?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>
+            <worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>
+            """
+        let parts = [
+            ("xl/workbook.xml", #"<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>"#),
+            ("xl/_rels/workbook.xml.rels",
+             #"<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="s.xml"/></Relationships>"#),
+            ("xl/s.xml", sheet),
+        ]
+        for (path, text) in parts {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) {
+                position, size in data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        let error = try #require(throws: ImportFileError.self) { try TabularFile.open(url) }
+        #expect(error.code == .malformedXML)
+    }
+
+    @Test("Stopping early does not hang: abandoned readers shut their threads down")
+    func abandonEarly() throws {
+        for _ in 0..<20 {
+            let source = try Fixtures.open("contacts.xlsx")
+            _ = try source.nextRow()
+        }
+    }
+}
