@@ -1,0 +1,65 @@
+/// The text checks behind the field rules; messages give lengths and positions, never text.
+extension ContactFieldRules {
+    /// One line (a name, a label): not blank, no control characters, no surrounding spaces.
+    static func checkLine(_ text: String, _ subject: String, maxLength: Int) throws(FieldRuleViolation) {
+        try checkText(text, subject, maxLength: maxLength)
+        let scalars = text.unicodeScalars
+        if let index = scalars.firstIndex(where: { $0.properties.generalCategory == .control }) {
+            let position = scalars.distance(from: scalars.startIndex, to: index) + 1
+            throw FieldRuleViolation(.invalidCharacters, subject, "control character at position \(position)")
+        }
+        if let first = scalars.first, let last = scalars.last, first.properties.isWhitespace || last.properties.isWhitespace {
+            throw FieldRuleViolation(.invalidCharacters, subject, "leading or trailing whitespace")
+        }
+    }
+
+    /// Free text: not blank, at most `maxLength`, control characters only tab and line breaks.
+    static func checkText(_ text: String, _ subject: String, maxLength: Int) throws(FieldRuleViolation) {
+        let scalars = text.unicodeScalars
+        guard scalars.contains(where: { !$0.properties.isWhitespace }) else {
+            throw FieldRuleViolation(.empty, subject, "blank text; clear the field with no value instead")
+        }
+        guard scalars.count <= maxLength else {
+            throw FieldRuleViolation(.tooLong, subject, "at most \(maxLength) characters, got \(scalars.count)")
+        }
+        let allowed: Set<Unicode.Scalar> = ["\t", "\n", "\r"]
+        if let index = scalars.firstIndex(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+            let position = scalars.distance(from: scalars.startIndex, to: index) + 1
+            throw FieldRuleViolation(.invalidCharacters, subject, "control character at position \(position)")
+        }
+    }
+
+    /// A BCP 47 shape: 2–3 letter language, then `-`-separated subtags of 1–8 letters or digits.
+    static func checkLanguageCode(_ text: String, _ subject: String) throws(FieldRuleViolation) {
+        guard text.unicodeScalars.count <= maxLanguageCodeLength else {
+            throw FieldRuleViolation(.tooLong, subject, "at most \(maxLanguageCodeLength) characters")
+        }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard let language = parts.first, (2...3).contains(language.unicodeScalars.count),
+              language.unicodeScalars.allSatisfy(\.isASCIILetter),
+              parts.dropFirst().allSatisfy({ part in
+                  (1...8).contains(part.unicodeScalars.count)
+                      && part.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit }
+              })
+        else {
+            throw FieldRuleViolation(.invalidFormat, subject, "not a language tag like en or pt-BR")
+        }
+    }
+
+    /// An IANA zone name's shape (`Europe/Kyiv`, `UTC`, `Etc/GMT+3`); whether the zone exists
+    /// is the time zone database's business, which this module does not load.
+    static func checkTimeZone(_ text: String, _ subject: String) throws(FieldRuleViolation) {
+        let scalars = text.unicodeScalars
+        guard !scalars.isEmpty else { throw FieldRuleViolation(.empty, subject, "no zone name") }
+        guard scalars.count <= maxTimeZoneLength else {
+            throw FieldRuleViolation(.tooLong, subject, "at most \(maxTimeZoneLength) characters")
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ part in
+            guard let first = part.unicodeScalars.first, first.isASCIILetter else { return false }
+            return part.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || "_-+".unicodeScalars.contains($0) }
+        }) else {
+            throw FieldRuleViolation(.invalidFormat, subject, "not a zone name like Europe/Kyiv")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// `consent.confirmed` v1: the contact confirmed a requested consent (double opt-in).
+public struct ConsentConfirmed: Hashable, Sendable {
+    /// What the consent covers.
+    public var scope: ConsentScope
+    /// How the consent was given (usually double opt-in).
+    public var method: ConsentMethod
+    /// The version of the consent wording confirmed, when known.
+    public var wordingVersion: String?
+    /// The id of the token that was confirmed, as in `consent.confirmation-requested`.
+    public var tokenID: String
+    /// Where the confirmation came from, when known; personal.
+    public var evidence: Personal<ConsentEvidence>
+
+    /// Describes a confirmation.
+    public init(
+        scope: ConsentScope,
+        method: ConsentMethod,
+        wordingVersion: String?,
+        tokenID: String,
+        evidence: Personal<ConsentEvidence> = .known(.none)
+    ) {
+        self.scope = scope
+        self.method = method
+        self.wordingVersion = wordingVersion
+        self.tokenID = tokenID
+        self.evidence = evidence
+    }
+}
+
+extension ConsentConfirmed: EventPayload {
+    static func decode(version: UInt16, from payload: inout PayloadReader) throws(PayloadError) -> Self? {
+        switch version {
+        case 1: try decodeV1(&payload)
+        default: nil
+        }
+    }
+
+    static func decodeV1(_ payload: inout PayloadReader) throws(PayloadError) -> Self {
+        let terms = try payload.readConsentTerms()
+        let token = try payload.readData { try $0.readString("token id") }
+        return Self(
+            scope: terms.scope, method: terms.method, wordingVersion: terms.wordingVersion,
+            tokenID: token, evidence: try payload.readConsentEvidence()
+        )
+    }
+
+    func encode(into payload: inout PayloadWriter) {
+        payload.writeConsentTerms(scope, method, wordingVersion)
+        payload.data.writeString(tokenID)
+        payload.writeConsentEvidence(evidence)
+    }
+
+    var jsonObject: [String: JSONValue] {
+        var object = consentJSON(scope, method, wordingVersion, evidence)
+        object["tokenId"] = .string(tokenID)
+        return object
+    }
+}

@@ -1,0 +1,69 @@
+// The parts every consent event shares, stored and shown one way.
+//
+// Non-personal part: channel code | purpose | method code | wording version (optional),
+// then the event's own fields. Personal part: one slot with the IP address and user agent,
+// each optional.
+
+extension PayloadReader {
+    /// Reads what the consent is for, how it was given and under which wording.
+    mutating func readConsentTerms() throws(PayloadError) -> (scope: ConsentScope, method: ConsentMethod, wordingVersion: String?) {
+        try readData { reader in
+            let channel: ConsentChannel = try reader.readCode("consent channel")
+            let purpose = try reader.readString("consent purpose")
+            let method: ConsentMethod = try reader.readCode("consent method")
+            let wording = try reader.readOptionalString("consent wording version")
+            return (ConsentScope(channel: channel, purpose: purpose), method, wording)
+        }
+    }
+
+    /// Reads the personal evidence slot.
+    mutating func readConsentEvidence() throws(PayloadError) -> Personal<ConsentEvidence> {
+        try readPersonal { reader in
+            let address = try reader.readOptionalString("IP address")
+            return ConsentEvidence(ipAddress: address, userAgent: try reader.readOptionalString("user agent"))
+        }
+    }
+}
+
+extension PayloadWriter {
+    /// Writes what the consent is for, how it was given and under which wording.
+    mutating func writeConsentTerms(_ scope: ConsentScope, _ method: ConsentMethod, _ wordingVersion: String?) {
+        data.writeCode(scope.channel)
+        data.writeString(scope.purpose)
+        data.writeCode(method)
+        data.writeOptionalString(wordingVersion)
+    }
+
+    /// Writes the personal evidence slot.
+    mutating func writeConsentEvidence(_ evidence: Personal<ConsentEvidence>) {
+        writePersonal(evidence) { writer, evidence in
+            writer.writeOptionalString(evidence.ipAddress)
+            writer.writeOptionalString(evidence.userAgent)
+        }
+    }
+}
+
+/// The JSON keys every consent event has; unknown evidence is omitted, erased evidence is
+/// the erased marker under both keys.
+func consentJSON(
+    _ scope: ConsentScope,
+    _ method: ConsentMethod,
+    _ wordingVersion: String?,
+    _ evidence: Personal<ConsentEvidence>
+) -> [String: JSONValue] {
+    var object: [String: JSONValue] = [
+        "channel": .string(scope.channel.label),
+        "purpose": .string(scope.purpose),
+        "method": .string(method.label),
+    ]
+    if let wordingVersion { object["wordingVersion"] = .string(wordingVersion) }
+    switch evidence {
+    case .known(let known):
+        if let address = known.ipAddress { object["ipAddress"] = .string(address) }
+        if let agent = known.userAgent { object["userAgent"] = .string(agent) }
+    case .erased:
+        object["ipAddress"] = erasedJSON
+        object["userAgent"] = erasedJSON
+    }
+    return object
+}

@@ -1,0 +1,96 @@
+extension DomainEvent {
+    /// Decodes a recorded event. Plain personal data is read; sealed personal data reads as
+    /// erased (use `init(decoding:personalData:)` after unsealing it).
+    public init(decoding event: RecordedEvent) throws(DomainEventError) {
+        self = try Self.decode(
+            type: event.type,
+            data: event.data,
+            personal: event.personalDataSealed ? nil : event.personalData,
+            position: event.position
+        )
+    }
+
+    /// Decodes a recorded event with personal data the caller unsealed itself; nil means it
+    /// is unavailable (erased, or this caller has no key), and personal values read as erased.
+    public init(decoding event: RecordedEvent, personalData: [UInt8]?) throws(DomainEventError) {
+        self = try Self.decode(type: event.type, data: event.data, personal: personalData?[...], position: event.position)
+    }
+
+    /// Decodes a payload of `type` from its two stored parts; `personal` nil means unavailable.
+    ///
+    /// An unknown type or version, or bytes of the wrong shape, are a `DomainEventError`
+    /// naming the type and `position`, never a crash.
+    public static func decode(
+        type: EventType,
+        data: ArraySlice<UInt8>,
+        personal: ArraySlice<UInt8>?,
+        position: UInt64? = nil
+    ) throws(DomainEventError) -> DomainEvent {
+        guard let kind = DomainEventKind(name: type.name) else {
+            throw DomainEventError(
+                code: .unknownType, type: type, position: position,
+                message: "no event type is named \(type.name)"
+            )
+        }
+        let decoded: DomainEvent?
+        do {
+            decoded = try PayloadReader.read(data: data, personal: personal) { (payload) throws(PayloadError) -> DomainEvent? in
+                // An unknown version reads nothing, so only a payload that was read is checked.
+                guard let event = try decodePayload(kind: kind, version: type.version, from: &payload) else { return nil }
+                try payload.finish()
+                return event
+            }
+        } catch {
+            throw DomainEventError(
+                code: error.part == .data ? .malformedData : .malformedPersonalData,
+                type: type, position: position, message: error.cause.description
+            )
+        }
+        guard let decoded else {
+            throw DomainEventError(
+                code: .unknownType, type: type, position: position,
+                message: "version \(type.version) of \(type.name) is unknown to this build, which writes v\(kind.currentVersion)"
+            )
+        }
+        return decoded
+    }
+
+    /// Routes to the payload's reader for `version`; nil for an unknown version. The payload
+    /// types hold the version switch and the upcasters (see `EventPayload`).
+    private static func decodePayload(
+        kind: DomainEventKind,
+        version: UInt16,
+        from payload: inout PayloadReader
+    ) throws(PayloadError) -> DomainEvent? {
+        switch kind {
+        case .contactCreated:
+            try ContactCreated.decode(version: version, from: &payload).map(DomainEvent.contactCreated)
+        case .contactFieldsChanged:
+            try ContactFieldsChanged.decode(version: version, from: &payload).map(DomainEvent.contactFieldsChanged)
+        case .identifierAdded:
+            try IdentifierChange.decode(version: version, from: &payload).map(DomainEvent.identifierAdded)
+        case .identifierRemoved:
+            try IdentifierChange.decode(version: version, from: &payload).map(DomainEvent.identifierRemoved)
+        case .consentGranted:
+            try ConsentGranted.decode(version: version, from: &payload).map(DomainEvent.consentGranted)
+        case .consentWithdrawn:
+            try ConsentWithdrawn.decode(version: version, from: &payload).map(DomainEvent.consentWithdrawn)
+        case .consentConfirmationRequested:
+            try ConsentConfirmationRequested.decode(version: version, from: &payload).map(DomainEvent.consentConfirmationRequested)
+        case .consentConfirmed:
+            try ConsentConfirmed.decode(version: version, from: &payload).map(DomainEvent.consentConfirmed)
+        case .segmentMemberAdded:
+            try SegmentMembership.decode(version: version, from: &payload).map(DomainEvent.segmentMemberAdded)
+        case .segmentMemberRemoved:
+            try SegmentMembership.decode(version: version, from: &payload).map(DomainEvent.segmentMemberRemoved)
+        case .contactMerged:
+            try ContactMerged.decode(version: version, from: &payload).map(DomainEvent.contactMerged)
+        case .contactMergedAway:
+            try ContactMergedAway.decode(version: version, from: &payload).map(DomainEvent.contactMergedAway)
+        case .contactErased:
+            try ContactErased.decode(version: version, from: &payload).map(DomainEvent.contactErased)
+        case .fieldDefined:
+            try FieldDefined.decode(version: version, from: &payload).map(DomainEvent.fieldDefined)
+        }
+    }
+}

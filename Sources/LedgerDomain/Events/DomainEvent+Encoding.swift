@@ -1,0 +1,32 @@
+extension DomainEvent {
+    /// The two stored payload parts of the current version: `data` (non-personal) and
+    /// `personalData` (empty for types without personal fields).
+    public var encodedPayload: (data: [UInt8], personalData: [UInt8]) {
+        var writer = PayloadWriter()
+        payload.encode(into: &writer)
+        return (writer.data.bytes, writer.personal.bytes)
+    }
+
+    /// The event ready to append, with plain personal data; a sealing layer may replace
+    /// `personalData` with its sealed form and set `personalDataSealed`.
+    public func newEvent(
+        id: EventID = .timeOrdered(),
+        actor: Actor,
+        source: Source,
+        correlation: EventID? = nil,
+        causation: EventID? = nil
+    ) -> NewEvent {
+        let parts = encodedPayload
+        return NewEvent(
+            id: id,
+            type: type,
+            actor: actor,
+            source: source,
+            correlationID: correlation,
+            causationID: causation,
+            data: parts.data,
+            personalData: parts.personalData,
+            personalDataSealed: false
+        )
+    }
+}

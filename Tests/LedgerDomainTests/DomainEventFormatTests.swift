@@ -1,0 +1,45 @@
+import LedgerDomain
+import Testing
+
+/// Pins the stored bytes of every released payload version. A failure here means a released
+/// format was edited; add a new version and an upcaster instead (docs/decisions/0005).
+@Suite("Domain events: stored format v1")
+struct DomainEventFormatTests {
+    static let expected: [DomainEventKind: (data: String, personal: String)] = [
+        .contactCreated: ("01", ""),
+        .contactFieldsChanged: (
+            "090102030405000b6c6f79616c747954696572000d6c69666574696d6556616c7565000a66697273744f726465720003766970",
+            "010001010ad09ed0bbd0b5d0bdd0b001010a536865766368656e6b6f01010ac5a06576c48d656e6b6f01000103a732010102656e010102756b"
+                + "010001010b4575726f70652f4b79697601010673696c766572010104676f6c640100010206313235302e350100010301010400010401"
+        ),
+        .identifierAdded: ("01", "01116f6c656e61406578616d706c652e636f6d"),
+        .identifierRemoved: ("02", "010d2b333830343431323334353637"),
+        .consentGranted: (
+            "010a6e6577736c6574746572030107323032362d3039",
+            "01010b3230332e302e3131332e37012d4d6f7a696c6c612f352e3020285831313b204c696e7578207838365f3634292046697265666f782f3134302e30"
+        ),
+        .consentWithdrawn: ("02066f66666572730500010c746f6f2d6672657175656e74", "01010b323030313a6462383a3a3100"),
+        .consentConfirmationRequested: (
+            "010a6e6577736c6574746572040107323032362d30390a746f6b5f30314a395a33",
+            "01010b3230332e302e3131332e37012d4d6f7a696c6c612f352e3020285831313b204c696e7578207838365f3634292046697265666f782f3134302e30"
+        ),
+        .consentConfirmed: (
+            "010a6e6577736c6574746572040107323032362d30390a746f6b5f30314a395a33",
+            "01010d3139382e35312e3130302e323301184d61696c2f333737342043464e6574776f726b2f31343130"
+        ),
+        .segmentMemberAdded: ("0e4b79697620637573746f6d657273", ""),
+        .segmentMemberRemoved: ("05747269616c", ""),
+        .contactMerged: ("11", ""),
+        .contactMergedAway: ("04", ""),
+        .contactErased: ("0c676470722d72657175657374", ""),
+        .fieldDefined: ("0b6c6f79616c74795469657201", ""),
+    ]
+
+    @Test("the stored bytes of each sample are unchanged", arguments: DomainEventKind.allCases)
+    func storedBytes(kind: DomainEventKind) throws {
+        let (data, personal) = DomainEventSamples.sample(kind).encodedPayload
+        let expected = try #require(Self.expected[kind])
+        #expect(Hex.encode(data) == expected.data)
+        #expect(Hex.encode(personal) == expected.personal)
+    }
+}
