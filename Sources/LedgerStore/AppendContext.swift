@@ -9,15 +9,23 @@ struct AppendContext {
         let lastPosition: UInt64
         let chainHash: [UInt8]
         let nextStream: UInt64?
+        let written: Int
     }
 
     var lastPosition: UInt64
     var nextStream: UInt64?
     let recordedAt: Int64
     let scratch: RecordScratch
+    /// The stream index as of the start of the transaction.
+    let index: StreamIndex
+    /// Stream entries written in this transaction, in order; they join the tail on commit.
+    private(set) var written: [StreamTail.Entry] = []
+    /// The last version written in this transaction, per stream.
+    private var writtenVersions: [UInt64: UInt64] = [:]
 
-    init(txn: LMDBTransaction, tables: Ledger.Tables, recordedAt: Int64) throws {
+    init(txn: LMDBTransaction, tables: Ledger.Tables, tail: StreamTail, recordedAt: Int64) throws {
         self.recordedAt = recordedAt
+        index = try StreamIndex(txn: txn, tables: tables, tail: tail)
         let (position, hash) = try txn.withCursor(tables.log) { cursor in
             guard let last = try cursor.move(MDB_LAST) else { return (UInt64(0), EventRecord.genesisHash) }
             guard let position = Ledger.decodePosition(last.key), last.value.count > EventRecord.hashLength else {
@@ -30,13 +38,28 @@ struct AppendContext {
     }
 
     var savepoint: Savepoint {
-        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream)
+        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream, written: written.count)
     }
 
     mutating func restore(_ savepoint: Savepoint) {
         lastPosition = savepoint.lastPosition
         nextStream = savepoint.nextStream
         scratch.chainHash = savepoint.chainHash
+        written.removeLast(written.count - savepoint.written)
+        writtenVersions = [:]
+        for entry in written { writtenVersions[entry.stream] = entry.version }
+    }
+
+    /// Notes a stream entry written in this transaction.
+    mutating func record(_ entry: StreamTail.Entry) {
+        written.append(entry)
+        writtenVersions[entry.stream] = entry.version
+    }
+
+    /// The version of the last event of `stream`, counting this transaction's writes.
+    func lastVersion(of stream: StreamID) throws -> UInt64 {
+        if let version = writtenVersions[stream.rawValue] { return version }
+        return try index.lastVersion(of: stream)
     }
 
     func release() {
@@ -44,15 +67,8 @@ struct AppendContext {
     }
 
     /// The next unused stream number; the first call looks at the end of the stream index.
-    mutating func allocateStream(_ cursor: LMDBCursor) throws -> StreamID {
-        let next: UInt64
-        if let nextStream {
-            next = nextStream
-        } else if let last = try cursor.move(MDB_LAST), last.key.count == 16 {
-            next = UInt64(bigEndian: last.key.loadUnaligned(as: UInt64.self)) + 1
-        } else {
-            next = 1
-        }
+    mutating func allocateStream() throws -> StreamID {
+        let next = try nextStream ?? (index.maxStream() + 1)
         nextStream = next + 1
         return StreamID(next)
     }

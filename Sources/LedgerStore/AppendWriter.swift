@@ -10,6 +10,7 @@ struct AppendWriter: Sendable {
     let tables: Ledger.Tables
     let clock: @Sendable () -> Int64
     let signal: AppendSignal
+    let tail: StreamTail
 
     /// Writes every job in one transaction and tells each its outcome.
     ///
@@ -18,10 +19,13 @@ struct AppendWriter: Sendable {
     /// transactions would do the same, but each costs a 2 MB dirty-list allocation).
     func commit(_ jobs: [GroupCommitter.Job]) {
         var outcomes: [Result<[AppendResult], any Error>]
+        var written = [StreamTail.Entry]()
+        var mergedThrough: UInt64?
         do {
             outcomes = try environment.write { txn in
-                var context = try AppendContext(txn: txn, tables: tables, recordedAt: clock())
+                var context = try AppendContext(txn: txn, tables: tables, tail: tail, recordedAt: clock())
                 defer { context.release() }
+                mergedThrough = try mergeTailIfDue(txn: txn, index: context.index)
                 var outcomes = [Result<[AppendResult], any Error>]()
                 outcomes.reserveCapacity(jobs.count)
                 for job in jobs {
@@ -33,8 +37,10 @@ struct AppendWriter: Sendable {
                         outcomes.append(.failure(error))
                     }
                 }
+                written = context.written
                 return outcomes
             }
+            tail.committed(written, mergedThrough: mergedThrough)
         } catch {
             let failure = error is LedgerError ? error : LedgerError(.storage, "append failed", cause: error as? LMDBError)
             outcomes = Array(repeating: .failure(failure), count: jobs.count)
@@ -45,18 +51,37 @@ struct AppendWriter: Sendable {
         signal.notify()
     }
 
+    /// Merges the stream tail into the `streams` table when enough has gathered: one pass in
+    /// key order, so each leaf page is copied and written once for many entries.
+    private func mergeTailIfDue(txn: LMDBTransaction, index: StreamIndex) throws -> UInt64? {
+        guard tail.count >= tail.threshold else { return nil }
+        let through = index.bounds.lastPosition
+        try txn.withCursor(tables.streams) { cursor in
+            for entry in tail.sortedEntries(through: through) {
+                try withUnsafeBytes(of: (entry.stream.bigEndian, entry.version.bigEndian)) { key in
+                    try withUnsafeBytes(of: entry.position.bigEndian) { value in
+                        guard try cursor.put(key: key, value: value, flags: MDB_APPEND)
+                            || txn.put(tables.streams, key: key, value: value, flags: MDB_NOOVERWRITE) else {
+                            throw LedgerError(.corrupt, "the stream index already holds stream \(entry.stream) version \(entry.version); run `ledger verify`")
+                        }
+                    }
+                }
+            }
+        }
+        try StreamTail.setIndexedThrough(through, txn: txn, tables: tables)
+        return through
+    }
+
     private func append(_ batch: EncodedBatch, txn: LMDBTransaction, context: inout AppendContext) throws -> [AppendResult] {
         try txn.withCursor(tables.log) { log in
-            try txn.withCursor(tables.streams) { streams in
-                try txn.withCursor(tables.eventIDs) { ids in
-                    let cursors = Cursors(txn: txn, log: log, streams: streams, ids: ids)
-                    var results = [AppendResult]()
-                    results.reserveCapacity(batch.requests.count)
-                    for request in batch.requests {
-                        results.append(try append(request, of: batch, cursors: cursors, context: &context))
-                    }
-                    return results
+            try txn.withCursor(tables.eventIDs) { ids in
+                let cursors = Cursors(txn: txn, log: log, ids: ids)
+                var results = [AppendResult]()
+                results.reserveCapacity(batch.requests.count)
+                for request in batch.requests {
+                    results.append(try append(request, of: batch, cursors: cursors, context: &context))
                 }
+                return results
             }
         }
     }
@@ -64,7 +89,6 @@ struct AppendWriter: Sendable {
     private struct Cursors {
         let txn: LMDBTransaction
         let log: LMDBCursor
-        let streams: LMDBCursor
         let ids: LMDBCursor
     }
 
@@ -78,11 +102,11 @@ struct AppendWriter: Sendable {
         let current: UInt64
         switch request.target {
         case .new:
-            stream = try context.allocateStream(cursors.streams)
+            stream = try context.allocateStream()
             current = 0
         case .existing(let existing):
             stream = existing
-            current = try StreamIndex.lastVersion(of: existing, cursor: cursors.streams)
+            current = try context.lastVersion(of: existing)
         }
         let expectationHolds = switch request.expected {
         case .any: true
@@ -92,7 +116,7 @@ struct AppendWriter: Sendable {
         let streamMissing = request.target != .new && current == 0
         if !expectationHolds || streamMissing {
             if request.target == .new { context.releaseStream(stream) }
-            if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors) { return duplicate }
+            if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: context) { return duplicate }
             if streamMissing && expectationHolds {
                 throw LedgerError(.streamNotFound, "stream \(stream) has no events; append to a new stream instead")
             }
@@ -146,14 +170,8 @@ struct AppendWriter: Sendable {
                     guard try cursors.log.put(key: positionKey, value: record, flags: MDB_APPEND) else {
                         throw LedgerError(.corrupt, "the log already holds position \(position); run `ledger verify`")
                     }
-                    let indexed = try withUnsafeBytes(of: (stream.rawValue.bigEndian, version.bigEndian)) { key in
-                        try cursors.streams.put(key: key, value: positionKey, flags: MDB_APPEND)
-                            || cursors.txn.put(tables.streams, key: key, value: positionKey, flags: MDB_NOOVERWRITE)
-                    }
-                    guard indexed else {
-                        throw LedgerError(.corrupt, "the stream index already holds stream \(stream) version \(version); run `ledger verify`")
-                    }
                 }
+                context.record(StreamTail.Entry(stream: stream.rawValue, version: version, position: position))
                 context.lastPosition = position
                 positions.append(position)
             }
@@ -172,7 +190,7 @@ struct AppendWriter: Sendable {
         cursors: Cursors,
         context: inout AppendContext
     ) throws -> AppendResult {
-        if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors) { return duplicate }
+        if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: context) { return duplicate }
         let known = try request.events.map { try position(of: batch.id($0), txn: cursors.txn) }
         guard request.expected == .any, let firstKnown = known.compactMap({ $0 }).first else {
             throw LedgerError(
@@ -193,7 +211,7 @@ struct AppendWriter: Sendable {
                 }
             }
         }
-        let current = try StreamIndex.lastVersion(of: stream, cursor: cursors.streams)
+        let current = try context.lastVersion(of: stream)
         let appended = try write(fresh, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
         var freshPositions = appended.positions.makeIterator()
         let positions = known.map { $0 ?? freshPositions.next() ?? 0 }
@@ -201,14 +219,14 @@ struct AppendWriter: Sendable {
     }
 
     /// The result of a request all of whose events are already recorded, or nil.
-    private func duplicateResult(_ events: Range<Int>, of batch: EncodedBatch, cursors: Cursors) throws -> AppendResult? {
+    private func duplicateResult(_ events: Range<Int>, of batch: EncodedBatch, cursors: Cursors, context: AppendContext) throws -> AppendResult? {
         var positions = [UInt64]()
         for index in events {
             guard let position = try position(of: batch.id(index), txn: cursors.txn) else { return nil }
             positions.append(position)
         }
         let stream = try streamOfEvent(at: positions[0], txn: cursors.txn)
-        let version = try StreamIndex.lastVersion(of: stream, cursor: cursors.streams)
+        let version = try context.lastVersion(of: stream)
         return AppendResult(stream: stream, positions: positions, version: version, duplicates: positions.count)
     }
 
@@ -228,15 +246,15 @@ struct AppendWriter: Sendable {
         return stream
     }
 
-    /// Deletes what a failed job wrote (log entries past the savepoint and their index
-    /// entries) and restores the writer's state, so the next job starts clean.
+    /// Deletes what a failed job wrote (log entries past the savepoint and their id entries)
+    /// and restores the writer's state, so the next job starts clean. Its stream entries were
+    /// only pending in the context, which the savepoint restores.
     private func undo(to savepoint: AppendContext.Savepoint, txn: LMDBTransaction, context: inout AppendContext) throws {
         var position = context.lastPosition
         while position > savepoint.lastPosition {
             try withUnsafeBytes(of: position.bigEndian) { key in
                 if let record = try txn.get(tables.log, key: key) {
                     let event = try RecordedEvent(position: position, record: record)
-                    try withUnsafeBytes(of: (event.stream.rawValue.bigEndian, event.version.bigEndian)) { _ = try txn.delete(tables.streams, key: $0) }
                     try withUnsafeBytes(of: (event.id.high.bigEndian, event.id.low.bigEndian)) { _ = try txn.delete(tables.eventIDs, key: $0) }
                 }
                 _ = try txn.delete(tables.log, key: key)

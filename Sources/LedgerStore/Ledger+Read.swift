@@ -84,24 +84,13 @@ extension Ledger {
     public func readStream(_ stream: StreamID, fromVersion: UInt64 = 1) throws -> [RecordedEvent] {
         try storage("read stream \(stream)") {
             try environment.read { txn in
-                try txn.withCursor(tables.streams) { cursor in
-                    var events = [RecordedEvent]()
-                    var entry = try withUnsafeBytes(of: (stream.rawValue.bigEndian, max(fromVersion, 1).bigEndian)) {
-                        try cursor.seek(atOrAfter: $0)
+                let index = try StreamIndex(txn: txn, tables: tables, tail: streamTail)
+                return try index.entries(of: stream, fromVersion: fromVersion).map { entry in
+                    let record = try withUnsafeBytes(of: entry.position.bigEndian) { try txn.get(tables.log, key: $0) }
+                    guard let record else {
+                        throw LedgerError(.corrupt, "stream \(stream) points at position \(entry.position), which is not in the log")
                     }
-                    while let current = entry, current.key.count == 16,
-                          UInt64(bigEndian: current.key.loadUnaligned(as: UInt64.self)) == stream.rawValue {
-                        guard let position = Ledger.decodePosition(current.value) else {
-                            throw LedgerError(.corrupt, "the stream index entry of stream \(stream) is malformed; run `ledger verify`")
-                        }
-                        let record = try withUnsafeBytes(of: position.bigEndian) { try txn.get(tables.log, key: $0) }
-                        guard let record else {
-                            throw LedgerError(.corrupt, "stream \(stream) points at position \(position), which is not in the log")
-                        }
-                        events.append(try decode(position: position, record: record))
-                        entry = try cursor.move(MDB_NEXT)
-                    }
-                    return events
+                    return try decode(position: entry.position, record: record)
                 }
             }
         }
@@ -111,7 +100,7 @@ extension Ledger {
     public func version(of stream: StreamID) throws -> UInt64 {
         try storage("read the version of stream \(stream)") {
             try environment.read { txn in
-                try txn.withCursor(tables.streams) { try StreamIndex.lastVersion(of: stream, cursor: $0) }
+                try StreamIndex(txn: txn, tables: tables, tail: streamTail).lastVersion(of: stream)
             }
         }
     }

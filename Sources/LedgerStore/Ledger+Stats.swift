@@ -25,9 +25,7 @@ extension Ledger {
             try environment.read { txn in
                 let events = try txn.count(tables.log)
                 let last = try txn.withCursor(tables.log) { try $0.move(MDB_LAST).flatMap { Ledger.decodePosition($0.key) } } ?? 0
-                let streams = try txn.withCursor(tables.streams) { cursor in
-                    try cursor.move(MDB_LAST).flatMap { $0.key.count == 16 ? UInt64(bigEndian: $0.key.loadUnaligned(as: UInt64.self)) : nil }
-                } ?? 0
+                let streams = try StreamIndex(txn: txn, tables: tables, tail: streamTail).maxStream()
                 var info = stat()
                 let size: Int64 = stat(directory + "/data.mdb", &info) == 0 ? Int64(info.st_size) : 0
                 return LedgerStats(events: events, lastPosition: last, streams: streams, bytesOnDisk: size, mapSize: environment.mapSize)

@@ -53,6 +53,9 @@ extension Ledger {
                 }
                 var previousHash = EventRecord.genesisHash
                 var expected: UInt64 = 1
+                // Events up to here have entries in the streams table; later ones must not.
+                let indexedThrough = try StreamTail.indexedThrough(txn: txn, tables: tables)
+                var indexedEvents = 0
                 try txn.withCursor(tables.log) { cursor in
                     var entry = try cursor.move(MDB_FIRST)
                     while let current = entry {
@@ -93,8 +96,13 @@ extension Ledger {
                         let streamEntry = try withUnsafeBytes(of: (event.stream.rawValue.bigEndian, event.version.bigEndian)) {
                             try txn.get(tables.streams, key: $0).flatMap(Ledger.decodePosition)
                         }
-                        if streamEntry != position {
-                            fault(position, "stream-index", "stream \(event.stream) version \(event.version) should point at position \(position), but points at \(streamEntry.map(String.init) ?? "nothing")")
+                        if position <= indexedThrough {
+                            indexedEvents += 1
+                            if streamEntry != position {
+                                fault(position, "stream-index", "stream \(event.stream) version \(event.version) should point at position \(position), but points at \(streamEntry.map(String.init) ?? "nothing")")
+                            }
+                        } else if let streamEntry {
+                            fault(position, "stream-index", "stream \(event.stream) version \(event.version) is past the indexed part of the log (\(indexedThrough)), yet the index points it at \(streamEntry)")
                         }
                         let idEntry = try withUnsafeBytes(of: (event.id.high.bigEndian, event.id.low.bigEndian)) {
                             try txn.get(tables.eventIDs, key: $0).flatMap(Ledger.decodePosition)
@@ -107,7 +115,10 @@ extension Ledger {
                 report.headHash = Hex.encode(previousHash)
                 report.streamIndexEntries = try txn.count(tables.streams)
                 report.eventIDIndexEntries = try txn.count(tables.eventIDs)
-                if report.streamIndexEntries != Int(report.events) {
+                if indexedThrough > report.lastPosition {
+                    fault(nil, "stream-index", "the stream index claims to cover position \(indexedThrough), past the end of the log (\(report.lastPosition))")
+                }
+                if report.streamIndexEntries != indexedEvents {
                     try findStrayEntries(txn: txn, table: tables.streams, kind: "stream-index", fault: fault)
                 }
                 if report.eventIDIndexEntries != Int(report.events) {

@@ -25,16 +25,21 @@ public final class Ledger: Sendable {
         public var clock: @Sendable () -> Int64
         /// Where the ledger logs what it does (never contact data).
         public var logger: Logger
+        /// How many stream-index entries gather in memory before they are merged into the
+        /// index table in one sorted pass (docs/decisions/0002).
+        public var streamIndexMergeThreshold: Int
 
         /// Options with a 1 GiB initial map and the system clock.
         public init(
             initialMapSize: Int = 1 << 30,
             clock: @escaping @Sendable () -> Int64 = Ledger.systemClock,
-            logger: Logger = Logger(label: "contactledger.store")
+            logger: Logger = Logger(label: "contactledger.store"),
+            streamIndexMergeThreshold: Int = 100_000
         ) {
             self.initialMapSize = initialMapSize
             self.clock = clock
             self.logger = logger
+            self.streamIndexMergeThreshold = streamIndexMergeThreshold
         }
     }
 
@@ -55,6 +60,7 @@ public final class Ledger: Sendable {
     let options: Options
     let committer: GroupCommitter
     let appendSignal = AppendSignal()
+    let streamTail: StreamTail
 
     /// The handles of the ledger's LMDB databases.
     struct Tables: Sendable {
@@ -79,8 +85,9 @@ public final class Ledger: Sendable {
             throw LedgerError(.storage, "cannot open the ledger in \(directory)", cause: error)
         }
         committer = GroupCommitter()
+        streamTail = StreamTail(threshold: options.streamIndexMergeThreshold)
         try checkFormat()
-        committer.start(writer: AppendWriter(environment: environment, tables: tables, clock: options.clock, signal: appendSignal))
+        committer.start(writer: AppendWriter(environment: environment, tables: tables, clock: options.clock, signal: appendSignal, tail: streamTail))
     }
 
     deinit {
@@ -112,6 +119,7 @@ public final class Ledger: Sendable {
                     try txn.put(tables.meta, key: key, value: value)
                 }
             }
+            try StreamTail.setIndexedThrough(0, txn: txn, tables: tables)
         }
     }
 

@@ -1,10 +1,77 @@
 import CLMDB
 import LedgerDomain
 
-/// Reading the `streams` table: stream (u64) ‖ version (u64) → position.
-enum StreamIndex {
+/// The whole stream index as one snapshot sees it: the `streams` table (stream ‖ version →
+/// position, for events up to `indexed-through`), plus the newer entries of `StreamTail`.
+struct StreamIndex {
+    let txn: LMDBTransaction
+    let tables: Ledger.Tables
+    let tail: StreamTail
+    let bounds: StreamTail.Bounds
+
+    /// Opens the index for the snapshot `txn`, bringing the tail up to date with it.
+    init(txn: LMDBTransaction, tables: Ledger.Tables, tail: StreamTail) throws {
+        self.txn = txn
+        self.tables = tables
+        self.tail = tail
+        self.bounds = try tail.refresh(txn: txn, tables: tables)
+    }
+
+    /// Every (version, position) of `stream` from `fromVersion` on, in order.
+    func entries(of stream: StreamID, fromVersion: UInt64 = 1) throws -> [(version: UInt64, position: UInt64)] {
+        var found = [(version: UInt64, position: UInt64)]()
+        try txn.withCursor(tables.streams) { cursor in
+            var entry = try withUnsafeBytes(of: (stream.rawValue.bigEndian, max(fromVersion, 1).bigEndian)) {
+                try cursor.seek(atOrAfter: $0)
+            }
+            while let current = entry, current.key.count == 16,
+                  UInt64(bigEndian: current.key.loadUnaligned(as: UInt64.self)) == stream.rawValue {
+                guard let position = Ledger.decodePosition(current.value) else {
+                    throw LedgerError(.corrupt, "the stream index entry of stream \(stream) is malformed; run `ledger verify`")
+                }
+                found.append((UInt64(bigEndian: current.key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)), position))
+                entry = try cursor.move(MDB_NEXT)
+            }
+        }
+        found.append(contentsOf: try gapEntries(of: stream).filter { $0.version >= fromVersion })
+        found.append(contentsOf: tail.entries(of: stream.rawValue, within: bounds).filter { $0.version >= fromVersion }.map { ($0.version, $0.position) })
+        return found
+    }
+
     /// The version of the last event of `stream`, 0 when it has none.
-    static func lastVersion(of stream: StreamID, cursor: LMDBCursor) throws -> UInt64 {
+    func lastVersion(of stream: StreamID) throws -> UInt64 {
+        if let last = tail.entries(of: stream.rawValue, within: bounds).last { return last.version }
+        if let last = try gapEntries(of: stream).last { return last.version }
+        return try txn.withCursor(tables.streams) { try Self.lastTableVersion(of: stream, cursor: $0) }
+    }
+
+    /// The highest stream number in use.
+    func maxStream() throws -> UInt64 {
+        let table = try txn.withCursor(tables.streams) { cursor in
+            try cursor.move(MDB_LAST).flatMap { $0.key.count == 16 ? UInt64(bigEndian: $0.key.loadUnaligned(as: UInt64.self)) : nil }
+        } ?? 0
+        return max(table, tail.maxStream)
+    }
+
+    /// Entries in the log between this snapshot's `indexed-through` and the tail's start: only
+    /// a snapshot older than the tail's last merge has such a gap, and it reads the log for it.
+    private func gapEntries(of stream: StreamID) throws -> [(version: UInt64, position: UInt64)] {
+        let tailBase = tail.base
+        guard tailBase > bounds.indexedThrough else { return [] }
+        var found = [(version: UInt64, position: UInt64)]()
+        try txn.withCursor(tables.log) { cursor in
+            var entry = try withUnsafeBytes(of: (bounds.indexedThrough + 1).bigEndian) { try cursor.seek(atOrAfter: $0) }
+            while let current = entry, let position = Ledger.decodePosition(current.key), position <= min(tailBase, bounds.lastPosition) {
+                let event = try RecordedEvent(position: position, record: current.value)
+                if event.stream == stream { found.append((event.version, position)) }
+                entry = try cursor.move(MDB_NEXT)
+            }
+        }
+        return found
+    }
+
+    /// The last version of `stream` in the `streams` table alone.
+    static func lastTableVersion(of stream: StreamID, cursor: LMDBCursor) throws -> UInt64 {
         // Seek to the first key of the next stream and step back one entry.
         let entry: LMDBCursor.Entry?
         if stream.rawValue == UInt64.max {

@@ -14,7 +14,8 @@ guard arguments.count >= 2 else {
     exit(2)
 }
 var generator = SeededGenerator(seed: arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1)
-let ledger = try Ledger(directory: arguments[1], options: .init(initialMapSize: 1 << 20))
+// A small merge threshold, so crashes also land during stream-index merges.
+let ledger = try Ledger(directory: arguments[1], options: .init(initialMapSize: 1 << 20, streamIndexMergeThreshold: 300))
 var streams = try ledger.stats().streams
 let out = FileHandle.standardOutput
 out.write(Data("ready\n".utf8))

@@ -1,0 +1,146 @@
+import CLMDB
+import LedgerDomain
+import Synchronization
+
+/// The newest part of the stream index, kept in memory and merged into the `streams` table in
+/// large sorted batches.
+///
+/// Updates to existing streams land on random leaves of the stream index, and LMDB copies and
+/// writes a whole page for each leaf a transaction touches: a thousand updates cost about a
+/// thousand pages. So index entries for events after `indexed-through` (a position kept in
+/// `meta`) are not written per commit; they are derived from the log itself — every process
+/// keeps them here, absorbing new log entries as it sees them — and merged into the table once
+/// `threshold` have gathered, when one transaction writes them in key order and touches each
+/// leaf once. The log stays the only truth: losing this cache loses nothing.
+final class StreamTail: Sendable {
+    /// One index entry: `stream` has `version` at `position`.
+    struct Entry: Sendable {
+        let stream: UInt64
+        let version: UInt64
+        let position: UInt64
+    }
+
+    /// What one snapshot (transaction) of the store says about the index's split.
+    struct Bounds: Sendable {
+        /// Events up to here are in the `streams` table.
+        let indexedThrough: UInt64
+        /// The last position of the log.
+        let lastPosition: UInt64
+    }
+
+    private struct State {
+        var base: UInt64 = 0
+        var lastSeen: UInt64 = 0
+        var streams: [UInt64: [Entry]] = [:]
+        var maxStream: UInt64 = 0
+        var count = 0
+    }
+
+    /// How many entries gather before the writer merges them into the table.
+    let threshold: Int
+    private let state = Mutex(State())
+
+    init(threshold: Int) {
+        self.threshold = max(threshold, 1)
+    }
+
+    static let indexedThroughKey = Array("streams.indexed-through".utf8)
+
+    /// Reads the split of the snapshot `txn` and absorbs log entries this process has not seen.
+    func refresh(txn: LMDBTransaction, tables: Ledger.Tables) throws -> Bounds {
+        let indexedThrough = try Self.indexedThrough(txn: txn, tables: tables)
+        let last = try txn.withCursor(tables.log) { try $0.move(MDB_LAST).flatMap { Ledger.decodePosition($0.key) } } ?? 0
+        try state.withLock { state in
+            if indexedThrough > state.base {
+                // Another transaction merged the tail into the table.
+                state.streams = state.streams.compactMapValues { entries in
+                    let kept = entries.filter { $0.position > indexedThrough }
+                    return kept.isEmpty ? nil : kept
+                }
+                state.count = state.streams.values.reduce(0) { $0 + $1.count }
+                state.base = indexedThrough
+                state.lastSeen = max(state.lastSeen, indexedThrough)
+            }
+            guard last > state.lastSeen, indexedThrough <= state.base else { return }
+            // Events appended by another process (or not yet absorbed): read them from the log.
+            try txn.withCursor(tables.log) { cursor in
+                var entry = try withUnsafeBytes(of: (state.lastSeen + 1).bigEndian) { try cursor.seek(atOrAfter: $0) }
+                while let current = entry, let position = Ledger.decodePosition(current.key), position <= last {
+                    let event = try RecordedEvent(position: position, record: current.value)
+                    Self.add(Entry(stream: event.stream.rawValue, version: event.version, position: position), to: &state)
+                    entry = try cursor.move(MDB_NEXT)
+                }
+            }
+            state.lastSeen = last
+        }
+        return Bounds(indexedThrough: indexedThrough, lastPosition: last)
+    }
+
+    private static func add(_ entry: Entry, to state: inout State) {
+        guard entry.position > state.lastSeen else { return }
+        state.streams[entry.stream, default: []].append(entry)
+        state.maxStream = max(state.maxStream, entry.stream)
+        state.count += 1
+        state.lastSeen = entry.position
+    }
+
+    /// Records the entries a committed transaction wrote, and a merge it made.
+    func committed(_ entries: [Entry], mergedThrough: UInt64?) {
+        state.withLock { state in
+            if let mergedThrough, mergedThrough > state.base {
+                state.streams = state.streams.compactMapValues { entries in
+                    let kept = entries.filter { $0.position > mergedThrough }
+                    return kept.isEmpty ? nil : kept
+                }
+                state.count = state.streams.values.reduce(0) { $0 + $1.count }
+                state.base = mergedThrough
+                state.lastSeen = max(state.lastSeen, mergedThrough)
+            }
+            for entry in entries { Self.add(entry, to: &state) }
+        }
+    }
+
+    /// Whether the tail holds everything a snapshot with `bounds` needs beyond the table.
+    func covers(_ bounds: Bounds) -> Bool {
+        state.withLock { $0.base <= bounds.indexedThrough && $0.lastSeen >= bounds.lastPosition }
+    }
+
+    /// The position up to which the tail's entries start (everything ≤ it is in the table).
+    var base: UInt64 { state.withLock { $0.base } }
+
+    /// The tail's entries of `stream` within `bounds`, in version order.
+    func entries(of stream: UInt64, within bounds: Bounds) -> [Entry] {
+        state.withLock { state in
+            (state.streams[stream] ?? []).filter { $0.position > bounds.indexedThrough && $0.position <= bounds.lastPosition }
+        }
+    }
+
+    /// The highest stream number in the tail.
+    var maxStream: UInt64 { state.withLock { $0.maxStream } }
+
+    /// How many entries wait to be merged.
+    var count: Int { state.withLock { $0.count } }
+
+    /// Every entry, sorted by stream and version, for a merge.
+    func sortedEntries(through last: UInt64) -> [Entry] {
+        state.withLock { state in
+            state.streams.keys.sorted().flatMap { stream in (state.streams[stream] ?? []).filter { $0.position <= last } }
+        }
+    }
+
+    /// The `indexed-through` position of the snapshot `txn`.
+    static func indexedThrough(txn: LMDBTransaction, tables: Ledger.Tables) throws -> UInt64 {
+        try indexedThroughKey.withUnsafeBytes { key in
+            try txn.get(tables.meta, key: key).flatMap(Ledger.decodePosition)
+        } ?? 0
+    }
+
+    /// Writes the `indexed-through` position.
+    static func setIndexedThrough(_ position: UInt64, txn: LMDBTransaction, tables: Ledger.Tables) throws {
+        try indexedThroughKey.withUnsafeBytes { key in
+            try withUnsafeBytes(of: position.bigEndian) { value in
+                _ = try txn.put(tables.meta, key: key, value: value)
+            }
+        }
+    }
+}
