@@ -31,9 +31,36 @@ final class StreamTail: Sendable {
     private struct State {
         var base: UInt64 = 0
         var lastSeen: UInt64 = 0
+        /// Every entry, in position order.
+        var entries: [Entry] = []
+        /// Entries by stream, built lazily for `entries[..<indexed]`: a bulk import of new
+        /// contacts never looks a stream up, so it should not pay for a dictionary insert per
+        /// event on the writer thread.
         var streams: [UInt64: [Entry]] = [:]
+        var indexed = 0
         var maxStream: UInt64 = 0
-        var count = 0
+
+        mutating func drop(through position: UInt64) {
+            var low = 0
+            var high = entries.count
+            while low < high {
+                let middle = (low + high) / 2
+                if entries[middle].position <= position { low = middle + 1 } else { high = middle }
+            }
+            entries.removeFirst(low)
+            streams.removeAll(keepingCapacity: true)
+            indexed = 0
+            base = position
+            lastSeen = max(lastSeen, position)
+        }
+
+        mutating func catchUpIndex() {
+            while indexed < entries.count {
+                let entry = entries[indexed]
+                streams[entry.stream, default: []].append(entry)
+                indexed += 1
+            }
+        }
     }
 
     /// How many entries gather before the writer merges them into the table.
@@ -53,13 +80,7 @@ final class StreamTail: Sendable {
         try state.withLock { state in
             if indexedThrough > state.base {
                 // Another transaction merged the tail into the table.
-                state.streams = state.streams.compactMapValues { entries in
-                    let kept = entries.filter { $0.position > indexedThrough }
-                    return kept.isEmpty ? nil : kept
-                }
-                state.count = state.streams.values.reduce(0) { $0 + $1.count }
-                state.base = indexedThrough
-                state.lastSeen = max(state.lastSeen, indexedThrough)
+                state.drop(through: indexedThrough)
             }
             guard last > state.lastSeen, indexedThrough <= state.base else { return }
             // Events appended by another process (or not yet absorbed): read them from the log.
@@ -78,9 +99,8 @@ final class StreamTail: Sendable {
 
     private static func add(_ entry: Entry, to state: inout State) {
         guard entry.position > state.lastSeen else { return }
-        state.streams[entry.stream, default: []].append(entry)
+        state.entries.append(entry)
         state.maxStream = max(state.maxStream, entry.stream)
-        state.count += 1
         state.lastSeen = entry.position
     }
 
@@ -88,13 +108,7 @@ final class StreamTail: Sendable {
     func committed(_ entries: [Entry], mergedThrough: UInt64?) {
         state.withLock { state in
             if let mergedThrough, mergedThrough > state.base {
-                state.streams = state.streams.compactMapValues { entries in
-                    let kept = entries.filter { $0.position > mergedThrough }
-                    return kept.isEmpty ? nil : kept
-                }
-                state.count = state.streams.values.reduce(0) { $0 + $1.count }
-                state.base = mergedThrough
-                state.lastSeen = max(state.lastSeen, mergedThrough)
+                state.drop(through: mergedThrough)
             }
             for entry in entries { Self.add(entry, to: &state) }
         }
@@ -111,7 +125,8 @@ final class StreamTail: Sendable {
     /// The tail's entries of `stream` within `bounds`, in version order.
     func entries(of stream: UInt64, within bounds: Bounds) -> [Entry] {
         state.withLock { state in
-            (state.streams[stream] ?? []).filter { $0.position > bounds.indexedThrough && $0.position <= bounds.lastPosition }
+            state.catchUpIndex()
+            return (state.streams[stream] ?? []).filter { $0.position > bounds.indexedThrough && $0.position <= bounds.lastPosition }
         }
     }
 
@@ -119,12 +134,12 @@ final class StreamTail: Sendable {
     var maxStream: UInt64 { state.withLock { $0.maxStream } }
 
     /// How many entries wait to be merged.
-    var count: Int { state.withLock { $0.count } }
+    var count: Int { state.withLock { $0.entries.count } }
 
     /// Every entry, sorted by stream and version, for a merge.
     func sortedEntries(through last: UInt64) -> [Entry] {
         state.withLock { state in
-            state.streams.keys.sorted().flatMap { stream in (state.streams[stream] ?? []).filter { $0.position <= last } }
+            state.entries.filter { $0.position <= last }.sorted { ($0.stream, $0.version) < ($1.stream, $1.version) }
         }
     }
 
