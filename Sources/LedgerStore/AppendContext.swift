@@ -20,8 +20,10 @@ struct AppendContext {
     let index: StreamIndex
     /// Stream entries written in this transaction, in order; they join the tail on commit.
     private(set) var written: [StreamTail.Entry] = []
-    /// The last version written in this transaction, per stream.
+    /// The last version written in this transaction, per stream, for `written[..<versionsIndexed]`:
+    /// built only when a lookup needs it, since a bulk load of new contacts never looks up.
     private var writtenVersions: [UInt64: UInt64] = [:]
+    private var versionsIndexed = 0
 
     init(txn: LMDBTransaction, tables: Ledger.Tables, tail: StreamTail, recordedAt: Int64) throws {
         self.recordedAt = recordedAt
@@ -47,17 +49,21 @@ struct AppendContext {
         scratch.chainHash = savepoint.chainHash
         written.removeLast(written.count - savepoint.written)
         writtenVersions = [:]
-        for entry in written { writtenVersions[entry.stream] = entry.version }
+        versionsIndexed = 0
     }
 
     /// Notes a stream entry written in this transaction.
     mutating func record(_ entry: StreamTail.Entry) {
         written.append(entry)
-        writtenVersions[entry.stream] = entry.version
     }
 
     /// The version of the last event of `stream`, counting this transaction's writes.
-    func lastVersion(of stream: StreamID) throws -> UInt64 {
+    mutating func lastVersion(of stream: StreamID) throws -> UInt64 {
+        while versionsIndexed < written.count {
+            let entry = written[versionsIndexed]
+            writtenVersions[entry.stream] = entry.version
+            versionsIndexed += 1
+        }
         if let version = writtenVersions[stream.rawValue] { return version }
         return try index.lastVersion(of: stream)
     }
@@ -73,61 +79,54 @@ struct AppendContext {
         return StreamID(next)
     }
 
+    /// The number the next new stream will get, without taking it.
+    mutating func peekNextStream() throws -> UInt64 {
+        let next = try nextStream ?? (index.maxStream() + 1)
+        nextStream = next
+        return next
+    }
+
     /// Gives back the stream number just allocated, when its request wrote nothing.
     mutating func releaseStream(_ stream: StreamID) {
         if nextStream == stream.rawValue + 1 { nextStream = stream.rawValue }
     }
 }
 
-/// The writer's one reusable buffer, laid out `previous hash ‖ body ‖ hash`, so that a record
-/// is chained with one SHA-256 call over contiguous memory and stored without another copy.
+/// The chain hash the writer carries from one record to the next.
+///
+/// Records are written straight into the page LMDB reserves for them (`MDB_RESERVE`): the
+/// body is copied in once, its blank fields filled, and SHA-256(previous hash ‖ body) written
+/// after it, with no intermediate buffer.
 final class RecordScratch {
-    private var buffer: UnsafeMutableRawBufferPointer
-    private var hashOffset = 0
+    private var previous: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
     init(chainHash: [UInt8]) {
-        buffer = .allocate(byteCount: 4096, alignment: 8)
-        buffer.copyBytes(from: chainHash)
-        hashOffset = 0
+        self.chainHash = chainHash
     }
 
     /// The hash of the last chained record (or the starting hash).
     var chainHash: [UInt8] {
-        get { Array(buffer[hashOffset..<(hashOffset + 32)]) }
-        set {
-            UnsafeMutableRawBufferPointer(rebasing: buffer[0..<32]).copyBytes(from: newValue)
-            hashOffset = 0
+        get { withUnsafeBytes(of: previous) { Array($0) } }
+        set { withUnsafeMutableBytes(of: &previous) { $0.copyBytes(from: newValue.prefix(32)) } }
+    }
+
+    /// Writes the stored record of `body` into `destination` (body.count + 32 bytes): the body
+    /// with stream, version and time filled in, then its chain hash.
+    func chain(body: UnsafeRawBufferPointer, stream: UInt64, version: UInt64, recordedAt: Int64, into destination: UnsafeMutableRawBufferPointer) {
+        let record = UnsafeMutableRawBufferPointer(rebasing: destination[0..<body.count])
+        record.copyMemory(from: body)
+        record.storeBytes(of: stream.bigEndian, toByteOffset: EventRecord.streamOffset, as: UInt64.self)
+        record.storeBytes(of: version.bigEndian, toByteOffset: EventRecord.versionOffset, as: UInt64.self)
+        record.storeBytes(of: recordedAt.bigEndian, toByteOffset: EventRecord.recordedAtOffset, as: Int64.self)
+        var hasher = SHA256()
+        withUnsafeBytes(of: previous) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(record))
+        let digest = hasher.finalize()
+        digest.withUnsafeBytes { hash in
+            UnsafeMutableRawBufferPointer(rebasing: destination[body.count..<(body.count + 32)]).copyMemory(from: hash)
+            withUnsafeMutableBytes(of: &previous) { $0.copyMemory(from: hash) }
         }
     }
 
-    /// Builds the stored record of `body` with its fields filled in and its chain hash
-    /// appended; the result is valid until the next call.
-    func chain(body: UnsafeRawBufferPointer, stream: UInt64, version: UInt64, recordedAt: Int64) -> UnsafeRawBufferPointer {
-        let needed = 32 + body.count + 32
-        if needed > buffer.count {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, buffer.count * 2), alignment: 8)
-            larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[hashOffset..<(hashOffset + 32)]))
-            buffer.deallocate()
-            buffer = larger
-            hashOffset = 0
-        }
-        if hashOffset != 0 {
-            // The previous record's hash moves to the front, as this record's "previous hash".
-            UnsafeMutableRawBufferPointer(rebasing: buffer[0..<32])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[hashOffset..<(hashOffset + 32)]))
-        }
-        UnsafeMutableRawBufferPointer(rebasing: buffer[32..<(32 + body.count)]).copyMemory(from: body)
-        buffer.storeBytes(of: stream.bigEndian, toByteOffset: 32 + EventRecord.streamOffset, as: UInt64.self)
-        buffer.storeBytes(of: version.bigEndian, toByteOffset: 32 + EventRecord.versionOffset, as: UInt64.self)
-        buffer.storeBytes(of: recordedAt.bigEndian, toByteOffset: 32 + EventRecord.recordedAtOffset, as: Int64.self)
-        let digest = SHA256.hash(data: UnsafeRawBufferPointer(rebasing: buffer[0..<(32 + body.count)]))
-        hashOffset = 32 + body.count
-        digest.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[hashOffset..<(hashOffset + 32)]).copyMemory(from: $0) }
-        return UnsafeRawBufferPointer(rebasing: buffer[32..<(hashOffset + 32)])
-    }
-
-    func release() {
-        buffer.deallocate()
-        buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-    }
+    func release() {}
 }

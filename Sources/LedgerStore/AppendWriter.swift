@@ -12,32 +12,41 @@ struct AppendWriter: Sendable {
     let signal: AppendSignal
     let tail: StreamTail
 
-    /// Writes every job in one transaction and tells each its outcome.
+    /// Writes every job in one transaction and tells each its outcome; returns the jobs that
+    /// queued up meanwhile, being prepared while this transaction commits.
     ///
     /// A job is atomic. A lone job that fails aborts the transaction. When several share it,
     /// a failed job's writes are deleted again before the next job starts (LMDB's nested
     /// transactions would do the same, but each costs a 2 MB dirty-list allocation).
-    func commit(_ jobs: [GroupCommitter.Job]) {
+    func commit(_ jobs: [GroupCommitter.Job], prepared: PreparedGroup?, takeQueued: () -> [GroupCommitter.Job]) -> PreparedGroup? {
         var outcomes: [Result<[AppendResult], any Error>]
         var written = [StreamTail.Entry]()
         var mergedThrough: UInt64?
+        var upcoming: PreparedGroup?
         do {
             outcomes = try environment.write { txn in
                 var context = try AppendContext(txn: txn, tables: tables, tail: tail, recordedAt: clock())
                 defer { context.release() }
                 mergedThrough = try mergeTailIfDue(txn: txn, index: context.index)
-                var outcomes = [Result<[AppendResult], any Error>]()
-                outcomes.reserveCapacity(jobs.count)
-                for job in jobs {
-                    let savepoint = context.savepoint
-                    do {
-                        outcomes.append(.success(try append(job.batch, txn: txn, context: &context)))
-                    } catch let error as LedgerError where jobs.count > 1 {
-                        try undo(to: savepoint, txn: txn, context: &context)
-                        outcomes.append(.failure(error))
-                    }
+                let outcomes: [Result<[AppendResult], any Error>]
+                if let prepared, let done = try appendPrepared(prepared, txn: txn, context: &context) {
+                    outcomes = done
+                } else {
+                    outcomes = try appendEach(jobs, txn: txn, context: &context)
                 }
                 written = context.written
+                if upcoming == nil {
+                    // Whatever queued up meanwhile is prepared while this transaction commits.
+                    let queued = takeQueued()
+                    if !queued.isEmpty {
+                        upcoming = PreparedGroup.isPredictable(queued)
+                            ? PreparedGroup(
+                                jobs: queued,
+                                prediction: .init(lastPosition: context.lastPosition, chainHash: context.scratch.chainHash, nextStream: try context.peekNextStream()),
+                                recordedAt: clock())
+                            : PreparedGroup(unprepared: queued)
+                    }
+                }
                 return outcomes
             }
             tail.committed(written, mergedThrough: mergedThrough)
@@ -49,6 +58,94 @@ struct AppendWriter: Sendable {
             job.complete(outcome)
         }
         signal.notify()
+        return upcoming
+    }
+
+    private func appendEach(_ jobs: [GroupCommitter.Job], txn: LMDBTransaction, context: inout AppendContext) throws -> [Result<[AppendResult], any Error>] {
+        var outcomes = [Result<[AppendResult], any Error>]()
+        outcomes.reserveCapacity(jobs.count)
+        for job in jobs {
+            let savepoint = context.savepoint
+            do {
+                outcomes.append(.success(try append(job.batch, txn: txn, context: &context)))
+            } catch let error as LedgerError where jobs.count > 1 {
+                try undo(to: savepoint, txn: txn, context: &context)
+                outcomes.append(.failure(error))
+            }
+        }
+        return outcomes
+    }
+
+    /// Stores records prepared ahead, when the prediction they were built from holds; nil
+    /// (with nothing written) when it does not, so the caller takes the ordinary path.
+    private func appendPrepared(_ group: PreparedGroup, txn: LMDBTransaction, context: inout AppendContext) throws -> [Result<[AppendResult], any Error>]? {
+        guard let prediction = group.prediction, let records = group.preparedRecords(),
+              context.lastPosition == prediction.lastPosition,
+              context.scratch.chainHash == prediction.chainHash,
+              try context.peekNextStream() == prediction.nextStream else { return nil }
+        let first = prediction.lastPosition + 1
+        // Claim every id; one already recorded sends the whole group down the ordinary path.
+        var claimed = 0
+        let allClaimed = try txn.withCursor(tables.eventIDs) { cursor in
+            for job in group.jobs {
+                for index in 0..<(job.batch.offsets.count - 1) {
+                    let id = job.batch.id(index)
+                    let ok = try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { key in
+                        try withUnsafeBytes(of: (first + UInt64(claimed)).bigEndian) { value in
+                            try cursor.put(key: key, value: value, flags: MDB_APPEND)
+                                || txn.put(tables.eventIDs, key: key, value: value, flags: MDB_NOOVERWRITE)
+                        }
+                    }
+                    guard ok else { return false }
+                    claimed += 1
+                }
+            }
+            return true
+        }
+        if !allClaimed {
+            var undone = 0
+            for job in group.jobs {
+                for index in 0..<(job.batch.offsets.count - 1) where undone < claimed {
+                    let id = job.batch.id(index)
+                    try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { _ = try txn.delete(tables.eventIDs, key: $0) }
+                    undone += 1
+                }
+            }
+            return nil
+        }
+        try txn.withCursor(tables.log) { cursor in
+            try records.bytes.withUnsafeBytes { bytes in
+                for event in 0..<(records.offsets.count - 1) {
+                    let record = UnsafeRawBufferPointer(rebasing: bytes[records.offsets[event]..<records.offsets[event + 1]])
+                    let position = first + UInt64(event)
+                    try withUnsafeBytes(of: position.bigEndian) { key in
+                        guard try cursor.put(key: key, value: record, flags: MDB_APPEND) else {
+                            throw LedgerError(.corrupt, "the log already holds position \(position); run `ledger verify`")
+                        }
+                    }
+                }
+            }
+        }
+        var outcomes = [Result<[AppendResult], any Error>]()
+        var position = first
+        var stream = prediction.nextStream
+        for job in group.jobs {
+            var results = [AppendResult]()
+            for request in job.batch.requests {
+                let positions = Array(position..<(position + UInt64(request.events.count)))
+                for (offset, eventPosition) in positions.enumerated() {
+                    context.record(StreamTail.Entry(stream: stream, version: UInt64(offset + 1), position: eventPosition))
+                }
+                results.append(AppendResult(stream: StreamID(stream), positions: positions, version: UInt64(positions.count), duplicates: 0))
+                position += UInt64(request.events.count)
+                stream += 1
+            }
+            outcomes.append(.success(results))
+        }
+        context.lastPosition = position - 1
+        context.scratch.chainHash = records.lastHash
+        context.nextStream = stream
+        return outcomes
     }
 
     /// Merges the stream tail into the `streams` table when enough has gathered: one pass in
@@ -116,7 +213,7 @@ struct AppendWriter: Sendable {
         let streamMissing = request.target != .new && current == 0
         if !expectationHolds || streamMissing {
             if request.target == .new { context.releaseStream(stream) }
-            if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: context) { return duplicate }
+            if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
             if streamMissing && expectationHolds {
                 throw LedgerError(.streamNotFound, "stream \(stream) has no events; append to a new stream instead")
             }
@@ -165,11 +262,11 @@ struct AppendWriter: Sendable {
                 let position = context.lastPosition + 1
                 version += 1
                 let body = UnsafeRawBufferPointer(rebasing: bodies[batch.offsets[index]..<batch.offsets[index + 1]])
-                let record = context.scratch.chain(body: body, stream: stream.rawValue, version: version, recordedAt: context.recordedAt)
                 try withUnsafeBytes(of: position.bigEndian) { positionKey in
-                    guard try cursors.log.put(key: positionKey, value: record, flags: MDB_APPEND) else {
+                    guard let destination = try cursors.log.reserve(key: positionKey, count: body.count + EventRecord.hashLength, flags: MDB_APPEND) else {
                         throw LedgerError(.corrupt, "the log already holds position \(position); run `ledger verify`")
                     }
+                    context.scratch.chain(body: body, stream: stream.rawValue, version: version, recordedAt: context.recordedAt, into: destination)
                 }
                 context.record(StreamTail.Entry(stream: stream.rawValue, version: version, position: position))
                 context.lastPosition = position
@@ -190,7 +287,7 @@ struct AppendWriter: Sendable {
         cursors: Cursors,
         context: inout AppendContext
     ) throws -> AppendResult {
-        if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: context) { return duplicate }
+        if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
         let known = try request.events.map { try position(of: batch.id($0), txn: cursors.txn) }
         guard request.expected == .any, let firstKnown = known.compactMap({ $0 }).first else {
             throw LedgerError(
@@ -219,7 +316,7 @@ struct AppendWriter: Sendable {
     }
 
     /// The result of a request all of whose events are already recorded, or nil.
-    private func duplicateResult(_ events: Range<Int>, of batch: EncodedBatch, cursors: Cursors, context: AppendContext) throws -> AppendResult? {
+    private func duplicateResult(_ events: Range<Int>, of batch: EncodedBatch, cursors: Cursors, context: inout AppendContext) throws -> AppendResult? {
         var positions = [UInt64]()
         for index in events {
             guard let position = try position(of: batch.id(index), txn: cursors.txn) else { return nil }

@@ -65,22 +65,38 @@ final class GroupCommitter: Sendable {
         finished.wait()
     }
 
+    /// Takes every queued job (the writer calls this while its transaction is still open).
+    private func takeQueued() -> [Job] {
+        state.withLock { state in
+            let jobs = state.jobs
+            state.jobs.removeAll(keepingCapacity: true)
+            return jobs
+        }
+    }
+
     private func run(_ writer: AppendWriter) {
+        var upcoming: PreparedGroup?
         while true {
-            wakeup.wait()
-            let (jobs, stopped) = state.withLock { state in
-                let jobs = state.jobs
-                state.jobs.removeAll(keepingCapacity: true)
-                return (jobs, state.stopped)
+            let jobs: [Job]
+            let prepared: PreparedGroup?
+            if let next = upcoming {
+                jobs = next.jobs
+                prepared = next
+                upcoming = nil
+            } else {
+                wakeup.wait()
+                jobs = takeQueued()
+                prepared = nil
             }
+            let stopped = state.withLock { $0.stopped }
             if !jobs.isEmpty {
-                writer.commit(jobs)
+                upcoming = writer.commit(jobs, prepared: prepared, takeQueued: takeQueued)
                 state.withLock { state in
                     state.commits += 1
                     state.committedJobs += jobs.count
                 }
             }
-            if stopped {
+            if stopped && upcoming == nil && state.withLock({ $0.jobs.isEmpty }) {
                 finished.signal()
                 return
             }

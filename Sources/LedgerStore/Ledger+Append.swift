@@ -24,7 +24,7 @@ extension Ledger {
     /// Bulk writers (imports) keep one or two batches in flight this way to use both cores.
     public func submit(_ requests: [AppendRequest]) throws -> PendingAppend {
         let batch = try EncodedBatch(requests)
-        let pending = PendingAppend()
+        let pending = PendingAppend(batch: batch)
         committer.submit(GroupCommitter.Job(batch: batch) { pending.complete($0) })
         return pending
     }
@@ -51,8 +51,14 @@ extension Ledger {
 
 /// A batch handed to the writer with `Ledger.submit`, whose outcome is not known yet.
 public final class PendingAppend: Sendable {
+    /// Held so that the batch's memory is freed on the caller's thread, not the writer's.
+    private let batch: EncodedBatch
     private let outcome = Mutex<Result<[AppendResult], any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
+
+    fileprivate init(batch: EncodedBatch) {
+        self.batch = batch
+    }
 
     fileprivate func complete(_ result: Result<[AppendResult], any Error>) {
         outcome.withLock { $0 = result }

@@ -127,4 +127,17 @@ struct LMDBCursor {
         try check(code, "mdb_cursor_put")
         return true
     }
+
+    /// Reserves `count` bytes for `key` and returns where to write the value (`MDB_RESERVE`),
+    /// or nil on `MDB_KEYEXIST`. lmdb.h: "reserve space for data of the given size, but don't
+    /// copy the given data. Instead, return a pointer to the reserved space, which the caller
+    /// can fill in later - before the next update operation or the transaction ends."
+    func reserve(key: UnsafeRawBufferPointer, count: Int, flags: Int32 = 0) throws(LMDBError) -> UnsafeMutableRawBufferPointer? {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var dataValue = MDB_val(mv_size: count, mv_data: nil)
+        let code = mdb_cursor_put(handle, &keyValue, &dataValue, UInt32(flags) | UInt32(MDB_RESERVE))
+        if code == MDB_KEYEXIST { return nil }
+        try check(code, "mdb_cursor_put (reserve)")
+        return UnsafeMutableRawBufferPointer(start: dataValue.mv_data, count: count)
+    }
 }

@@ -1,0 +1,144 @@
+import CLMDB
+import LedgerDomain
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Key-value tables that hold one projection's output and its checkpoint, in an LMDB
+/// environment of their own beside the log.
+///
+/// A projection writes its state and its checkpoint in the same transaction, so after a
+/// crash it resumes from exactly the last event it applied. Keeping projections out of the
+/// log's environment means they never contend for the log's write lock, and a rebuild can
+/// write a whole fresh environment and swap it in (`ProjectionDirectory`).
+public final class ProjectionStore: Sendable {
+    /// One table of a projection store.
+    public struct Table: Sendable, Hashable {
+        let dbi: MDB_dbi
+        /// The table's name.
+        public let name: String
+    }
+
+    /// The directory of this store.
+    public let directory: String
+    let environment: LMDBEnvironment
+    private let tablesByName: [String: Table]
+    private let meta: MDB_dbi
+
+    /// Opens (creating) a projection store with the named tables.
+    public init(directory: String, tables: [String], initialMapSize: Int = 1 << 28) throws {
+        self.directory = directory
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw LedgerError(.storage, "cannot create projection directory \(directory): \(String(cString: strerror(errno)))")
+        }
+        do {
+            environment = try LMDBEnvironment(path: directory, mapSize: initialMapSize, maxDatabases: UInt32(tables.count + 1))
+            let handles = try environment.openDatabases(["meta"] + tables)
+            meta = handles[0]
+            var byName = [String: Table]()
+            for (name, dbi) in zip(tables, handles.dropFirst()) { byName[name] = Table(dbi: dbi, name: name) }
+            tablesByName = byName
+        } catch let error as LMDBError {
+            throw LedgerError(.storage, "cannot open the projection store in \(directory)", cause: error)
+        }
+    }
+
+    /// Closes the environment; no transaction may be open.
+    public func close() {
+        environment.close()
+    }
+
+    /// The table named `name`; asking for a table the store was not opened with is a bug.
+    public func table(_ name: String) throws -> Table {
+        guard let table = tablesByName[name] else {
+            throw LedgerError(.invalidRequest, "projection store \(directory) has no table \(name)")
+        }
+        return table
+    }
+
+    /// Runs `body` in a read-only snapshot.
+    public func read<Result>(_ body: (ProjectionTransaction) throws -> Result) throws -> Result {
+        try wrap { try environment.read { try body(ProjectionTransaction(txn: $0, meta: meta)) } }
+    }
+
+    /// Runs `body` in a write transaction and commits it; an error aborts it. Call it from a
+    /// thread you may block, never across an `await` (the transaction belongs to the thread).
+    public func write<Result>(_ body: (ProjectionTransaction) throws -> Result) throws -> Result {
+        try wrap { try environment.write { try body(ProjectionTransaction(txn: $0, meta: meta)) } }
+    }
+
+    private func wrap<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as LMDBError {
+            throw LedgerError(.storage, "projection store \(directory) failed", cause: error)
+        }
+    }
+}
+
+/// A transaction on a projection store, lent to a closure.
+public struct ProjectionTransaction {
+    let txn: LMDBTransaction
+    let meta: MDB_dbi
+
+    private static let checkpointKey = Array("checkpoint".utf8)
+
+    /// The last log position this projection has applied (0 when none).
+    public func checkpoint() throws -> UInt64 {
+        try Self.checkpointKey.withUnsafeBytes { key in
+            try txn.get(meta, key: key).flatMap(Ledger.decodePosition)
+        } ?? 0
+    }
+
+    /// Records the last log position applied; write it in the same transaction as the state.
+    public func setCheckpoint(_ position: UInt64) throws {
+        try Self.checkpointKey.withUnsafeBytes { key in
+            try withUnsafeBytes(of: position.bigEndian) { value in _ = try txn.put(meta, key: key, value: value) }
+        }
+    }
+
+    /// The value under `key`, copied out, or nil.
+    public func get(_ table: ProjectionStore.Table, _ key: [UInt8]) throws -> [UInt8]? {
+        try key.withUnsafeBytes { key in try txn.get(table.dbi, key: key).map { Array($0) } }
+    }
+
+    /// Runs `body` with the value under `key` in place (valid only inside `body`), or nil.
+    public func withValue<Result>(_ table: ProjectionStore.Table, _ key: [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> Result) throws -> Result {
+        try key.withUnsafeBytes { key in try body(try txn.get(table.dbi, key: key)) }
+    }
+
+    /// Stores `value` under `key`. With `append`, keys must come in ascending order (a
+    /// rebuild writing sorted tables); LMDB then skips the search and fills pages fully.
+    public func put(_ table: ProjectionStore.Table, _ key: [UInt8], _ value: [UInt8], append: Bool = false) throws {
+        try key.withUnsafeBytes { key in
+            try value.withUnsafeBytes { value in
+                guard try txn.put(table.dbi, key: key, value: value, flags: append ? MDB_APPEND : 0) else {
+                    throw LedgerError(.invalidRequest, "keys appended to \(table.name) out of order")
+                }
+            }
+        }
+    }
+
+    /// Removes `key`; returns whether it was there.
+    @discardableResult
+    public func delete(_ table: ProjectionStore.Table, _ key: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { try txn.delete(table.dbi, key: $0) }
+    }
+
+    /// Calls `body` with each entry from `start` (or the first) on, in key order, until it
+    /// returns false.
+    public func forEach(_ table: ProjectionStore.Table, from start: [UInt8]? = nil, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try txn.withCursor(table.dbi) { cursor in
+            var entry = try start.map { start in try start.withUnsafeBytes { try cursor.seek(atOrAfter: $0) } } ?? cursor.move(MDB_FIRST)
+            while let current = entry {
+                guard try body(current.key, current.value) else { return }
+                entry = try cursor.move(MDB_NEXT)
+            }
+        }
+    }
+
+    /// The number of entries in `table`.
+    public func count(_ table: ProjectionStore.Table) throws -> Int {
+        try txn.count(table.dbi)
+    }
+}
