@@ -215,3 +215,53 @@ struct LedgerAppendTests {
         #expect(try ledger.verify().isValid)
     }
 }
+
+@Suite("Records prepared while a commit is in flight")
+struct PreparedGroupTests {
+    @Test("batches of new streams queued behind a commit land in order and chain correctly")
+    func pipelinedNewStreams() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        var pending = [PendingAppend]()
+        for batch in 0..<20 {
+            pending.append(try ledger.submit((0..<50).map { index in .newStream([testEvent(data: "\(batch)-\(index)"), testEvent()]) }))
+        }
+        var expectedStream: UInt64 = 1
+        var expectedPosition: UInt64 = 1
+        for handle in pending {
+            for result in try handle.wait() {
+                #expect(result.stream == StreamID(expectedStream))
+                #expect(result.positions == [expectedPosition, expectedPosition + 1])
+                expectedStream += 1
+                expectedPosition += 2
+            }
+        }
+        let report = try ledger.verify()
+        #expect(report.isValid, "\(report.faults)")
+        #expect(report.events == 2000)
+        #expect(try ledger.readStream(StreamID(777)).map(\.version) == [1, 2])
+    }
+
+    @Test("a prepared group with an already recorded id falls back and answers with the original positions")
+    func preparedDuplicateFallsBack() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        let original = AppendRequest.newStream([testEvent(data: "original")])
+        let first = try ledger.append(original)
+        // Keep the writer busy so that the retry queues behind a commit and is prepared.
+        let busy = try ledger.submit((0..<200).map { _ in .newStream((0..<10).map { _ in testEvent() }) })
+        let retry = try ledger.submit([original])
+        let fresh = try ledger.submit([.newStream([testEvent(data: "fresh")])])
+        _ = try busy.wait()
+        let retried = try retry.wait()
+        #expect(retried.first?.positions == first.positions)
+        #expect(retried.first?.wasDuplicate == true)
+        let freshResult = try #require(try fresh.wait().first)
+        #expect(freshResult.stream == StreamID(202))
+        #expect(try ledger.lastPosition() == 1 + 2000 + 1)
+        let report = try ledger.verify()
+        #expect(report.isValid, "\(report.faults)")
+    }
+}
