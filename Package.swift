@@ -91,6 +91,8 @@ let package = Package(
         ),
 
         // MARK: Modules added by other work (identity, import) go below this line.
+        .target(name: "LedgerProjections", dependencies: ["LedgerDomain", "LedgerStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerProjectionsTests", dependencies: ["LedgerProjections", "LedgerDomain", "LedgerStore"], swiftSettings: swiftSettings),
 
         // Identity normalisation: phone numbers via libphonenumber (C++ behind a
         // pure C header, docs/decisions/0003), e-mail addresses, match rules.

@@ -1,0 +1,70 @@
+import LedgerDomain
+
+// The consent events' effect on one scope's record; the table is on `ConsentStatus`.
+extension ConsentRecord {
+    /// The record after `consent.granted`.
+    static func granting(_ record: ConsentRecord?, _ event: ConsentGranted, meta: EventMeta) -> ConsentRecord {
+        let confirms = switch event.method {
+        case .api, .doubleOptIn: true
+        case .import, .formSingleOptIn, .unsubscribeLink: false
+        }
+        let target: ConsentStatus = confirms ? .confirmed : .subscribedUnconfirmed
+        if let record, record.status == target || record.status == .confirmed {
+            return record
+        }
+        return ConsentRecord(
+            status: target, since: meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
+            position: meta.position, evidence: event.evidence.stateValue,
+            // A grant that confirms settles any confirmation still awaited.
+            pending: confirms ? nil : record?.pending
+        )
+    }
+
+    /// The record after `consent.withdrawn`.
+    static func withdrawing(_ record: ConsentRecord?, _ event: ConsentWithdrawn, meta: EventMeta) -> ConsentRecord {
+        if var record, record.status == .unsubscribed {
+            record.pending = nil
+            return record
+        }
+        return ConsentRecord(
+            status: .unsubscribed, since: meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
+            position: meta.position, evidence: event.evidence.stateValue, pending: nil
+        )
+    }
+
+    /// The record after `consent.confirmation-requested`.
+    static func requesting(_ record: ConsentRecord?, _ event: ConsentConfirmationRequested, meta: EventMeta) -> ConsentRecord {
+        let pending = PendingConfirmation(tokenID: event.tokenID, requestedAt: meta.recordedAt)
+        if var record, record.status != .unsubscribed {
+            record.pending = pending
+            return record
+        }
+        return ConsentRecord(
+            status: .subscribedUnconfirmed, since: meta.recordedAt, method: event.method,
+            wordingVersion: event.wordingVersion, position: meta.position, evidence: event.evidence.stateValue,
+            pending: pending
+        )
+    }
+
+    /// The record after `consent.confirmed`.
+    static func confirming(_ record: ConsentRecord?, _ event: ConsentConfirmed, meta: EventMeta) -> ConsentRecord {
+        // A confirmation of an older token leaves a newer request awaited.
+        let pending = record?.pending.flatMap { $0.tokenID == event.tokenID ? nil : $0 }
+        if var record, record.status == .confirmed {
+            record.pending = pending
+            return record
+        }
+        return ConsentRecord(
+            status: .confirmed, since: meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
+            position: meta.position, evidence: event.evidence.stateValue, pending: pending
+        )
+    }
+}
+
+extension Personal<ConsentEvidence> {
+    /// The evidence worth keeping: nil when erased or empty, so "none" has one form.
+    var stateValue: ConsentEvidence? {
+        guard let evidence = value, evidence != .none else { return nil }
+        return evidence
+    }
+}

@@ -1,0 +1,207 @@
+import LedgerDomain
+
+// The stored form of a contact state, for projection tables and snapshots.
+//
+// Format 1 (integers in varints, signed ones zigzag; strings are varint length + UTF-8):
+//
+//     format u8 = 1 | flags u8 (1 erased, 2 entry channel, 4 merged into)
+//     | id | createdAt | updatedAt | entry channel code (flag 2) | survivor stream (flag 4)
+//     | absorbed: count, streams
+//     | emails, phones, external ids: each count, strings (oldest first)
+//     | standard fields: count, then field code, value
+//     | custom fields: count, then name, value (sorted by name)
+//     | consents: count, then per scope (sorted by channel code, purpose): channel code,
+//       purpose, status code, since, method code, optional wording version, position,
+//       evidence (0, or 1 then optional IP address, optional user agent),
+//       pending (0, or 1 then token id, requestedAt)
+//     | segments: count, names (sorted)
+//
+// A value is its field type code, then text: string, number: canonical string, date: days
+// since 1970-01-01, bool: 0 or 1. Optional strings are a presence byte, then the string.
+// Sorting the unordered parts makes equal states encode to equal bytes.
+//
+// The state holds personal data, so the bytes must be stored where the contact's personal
+// data may be (and dropped or rewritten when the contact is erased).
+
+extension ContactState {
+    /// The current format byte; a new layout gets a new number and the reader keeps the old.
+    public static let binaryFormat: UInt8 = 1
+
+    private enum Flag {
+        static let erased: UInt8 = 1
+        static let channel: UInt8 = 2
+        static let mergedInto: UInt8 = 4
+        static let all: UInt8 = erased | channel | mergedInto
+    }
+
+    /// The state's stored bytes (format 1).
+    public func encoded() -> [UInt8] {
+        var writer = BinaryWriter(capacity: 128)
+        writer.write(Self.binaryFormat)
+        var flags: UInt8 = 0
+        if erased { flags |= Flag.erased }
+        if channel != nil { flags |= Flag.channel }
+        if mergedInto != nil { flags |= Flag.mergedInto }
+        writer.write(flags)
+        writer.writeVarint(id.rawValue)
+        writer.writeSigned(createdAt)
+        writer.writeSigned(updatedAt)
+        if let channel { writer.writeCode(state: channel) }
+        if let mergedInto { writer.writeVarint(mergedInto.rawValue) }
+        writer.writeVarint(UInt64(absorbed.count))
+        for stream in absorbed { writer.writeVarint(stream.rawValue) }
+        for list in [emails, phones, externalIds] {
+            writer.writeVarint(UInt64(list.count))
+            for value in list { writer.writeString(value) }
+        }
+        writer.writeVarint(UInt64(standardFields.count))
+        for (field, value) in standardFields.sorted(by: { $0.key.stateCode < $1.key.stateCode }) {
+            writer.writeCode(state: field)
+            writer.writeFieldValue(value)
+        }
+        writer.writeVarint(UInt64(fields.count))
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            writer.writeString(name)
+            writer.writeFieldValue(value)
+        }
+        writer.writeVarint(UInt64(consents.count))
+        for (scope, record) in consents.sorted(by: { Self.precedes($0.key, $1.key) }) {
+            Self.write(scope, record, into: &writer)
+        }
+        writer.writeVarint(UInt64(segments.count))
+        for segment in segments.sorted() { writer.writeString(segment) }
+        return writer.bytes
+    }
+
+    /// Reads stored bytes; a short, inconsistent or unknown-format buffer is an error, never a crash.
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(BinaryFormatError) {
+        var reader = BinaryReader(bytes)
+        let format = try reader.readUInt8("contact state format")
+        guard format == Self.binaryFormat else {
+            throw BinaryFormatError(offset: 0, what: "contact state format (unknown format \(format))")
+        }
+        let flags = try reader.readUInt8("contact state flags")
+        guard flags & ~Flag.all == 0 else {
+            throw BinaryFormatError(offset: 1, what: "contact state flags (unknown flags \(flags))")
+        }
+        self.init(id: StreamID(try reader.readVarint("contact id")), createdAt: try reader.readSigned("created at"))
+        updatedAt = try reader.readSigned("updated at")
+        erased = flags & Flag.erased != 0
+        if flags & Flag.channel != 0 { channel = try reader.readCode(state: "entry channel") }
+        if flags & Flag.mergedInto != 0 { mergedInto = try reader.readStreamID("survivor stream") }
+        let absorbedCount = try reader.readCount("absorbed count")
+        for _ in 0..<absorbedCount {
+            let start = reader.offset
+            let stream = try reader.readStreamID("absorbed stream")
+            guard !absorbed.contains(stream) else { throw BinaryFormatError(offset: start, what: "absorbed stream (repeated)") }
+            absorbed.append(stream)
+        }
+        emails = try Self.readIdentifiers(&reader)
+        phones = try Self.readIdentifiers(&reader)
+        externalIds = try Self.readIdentifiers(&reader)
+        let standardFieldCount = try reader.readCount("standard field count")
+        for _ in 0..<standardFieldCount {
+            let start = reader.offset
+            let field: StandardField = try reader.readCode(state: "standard field")
+            guard standardFields[field] == nil else { throw BinaryFormatError(offset: start, what: "standard field (repeated)") }
+            standardFields[field] = try reader.readFieldValue("standard field value")
+        }
+        let customFieldCount = try reader.readCount("custom field count")
+        for _ in 0..<customFieldCount {
+            let start = reader.offset
+            let name = try reader.readString("custom field name")
+            guard fields[name] == nil else { throw BinaryFormatError(offset: start, what: "custom field (repeated)") }
+            fields[name] = try reader.readFieldValue("custom field value")
+        }
+        let consentCount = try reader.readCount("consent count")
+        for _ in 0..<consentCount {
+            let start = reader.offset
+            let (scope, record) = try Self.readConsent(&reader)
+            guard consents[scope] == nil else { throw BinaryFormatError(offset: start, what: "consent scope (repeated)") }
+            consents[scope] = record
+        }
+        let segmentCount = try reader.readCount("segment count")
+        for _ in 0..<segmentCount {
+            let start = reader.offset
+            guard segments.insert(try reader.readString("segment name")).inserted else {
+                throw BinaryFormatError(offset: start, what: "segment (repeated)")
+            }
+        }
+        guard reader.isAtEnd else { throw BinaryFormatError(offset: reader.offset, what: "trailing bytes") }
+    }
+
+    /// Reads stored bytes from an array.
+    public init(decoding bytes: [UInt8]) throws(BinaryFormatError) {
+        let result: Result<ContactState, BinaryFormatError> = bytes.withUnsafeBytes { raw in
+            do throws(BinaryFormatError) {
+                return .success(try ContactState(decoding: raw))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    /// The stored order of consent scopes.
+    private static func precedes(_ lhs: ConsentScope, _ rhs: ConsentScope) -> Bool {
+        (lhs.channel.stateCode, lhs.purpose) < (rhs.channel.stateCode, rhs.purpose)
+    }
+
+    private static func write(_ scope: ConsentScope, _ record: ConsentRecord, into writer: inout BinaryWriter) {
+        writer.writeCode(state: scope.channel)
+        writer.writeString(scope.purpose)
+        writer.writeCode(state: record.status)
+        writer.writeSigned(record.since)
+        writer.writeCode(state: record.method)
+        writer.writeOptional(record.wordingVersion)
+        writer.writeVarint(record.position)
+        writer.writeFlag(record.evidence != nil)
+        if let evidence = record.evidence {
+            writer.writeOptional(evidence.ipAddress)
+            writer.writeOptional(evidence.userAgent)
+        }
+        writer.writeFlag(record.pending != nil)
+        if let pending = record.pending {
+            writer.writeString(pending.tokenID)
+            writer.writeSigned(pending.requestedAt)
+        }
+    }
+
+    private static func readConsent(_ reader: inout BinaryReader) throws(BinaryFormatError) -> (ConsentScope, ConsentRecord) {
+        let channel: ConsentChannel = try reader.readCode(state: "consent channel")
+        let scope = ConsentScope(channel: channel, purpose: try reader.readString("consent purpose"))
+        let status: ConsentStatus = try reader.readCode(state: "consent status")
+        let since = try reader.readSigned("consent since")
+        let method: ConsentMethod = try reader.readCode(state: "consent method")
+        let wording = try reader.readOptional("consent wording version")
+        let position = try reader.readVarint("consent position")
+        var evidence: ConsentEvidence? = nil
+        if try reader.readFlag("consent evidence") {
+            let address = try reader.readOptional("IP address")
+            evidence = ConsentEvidence(ipAddress: address, userAgent: try reader.readOptional("user agent"))
+        }
+        var pending: PendingConfirmation? = nil
+        if try reader.readFlag("pending confirmation") {
+            let token = try reader.readString("token id")
+            pending = PendingConfirmation(tokenID: token, requestedAt: try reader.readSigned("requested at"))
+        }
+        let record = ConsentRecord(
+            status: status, since: since, method: method, wordingVersion: wording,
+            position: position, evidence: evidence, pending: pending
+        )
+        return (scope, record)
+    }
+
+    private static func readIdentifiers(_ reader: inout BinaryReader) throws(BinaryFormatError) -> [String] {
+        var values: [String] = []
+        var seen: Set<String> = []
+        let identifierCount = try reader.readCount("identifier count")
+        for _ in 0..<identifierCount {
+            let start = reader.offset
+            let value = try reader.readString("identifier")
+            guard seen.insert(value).inserted else { throw BinaryFormatError(offset: start, what: "identifier (repeated)") }
+            values.append(value)
+        }
+        return values
+    }
+}

@@ -1,0 +1,107 @@
+import LedgerDomain
+
+extension ContactState {
+    /// Applies one event of a contact's stream: the contact projection's pure fold.
+    ///
+    /// Total and deterministic: every event gives a state, and the same events in the same
+    /// order always give the same one.
+    ///
+    /// - An event other than `contact.created` on a stream with no state yet starts a minimal
+    ///   contact (id and times, no entry channel) and applies to it, rather than losing the
+    ///   fact; a log that lost or reordered its first event still folds to what it says.
+    /// - A second `contact.created` keeps the first creation time and only fills a missing
+    ///   entry channel.
+    /// - Personal values that read as erased (sealed, key destroyed) count as absent: an
+    ///   erased new field value unsets the field; an erased identifier adds or removes nothing.
+    /// - After `contact.merged-away` the stream's fold has ended (decision 0005): later events
+    ///   are ignored, except `contact.erased`.
+    /// - After `contact.erased` the contact keeps only its id, times, erased flag and
+    ///   `mergedInto` (not personal, and needed to follow the contact), and later events are
+    ///   ignored: their personal values could not be read, and a forgotten person gains no
+    ///   new facts.
+    /// - `field.defined` belongs to the schema stream and leaves the state as it is.
+    public static func fold(_ state: ContactState?, _ event: DomainEvent, meta: EventMeta) -> ContactState? {
+        if case .fieldDefined = event { return state }
+        var contact = state ?? ContactState(id: meta.stream, createdAt: meta.recordedAt)
+        if contact.erased { return contact }
+        if contact.mergedInto != nil {
+            guard case .contactErased = event else { return contact }
+        }
+        contact.apply(event, meta: meta)
+        contact.updatedAt = max(contact.updatedAt, meta.recordedAt)
+        return contact
+    }
+
+    /// The switch every new event type must extend; the compiler checks it is exhaustive.
+    private mutating func apply(_ event: DomainEvent, meta: EventMeta) {
+        switch event {
+        case .contactCreated(let created):
+            if channel == nil { channel = created.channel }
+        case .contactFieldsChanged(let changed):
+            for change in changed.changes { setField(change.field, to: change.new.value ?? nil) }
+        case .identifierAdded(let identifier):
+            if let value = identifier.value.value { addIdentifier(identifier.kind, value) }
+        case .identifierRemoved(let identifier):
+            if let value = identifier.value.value { removeIdentifier(identifier.kind, value) }
+        case .consentGranted(let granted):
+            consents[granted.scope] = ConsentRecord.granting(consents[granted.scope], granted, meta: meta)
+        case .consentWithdrawn(let withdrawn):
+            consents[withdrawn.scope] = ConsentRecord.withdrawing(consents[withdrawn.scope], withdrawn, meta: meta)
+        case .consentConfirmationRequested(let requested):
+            consents[requested.scope] = ConsentRecord.requesting(consents[requested.scope], requested, meta: meta)
+        case .consentConfirmed(let confirmed):
+            consents[confirmed.scope] = ConsentRecord.confirming(consents[confirmed.scope], confirmed, meta: meta)
+        case .segmentMemberAdded(let membership):
+            segments.insert(membership.segment)
+        case .segmentMemberRemoved(let membership):
+            segments.remove(membership.segment)
+        case .contactMerged(let merged):
+            if !absorbed.contains(merged.absorbed) { absorbed.append(merged.absorbed) }
+        case .contactMergedAway(let mergedAway):
+            mergedInto = mergedAway.survivor
+        case .contactErased:
+            self = ContactState(erasing: self)
+        case .fieldDefined:
+            // Handled before any state is made, so a schema event never starts a contact.
+            break
+        }
+    }
+
+    /// What an erased contact keeps: nothing personal, nothing that could single it out
+    /// beyond its stream.
+    private init(erasing contact: ContactState) {
+        self.init(id: contact.id, createdAt: contact.createdAt)
+        updatedAt = contact.updatedAt
+        mergedInto = contact.mergedInto
+        erased = true
+    }
+
+    private mutating func setField(_ field: ContactField, to value: FieldValue?) {
+        switch field {
+        case .standard(let standard): standardFields[standard] = value
+        case .custom(let name): fields[name] = value
+        }
+    }
+
+    private mutating func addIdentifier(_ kind: IdentifierKind, _ value: String) {
+        switch kind {
+        case .email: Self.moveToEnd(value, in: &emails)
+        case .phone: Self.moveToEnd(value, in: &phones)
+        case .externalId: Self.moveToEnd(value, in: &externalIds)
+        }
+    }
+
+    private mutating func removeIdentifier(_ kind: IdentifierKind, _ value: String) {
+        switch kind {
+        case .email: emails.removeAll { $0 == value }
+        case .phone: phones.removeAll { $0 == value }
+        case .externalId: externalIds.removeAll { $0 == value }
+        }
+    }
+
+    /// Re-adding an identifier makes it the latest added, hence the primary one.
+    private static func moveToEnd(_ value: String, in list: inout [String]) {
+        list.removeAll { $0 == value }
+        list.append(value)
+    }
+}

@@ -1,0 +1,155 @@
+import LedgerDomain
+import LedgerStore
+
+/// The contact-state projection: each contact's current state (identifiers, fields, consent,
+/// segments) and lookup indexes from e-mail, phone and external id to the contact.
+///
+/// Tables: `contacts` (stream u64 big-endian → `ContactState` bytes), `by-email`, `by-phone`,
+/// `by-external-id` (normalised identifier UTF-8 → the streams holding it, ascending u64s).
+/// Identity resolution keeps identifiers unique, but the log is the truth and may say
+/// otherwise (a merge not yet made): the index records every holder, so that incremental
+/// updates and a rebuild always agree. An erased contact keeps a state with no personal
+/// values (so `contact show` can say it was erased) and leaves the indexes.
+public struct ContactProjection: Projection {
+    public static let name = "contacts"
+    public static let tables = ["contacts", "by-email", "by-phone", "by-external-id"]
+
+    /// The projection.
+    public init() {}
+
+    static func key(_ stream: StreamID) -> [UInt8] {
+        withUnsafeBytes(of: stream.rawValue.bigEndian) { Array($0) }
+    }
+
+    static func indexTable(_ kind: IdentifierKind) -> String {
+        switch kind {
+        case .email: "by-email"
+        case .phone: "by-phone"
+        case .externalId: "by-external-id"
+        }
+    }
+
+    /// The streams in an index value.
+    static func holders(_ value: [UInt8]?) -> [StreamID] {
+        guard let value else { return [] }
+        return stride(from: 0, to: value.count - value.count % 8, by: 8).map { start in
+            StreamID(value[start..<(start + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        }
+    }
+
+    static func encodeHolders(_ holders: [StreamID]) -> [UInt8] {
+        holders.flatMap { key($0) }
+    }
+
+    /// Decodes `event`, or nil for event types that are not the contact domain's (a test
+    /// writer's events, say); a malformed contact event is an error that stops the projection.
+    static func domainEvent(_ event: RecordedEvent) throws -> DomainEvent? {
+        do {
+            return try DomainEvent(decoding: event)
+        } catch where error.code == .unknownType {
+            return nil
+        }
+    }
+
+    public func apply(_ events: [RecordedEvent], in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        let contacts = try store.table("contacts")
+        var before = [StreamID: ContactState?]()
+        var after = [StreamID: ContactState?]()
+        for event in events {
+            guard let domain = try Self.domainEvent(event) else { continue }
+            if before[event.stream] == nil {
+                let stored = try transaction.get(contacts, Self.key(event.stream)).map { try ContactState(decoding: $0) }
+                before[event.stream] = .some(stored)
+                after[event.stream] = .some(stored)
+            }
+            let current = after[event.stream] ?? nil
+            after[event.stream] = .some(ContactState.fold(current, domain, meta: EventMeta(event)))
+        }
+        for (stream, state) in after {
+            let old = before[stream] ?? nil
+            let new = state ?? nil
+            try updateIndexes(stream: stream, old: old, new: new, in: transaction, store: store)
+            if let new {
+                try transaction.put(contacts, Self.key(stream), new.encoded())
+            } else {
+                try transaction.delete(contacts, Self.key(stream))
+            }
+        }
+    }
+
+    private func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        for kind in IdentifierKind.allCases {
+            let table = try store.table(Self.indexTable(kind))
+            let oldSet = Set(old.map { $0.erased || $0.mergedInto != nil ? [] : $0.identifiers(kind) } ?? [])
+            let newSet = Set(new.map { $0.erased || $0.mergedInto != nil ? [] : $0.identifiers(kind) } ?? [])
+            for removed in oldSet.subtracting(newSet) {
+                let key = Array(removed.utf8)
+                let holders = Self.holders(try transaction.get(table, key)).filter { $0 != stream }
+                if holders.isEmpty {
+                    try transaction.delete(table, key)
+                } else {
+                    try transaction.put(table, key, Self.encodeHolders(holders))
+                }
+            }
+            for added in newSet.subtracting(oldSet) {
+                let key = Array(added.utf8)
+                var holders = Self.holders(try transaction.get(table, key))
+                if !holders.contains(stream) {
+                    holders.append(stream)
+                    holders.sort()
+                }
+                try transaction.put(table, key, Self.encodeHolders(holders))
+            }
+        }
+    }
+
+    public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
+        // Fold the whole log in memory, then write each table once in key order (MDB_APPEND):
+        // random-order inserts would copy a page per contact.
+        var states = [StreamID: ContactState]()
+        var last: UInt64 = 0
+        try ledger.forEachEvent { event in
+            last = event.position
+            if event.position % 1_000_000 == 0 { progress(event.position) }
+            guard let domain = try Self.domainEvent(event) else { return }
+            if let folded = ContactState.fold(states[event.stream], domain, meta: EventMeta(event)) {
+                states[event.stream] = folded
+            } else {
+                states.removeValue(forKey: event.stream)
+            }
+        }
+        let contacts = try store.table("contacts")
+        let ordered = states.keys.sorted()
+        var indexEntries = [IdentifierKind: [([UInt8], [UInt8])]]()
+        try store.write { transaction in
+            for stream in ordered {
+                guard let state = states[stream] else { continue }
+                try transaction.put(contacts, Self.key(stream), state.encoded(), append: true)
+                guard !state.erased, state.mergedInto == nil else { continue }
+                for kind in IdentifierKind.allCases {
+                    for identifier in state.identifiers(kind) {
+                        indexEntries[kind, default: []].append((Array(identifier.utf8), Self.key(stream)))
+                    }
+                }
+            }
+            for (kind, entries) in indexEntries {
+                let table = try store.table(Self.indexTable(kind))
+                // Sorted by identifier, then stream, so each key is written once, in order.
+                let sorted = entries.sorted { lhs, rhs in
+                    lhs.0 == rhs.0 ? lhs.1.lexicographicallyPrecedes(rhs.1) : lhs.0.lexicographicallyPrecedes(rhs.0)
+                }
+                var holders = [UInt8]()
+                for (index, entry) in sorted.enumerated() {
+                    holders.append(contentsOf: entry.1)
+                    if index + 1 == sorted.count || sorted[index + 1].0 != entry.0 {
+                        try transaction.put(table, entry.0, holders, append: true)
+                        holders.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            try transaction.setCheckpoint(last)
+        }
+        progress(last)
+        return last
+    }
+}

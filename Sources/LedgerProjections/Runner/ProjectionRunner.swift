@@ -1,0 +1,92 @@
+import LedgerDomain
+import LedgerStore
+
+/// Keeps one projection up to date with the log: catch-up, then follow, and rebuild.
+///
+/// Each batch of events is applied in one projection-store transaction together with the
+/// checkpoint, so a crash at any moment resumes at the first unapplied event.
+public final class ProjectionRunner<Kind: Projection>: Sendable {
+    /// The ledger the projection folds.
+    public let ledger: Ledger
+    /// The projection.
+    public let projection: Kind
+    /// Where its generations live.
+    public let directory: ProjectionDirectory
+    /// Events applied per transaction.
+    public let batchSize: Int
+
+    /// Prepares a runner; nothing is opened until a method needs it.
+    public init(ledger: Ledger, projection: Kind, batchSize: Int = 10_000) {
+        self.ledger = ledger
+        self.projection = projection
+        self.directory = ProjectionDirectory(ledgerDirectory: ledger.directory, name: Kind.name)
+        self.batchSize = batchSize
+    }
+
+    /// Opens the live generation's store. The caller closes it.
+    public func openStore() throws -> ProjectionStore {
+        try ProjectionStore(directory: try directory.current(), tables: Kind.tables)
+    }
+
+    /// Applies every event after the checkpoint, in batches; returns the new checkpoint.
+    @discardableResult
+    public func catchUp(store: ProjectionStore) throws -> UInt64 {
+        var checkpoint = try store.read { try $0.checkpoint() }
+        while true {
+            let events = try ledger.read(from: checkpoint + 1, limit: batchSize)
+            guard let last = events.last else { return checkpoint }
+            try store.write { transaction in
+                // Another runner (another process) may have moved on meanwhile.
+                let current = try transaction.checkpoint()
+                let fresh = events.filter { $0.position > current }
+                guard let freshLast = fresh.last else { return }
+                try projection.apply(fresh, in: transaction, store: store)
+                try transaction.setCheckpoint(freshLast.position)
+            }
+            checkpoint = max(checkpoint, last.position)
+        }
+    }
+
+    /// Catches up, then applies new events as they are appended, until cancelled.
+    public func follow(store: ProjectionStore, pollInterval: Duration = .milliseconds(50)) async throws {
+        let start = try catchUp(store: store)
+        var pending = [RecordedEvent]()
+        for try await event in ledger.subscribe(from: start + 1, pollInterval: pollInterval, batchSize: batchSize) {
+            pending.append(event)
+            // Apply what has arrived so far as one batch: the subscription hands over a whole
+            // read batch before it waits, so a burst of appends is applied together.
+            let newest = try ledger.lastPosition()
+            if pending.count >= batchSize || newest <= event.position {
+                let batch = pending
+                pending.removeAll(keepingCapacity: true)
+                try store.write { transaction in
+                    let current = try transaction.checkpoint()
+                    let fresh = batch.filter { $0.position > current }
+                    guard let last = fresh.last else { return }
+                    try projection.apply(fresh, in: transaction, store: store)
+                    try transaction.setCheckpoint(last.position)
+                }
+            }
+        }
+    }
+
+    /// Rebuilds the projection from position 0 into a fresh generation and swaps it in
+    /// atomically; readers see the old generation until the swap, never half a rebuild.
+    @discardableResult
+    public func rebuild(progress: (UInt64) -> Void = { _ in }) throws -> UInt64 {
+        let folder = try directory.newGeneration()
+        let store = try ProjectionStore(directory: folder, tables: Kind.tables)
+        let last: UInt64
+        do {
+            last = try projection.rebuild(from: ledger, into: store, progress: progress)
+            // Events appended during the rebuild are applied before the swap.
+            try catchUp(store: store)
+        } catch {
+            store.close()
+            throw error
+        }
+        store.close()
+        try directory.swap(to: folder)
+        return last
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+import Testing
+
+@Suite("The contact projection", .serialized)
+struct ContactProjectionTests {
+    /// A seeded generator (SplitMix64), so a failing sequence can be replayed.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = state
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return mixed ^ (mixed >> 31)
+        }
+    }
+
+    static func append(_ ledger: Ledger, _ stream: StreamID?, _ events: [DomainEvent]) throws -> StreamID {
+        let newEvents = events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }
+        let target: AppendRequest.Target = stream.map { .existing($0) } ?? .new
+        return try ledger.append(AppendRequest(target: target, events: newEvents)).stream
+    }
+
+    /// Random contact histories: creations, identifier changes, field edits, consent,
+    /// segments, erasures — and a few events of a type the projection does not know.
+    static func randomHistory(_ ledger: Ledger, seed: UInt64, steps: Int) throws {
+        var random = Seeded(state: seed)
+        var streams = [StreamID]()
+        for step in 0..<steps {
+            if streams.isEmpty || Int.random(in: 0..<5, using: &random) == 0 {
+                let email = "user\(Int.random(in: 0..<40, using: &random))@example.com"
+                streams.append(try append(ledger, nil, [
+                    .contactCreated(ContactCreated(channel: .import)),
+                    .identifierAdded(IdentifierChange(kind: .email, value: email)),
+                ]))
+                continue
+            }
+            let stream = streams[Int.random(in: 0..<streams.count, using: &random)]
+            let event: DomainEvent
+            switch Int.random(in: 0..<8, using: &random) {
+            case 0: event = .identifierAdded(IdentifierChange(kind: .phone, value: "+38067\(1_000_000 + Int.random(in: 0..<50, using: &random))"))
+            case 1: event = .identifierRemoved(IdentifierChange(kind: .email, value: "user\(Int.random(in: 0..<40, using: &random))@example.com"))
+            case 2: event = .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: .standard(.firstName), from: nil, to: .text("Name \(step)"))]))
+            case 3: event = .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "news"), method: .import, wordingVersion: "v1"))
+            case 4: event = .consentWithdrawn(ConsentWithdrawn(scope: ConsentScope(channel: .email, purpose: "news"), method: .unsubscribeLink, wordingVersion: "v1", reason: nil))
+            case 5: event = .segmentMemberAdded(SegmentMembership(segment: "segment \(Int.random(in: 0..<3, using: &random))"))
+            case 6: event = Int.random(in: 0..<10, using: &random) == 0 ? .contactErased(ContactErased(reason: "request")) : .segmentMemberRemoved(SegmentMembership(segment: "segment 0"))
+            default:
+                _ = try ledger.append(AppendRequest(target: .existing(stream), events: [NewEvent(type: EventType("test.noise", version: 1), actor: Actor(.system, "test"), source: .system(reason: "noise"))]))
+                continue
+            }
+            _ = try append(ledger, stream, [event])
+        }
+    }
+
+    static func snapshot(_ store: ProjectionStore) throws -> (contacts: [ContactState], emails: [String: StreamID]) {
+        let directory = ContactDirectory(store: store)
+        var contacts = [ContactState]()
+        try directory.forEach { contacts.append($0) }
+        var emails = [String: StreamID]()
+        for contact in contacts {
+            for email in contact.identifiers(.email) where !contact.erased {
+                emails[email] = try directory.find(.email, email)
+            }
+        }
+        return (contacts, emails)
+    }
+
+    @Test("a rebuild from scratch equals the state built incrementally, for random histories", arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func rebuildEqualsIncremental(seed: UInt64) throws {
+        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        var random = Seeded(state: seed)
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(), batchSize: Int.random(in: 1...17, using: &random))
+        let incremental = try runner.openStore()
+        // Interleave appends and catch-ups, so batches split histories at random places.
+        for round in 0..<6 {
+            try Self.randomHistory(ledger, seed: seed &* 31 &+ UInt64(round), steps: 40)
+            try runner.catchUp(store: incremental)
+        }
+        let built = try Self.snapshot(incremental)
+        let applied = try incremental.read { try $0.checkpoint() }
+        #expect(try applied == ledger.lastPosition())
+        incremental.close()
+
+        try runner.rebuild()
+        let rebuiltStore = try runner.openStore()
+        defer { rebuiltStore.close() }
+        let rebuilt = try Self.snapshot(rebuiltStore)
+        #expect(rebuilt.contacts == built.contacts)
+        #expect(rebuilt.emails == built.emails)
+        #expect(!built.contacts.isEmpty)
+    }
+
+    @Test("lookups find a contact by e-mail and phone; an erased contact leaves the indexes")
+    func lookups() throws {
+        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        let stream = try Self.append(ledger, nil, [
+            .contactCreated(ContactCreated(channel: .cli)),
+            .identifierAdded(IdentifierChange(kind: .email, value: "olena@example.com")),
+            .identifierAdded(IdentifierChange(kind: .phone, value: "+380671234567")),
+        ])
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let store = try runner.openStore()
+        defer { store.close() }
+        try runner.catchUp(store: store)
+        let contacts = ContactDirectory(store: store)
+        #expect(try contacts.find(.email, "olena@example.com") == stream)
+        #expect(try contacts.find(.phone, "+380671234567") == stream)
+        #expect(try contacts.contact(stream)?.email == "olena@example.com")
+        _ = try Self.append(ledger, stream, [.contactErased(ContactErased(reason: "GDPR request"))])
+        try runner.catchUp(store: store)
+        #expect(try contacts.find(.email, "olena@example.com") == nil)
+        #expect(try contacts.contact(stream)?.erased == true)
+        #expect(try contacts.contact(stream)?.email == nil)
+    }
+
+    @Test("the checkpoint and the state are written together: a fresh runner resumes where the last stopped")
+    func resumesFromCheckpoint() throws {
+        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        try Self.randomHistory(ledger, seed: 9, steps: 30)
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(), batchSize: 7)
+        do {
+            let store = try runner.openStore()
+            try runner.catchUp(store: store)
+            store.close()
+        }
+        try Self.randomHistory(ledger, seed: 10, steps: 30)
+        let store = try runner.openStore()
+        defer { store.close() }
+        let before = try store.read { try $0.checkpoint() }
+        let last = try ledger.lastPosition()
+        #expect(before < last)
+        #expect(try runner.catchUp(store: store) == last)
+    }
+}

@@ -1,0 +1,147 @@
+import LedgerDomain
+import LedgerProjections
+import Testing
+
+@Suite("Contact state: binary codec")
+struct ContactStateBinaryTests {
+    /// A state with something in every part.
+    static let rich: ContactState? = fold([
+        Events.created(.form),
+        Events.added(.email, "a@example.com"),
+        Events.added(.email, "олена@example.com"),
+        Events.added(.phone, "+380441234567"),
+        Events.added(.externalId, "crm-1"),
+        .contactFieldsChanged(ContactFieldsChanged(changes: [
+            FieldChange(field: .standard(.firstName), from: nil, to: .text("Олена")),
+            FieldChange(field: .standard(.birthDate), from: nil, to: .date(Events.date(1961, 3, 9))),
+            FieldChange(field: .custom("ltv"), from: nil, to: Events.number("-1250.5")),
+            FieldChange(field: .custom("firstOrder"), from: nil, to: .date(Events.date(1, 1, 1))),
+            FieldChange(field: .custom("vip"), from: nil, to: .bool(true)),
+            FieldChange(field: .custom("tier"), from: nil, to: .text("")),
+        ])),
+        Events.granted(.formSingleOptIn, evidence: .known(ConsentEvidence(ipAddress: "203.0.113.7", userAgent: "Firefox/140.0"))),
+        Events.requested("t1"),
+        Events.granted(.api, ConsentScope(channel: .sms, purpose: "offers"), evidence: .known(ConsentEvidence(userAgent: "curl"))),
+        Events.withdrawn(ConsentScope(channel: .webpush, purpose: "alerts")),
+        .segmentMemberAdded(SegmentMembership(segment: "kyiv")),
+        .segmentMemberAdded(SegmentMembership(segment: "trial")),
+        .contactMerged(ContactMerged(absorbed: StreamID(17))),
+        .contactMergedAway(ContactMergedAway(survivor: StreamID(4))),
+    ])
+
+    static func roundTrip(_ state: ContactState) throws -> ContactState {
+        try ContactState(decoding: state.encoded())
+    }
+
+    @Test("a state with every part round-trips")
+    func richRoundTrip() throws {
+        let state = try #require(Self.rich)
+        #expect(try Self.roundTrip(state) == state)
+        #expect(state.encoded().first == ContactState.binaryFormat)
+    }
+
+    @Test("minimal and erased states round-trip")
+    func smallStates() throws {
+        let minimal = ContactState(id: StreamID(1), createdAt: -5)
+        #expect(try Self.roundTrip(minimal) == minimal)
+        let erased = try #require(fold([.contactErased(ContactErased(reason: "gdpr-request"))], from: Self.rich, offset: 20))
+        #expect(try Self.roundTrip(erased) == erased)
+        // An erased contact's bytes hold no personal value.
+        let bytes = erased.encoded()
+        #expect(!bytes.containsRun(Array("example.com".utf8)))
+    }
+
+    @Test("equal states encode to equal bytes whatever their dictionaries' order")
+    func canonicalBytes() throws {
+        let state = try #require(Self.rich)
+        let decoded = try Self.roundTrip(state)
+        #expect(decoded.encoded() == state.encoded())
+    }
+
+    @Test("random histories: fold, encode, decode gives the same state; so does resuming from a snapshot", arguments: 0..<200)
+    func property(seed: UInt64) throws {
+        var random = RandomEvents(seed: seed)
+        let events = random.events(count: Int(seed % 60) + 1)
+        let whole = fold(events)
+        if let whole {
+            #expect(try Self.roundTrip(whole) == whole, "seed \(seed)")
+        }
+        let split = Int(seed * 7 % UInt64(events.count + 1))
+        let head = fold(Array(events[..<split]))
+        let snapshot = try head.map { try Self.roundTrip($0) }
+        #expect(fold(Array(events[split...]), from: snapshot, offset: split) == whole, "seed \(seed) split \(split)")
+    }
+
+    @Test("every truncation of valid bytes is an error")
+    func truncated() throws {
+        let bytes = try #require(Self.rich).encoded()
+        for length in 0..<bytes.count {
+            #expect(throws: BinaryFormatError.self) { try ContactState(decoding: Array(bytes[..<length])) }
+        }
+    }
+
+    @Test("an unknown format, unknown flags and trailing bytes are errors")
+    func framing() throws {
+        let bytes = try #require(Self.rich).encoded()
+        var format = bytes
+        format[0] = 2
+        #expect(throws: BinaryFormatError.self) { try ContactState(decoding: format) }
+        var flags = bytes
+        flags[1] |= 0x80
+        #expect(throws: BinaryFormatError.self) { try ContactState(decoding: flags) }
+        #expect(throws: BinaryFormatError.self) { try ContactState(decoding: bytes + [0]) }
+    }
+
+    @Test("unknown codes, bad values and repeats are errors")
+    func malformedContent() {
+        // format 1, no flags, id 1, created 0, updated 0, then the parts' counts.
+        let header: [UInt8] = [1, 0, 1, 0, 0]
+        let empty: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0]
+        #expect(throws: Never.self) { try ContactState(decoding: header + empty) }
+        let cases: [(String, [UInt8])] = [
+            ("entry channel 9", [1, 2, 1, 0, 0, 9] + empty),
+            ("survivor stream 0", [1, 4, 1, 0, 0, 0] + empty),
+            ("repeated absorbed stream", header + [2, 5, 5] + Array(empty.dropFirst())),
+            ("repeated e-mail", header + [0, 2, 1, 0x61, 1, 0x61, 0, 0, 0, 0, 0, 0]),
+            ("invalid UTF-8", header + [0, 1, 1, 0xFF, 0, 0, 0, 0, 0, 0]),
+            ("standard field 6", header + [0, 0, 0, 0, 1, 6, 4, 1, 0, 0, 0]),
+            ("field type 5", header + [0, 0, 0, 0, 0, 1, 1, 0x61, 5, 0, 0]),
+            ("non-canonical number", header + [0, 0, 0, 0, 0, 1, 1, 0x61, 2, 2, 0x30, 0x31, 0, 0]),
+            ("bool 2", header + [0, 0, 0, 0, 0, 1, 1, 0x61, 4, 2, 0, 0]),
+            ("date out of range", header + [0, 0, 0, 0, 0, 1, 1, 0x61, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0, 0]),
+            ("count beyond the bytes", header + [0, 0, 0, 0, 0, 0, 0x7F]),
+            ("consent status 0", header + [0, 0, 0, 0, 0, 0, 1, 1, 1, 0x6E, 0, 0, 1, 0, 1, 0, 0, 0]),
+        ]
+        for (what, bytes) in cases {
+            #expect(throws: BinaryFormatError.self, "\(what)") { try ContactState(decoding: bytes) }
+        }
+    }
+
+    @Test("random bytes and single-byte corruptions never crash", arguments: 0..<20)
+    func fuzz(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        for _ in 0..<200 {
+            let noise = (0..<Int.random(in: 0..<40, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            _ = try? ContactState(decoding: [1, 0] + noise)
+        }
+        var bytes = try #require(Self.rich).encoded()
+        for _ in 0..<200 {
+            let index = Int.random(in: 0..<bytes.count, using: &generator)
+            let saved = bytes[index]
+            bytes[index] = UInt8.random(in: 0...255, using: &generator)
+            if let state = try? ContactState(decoding: bytes) {
+                // Whatever decodes must be a state that encodes again.
+                #expect(try ContactState(decoding: state.encoded()) == state)
+            }
+            bytes[index] = saved
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether `run` occurs in the bytes.
+    func containsRun(_ run: [UInt8]) -> Bool {
+        guard run.count <= count else { return false }
+        return (0...(count - run.count)).contains { Array(self[$0..<($0 + run.count)]) == run }
+    }
+}

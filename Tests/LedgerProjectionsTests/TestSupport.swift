@@ -1,0 +1,90 @@
+import LedgerDomain
+import LedgerProjections
+
+/// The contact stream the tests fold.
+let contactStream = StreamID(42)
+
+/// 2026-11-29T00:00:00Z, the tests' first recording time.
+let baseTime: Int64 = 1_795_910_400_000_000
+
+/// The meta of the `index`th event (0-based): position index + 1, one second apart.
+func meta(_ index: Int, stream: StreamID = contactStream) -> EventMeta {
+    EventMeta(position: UInt64(index + 1), stream: stream, recordedAt: baseTime + Int64(index) * 1_000_000)
+}
+
+/// Folds `events` in order, the `i`th with `meta(i + offset)`.
+func fold(_ events: [DomainEvent], from state: ContactState? = nil, offset: Int = 0) -> ContactState? {
+    var state = state
+    for (index, event) in events.enumerated() {
+        state = ContactState.fold(state, event, meta: meta(index + offset))
+    }
+    return state
+}
+
+/// Stores `event` as the ledger would (body plus a dummy chain hash) and reads it back.
+func recorded(
+    _ event: DomainEvent,
+    position: UInt64,
+    recordedAt: Int64,
+    stream: StreamID = contactStream,
+    sealed: Bool = false
+) throws -> RecordedEvent {
+    var new = event.newEvent(actor: Actor(.system, "tests"), source: .system(reason: "tests"))
+    if sealed {
+        new.personalData = new.personalData.map { $0 ^ 0x5A }
+        new.personalDataSealed = true
+    }
+    var writer = BinaryWriter()
+    EventRecord.encodeBody(new, stream: stream, version: position, recordedAt: recordedAt, into: &writer)
+    writer.writeRaw([UInt8](repeating: 0xAB, count: EventRecord.hashLength))
+    return try writer.bytes.withUnsafeBytes { try RecordedEvent(position: position, record: $0) }
+}
+
+/// Shorthands for the events tests write most.
+enum Events {
+    static let newsletter = ConsentScope(channel: .email, purpose: "newsletter")
+
+    static func created(_ channel: EntryChannel = .import) -> DomainEvent {
+        .contactCreated(ContactCreated(channel: channel))
+    }
+
+    static func added(_ kind: IdentifierKind, _ value: String) -> DomainEvent {
+        .identifierAdded(IdentifierChange(kind: kind, value: value))
+    }
+
+    static func removed(_ kind: IdentifierKind, _ value: String) -> DomainEvent {
+        .identifierRemoved(IdentifierChange(kind: kind, value: value))
+    }
+
+    static func set(_ field: ContactField, _ value: FieldValue?) -> DomainEvent {
+        .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: field, from: nil, to: value)]))
+    }
+
+    static func granted(
+        _ method: ConsentMethod,
+        _ scope: ConsentScope = newsletter,
+        evidence: Personal<ConsentEvidence> = .known(.none)
+    ) -> DomainEvent {
+        .consentGranted(ConsentGranted(scope: scope, method: method, wordingVersion: "w1", evidence: evidence))
+    }
+
+    static func withdrawn(_ scope: ConsentScope = newsletter) -> DomainEvent {
+        .consentWithdrawn(ConsentWithdrawn(scope: scope, method: .unsubscribeLink, wordingVersion: nil, reason: "too-frequent"))
+    }
+
+    static func requested(_ token: String, _ scope: ConsentScope = newsletter) -> DomainEvent {
+        .consentConfirmationRequested(ConsentConfirmationRequested(scope: scope, method: .doubleOptIn, wordingVersion: "w2", tokenID: token))
+    }
+
+    static func confirmed(_ token: String, _ scope: ConsentScope = newsletter) -> DomainEvent {
+        .consentConfirmed(ConsentConfirmed(scope: scope, method: .doubleOptIn, wordingVersion: "w2", tokenID: token))
+    }
+
+    static func date(_ year: Int, _ month: Int, _ day: Int) -> CalendarDate {
+        CalendarDate(year: year, month: month, day: day) ?? .earliest
+    }
+
+    static func number(_ text: String) -> FieldValue {
+        DecimalNumber(text).map(FieldValue.number) ?? .text(text)
+    }
+}
