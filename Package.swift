@@ -53,6 +53,9 @@ let package = Package(
             dependencies: [
                 "LedgerDomain",
                 "LedgerStore",
+                "LedgerProjections",
+                "LedgerContacts",
+                "LedgerIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +94,16 @@ let package = Package(
         ),
 
         // MARK: Modules added by other work (identity, import) go below this line.
+        .target(
+            name: "LedgerContacts",
+            dependencies: ["LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerIdentity"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerContactsTests",
+            dependencies: ["LedgerContacts", "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerIdentity"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "LedgerProjections", dependencies: ["LedgerDomain", "LedgerStore"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerProjectionsTests", dependencies: ["LedgerProjections", "LedgerDomain", "LedgerStore"], swiftSettings: swiftSettings),
 

@@ -8,6 +8,9 @@ struct LedgerCommand: AsyncParsableCommand {
         abstract: "ContactLedger: an event-sourced contact base on LMDB.",
         discussion: "The store is ./ledger-data unless --store or LEDGER_STORE says otherwise.",
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, StatsCommand.self, EventsCommand.self]
+        subcommands: [
+            VerifyCommand.self, StatsCommand.self, EventsCommand.self,
+            ContactCommand.self, ConsentCommand.self, FieldCommand.self,
+        ]
     )
 }

@@ -21,6 +21,13 @@ struct DelimitedTextReaderTests {
         #expect(try Fixtures.rows(of: source) == Self.basicRows)
     }
 
+    @Test("CRLF inside a quoted value is kept as written (csv-spectrum's newlines_crlf, with real CRLFs)")
+    func crlfInsideQuotes() throws {
+        let url = try Fixtures.temporaryFile(Array("a,b,c\r\n1,2,3\r\n\"Once upon \r\na time\",5,6\r\n7,8,9\r\n".utf8))
+        let rows = try Fixtures.rows(of: TabularFile.open(url))
+        #expect(rows == [.ok(2, ["1", "2", "3"]), .ok(3, ["Once upon \r\na time", "5", "6"]), .ok(4, ["7", "8", "9"])])
+    }
+
     @Test("Every chunk boundary gives the same rows (CR|LF, quote|quote, UTF-8 sequences split)",
           arguments: [1, 2, 3, 5, 7, 64])
     func chunkBoundaries(chunkSize: Int) throws {
@@ -113,6 +120,15 @@ struct DelimitedTextReaderTests {
         let url = try Fixtures.temporaryFile(Array("a,b\n5\" tall,\"x\"y\n\"\",\n".utf8))
         let rows = try Fixtures.rows(of: TabularFile.open(url))
         #expect(rows == [.ok(2, ["5\" tall", "xy"]), .ok(3, ["", ""])])
+    }
+
+    @Test("A last record without a line end is read, then the end is reported every time")
+    func noFinalLineEnd() throws {
+        let url = try Fixtures.temporaryFile(Array("a,b\n1,2".utf8))
+        let source = try DelimitedTextReader(url: url, options: ReadOptions(), chunkSize: 3)
+        #expect(try source.nextRow() == .ok(2, ["1", "2"]))
+        #expect(try source.nextRow() == nil)
+        #expect(try source.nextRow() == nil)
     }
 
     @Test("An HTML page saved as .xls is refused with advice")

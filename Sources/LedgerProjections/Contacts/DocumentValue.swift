@@ -38,6 +38,7 @@ public enum DocumentValue: Codable, Hashable, Sendable {
         return DecimalNumber(text)?.canonical ?? text
     }
 
+    /// Reads a JSON boolean, number or string.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let flag = try? container.decode(Bool.self) {
@@ -49,6 +50,7 @@ public enum DocumentValue: Codable, Hashable, Sendable {
         }
     }
 
+    /// Writes the plain JSON value.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -48,4 +48,28 @@ public struct ContactDirectory: Sendable {
             }
         }
     }
+
+    /// The declared custom fields and their types.
+    public func fieldTypes() throws -> [String: FieldType] {
+        let table = try store.table("fields")
+        var types = [String: FieldType]()
+        try store.read { transaction in
+            try transaction.forEach(table) { key, value in
+                let name = String(decoding: key, as: UTF8.self)
+                if !name.hasPrefix("#"), let type = FieldType(rawValue: String(decoding: value, as: UTF8.self)) {
+                    types[name] = type
+                }
+                return true
+            }
+        }
+        return types
+    }
+
+    /// The stream that holds the custom field declarations, once there is one.
+    public func schemaStream() throws -> StreamID? {
+        let table = try store.table("fields")
+        return try store.read { transaction in
+            ContactProjection.holders(try transaction.get(table, ContactProjection.schemaStreamKey)).first
+        }
+    }
 }

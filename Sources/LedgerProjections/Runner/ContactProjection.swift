@@ -12,7 +12,17 @@ import LedgerStore
 /// values (so `contact show` can say it was erased) and leaves the indexes.
 public struct ContactProjection: Projection {
     public static let name = "contacts"
-    public static let tables = ["contacts", "by-email", "by-phone", "by-external-id"]
+    public static let tables = ["contacts", "by-email", "by-phone", "by-external-id", "fields"]
+
+    /// The key in `fields` that holds the schema stream (field names cannot start with `#`).
+    static let schemaStreamKey = Array("#schema-stream".utf8)
+
+    /// Records a custom field declaration: `fields` maps the name to its type's label.
+    static func define(_ definition: FieldDefined, stream: StreamID, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        let fields = try store.table("fields")
+        try transaction.put(fields, Array(definition.name.utf8), Array(definition.type.label.utf8))
+        try transaction.put(fields, schemaStreamKey, key(stream))
+    }
 
     /// The projection.
     public init() {}
@@ -57,6 +67,10 @@ public struct ContactProjection: Projection {
         var after = [StreamID: ContactState?]()
         for event in events {
             guard let domain = try Self.domainEvent(event) else { continue }
+            if case .fieldDefined(let definition) = domain {
+                try Self.define(definition, stream: event.stream, in: transaction, store: store)
+                continue
+            }
             if before[event.stream] == nil {
                 let stored = try transaction.get(contacts, Self.key(event.stream)).map { try ContactState(decoding: $0) }
                 before[event.stream] = .some(stored)
@@ -107,11 +121,16 @@ public struct ContactProjection: Projection {
         // Fold the whole log in memory, then write each table once in key order (MDB_APPEND):
         // random-order inserts would copy a page per contact.
         var states = [StreamID: ContactState]()
+        var definitions = [(FieldDefined, StreamID)]()
         var last: UInt64 = 0
         try ledger.forEachEvent { event in
             last = event.position
             if event.position % 1_000_000 == 0 { progress(event.position) }
             guard let domain = try Self.domainEvent(event) else { return }
+            if case .fieldDefined(let definition) = domain {
+                definitions.append((definition, event.stream))
+                return
+            }
             if let folded = ContactState.fold(states[event.stream], domain, meta: EventMeta(event)) {
                 states[event.stream] = folded
             } else {
@@ -146,6 +165,9 @@ public struct ContactProjection: Projection {
                         holders.removeAll(keepingCapacity: true)
                     }
                 }
+            }
+            for (definition, stream) in definitions {
+                try Self.define(definition, stream: stream, in: transaction, store: store)
             }
             try transaction.setCheckpoint(last)
         }

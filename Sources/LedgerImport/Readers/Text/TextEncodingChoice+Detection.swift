@@ -65,7 +65,22 @@ extension TextEncodingChoice {
         return nil
     }
 
+    /// The index of the first byte with bit 7 set, looking at eight bytes at a time: a pure-ASCII
+    /// file is scanned to its end, so this runs at memory speed.
     private static func firstNonASCII(in bytes: [UInt8]) -> Int? {
-        bytes.firstIndex { $0 >= 0x80 }
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
+            var index = 0
+            while index + 8 <= buffer.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 { break }
+                index += 8
+            }
+            while index < buffer.count {
+                if base[index] >= 0x80 { return index }
+                index += 1
+            }
+            return nil
+        }
     }
 }

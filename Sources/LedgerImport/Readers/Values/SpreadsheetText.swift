@@ -5,7 +5,7 @@ enum SpreadsheetText {
     /// Decodes `_xHHHH_` escapes (ECMA-376 ST_Xstring), which Excel writes for characters XML cannot
     /// carry, such as `_x000D_` for a carriage return; `_x005F_` escapes a literal underscore.
     static func decodingEscapes(_ text: String) -> String {
-        guard text.contains("_x") else { return text }
+        guard hasEscapeMarker(text) else { return text }
         var result = ""
         var rest = text[...]
         while let start = rest.range(of: "_x") {
@@ -22,6 +22,16 @@ enum SpreadsheetText {
             }
         }
         return result + rest
+    }
+
+    /// Whether `text` contains `_x`; a byte scan, because this runs for every string cell.
+    private static func hasEscapeMarker(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if previous == UInt8(ascii: "_") && byte == UInt8(ascii: "x") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// The zero-based column of a cell reference such as `C5` (2) or `AB12` (27); nil when the

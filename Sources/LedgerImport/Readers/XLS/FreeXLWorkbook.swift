@@ -27,7 +27,9 @@ final class FreeXLWorkbook {
         }
         handle = opened
         // freexl.h, FREEXL_BIFF_PASSWORD: "returning FREEXL_BIFF_OBFUSCATED or FREEXL_BIFF_PLAIN".
-        if (try? info(FREEXL_BIFF_PASSWORD)) == UInt32(FREEXL_BIFF_OBFUSCATED) {
+        // Like FreeXL's own examples, anything but PLAIN counts as protected: cells of an
+        // obfuscated workbook are not readable.
+        if (try? info(FREEXL_BIFF_PASSWORD)) != UInt32(FREEXL_BIFF_PLAIN) {
             throw ImportFileError(
                 .encrypted, file: fileName,
                 reason: "the workbook is password-protected; remove the password in Excel "

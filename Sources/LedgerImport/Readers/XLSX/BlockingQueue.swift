@@ -10,7 +10,6 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
     private var items: [Element] = []
-    private var head = 0
     private var isFinished = false
     private var isClosed = false
 
@@ -23,7 +22,7 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     func push(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !isClosed {
+        while items.count >= capacity && !isClosed {
             condition.wait()
         }
         guard !isClosed else { return false }
@@ -45,16 +44,13 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !isFinished && !isClosed {
+        while items.isEmpty && !isFinished && !isClosed {
             condition.wait()
         }
-        guard items.count > head, !isClosed else { return nil }
-        let element = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        }
+        guard !items.isEmpty, !isClosed else { return nil }
+        // removeFirst is O(count), and count never exceeds the small capacity. (Advancing a head
+        // index instead would keep consumed elements alive while the queue never runs empty.)
+        let element = items.removeFirst()
         condition.broadcast()
         return element
     }
@@ -65,7 +61,6 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
         condition.lock()
         isClosed = true
         items.removeAll()
-        head = 0
         condition.broadcast()
         condition.unlock()
     }

@@ -23,20 +23,16 @@ enum SheetStream {
 
     private struct Stopped: Error {}
 
-    /// Starts parsing `part` on a new thread and returns the queue it fills.
-    static func start(_ part: XLSXPart, of archive: XLSXArchive, context: Context) -> BlockingQueue<Message> {
+    /// Starts parsing `part` of the archive at `location` on a new thread and returns the queue it fills.
+    static func start(_ part: XLSXPart, in location: XLSXLocation, context: Context) -> BlockingQueue<Message> {
         let queue = BlockingQueue<Message>(capacity: capacity)
-        let url = archive.url
-        let limits = archive.limits
         let thread = Thread {
             defer { queue.finish() }
             do {
-                // This thread's own archive handle: ZIPFoundation's Archive is not thread-safe.
-                let archive = try XLSXArchive(url: url, limits: limits)
                 var batch: [Row] = []
                 batch.reserveCapacity(batchSize)
                 let handler = SheetHandler(
-                    fileName: archive.fileName, sharedStrings: context.sharedStrings, styles: context.styles,
+                    fileName: location.fileName, sharedStrings: context.sharedStrings, styles: context.styles,
                     uses1904Dates: context.uses1904Dates
                 ) { row in
                     batch.append(row)
@@ -45,7 +41,7 @@ enum SheetStream {
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
-                try XMLPartParser.parse(part, of: archive, into: handler)
+                try XMLPartParser.parse(part, in: location, into: handler)
                 if !batch.isEmpty { _ = queue.push(.rows(batch)) }
             } catch is Stopped {
                 return
@@ -55,7 +51,7 @@ enum SheetStream {
                 _ = queue.push(
                     .failure(
                         ImportFileError(
-                            .invalidWorkbook, file: url.lastPathComponent,
+                            .invalidWorkbook, file: location.fileName,
                             reason: "the sheet cannot be read; the file is damaged — save it again from Excel",
                             cause: error)))
             }

@@ -15,7 +15,7 @@ struct WorkbookLayout {
     static func read(from archive: XLSXArchive) throws -> WorkbookLayout {
         let package = RelationshipsHandler()
         if let rels = try archive.part("_rels/.rels") {
-            try XMLPartParser.parse(rels, of: archive, into: package)
+            try XMLPartParser.parse(rels, in: archive.location, into: package)
         }
         let workbookPath = package.first(role: "officeDocument").map { resolve($0.target, from: "") }
             ?? "xl/workbook.xml"
@@ -26,12 +26,12 @@ struct WorkbookLayout {
                     + "from Excel or LibreOffice as .xlsx (OpenDocument .ods is not supported)")
         }
         let workbook = WorkbookHandler()
-        try XMLPartParser.parse(workbookPart, of: archive, into: workbook)
+        try XMLPartParser.parse(workbookPart, in: archive.location, into: workbook)
 
         let folder = directory(of: workbookPath)
         let relationships = RelationshipsHandler()
         if let rels = try archive.part(folder + "_rels/" + fileName(of: workbookPath) + ".rels") {
-            try XMLPartParser.parse(rels, of: archive, into: relationships)
+            try XMLPartParser.parse(rels, in: archive.location, into: relationships)
         }
         let sheets = try workbook.sheets.map { sheet in
             guard let relationship = relationships.relationship(id: sheet.relationshipID) else {

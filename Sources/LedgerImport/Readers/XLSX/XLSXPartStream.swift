@@ -19,14 +19,11 @@ enum XLSXPartStream {
     static let capacity = 4
     static let chunkSize = 64 * 1024
 
-    /// Starts inflating `part` of `archive` on a new thread and returns the queue it fills.
-    static func start(_ part: XLSXPart, of archive: XLSXArchive) -> BlockingQueue<Message> {
+    /// Starts inflating `part` of the archive at `location` on a new thread and returns the queue it fills.
+    static func start(_ part: XLSXPart, in location: XLSXLocation) -> BlockingQueue<Message> {
         let queue = BlockingQueue<Message>(capacity: capacity)
-        let url = archive.url
-        let fileName = archive.fileName
-        let limits = archive.limits
         let thread = Thread {
-            produce(part, url: url, fileName: fileName, limits: limits, into: queue)
+            produce(part, in: location, into: queue)
         }
         thread.name = "ledger-import-unzip"
         thread.start()
@@ -35,13 +32,12 @@ enum XLSXPartStream {
 
     private struct Stopped: Error {}
 
-    private static func produce(
-        _ part: XLSXPart, url: URL, fileName: String, limits: ArchiveLimits, into queue: BlockingQueue<Message>
-    ) {
+    private static func produce(_ part: XLSXPart, in location: XLSXLocation, into queue: BlockingQueue<Message>) {
+        let fileName = location.fileName
         defer { queue.finish() }
         do {
-            // A second archive handle: this thread must not share the opener's FILE*.
-            let archive = try XLSXArchive(url: url, limits: limits)
+            // This thread's own archive handle: it must not share the opener's FILE*.
+            let archive = try XLSXArchive(location)
             guard let entry = archive.entry(part.path) else {
                 throw ImportFileError(
                     .invalidWorkbook, file: fileName, field: "archive entry \(part.path)",
@@ -51,13 +47,13 @@ enum XLSXPartStream {
             let checksum = try archive.extract(entry, bufferSize: chunkSize) { data in
                 produced += UInt64(data.count)
                 if produced > part.declaredSize {
-                    throw archive.unsafe(
+                    throw location.unsafe(
                         part, "this part declares \(part.declaredSize) bytes but unpacks to more")
                 }
                 guard queue.push(.bytes(data)) else { throw Stopped() }
             }
             if produced != part.declaredSize {
-                throw archive.unsafe(
+                throw location.unsafe(
                     part, "this part declares \(part.declaredSize) bytes but unpacks to \(produced)")
             }
             if checksum != part.checksum {

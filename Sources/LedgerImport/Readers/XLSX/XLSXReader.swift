@@ -24,7 +24,7 @@ public final class XLSXReader: TabularSource {
     private var shape = SpreadsheetRowShape(headerWidth: 0)
 
     init(url: URL, options: ReadOptions) throws {
-        let archive = try XLSXArchive(url: url, limits: options.archiveLimits)
+        let archive = try XLSXArchive(XLSXLocation(url: url, limits: options.archiveLimits))
         let layout = try WorkbookLayout.read(from: archive)
         sheetNames = layout.sheets.map(\.name)
         guard layout.sheets.indices.contains(options.sheet - 1) else {
@@ -42,17 +42,17 @@ public final class XLSXReader: TabularSource {
         var styles: [CellNumberKind] = []
         if let path = layout.stylesPath, let part = try archive.part(path) {
             let handler = StylesHandler()
-            try XMLPartParser.parse(part, of: archive, into: handler)
+            try XMLPartParser.parse(part, in: archive.location, into: handler)
             styles = handler.kinds
         }
         var sharedStrings: [String] = []
         if let path = layout.sharedStringsPath, let part = try archive.part(path) {
             let handler = SharedStringsHandler()
-            try XMLPartParser.parse(part, of: archive, into: handler)
+            try XMLPartParser.parse(part, in: archive.location, into: handler)
             sharedStrings = handler.strings
         }
         queue = SheetStream.start(
-            sheetPart, of: archive,
+            sheetPart, in: archive.location,
             context: SheetStream.Context(
                 sharedStrings: sharedStrings, styles: styles, uses1904Dates: layout.uses1904Dates))
         header = Row(number: 0, fields: [])

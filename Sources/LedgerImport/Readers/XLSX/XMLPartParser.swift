@@ -10,23 +10,19 @@ import FoundationXML
 /// in memory and fails on large ones (about 10 MB and up), and one code path is simpler to trust.
 final class XMLPartParser: NSObject, XMLParserDelegate {
     private let handler: any XMLPartHandler
-    private let part: XLSXPart
-    private let fileName: String
     private var failure: (any Error)?
 
-    private init(handler: any XMLPartHandler, part: XLSXPart, fileName: String) {
+    private init(handler: any XMLPartHandler) {
         self.handler = handler
-        self.part = part
-        self.fileName = fileName
     }
 
-    /// Parses `part` of `archive` on the current thread, feeding `handler`. Throws the handler's error,
-    /// the unzip producer's error (ZIP-bomb rules first), or a `malformedXML` error.
-    static func parse(_ part: XLSXPart, of archive: XLSXArchive, into handler: any XMLPartHandler) throws {
+    /// Parses `part` of the archive at `location` on the current thread, feeding `handler`. Throws
+    /// the unzip producer's error (ZIP-bomb rules first), the handler's, or a `malformedXML` error.
+    static func parse(_ part: XLSXPart, in location: XLSXLocation, into handler: any XMLPartHandler) throws {
         let stream = PartInputStream(
-            queue: XLSXPartStream.start(part, of: archive), part: part, fileName: archive.fileName)
+            queue: XLSXPartStream.start(part, in: location), part: part, fileName: location.fileName)
         defer { stream.close() }
-        let delegate = XMLPartParser(handler: handler, part: part, fileName: archive.fileName)
+        let delegate = XMLPartParser(handler: handler)
         let parser = XMLParser(stream: stream)
         parser.delegate = delegate
         let succeeded = parser.parse()
@@ -34,7 +30,7 @@ final class XMLPartParser: NSObject, XMLParserDelegate {
         if let failure = delegate.failure { throw failure }
         if !succeeded {
             throw ImportFileError(
-                .malformedXML, file: archive.fileName, field: "archive entry \(part.path)",
+                .malformedXML, file: location.fileName, field: "archive entry \(part.path)",
                 reason: "the part is not well-formed XML (line \(parser.lineNumber), column "
                     + "\(parser.columnNumber)); the file is damaged — save it again from Excel",
                 cause: parser.parserError)

@@ -1,0 +1,110 @@
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+import Synchronization
+
+/// A consent change a person or a system asks for.
+public enum ConsentChange: Sendable, Hashable {
+    /// Subscribed (confirmed or not, as the method implies).
+    case grant(ConsentMethod)
+    /// Unsubscribed, with an optional reason.
+    case withdraw(reason: String?)
+    /// Confirmed, e.g. by an operator who holds the proof.
+    case confirm(tokenID: String)
+}
+
+extension ContactBook {
+    /// Records a consent change on one channel and purpose of contact `id`.
+    public func setConsent(
+        _ id: StreamID,
+        scope: ConsentScope,
+        change: ConsentChange,
+        wordingVersion: String? = nil,
+        evidence: ConsentEvidence = .none,
+        actor: Actor,
+        source: Source
+    ) throws {
+        try lock.withLock { _ in
+            guard let state = try directory().contact(id), !state.erased, state.mergedInto == nil else {
+                throw ContactError(.notFound, "contact \(id) does not exist, was erased or was merged into another")
+            }
+            let event: DomainEvent = switch change {
+            case .grant(let method):
+                .consentGranted(ConsentGranted(scope: scope, method: method, wordingVersion: wordingVersion, evidence: .known(evidence)))
+            case .withdraw(let reason):
+                .consentWithdrawn(ConsentWithdrawn(scope: scope, method: actor.kind == .apiKey ? .api : .import, wordingVersion: wordingVersion, reason: reason, evidence: .known(evidence)))
+            case .confirm(let tokenID):
+                .consentConfirmed(ConsentConfirmed(scope: scope, method: .doubleOptIn, wordingVersion: wordingVersion, tokenID: tokenID, evidence: .known(evidence)))
+            }
+            _ = try record([event], to: id, expected: .any, actor: actor, source: source) { _ in .timeOrdered() }
+        }
+    }
+
+    /// Merges contact `absorbed` into `survivor` on purpose: the survivor takes over the
+    /// absorbed contact's identifiers, fields it lacks, and segments; the absorbed contact's
+    /// stream ends with `contact.merged-away`.
+    public func merge(survivor: StreamID, absorbed: StreamID, actor: Actor, source: Source) throws {
+        guard survivor != absorbed else { throw ContactError(.invalidRequest, "a contact cannot be merged into itself") }
+        try lock.withLock { _ in
+            let directory = try directory()
+            guard let kept = try directory.contact(survivor), !kept.erased, kept.mergedInto == nil else {
+                throw ContactError(.notFound, "contact \(survivor) does not exist, was erased or was merged into another")
+            }
+            guard let gone = try directory.contact(absorbed), !gone.erased, gone.mergedInto == nil else {
+                throw ContactError(.notFound, "contact \(absorbed) does not exist, was erased or was merged into another")
+            }
+            var survivorEvents: [DomainEvent] = [.contactMerged(ContactMerged(absorbed: absorbed))]
+            var absorbedEvents = [DomainEvent]()
+            for kind in [IdentifierKind.email, .phone, .externalId] {
+                for value in gone.identifiers(kind) {
+                    absorbedEvents.append(.identifierRemoved(IdentifierChange(kind: kind, value: value)))
+                    if !kept.identifiers(kind).contains(value) {
+                        survivorEvents.append(.identifierAdded(IdentifierChange(kind: kind, value: value)))
+                    }
+                }
+            }
+            var changes = [FieldChange]()
+            for (field, value) in gone.standardFields where kept.standardFields[field] == nil {
+                changes.append(FieldChange(field: .standard(field), from: nil, to: value))
+            }
+            for (name, value) in gone.fields.sorted(by: { $0.key < $1.key }) where kept.fields[name] == nil {
+                changes.append(FieldChange(field: .custom(name), from: nil, to: value))
+            }
+            if !changes.isEmpty { survivorEvents.append(.contactFieldsChanged(ContactFieldsChanged(changes: changes))) }
+            for segment in gone.segments.sorted() where !kept.segments.contains(segment) {
+                survivorEvents.append(.segmentMemberAdded(SegmentMembership(segment: segment)))
+            }
+            absorbedEvents.append(.contactMergedAway(ContactMergedAway(survivor: survivor)))
+            // One batch, so both streams change together or not at all.
+            let correlation = EventID.timeOrdered()
+            let requests = [(absorbed, absorbedEvents), (survivor, survivorEvents)].map { stream, events in
+                AppendRequest(target: .existing(stream), events: events.map {
+                    $0.newEvent(actor: actor, source: source, correlation: correlation)
+                })
+            }
+            _ = try ledger.append(requests)
+            try runner.catchUp(store: store)
+        }
+    }
+
+    /// Declares a custom field and its type; redeclaring with another type is refused.
+    public func defineField(_ name: String, type: FieldType, actor: Actor, source: Source) throws {
+        try lock.withLock { _ in
+            let directory = try directory()
+            if let existing = try directory.fieldTypes()[name] {
+                guard existing == type else {
+                    throw ContactError(.invalidField, "field \(name) is already declared as \(existing.label)")
+                }
+                return
+            }
+            let definition = FieldDefined(name: name, type: type)
+            do {
+                try ContactFieldRules().validate(definition: definition)
+            } catch {
+                throw ContactError(.invalidField, "\(error)")
+            }
+            let schema = try directory.schemaStream()
+            _ = try record([.fieldDefined(definition)], to: schema, expected: .any, actor: actor, source: source) { _ in .timeOrdered() }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import LedgerDomain
+import LedgerIdentity
+import LedgerProjections
+import LedgerStore
+import Synchronization
+
+/// The write side of the contact base: turns requests (add, update, consent, merge, field
+/// definitions) into events, after resolving who the request is about.
+///
+/// Resolution reads the contact projection, caught up to the log first. Appends carry the
+/// contact's stream version as the expected version, so a change that slipped in between is a
+/// conflict and the command is retried on fresh state. Commands of one process are serialised.
+public final class ContactBook: Sendable {
+    /// The ledger written to.
+    public let ledger: Ledger
+    /// The contact projection's runner.
+    public let runner: ProjectionRunner<ContactProjection>
+    /// The contact projection's store (the live generation).
+    public let store: ProjectionStore
+    /// Phone numbers without a country code are read in this region.
+    public let phones: PhoneNormalizer
+    let lock = Mutex(())
+
+    /// Opens the contact projection of `ledger` for reading and writing contacts.
+    public init(ledger: Ledger, defaultRegion: String = "") throws {
+        self.ledger = ledger
+        runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        store = try runner.openStore()
+        do {
+            phones = try PhoneNormalizer(defaultRegion: defaultRegion)
+        } catch {
+            store.close()
+            throw ContactError(.invalidRequest, "unknown default region \(defaultRegion): \(error)")
+        }
+    }
+
+    /// Closes the projection store (not the ledger).
+    public func close() {
+        store.close()
+    }
+
+    /// The projection, caught up with every event appended so far.
+    public func directory() throws -> ContactDirectory {
+        try runner.catchUp(store: store)
+        return ContactDirectory(store: store)
+    }
+
+    /// The contact a KEY names: a contact number, an e-mail address or a phone number (in any
+    /// format the default region reads); nil when none holds it.
+    public func resolve(key: String) throws -> StreamID? {
+        let directory = try directory()
+        let trimmed = key.trimmingCharacters(in: .whitespaces)
+        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), trimmed.count < 15, let number = UInt64(trimmed) {
+            return try directory.contact(StreamID(number)) == nil ? nil : StreamID(number)
+        }
+        if trimmed.contains("@") {
+            return try directory.find(.email, try normalizedEmail(trimmed))
+        }
+        if let phone = try? phones.normalize(trimmed) {
+            return try directory.find(.phone, phone.e164)
+        }
+        return try directory.find(.externalId, trimmed)
+    }
+
+    /// The current state of contact `id`.
+    public func contact(_ id: StreamID) throws -> ContactState? {
+        try directory().contact(id)
+    }
+
+    func normalizedEmail(_ text: String) throws -> String {
+        do {
+            return try EmailAddress(validating: text).value
+        } catch {
+            throw ContactError(.invalidIdentifier, "email: \(error)")
+        }
+    }
+
+    func normalizedPhone(_ text: String) throws -> String {
+        do {
+            return try phones.normalize(text).e164
+        } catch {
+            throw ContactError(.invalidIdentifier, "phone: \(error)")
+        }
+    }
+
+    /// Appends `events` to contact `id` (or a new contact when nil) with the expected version,
+    /// then brings the projection up to date.
+    func record(_ events: [DomainEvent], to id: StreamID?, expected: ExpectedVersion, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
+        let newEvents = events.enumerated().map { index, event in event.newEvent(id: ids(index), actor: actor, source: source) }
+        let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents) } ?? .newStream(newEvents)
+        let result = try ledger.append(request)
+        try runner.catchUp(store: store)
+        return result
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import LedgerContacts
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+/// `ledger consent KEY [--at T]` and `ledger consent set KEY ...`.
+struct ConsentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consent",
+        abstract: "Show a contact's consent, now or at a given time, or change it.",
+        subcommands: [Show.self, Set.self],
+        defaultSubcommand: Show.self
+    )
+
+    /// `ledger consent [show] KEY [--at ISO8601] [--json]`.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show consent per channel, now or as it was at --at.")
+        @OptionGroup var options: ContactBookOptions
+        @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+        @Option(help: "A moment in ISO 8601 (e.g. 2026-03-01 or 2026-03-01T12:00:00Z).") var at: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let (book, close) = try options.open()
+            defer { close() }
+            let id = try options.contact(key, in: book)
+            let state: ContactState?
+            if let at {
+                guard let moment = Timestamp.parse(at) else { throw ValidationError("--at \(at) is not an ISO 8601 date or time") }
+                state = try ContactAsOf.state(events: try book.ledger.readStream(id), at: moment)
+            } else {
+                state = try book.contact(id)
+            }
+            guard let state else {
+                Output.line(json ? "{}" : "contact \(id) did not exist at that time")
+                return
+            }
+            if json {
+                Output.line(state.document.jsonText)
+                return
+            }
+            Output.line("consent of contact \(id)\(at.map { " at \($0)" } ?? "")")
+            if state.consents.isEmpty { Output.line("  none recorded") }
+            for (scope, record) in state.consents.sorted(by: { ($0.key.channel.label, $0.key.purpose) < ($1.key.channel.label, $1.key.purpose) }) {
+                var line = "  \(scope.channel.label)/\(scope.purpose): \(record.status.label) since \(Timestamp.iso8601(microseconds: record.since)) by \(record.method.label)"
+                if let wording = record.wordingVersion { line += ", wording \(wording)" }
+                if let pending = record.pending { line += ", confirmation \(pending.tokenID) pending" }
+                Output.line(line)
+            }
+        }
+    }
+
+    /// `ledger consent set KEY --channel C --status S [--purpose P] [--reason TEXT]`.
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change consent on one channel.")
+        @OptionGroup var options: ContactBookOptions
+        @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+        @Option(help: "email, sms, webpush or mobilepush.") var channel: String
+        @Option(help: "subscribed, confirmed or unsubscribed.") var status: String
+        @Option(help: "The list or purpose (default: marketing).") var purpose: String = "marketing"
+        @Option(help: "Why (kept with a withdrawal).") var reason: String?
+        @Option(name: .customLong("wording-version"), help: "The version of the consent wording shown.") var wordingVersion: String?
+        @OptionGroup var actor: ActorOption
+
+        func run() throws {
+            guard let consentChannel = ConsentChannel(rawValue: channel) else {
+                throw ValidationError("--channel must be one of \(ConsentChannel.allCases.map(\.label).joined(separator: ", "))")
+            }
+            let change: ConsentChange
+            switch status {
+            case "subscribed": change = .grant(.import)
+            case "confirmed": change = .grant(.api)
+            case "unsubscribed": change = .withdraw(reason: reason)
+            default: throw ValidationError("--status must be subscribed, confirmed or unsubscribed")
+            }
+            let (book, close) = try options.open()
+            defer { close() }
+            let id = try options.contact(key, in: book)
+            try book.setConsent(id, scope: ConsentScope(channel: consentChannel, purpose: purpose), change: change, wordingVersion: wordingVersion, actor: actor.value, source: .cli(command: "consent set"))
+            Output.line("consent of contact \(id) on \(consentChannel.label)/\(purpose): \(status)")
+        }
+    }
+}

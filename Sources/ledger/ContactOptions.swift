@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import LedgerContacts
+import LedgerDomain
+import LedgerStore
+
+/// The contact values `contact add` and `contact update` take.
+struct ContactOptions: ParsableArguments {
+    @Option(help: "E-mail address.") var email: String?
+    @Option(help: "Phone number, in any format the default region reads.") var phone: String?
+    @Option(name: .customLong("external-id"), help: "The contact's id in your CRM.") var externalId: String?
+    @Option(name: .customLong("first-name"), help: "Given name (at most 40 characters).") var firstName: String?
+    @Option(name: .customLong("last-name"), help: "Family name (at most 40 characters).") var lastName: String?
+    @Option(name: .customLong("birth-date"), help: "Date of birth: YYYY-MM-DD or DD.MM.YYYY.") var birthDate: String?
+    @Option(name: .customLong("language-code"), help: "Preferred language, e.g. uk.") var languageCode: String?
+    @Option(name: .customLong("time-zone"), help: "IANA time zone, e.g. Europe/Kyiv.") var timeZone: String?
+    @Option(name: .customLong("field"), help: ArgumentHelp("A custom field, NAME=VALUE; repeatable.", valueName: "name=value"))
+    var customFields: [String] = []
+    @Option(name: .customLong("segment"), help: "A static segment to join; repeatable.") var segments: [String] = []
+
+    /// The input these options describe, with custom values typed by their declarations
+    /// (an undeclared field takes the type its value reads as: bool, date, number, else text).
+    func input(declared: [String: FieldType]) throws -> ContactInput {
+        var fields = [(field: ContactField, value: FieldValue?)]()
+        func text(_ field: StandardField, _ value: String?) {
+            guard let value else { return }
+            fields.append((.standard(field), value.isEmpty ? nil : .text(value)))
+        }
+        text(.firstName, firstName)
+        text(.lastName, lastName)
+        if let birthDate {
+            guard let date = FieldValueParser.date(birthDate) else {
+                throw ValidationError("--birth-date \(birthDate) is not a date (YYYY-MM-DD or DD.MM.YYYY)")
+            }
+            fields.append((.standard(.birthDate), .date(date)))
+        }
+        text(.languageCode, languageCode)
+        text(.timeZone, timeZone)
+        for pair in customFields {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--field \(pair): write it as NAME=VALUE")
+            }
+            let name = String(pair[..<equals])
+            let raw = String(pair[pair.index(after: equals)...])
+            guard !raw.isEmpty else {
+                fields.append((.custom(name), nil))
+                continue
+            }
+            let value: FieldValue
+            if let type = declared[name] {
+                guard let parsed = FieldValueParser.parse(raw, as: type) else {
+                    throw ValidationError("--field \(name): \(raw) is not a \(type.label), the field's declared type")
+                }
+                value = parsed
+            } else {
+                value = FieldValueParser.infer(raw)
+            }
+            fields.append((.custom(name), value))
+        }
+        return ContactInput(email: email, phone: phone, externalId: externalId, fields: fields, segments: segments)
+    }
+}
+
+/// Reading typed field values from text.
+enum FieldValueParser {
+    /// A date written YYYY-MM-DD or DD.MM.YYYY.
+    static func date(_ text: String) -> CalendarDate? {
+        if let date = CalendarDate(iso8601: text) { return date }
+        let parts = text.split(separator: ".")
+        guard parts.count == 3, let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]), parts[2].count == 4 else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
+    }
+
+    /// `text` as a value of `type`, or nil when it is not one.
+    static func parse(_ text: String, as type: FieldType) -> FieldValue? {
+        switch type {
+        case .text: return .text(text)
+        case .number: return DecimalNumber(text).map { .number($0) }
+        case .date: return date(text).map { .date($0) }
+        case .bool:
+            switch text.lowercased() {
+            case "true", "yes", "1": return .bool(true)
+            case "false", "no", "0": return .bool(false)
+            default: return nil
+            }
+        }
+    }
+
+    /// The value `text` reads as, for a field declared on first use.
+    static func infer(_ text: String) -> FieldValue {
+        if text == "true" || text == "false" { return .bool(text == "true") }
+        if let date = CalendarDate(iso8601: text) { return .date(date) }
+        // A leading zero (a code, a phone) stays text.
+        if !(text.count > 1 && text.hasPrefix("0") && !text.hasPrefix("0.")), let number = DecimalNumber(text) { return .number(number) }
+        return .text(text)
+    }
+}
+
+/// Who is acting at the CLI.
+struct ActorOption: ParsableArguments {
+    @Option(help: "Who is making the change (default: user:$USER).") var actor: String?
+
+    var value: Actor {
+        if let actor { return Actor(parsing: actor) }
+        return Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
+    }
+}
+
+/// Opening the contact book on the store.
+struct ContactBookOptions: ParsableArguments {
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(name: .customLong("default-region"), help: "Region for phone numbers without a country code, e.g. UA.")
+    var defaultRegion: String = ProcessInfo.processInfo.environment["LEDGER_DEFAULT_REGION"] ?? ""
+
+    func open(create: Bool = false) throws -> (ContactBook, close: () -> Void) {
+        let ledger = try storeOptions.open(create: create)
+        do {
+            let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
+            return (book, { book.close(); ledger.close() })
+        } catch {
+            ledger.close()
+            throw error
+        }
+    }
+
+    /// The contact KEY names, or a clear error.
+    func contact(_ key: String, in book: ContactBook) throws -> StreamID {
+        guard let id = try book.resolve(key: key) else {
+            throw ValidationError("no contact has the key \(key) (a contact number, an e-mail or a phone)")
+        }
+        return id
+    }
+}

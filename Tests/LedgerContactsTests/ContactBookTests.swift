@@ -1,0 +1,179 @@
+import Foundation
+import LedgerContacts
+import LedgerDomain
+import LedgerIdentity
+import LedgerProjections
+import LedgerStore
+import Synchronization
+import Testing
+
+/// A clock the test moves.
+final class TestClock: Sendable {
+    let now = Mutex<Int64>(1_780_000_000_000_000)
+}
+
+/// A ledger with a clock the test moves, and a contact book on it.
+final class Fixture {
+    let directory = NSTemporaryDirectory() + "ledger-contacts-\(UUID().uuidString)"
+    let clock = TestClock()
+    var now: Int64 { clock.now.withLock { $0 } }
+    let ledger: Ledger
+    let book: ContactBook
+    let actor = Actor(.user, "tester")
+
+    init() throws {
+        let clock = clock
+        ledger = try Ledger(directory: directory, options: .init(clock: { clock.now.withLock { $0 } }))
+        book = try ContactBook(ledger: ledger, defaultRegion: "UA")
+    }
+
+    deinit {
+        book.close()
+        ledger.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func advance(seconds: Int64) {
+        clock.now.withLock { $0 += seconds * 1_000_000 }
+    }
+
+    @discardableResult
+    func upsert(_ input: ContactInput, match: MatchRule = .emailOrPhone, options: UpsertOptions = UpsertOptions()) throws -> UpsertOutcome {
+        try book.upsert(input, match: match, options: options, channel: .api, actor: actor, source: .api(key: "crm", requestID: UUID().uuidString))
+    }
+}
+
+@Suite("The contact book", .serialized)
+struct ContactBookTests {
+    @Test("a new contact is created with normalised identifiers; the same request again changes nothing")
+    func createThenUnchanged() throws {
+        let fixture = try Fixture()
+        let input = ContactInput(email: "  Olena@Example.COM ", phone: "067 123 45 67", fields: [(.standard(.firstName), .text("Olena"))], segments: ["vip"])
+        let created = try fixture.upsert(input)
+        guard case .created(let id, let events) = created else { Issue.record("expected a creation, got \(created)"); return }
+        #expect(events == 5)
+        let state = try #require(try fixture.book.contact(id))
+        #expect(state.email == "olena@example.com")
+        #expect(state.phone == "+380671234567")
+        #expect(state.firstName == "Olena")
+        #expect(state.segments == ["vip"])
+        let last = try fixture.ledger.lastPosition()
+        #expect(try fixture.upsert(input) == .unchanged(id))
+        #expect(try fixture.ledger.lastPosition() == last)
+        #expect(try fixture.book.resolve(key: "+38 (067) 123-45-67") == id)
+        #expect(try fixture.book.resolve(key: "OLENA@example.com") == id)
+        #expect(try fixture.book.resolve(key: "\(id)") == id)
+    }
+
+    @Test("an update records only the fields that changed; empty values keep old ones unless told")
+    func updatesOnlyChanges() throws {
+        let fixture = try Fixture()
+        let id = try fixture.upsert(ContactInput(email: "ivan@example.com", fields: [(.standard(.firstName), .text("Ivan")), (.standard(.lastName), .text("Franko"))])).contact
+        let before = try fixture.ledger.version(of: id)
+        let outcome = try fixture.upsert(ContactInput(email: "ivan@example.com", fields: [(.standard(.firstName), .text("Ivan")), (.standard(.lastName), nil), (.custom("city"), .text("Lviv"))]))
+        #expect(outcome == .updated(id, events: 2))
+        let events = try fixture.ledger.readStream(id, fromVersion: before + 1).map { try DomainEvent(decoding: $0) }
+        #expect(events.count == 2)
+        guard case .contactFieldsChanged(let changed) = events.last else { Issue.record("expected fields-changed"); return }
+        #expect(changed.changes.map(\.field) == [.custom("city")])
+        #expect(try fixture.book.contact(id)?.lastName == "Franko")
+        _ = try fixture.upsert(ContactInput(email: "ivan@example.com", fields: [(.standard(.lastName), nil)]), options: UpsertOptions(overwriteEmpty: true))
+        #expect(try fixture.book.contact(id)?.lastName == nil)
+    }
+
+    @Test("an e-mail of one contact and a phone of another is an identity conflict naming both")
+    func identityConflict() throws {
+        let fixture = try Fixture()
+        let first = try fixture.upsert(ContactInput(email: "a@example.com")).contact
+        let second = try fixture.upsert(ContactInput(phone: "+380501112233")).contact
+        let last = try fixture.ledger.lastPosition()
+        let error = #expect(throws: ContactError.self) {
+            try fixture.upsert(ContactInput(email: "a@example.com", phone: "0501112233"))
+        }
+        #expect(error?.code == .identityConflict)
+        #expect(error?.contacts == [first, second])
+        #expect(error?.message.contains("contact \(first)") == true)
+        #expect(error?.message.contains("contact \(second)") == true)
+        #expect(try fixture.ledger.lastPosition() == last)
+    }
+
+    @Test("bad identifiers are refused with the reason; a missing match identifier too")
+    func badIdentifiers() throws {
+        let fixture = try Fixture()
+        let email = #expect(throws: ContactError.self) { try fixture.upsert(ContactInput(email: "ivan@")) }
+        #expect(email?.code == .invalidIdentifier)
+        let phone = #expect(throws: ContactError.self) { try fixture.upsert(ContactInput(phone: "12")) }
+        #expect(phone?.code == .invalidIdentifier)
+        let missing = #expect(throws: ContactError.self) { try fixture.upsert(ContactInput(phone: "+380501112233"), match: .email) }
+        #expect(missing?.code == .missingIdentifier)
+        let tooLong = #expect(throws: ContactError.self) {
+            try fixture.upsert(ContactInput(email: "x@example.com", fields: [(.standard(.firstName), .text(String(repeating: "я", count: 41)))]))
+        }
+        #expect(tooLong?.code == .invalidField)
+        #expect(try fixture.ledger.lastPosition() == 0)
+    }
+
+    @Test("with creation turned off, an unknown contact is refused")
+    func noCreate() throws {
+        let fixture = try Fixture()
+        let error = #expect(throws: ContactError.self) {
+            try fixture.upsert(ContactInput(email: "new@example.com"), options: UpsertOptions(create: false))
+        }
+        #expect(error?.code == .notCreated)
+    }
+
+    @Test("a deliberate merge moves identifiers, fields and segments to the survivor")
+    func merge() throws {
+        let fixture = try Fixture()
+        let kept = try fixture.upsert(ContactInput(email: "kept@example.com", fields: [(.standard(.firstName), .text("Kept"))])).contact
+        let gone = try fixture.upsert(ContactInput(phone: "+380501112233", fields: [(.standard(.firstName), .text("Gone")), (.standard(.lastName), .text("Away"))], segments: ["old"])).contact
+        try fixture.book.merge(survivor: kept, absorbed: gone, actor: fixture.actor, source: .cli(command: "test"))
+        let survivor = try #require(try fixture.book.contact(kept))
+        #expect(survivor.phone == "+380501112233")
+        #expect(survivor.firstName == "Kept")
+        #expect(survivor.lastName == "Away")
+        #expect(survivor.segments == ["old"])
+        #expect(try fixture.book.contact(gone)?.mergedInto == kept)
+        #expect(try fixture.book.resolve(key: "+380501112233") == kept)
+        // The merged identifiers now resolve to one contact: no conflict any more.
+        #expect(try fixture.upsert(ContactInput(email: "kept@example.com", phone: "+380501112233")) == .unchanged(kept))
+        #expect(try fixture.ledger.verify().isValid)
+    }
+
+    @Test("consent now and as of an earlier time")
+    func consentAsOf() throws {
+        let fixture = try Fixture()
+        let id = try fixture.upsert(ContactInput(email: "c@example.com")).contact
+        let scope = ConsentScope(channel: .email, purpose: "news")
+        let beforeGrant = fixture.now
+        fixture.advance(seconds: 60)
+        try fixture.book.setConsent(id, scope: scope, change: .grant(.formSingleOptIn), wordingVersion: "v3", actor: fixture.actor, source: .form(formID: "f", submissionID: "s"))
+        let granted = fixture.now
+        fixture.advance(seconds: 60)
+        try fixture.book.setConsent(id, scope: scope, change: .withdraw(reason: "too many emails"), actor: fixture.actor, source: .cli(command: "test"))
+        #expect(try fixture.book.contact(id)?.consent(scope)?.status == .unsubscribed)
+        let events = try fixture.ledger.readStream(id)
+        #expect(try ContactAsOf.state(events: events, at: beforeGrant)?.consent(scope) == nil)
+        let atGrant = try ContactAsOf.state(events: events, at: granted)?.consent(scope)
+        #expect(atGrant?.status == .subscribedUnconfirmed)
+        #expect(atGrant?.wordingVersion == "v3")
+        #expect(atGrant?.method == .formSingleOptIn)
+    }
+
+    @Test("custom fields are declared on first use or explicitly, and keep their type")
+    func fieldDeclarations() throws {
+        let fixture = try Fixture()
+        try fixture.book.defineField("score", type: .number, actor: fixture.actor, source: .cli(command: "test"))
+        let redefine = #expect(throws: ContactError.self) {
+            try fixture.book.defineField("score", type: .text, actor: fixture.actor, source: .cli(command: "test"))
+        }
+        #expect(redefine?.code == .invalidField)
+        _ = try fixture.upsert(ContactInput(email: "f@example.com", fields: [(.custom("vip"), .bool(true))]))
+        let types = try fixture.book.directory().fieldTypes()
+        #expect(types == ["score": .number, "vip": .bool])
+        let wrongType = #expect(throws: ContactError.self) {
+            try fixture.upsert(ContactInput(email: "f@example.com", fields: [(.custom("score"), .text("high"))]))
+        }
+        #expect(wrongType?.code == .invalidField)
+    }
+}
