@@ -1,4 +1,3 @@
-import Crypto
 import Dispatch
 import LedgerDomain
 import Synchronization
@@ -66,37 +65,37 @@ final class PreparedGroup: Sendable {
     }
 
     private static func build(jobs: [GroupCommitter.Job], prediction: Prediction, recordedAt: Int64) -> Records {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(jobs.reduce(0) { $0 + $1.batch.bytes.count + 32 * ($1.batch.offsets.count - 1) })
+        let eventCount = jobs.reduce(0) { $0 + $1.batch.offsets.count - 1 }
+        let total = jobs.reduce(0) { $0 + $1.batch.bytes.count } + EventRecord.hashLength * eventCount
         var offsets = [Int]()
-        var previous = prediction.chainHash
+        offsets.reserveCapacity(eventCount + 1)
+        let scratch = RecordScratch(chainHash: prediction.chainHash)
         var stream = prediction.nextStream
-        for job in jobs {
-            let batch = job.batch
-            batch.bytes.withUnsafeBytes { bodies in
-                for request in batch.requests {
-                    var version: UInt64 = 0
-                    for index in request.events {
-                        version += 1
-                        offsets.append(bytes.count)
-                        let start = bytes.count
-                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bodies[batch.offsets[index]..<batch.offsets[index + 1]]))
-                        bytes.withUnsafeMutableBytes { record in
-                            record.storeBytes(of: stream.bigEndian, toByteOffset: start + EventRecord.streamOffset, as: UInt64.self)
-                            record.storeBytes(of: version.bigEndian, toByteOffset: start + EventRecord.versionOffset, as: UInt64.self)
-                            record.storeBytes(of: recordedAt.bigEndian, toByteOffset: start + EventRecord.recordedAtOffset, as: Int64.self)
+        // Each record is written once, in place: the body copied in, its blank fields filled,
+        // and its chain hash appended by the same code the writer uses.
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            let output = UnsafeMutableRawBufferPointer(buffer)
+            var end = 0
+            for job in jobs {
+                let batch = job.batch
+                batch.bytes.withUnsafeBytes { bodies in
+                    for request in batch.requests {
+                        var version: UInt64 = 0
+                        for index in request.events {
+                            version += 1
+                            let body = UnsafeRawBufferPointer(rebasing: bodies[batch.offsets[index]..<batch.offsets[index + 1]])
+                            offsets.append(end)
+                            let destination = UnsafeMutableRawBufferPointer(rebasing: output[end..<(end + body.count + EventRecord.hashLength)])
+                            scratch.chain(body: body, stream: stream, version: version, recordedAt: recordedAt, into: destination)
+                            end += body.count + EventRecord.hashLength
                         }
-                        var hasher = SHA256()
-                        hasher.update(data: previous)
-                        bytes.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[start...])) }
-                        previous = Array(hasher.finalize())
-                        bytes.append(contentsOf: previous)
+                        stream += 1
                     }
-                    stream += 1
                 }
             }
+            initialized = end
         }
         offsets.append(bytes.count)
-        return Records(bytes: bytes, offsets: offsets, recordedAt: recordedAt, lastHash: previous)
+        return Records(bytes: bytes, offsets: offsets, recordedAt: recordedAt, lastHash: scratch.chainHash)
     }
 }
