@@ -21,38 +21,12 @@ extension ContactBook {
         channel: EntryChannel,
         actor: Actor,
         source: Source,
-        ids: @escaping (Int) -> EventID = { _ in .timeOrdered() }
+        ids: @escaping @Sendable (Int) -> EventID = { _ in .timeOrdered() }
     ) throws -> UpsertOutcome {
-        let identifiers = try normalizedIdentifiers(input)
-        try requireMatchIdentifier(match, identifiers)
-        return try lock.withLock { _ in
-            // Optimistic concurrency: read, decide, append with the version read; on a
-            // conflict (another writer got there first) decide again on fresh state.
-            var attempt = 0
-            while true {
-                attempt += 1
-                let directory = try directory()
-                let existing = try matchContact(identifiers, match: match, directory: directory)
-                let version = try existing.map { try ledger.version(of: $0) } ?? 0
-                let state = try existing.flatMap { try directory.contact($0) }
-                let fieldTypes = try directory.fieldTypes()
-                let events = try changes(input, identifiers: identifiers, state: state, channel: channel, fieldTypes: fieldTypes, options: options)
-                guard let existing else {
-                    guard options.create else {
-                        throw ContactError(.notCreated, "no contact matches this \(match.cliSpelling), and creating contacts is turned off")
-                    }
-                    let result = try record(events, to: nil, expected: .noStream, actor: actor, source: source, ids: ids)
-                    return .created(result.stream, events: events.count)
-                }
-                if events.isEmpty { return .unchanged(existing) }
-                do {
-                    _ = try record(events, to: existing, expected: .exact(version), actor: actor, source: source, ids: ids)
-                    return .updated(existing, events: events.count)
-                } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
-                    continue
-                }
-            }
-        }
+        let item = UpsertItem(input: input, source: source, ids: ids)
+        let results = try upsert([item], match: match, options: options, channel: channel, actor: actor)
+        guard let result = results.first else { throw ContactError(.invalidRequest, "no outcome for the request") }
+        return try result.get()
     }
 
     /// Normalised identifiers of `input`, by kind.
@@ -70,7 +44,7 @@ extension ContactBook {
         return identifiers
     }
 
-    private func requireMatchIdentifier(_ match: MatchRule, _ identifiers: [IdentifierKind: String]) throws {
+    func requireMatchIdentifier(_ match: MatchRule, _ identifiers: [IdentifierKind: String]) throws {
         let present: Bool
         switch match {
         case .email: present = identifiers[.email] != nil
@@ -84,33 +58,8 @@ extension ContactBook {
         }
     }
 
-    /// The contact the identifiers name, or nil; a conflict when they name different ones.
-    private func matchContact(_ identifiers: [IdentifierKind: String], match: MatchRule, directory: ContactDirectory) throws -> StreamID? {
-        var owners = [(IdentifierKind, StreamID)]()
-        for kind in [IdentifierKind.email, .phone, .externalId] {
-            guard let value = identifiers[kind], let owner = try directory.find(kind, value) else { continue }
-            owners.append((kind, owner))
-        }
-        let distinct = Set(owners.map(\.1))
-        if distinct.count > 1 {
-            let described = owners.map { "the \($0.0.label) \(identifiers[$0.0] ?? "") belongs to contact \($0.1)" }.joined(separator: ", ")
-            throw ContactError(
-                .identityConflict,
-                "identity conflict: \(described); merge them on purpose with `ledger contact merge`",
-                contacts: distinct.sorted()
-            )
-        }
-        let matchKinds: [IdentifierKind] = switch match {
-        case .email: [.email]
-        case .phone: [.phone]
-        case .emailOrPhone: [.email, .phone]
-        case .externalId: [.externalId]
-        }
-        return owners.first { matchKinds.contains($0.0) }?.1
-    }
-
     /// The events that bring `state` (nil: a new contact) to what `input` says.
-    private func changes(
+    func changes(
         _ input: ContactInput,
         identifiers: [IdentifierKind: String],
         state: ContactState?,

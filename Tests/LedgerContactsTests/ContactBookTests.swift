@@ -177,3 +177,50 @@ struct ContactBookTests {
         #expect(wrongType?.code == .invalidField)
     }
 }
+
+@Suite("Batches of contact requests", .serialized)
+struct ContactBatchTests {
+    static func item(_ input: ContactInput, row: UInt64) -> UpsertItem {
+        UpsertItem(input: input, source: .file(name: "base.csv", sha256: .zero, row: row)) { .derived(namespace: 42, sequence: row << 8 | UInt64($0)) }
+    }
+
+    @Test("a batch is one append: the later row wins, a refused row does not stop the others, a re-run adds nothing")
+    func batch() throws {
+        let fixture = try Fixture()
+        let other = try fixture.upsert(ContactInput(phone: "+380501112233")).contact
+        let items = [
+            Self.item(ContactInput(email: "a@example.com", fields: [(.standard(.firstName), .text("First"))]), row: 2),
+            Self.item(ContactInput(email: "b@example.com", phone: "+380501112233"), row: 3),
+            Self.item(ContactInput(email: "not-an-email"), row: 4),
+            Self.item(ContactInput(email: "a@example.com", phone: "+380509998877", fields: [(.standard(.firstName), .text("Second"))]), row: 5),
+        ]
+        let before = fixture.ledger.writerStatistics.commits
+        let results = try fixture.book.upsert(items, match: .email, channel: .import, actor: fixture.actor)
+        #expect(fixture.ledger.writerStatistics.commits == before + 1)
+        guard case .success(.created(let a, _)) = results[0] else { Issue.record("row 2: \(results[0])"); return }
+        // Matched by e-mail, row 3 finds no contact, but its phone is contact `other`'s.
+        #expect(throws: ContactError.self) { try results[1].get() }
+        #expect(throws: ContactError.self) { try results[2].get() }
+        #expect(try results[3].get() == .updated(a, events: 2))
+        let state = try #require(try fixture.book.contact(a))
+        #expect(state.firstName == "Second")
+        #expect(state.phone == "+380509998877")
+        #expect(try fixture.book.resolve(key: "b@example.com") == nil)
+        #expect(try fixture.book.resolve(key: "+380501112233") == other)
+
+        // The same rows again: the derived event ids are already recorded, so nothing is added.
+        let last = try fixture.ledger.lastPosition()
+        _ = try fixture.book.upsert(items, match: .email, channel: .import, actor: fixture.actor)
+        #expect(try fixture.ledger.lastPosition() == last)
+        #expect(try fixture.book.contact(a)?.firstName == "Second")
+    }
+
+    @Test("a dry run decides everything and writes nothing")
+    func dryRun() throws {
+        let fixture = try Fixture()
+        let results = try fixture.book.upsert([Self.item(ContactInput(email: "d@example.com"), row: 2), Self.item(ContactInput(email: "bad@"), row: 3)], match: .email, channel: .import, actor: fixture.actor, dryRun: true)
+        #expect(try results[0].get() == .created(StreamID(0), events: 2))
+        #expect(throws: ContactError.self) { try results[1].get() }
+        #expect(try fixture.ledger.lastPosition() == 0)
+    }
+}
