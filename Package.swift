@@ -90,6 +90,7 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: ["LedgerStore", "LedgerDomain"],
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,12 +1,21 @@
 import Foundation
 
-/// Flags of the benchmark program: `--runs N`, `--dir PATH`, `--baseline N`, `--events N`.
+/// Flags of the benchmark program: `--runs N`, `--dir PATH`, `--baseline N`, `--events N`,
+/// `--only PART`, `--batch N`, `--seconds N`.
 struct BenchOptions {
     var runs = 3
     var directory = NSTemporaryDirectory() + "ledger-bench"
     var baseline: Double?
-    var events = 1_000_000
+    /// `--events` as given; each suite has its own default.
+    var eventsFlag: Int?
     var only: String?
+    /// Requests per append batch where a suite lets it vary (contacts: the lag writer).
+    var batch: Int?
+    /// How long a sustained-load part runs (contacts: the lag writer).
+    var seconds: Double?
+
+    /// Events of the core suite.
+    var events: Int { eventsFlag ?? 1_000_000 }
 
     init<Arguments: Sequence>(_ arguments: Arguments) where Arguments.Element == String {
         var iterator = arguments.makeIterator()
@@ -16,8 +25,10 @@ struct BenchOptions {
             case "--runs": runs = Int(value) ?? runs
             case "--dir": directory = value
             case "--baseline": baseline = Double(value)
-            case "--events": events = Int(value) ?? events
+            case "--events": eventsFlag = Int(value) ?? eventsFlag
             case "--only": only = value
+            case "--batch": batch = Int(value) ?? batch
+            case "--seconds": seconds = Double(value) ?? seconds
             default: FileHandle.standardError.write(Data("ignoring unknown flag \(flag)\n".utf8))
             }
         }
@@ -34,17 +45,26 @@ enum BenchReport {
         FileHandle.standardError.write(Data("machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(memory) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)\n".utf8))
     }
 
-    /// Prints one figure: the median of `values`, with every run.
-    static func figure(_ name: String, _ values: [Double], unit: String, baseline: Double? = nil, target: Double? = nil) {
+    /// Prints one figure: the median of `values`, with every run. A target is a floor, or a
+    /// ceiling when `lowerIsBetter` (latencies); `decimals` keeps small values readable.
+    static func figure(_ name: String, _ values: [Double], unit: String, baseline: Double? = nil, target: Double? = nil, lowerIsBetter: Bool = false, decimals: Int = 0) {
         guard !values.isEmpty else { return }
-        let sorted = values.sorted()
-        let median = sorted[sorted.count / 2]
-        var object: [String: Any] = ["name": name, "value": median.rounded(), "unit": unit, "runs": values.map { $0.rounded() }]
+        let median = percentile(values, 0.5)
+        let scale = pow(10, Double(decimals))
+        let round = { (value: Double) in (value * scale).rounded() / scale }
+        var object: [String: Any] = ["name": name, "value": round(median), "unit": unit, "runs": values.map(round)]
         if let baseline { object["baseline"] = baseline.rounded(); object["ratio"] = (median / baseline * 1000).rounded() / 1000 }
-        if let target { object["target"] = target; object["meets_target"] = median >= target }
+        if let target { object["target"] = target; object["meets_target"] = lowerIsBetter ? median < target : median >= target }
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         }
+    }
+
+    /// The value at quantile `fraction` (0.5: the median, 0.99: p99) of unsorted `values`.
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
     }
 
     /// Seconds taken by `body`.
