@@ -56,6 +56,7 @@ let package = Package(
                 "LedgerProjections",
                 "LedgerContacts",
                 "LedgerIdentity",
+                "LedgerImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,6 +67,7 @@ let package = Package(
             dependencies: [
                 "LedgerDomain",
                 "LedgerStore",
+                "LedgerProjections",
             ],
             swiftSettings: swiftSettings
         ),
@@ -142,6 +144,12 @@ let package = Package(
             name: "LedgerImport",
             dependencies: [
                 "CFreeXL",
+                "LedgerDomain",
+                "LedgerStore",
+                "LedgerContacts",
+                "LedgerIdentity",
+                "LedgerProjections",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings

@@ -28,14 +28,16 @@ extension ContactBook {
     /// reported in its slot and does not stop the others.
     ///
     /// With `dryRun`, everything is decided and checked but nothing is written; new contacts
-    /// are then reported with stream 0.
+    /// are then reported with stream 0. A `progress` mark is recorded in the same transaction
+    /// (a bulk import's batch number), even when no request changed anything.
     public func upsert(
         _ items: [UpsertItem],
         match: MatchRule,
         options: UpsertOptions = UpsertOptions(),
         channel: EntryChannel,
         actor: Actor,
-        dryRun: Bool = false
+        dryRun: Bool = false,
+        progress: ProgressMark? = nil
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         try lock.withLock { _ in
             var attempt = 0
@@ -46,9 +48,9 @@ extension ContactBook {
                 guard try plan.isCurrent() else { continue }
                 if dryRun { return plan.outcomes(streams: [:]) }
                 let requests = plan.requests()
-                guard !requests.isEmpty else { return plan.outcomes(streams: [:]) }
+                guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
                 do {
-                    let results = try ledger.append(requests.map(\.request))
+                    let results = try ledger.append(requests.map(\.request), progress: progress)
                     try runner.catchUp(store: store)
                     var streams = [BatchPlan.Key: StreamID]()
                     for (planned, result) in zip(requests, results) { streams[planned.key] = result.stream }

@@ -44,3 +44,18 @@ public struct AppendResult: Hashable, Sendable {
     /// Whether every event was already recorded.
     public var wasDuplicate: Bool { duplicates == positions.count }
 }
+
+/// A bulk writer's note of how far it got, recorded atomically with the batch it marks, so
+/// that a re-run after a crash can skip exactly what is already in the ledger.
+public struct ProgressMark: Hashable, Sendable {
+    /// Whose progress: e.g. `import:` and the file's SHA-256.
+    public var key: String
+    /// How far: e.g. the number of the last batch recorded.
+    public var value: UInt64
+
+    /// Describes a progress mark.
+    public init(key: String, value: UInt64) {
+        self.key = key
+        self.value = value
+    }
+}

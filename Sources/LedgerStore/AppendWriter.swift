@@ -34,6 +34,15 @@ struct AppendWriter: Sendable {
                 } else {
                     outcomes = try appendEach(jobs, txn: txn, context: &context)
                 }
+                // Progress marks of the jobs that succeeded, in the same transaction.
+                for (job, outcome) in zip(jobs, outcomes) {
+                    guard case .success = outcome, let mark = job.batch.progress else { continue }
+                    try Array(mark.key.utf8).withUnsafeBytes { key in
+                        try withUnsafeBytes(of: mark.value.bigEndian) { value in
+                            _ = try txn.put(tables.progress, key: key, value: value)
+                        }
+                    }
+                }
                 written = context.written
                 if upcoming == nil {
                     // Whatever queued up meanwhile is prepared while this transaction commits.

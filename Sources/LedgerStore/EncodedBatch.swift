@@ -19,9 +19,12 @@ struct EncodedBatch: Sendable {
     let offsets: [Int]
     /// The requests, in order.
     let requests: [Request]
+    /// A progress mark to record in the same transaction, if any.
+    let progress: ProgressMark?
 
     /// Encodes `requests`; an empty request is refused here, before it reaches the writer.
-    init(_ requests: [AppendRequest]) throws {
+    init(_ requests: [AppendRequest], progress: ProgressMark? = nil) throws {
+        self.progress = progress
         var writer = BinaryWriter(capacity: requests.reduce(0) { $0 + $1.events.count } * 256)
         var offsets = [0]
         var encoded = [Request]()

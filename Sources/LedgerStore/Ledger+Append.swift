@@ -11,6 +11,20 @@ extension Ledger {
         try submit(requests).wait()
     }
 
+    /// Appends a batch and records `progress` in the same transaction.
+    public func append(_ requests: [AppendRequest], progress: ProgressMark?) throws -> [AppendResult] {
+        try submit(requests, progress: progress).wait()
+    }
+
+    /// The last progress mark recorded under `key`, or nil.
+    public func progress(for key: String) throws -> UInt64? {
+        try storage("read progress \(key)") {
+            try environment.read { txn in
+                try Array(key.utf8).withUnsafeBytes { try txn.get(tables.progress, key: $0).flatMap(Ledger.decodePosition) }
+            }
+        }
+    }
+
     /// Appends one request durably; blocks until it is committed.
     public func append(_ request: AppendRequest) throws -> AppendResult {
         let results = try append([request])
@@ -22,8 +36,8 @@ extension Ledger {
     /// batch while this one is written; batches are committed in the order submitted.
     ///
     /// Bulk writers (imports) keep one or two batches in flight this way to use both cores.
-    public func submit(_ requests: [AppendRequest]) throws -> PendingAppend {
-        let batch = try EncodedBatch(requests)
+    public func submit(_ requests: [AppendRequest], progress: ProgressMark? = nil) throws -> PendingAppend {
+        let batch = try EncodedBatch(requests, progress: progress)
         let pending = PendingAppend(batch: batch)
         committer.submit(GroupCommitter.Job(batch: batch) { pending.complete($0) })
         return pending

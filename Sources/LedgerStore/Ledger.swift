@@ -11,7 +11,9 @@ import Glibc
 /// - `log`: position (big-endian u64, from 1, written with `MDB_APPEND`) → stored record;
 /// - `streams`: stream (u64) ‖ version (u64) → position, so a stream reads in order;
 /// - `event-ids`: event id (16 bytes) → position, so a retried append is recorded once;
-/// - `meta`: the store's format version.
+/// - `meta`: the store's format version;
+/// - `progress`: bulk writers' progress marks (an import's last recorded batch), each written
+///   in the same transaction as the batch it marks.
 ///
 /// Appends from any number of tasks and threads go through one writer thread that groups
 /// whatever is waiting into one transaction and one fsync (group commit). Other processes
@@ -68,6 +70,7 @@ public final class Ledger: Sendable {
         let streams: MDB_dbi
         let eventIDs: MDB_dbi
         let meta: MDB_dbi
+        let progress: MDB_dbi
     }
 
     /// Opens the ledger in `directory`, creating the directory and an empty store if needed.
@@ -79,8 +82,8 @@ public final class Ledger: Sendable {
         }
         do {
             environment = try LMDBEnvironment(path: directory, mapSize: options.initialMapSize, maxDatabases: 16)
-            let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta"])
-            tables = Tables(log: handles[0], streams: handles[1], eventIDs: handles[2], meta: handles[3])
+            let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta", "progress"])
+            tables = Tables(log: handles[0], streams: handles[1], eventIDs: handles[2], meta: handles[3], progress: handles[4])
         } catch let error as LMDBError {
             throw LedgerError(.storage, "cannot open the ledger in \(directory)", cause: error)
         }

@@ -13,7 +13,9 @@ BenchReport.describeMachine()
 switch suite {
 case "core":
     try CoreSuite(options: options).run()
+case "contacts":
+    try ContactsSuite(options: options).run()
 default:
-    FileHandle.standardError.write(Data("unknown suite \(suite); known: core\n".utf8))
+    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts\n".utf8))
     exit(2)
 }

@@ -29,13 +29,18 @@ struct EventsCommand: AsyncParsableCommand {
         defer { ledger.close() }
         var remaining = limit ?? .max
         if !follow {
-            try ledger.forEachEvent(from: from, limit: remaining) { try Output.jsonLine(EnvelopeDocument($0)) }
+            try ledger.forEachEvent(from: from, limit: remaining) { try Output.jsonLine(Self.document($0)) }
             return
         }
         for try await event in ledger.subscribe(from: from) {
             guard remaining > 0 else { break }
-            try Output.jsonLine(EnvelopeDocument(event))
+            try Output.jsonLine(Self.document(event))
             remaining -= 1
         }
+    }
+
+    /// The envelope, with the payload decoded when it is a contact-domain event.
+    static func document(_ event: RecordedEvent) -> EnvelopeDocument {
+        EnvelopeDocument(event, payload: (try? DomainEvent(decoding: event))?.jsonPayload)
     }
 }

@@ -11,7 +11,7 @@ struct LedgerCommand: AsyncParsableCommand {
         subcommands: [
             VerifyCommand.self, StatsCommand.self, EventsCommand.self,
             ContactCommand.self, ConsentCommand.self, FieldCommand.self,
-            RebuildCommand.self, ExportCommand.self,
+            RebuildCommand.self, ExportCommand.self, ImportCommand.self,
         ]
     )
 }

@@ -1,0 +1,39 @@
+import LedgerDomain
+import LedgerIdentity
+
+/// How `ledger import` reads a file and records its contacts.
+public struct ImportOptions: Sendable {
+    /// Which identifier finds an existing contact.
+    public var match: MatchRule = .emailOrPhone
+    /// Region for phone numbers written without a country code.
+    public var defaultRegion = ""
+    /// Column header → field overrides.
+    public var mappings: [String: String] = [:]
+    /// Static segments every imported contact joins.
+    public var segments: [String] = []
+    /// Let empty cells clear existing values.
+    public var overwriteEmpty = false
+    /// Create contacts that match none.
+    public var create = true
+    /// How to read the file (encoding, delimiter, sheet).
+    public var read = ReadOptions()
+    /// Day-first (`d/m/Y`) or month-first (`m/d/Y`) for dates written with slashes.
+    public var dayFirst = true
+    /// Who is importing.
+    public var actor = Actor(.user, "import")
+    /// Validate and report without writing.
+    public var dryRun = false
+    /// Rows per transaction.
+    public var batchSize = 5_000
+
+    /// The defaults.
+    public init() {}
+
+    /// Everything that changes what a row records, so a re-run with other options is a
+    /// different import (its own progress and event ids).
+    var fingerprint: String {
+        [match.cliSpelling, defaultRegion, mappings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+         segments.joined(separator: ","), "\(overwriteEmpty)", "\(create)", "\(dayFirst)", "\(read.sheet)", read.encoding ?? "", read.delimiter.map { "\($0)" } ?? ""]
+            .joined(separator: "|")
+    }
+}

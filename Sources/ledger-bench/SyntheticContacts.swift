@@ -1,0 +1,80 @@
+import Foundation
+import LedgerDomain
+import LedgerStore
+
+/// Made-up contacts for the contacts suite: contact `n` (from 0) has its own e-mail address
+/// and phone number, a first and last name from short lists, and is stream n + 1 of a ledger
+/// built by `buildLedger`.
+enum SyntheticContacts {
+    static let firstNames = ["Olena", "Taras", "Maria", "Ivan", "Sofia", "Andriy", "Anna", "Petro", "Iryna", "Dmytro", "Kateryna", "Mykola", "Yulia", "Oleh", "Nadia", "Bohdan"]
+    static let lastNames = ["Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko", "Kravchenko", "Oliinyk", "Shevchuk", "Polishchuk", "Lysenko", "Marchenko", "Savchenko", "Rudenko", "Moroz", "Petrenko", "Klymenko", "Pavlenko"]
+    static let domains = ["example.com", "example.org", "example.net", "mail.example", "post.example"]
+    static let actor = Actor(.user, "bench")
+
+    static func stream(_ contact: Int) -> StreamID { StreamID(UInt64(contact) + 1) }
+    static func firstName(_ contact: Int) -> String { firstNames[contact % firstNames.count] }
+    static func lastName(_ contact: Int) -> String { lastNames[(contact / firstNames.count) % lastNames.count] }
+
+    /// A normalised (lowercase) address, unique per contact.
+    static func email(_ contact: Int) -> String {
+        "\(firstName(contact).lowercased()).\(lastName(contact).lowercased()).\(contact)@\(domains[contact % domains.count])"
+    }
+
+    /// An E.164 number, unique per contact below 100,000,000.
+    static func phone(_ contact: Int) -> String {
+        let digits = String(contact % 100_000_000)
+        return "+447" + String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// The four events of a new contact, as an import writes them: created, e-mail, phone,
+    /// names; ids are derived from the namespace and the contact, like an import's.
+    static func newContact(_ contact: Int, namespace: UInt64) -> [NewEvent] {
+        let source = Source.file(name: "contacts.csv", sha256: CoreSuite.digest, row: UInt64(contact) + 2)
+        let events: [DomainEvent] = [
+            .contactCreated(ContactCreated(channel: .import)),
+            .identifierAdded(IdentifierChange(kind: .email, value: email(contact))),
+            .identifierAdded(IdentifierChange(kind: .phone, value: phone(contact))),
+            .contactFieldsChanged(ContactFieldsChanged(changes: [
+                FieldChange(field: .standard(.firstName), from: nil, to: .text(firstName(contact))),
+                FieldChange(field: .standard(.lastName), from: nil, to: .text(lastName(contact))),
+            ])),
+        ]
+        return events.enumerated().map { kind, event in
+            event.newEvent(id: .derived(namespace: namespace, sequence: UInt64(contact) << 2 | UInt64(kind)), actor: actor, source: source)
+        }
+    }
+
+    /// A one-field update of a contact, as an API call makes it: a new first name.
+    static func update(_ contact: Int, sequence: Int) -> NewEvent {
+        let change = FieldChange(field: .standard(.firstName), from: .text(firstName(contact)), to: .text(firstNames[sequence % firstNames.count]))
+        return DomainEvent.contactFieldsChanged(ContactFieldsChanged(changes: [change]))
+            .newEvent(actor: actor, source: .api(key: "bench", requestID: String(sequence)))
+    }
+
+    /// A fresh ledger in `directory` holding `contacts` contacts (4 events each), appended in
+    /// batches of 250 contacts with one batch in flight while the next is made. Not timed as a
+    /// figure; the time goes to stderr.
+    static func buildLedger(directory: String, contacts: Int) throws -> Ledger {
+        guard contacts > 0 else { throw BenchFailure("the contacts suite needs at least 4 events") }
+        try? FileManager.default.removeItem(atPath: directory)
+        let ledger = try Ledger(directory: directory)
+        let namespace = UInt64.random(in: 0...UInt64.max)
+        var batch = [AppendRequest]()
+        batch.reserveCapacity(250)
+        var inFlight: PendingAppend?
+        let seconds = try BenchReport.time {
+            for contact in 0..<contacts {
+                batch.append(.newStream(newContact(contact, namespace: namespace)))
+                if batch.count == 250 || contact == contacts - 1 {
+                    let next = try ledger.submit(batch)
+                    _ = try inFlight?.wait()
+                    inFlight = next
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            _ = try inFlight?.wait()
+        }
+        FileHandle.standardError.write(Data("built a ledger of \(contacts) contacts (\(contacts * 4) events) in \(Int(seconds * 1000)) ms\n".utf8))
+        return ledger
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import LedgerContacts
+import LedgerDomain
+import LedgerIdentity
+import LedgerImport
+import LedgerStore
+
+/// `ledger import FILE`: a contact base from .csv, .txt, .xls or .xlsx.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a contact base (.csv, .txt, .xls, .xlsx; up to 300 MB).",
+        discussion: """
+            Columns named Email, Phone, First name, Last name, Date of birth, External ID (or their \
+            Ukrainian and Russian names) are recognised; every other column becomes a custom field. \
+            Running the same import again records nothing twice; a killed import run again finishes \
+            the job.
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The file to import.") var file: String
+    @Option(help: "Which identifier finds an existing contact: \(MatchRule.cliSpellings.joined(separator: ", ")).") var match: String = "email-or-phone"
+    @Option(name: .customLong("default-region"), help: "Region for phone numbers without a country code, e.g. UA.")
+    var defaultRegion: String = ProcessInfo.processInfo.environment["LEDGER_DEFAULT_REGION"] ?? ""
+    @Option(help: ArgumentHelp("Map a column by hand, \"Column=field\"; repeatable.", valueName: "column=field")) var map: [String] = []
+    @Option(help: "Add the imported contacts to this static segment; repeatable.") var segment: [String] = []
+    @Flag(name: .customLong("overwrite-empty"), help: "Let empty cells clear existing values.") var overwriteEmpty = false
+    @Flag(name: .customLong("no-create"), help: "Update existing contacts only.") var noCreate = false
+    @Option(help: "Read the text with this encoding (e.g. cp1251, koi8-u, cp866, utf-16le).") var encoding: String?
+    @Option(help: "The delimiter: ';', ',' or 'tab'.") var delimiter: String?
+    @Option(name: .customLong("date-format"), help: "For dates with slashes: d/m/Y (default) or m/d/Y.") var dateFormat: String = "d/m/Y"
+    @Option(help: "Read sheet N (1 = the first).") var sheet: Int = 1
+    @Option(help: "Who is importing (default: user:$USER).") var actor: String?
+    @Flag(name: .customLong("dry-run"), help: "Validate and report; write nothing.") var dryRun = false
+    @Option(help: "Write the rejected rows, with the reason, to this CSV file.") var rejects: String?
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction.", visibility: .hidden)) var batchSize: Int = 5_000
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() throws {
+        var options = ImportOptions()
+        options.match = try MatchRule(parsing: match)
+        options.defaultRegion = defaultRegion
+        for pair in map {
+            guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--map \(pair): write it as \"Column=field\"")
+            }
+            options.mappings[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        options.segments = segment
+        options.overwriteEmpty = overwriteEmpty
+        options.create = !noCreate
+        options.read.encoding = encoding
+        if let delimiter {
+            switch delimiter {
+            case ";": options.read.delimiter = .semicolon
+            case ",": options.read.delimiter = .comma
+            case "tab", "\\t", "\t": options.read.delimiter = .tab
+            default: throw ValidationError("--delimiter must be ';', ',' or 'tab'")
+            }
+        }
+        switch dateFormat.lowercased() {
+        case "d/m/y", "dd/mm/yyyy": options.dayFirst = true
+        case "m/d/y", "mm/dd/yyyy": options.dayFirst = false
+        default: throw ValidationError("--date-format must be d/m/Y or m/d/Y")
+        }
+        options.read.sheet = sheet
+        options.actor = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
+        options.dryRun = dryRun
+        options.batchSize = batchSize
+
+        // A dry run against a store that does not exist yet validates against an empty base in
+        // a temporary folder, so that nothing at all is written where the store would be.
+        let missing = !FileManager.default.fileExists(atPath: storeOptions.directory + "/data.mdb")
+        let scratch = dryRun && missing ? NSTemporaryDirectory() + "ledger-dry-run-\(UUID().uuidString)" : nil
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        let ledger = try scratch.map { try Ledger(directory: $0) } ?? storeOptions.open(create: !dryRun)
+        defer { ledger.close() }
+        let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
+        defer { book.close() }
+        let rejectsWriter = try rejects.map { try RejectsWriter(url: URL(fileURLWithPath: $0)) }
+        let start = Date()
+        let showProgress = Output.stderrIsTerminal && !json
+        let summary = try ContactImporter(book: book).run(URL(fileURLWithPath: file), options: options, rejects: rejectsWriter) { rows in
+            guard showProgress else { return }
+            let seconds = max(Date().timeIntervalSince(start), 0.001)
+            FileHandle.standardError.write(Data("\r\(rows) rows, \(Int(Double(rows) / seconds)) rows/s   ".utf8))
+        }
+        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if json {
+            try Output.json(summary)
+            return
+        }
+        Output.line("\(summary.dryRun ? "dry run of " : "")\(summary.file): \(summary.format), \(summary.encoding), \(summary.rows) rows in \(String(format: "%.2f", summary.seconds)) s")
+        Output.line("  created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), rejected \(summary.rejected), already recorded \(summary.alreadyRecorded); \(summary.events) events")
+        for rejection in summary.rejections.prefix(20) {
+            Output.line("  row \(rejection.row): \(rejection.reason)")
+        }
+        if summary.rejected > 20 { Output.line("  … \(summary.rejected - 20) more rejections\(rejects == nil ? " (use --rejects FILE)" : " in \(rejects ?? "")")") }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import LedgerDomain
+import LedgerStore
+import Testing
+
+@Suite("ledger import", .serialized)
+struct ImportCommandTests {
+    static let sample = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("tools/samples/contacts-ua.csv").path
+
+    static func temporary(_ name: String) -> String {
+        NSTemporaryDirectory() + "ledger-import-\(name)-\(UUID().uuidString)"
+    }
+
+    static func summary(_ outcome: Executables.Outcome) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        return try #require(object, "not JSON: \(outcome.stdout) \(outcome.stderr)")
+    }
+
+    @Test("the sample base imports with its bad rows rejected by row and reason; a second run adds nothing")
+    func sampleBase() throws {
+        let store = Self.temporary("sample")
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let first = try Self.summary(Executables.run("ledger", ["import", Self.sample, "--store", store, "--default-region", "UA", "--json"]))
+        #expect(first["rows"] as? Int == 15)
+        #expect(first["created"] as? Int == 10)
+        #expect(first["updated"] as? Int == 1)
+        #expect(first["rejected"] as? Int == 4)
+        #expect(first["format"] as? String == "text")
+        #expect(first["encoding"] as? String == "UTF-8")
+        let rejections = first["rejections"] as? [[String: Any]] ?? []
+        #expect(rejections.compactMap { $0["row"] as? Int } == [9, 10, 11, 13])
+        #expect((rejections.first?["reason"] as? String)?.contains("31.04.1990") == true)
+        #expect((rejections.last?["reason"] as? String)?.contains("gmail.com") == true)
+        let events = try #require(first["events"] as? Int)
+
+        let second = try Self.summary(Executables.run("ledger", ["import", Self.sample, "--store", store, "--default-region", "UA", "--json"]))
+        #expect(second["events"] as? Int == 0)
+        #expect(second["alreadyRecorded"] as? Int == 15)
+        let stats = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+        #expect(stats["events"] as? Int == events)
+
+        let shown = try Executables.run("ledger", ["contact", "show", "+380671234567", "--store", store, "--json"])
+        #expect(shown.stdout.contains("\"lastName\":\"Коваленко-Шевчук\""), "the later row wins: \(shown.stdout)")
+        #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+    }
+
+    @Test("a dry run reports the same and writes nothing; rejects go to a CSV with the reason")
+    func dryRunAndRejects() throws {
+        let store = Self.temporary("dry")
+        let rejects = Self.temporary("rejects") + ".csv"
+        defer {
+            try? FileManager.default.removeItem(atPath: store)
+            try? FileManager.default.removeItem(atPath: rejects)
+        }
+        let dry = try Self.summary(Executables.run("ledger", ["import", Self.sample, "--store", store, "--default-region", "UA", "--dry-run", "--rejects", rejects, "--json"]))
+        #expect(dry["created"] as? Int == 10)
+        #expect(dry["rejected"] as? Int == 4)
+        #expect(dry["dryRun"] as? Bool == true)
+        #expect(!FileManager.default.fileExists(atPath: store + "/data.mdb"))
+        let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\r\n")
+        #expect(lines.count == 5)
+        #expect(lines.first == "Пошта,Телефон,Ім'я,Прізвище,Дата народження,Місто,VIP,reason")
+        #expect(lines[2].hasPrefix("ivan@,067 999 88 77,"))
+        #expect(lines[2].contains("row 10: email"))
+    }
+
+    @Test("a refused file leaves the ledger as it was")
+    func refusedFiles() throws {
+        let store = Self.temporary("refused")
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        _ = try Executables.run("ledger", ["import", Self.sample, "--store", store, "--default-region", "UA"])
+        let before = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+        let huge = Self.temporary("huge") + ".csv"
+        defer { try? FileManager.default.removeItem(atPath: huge) }
+        FileManager.default.createFile(atPath: huge, contents: Data("Email\n".utf8))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: huge))
+        try handle.truncate(atOffset: 301 * 1024 * 1024)
+        try handle.close()
+        let refused = try Executables.run("ledger", ["import", huge, "--store", store])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("300"), "\(refused.stderr)")
+        let unmapped = try Executables.run("ledger", ["import", Self.sample, "--store", store, "--map", "Nope=email"])
+        #expect(unmapped.status != 0)
+        #expect(unmapped.stderr.contains("nope"), "\(unmapped.stderr)")
+        let after = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+        #expect(after["events"] as? Int == before["events"] as? Int)
+    }
+
+    @Test("an import killed with SIGKILL and run again ends as one clean import would, with nothing twice")
+    func killedImport() throws {
+        let file = Self.temporary("base") + ".csv"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var text = "Email;Phone;First name;Last name\n"
+        for index in 0..<6_000 { text += "user\(index)@example.com;+38067\(1_000_000 + index);Name\(index);Surname\(index % 97)\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+
+        let clean = Self.temporary("clean")
+        defer { try? FileManager.default.removeItem(atPath: clean) }
+        _ = try Executables.run("ledger", ["import", file, "--store", clean, "--batch-size", "250"])
+        let expected = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", clean]))
+
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<3 {
+            let store = Self.temporary("killed-\(round)")
+            defer { try? FileManager.default.removeItem(atPath: store) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
+            process.arguments = ["import", file, "--store", store, "--batch-size", "250"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 50_000...400_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+            let rerun = try Self.summary(Executables.run("ledger", ["import", file, "--store", store, "--batch-size", "250", "--json"]))
+            let recorded = rerun["alreadyRecorded"] as? Int ?? -1
+            #expect(recorded % 250 == 0 || recorded == 6_000)
+            #expect((rerun["created"] as? Int ?? 0) + recorded == 6_000)
+            let stats = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+            #expect(stats["events"] as? Int == expected["events"] as? Int)
+            #expect(stats["streams"] as? Int == 6_000)
+            #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+        }
+    }
+}
