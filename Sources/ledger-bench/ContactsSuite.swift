@@ -14,14 +14,17 @@ import Synchronization
 struct ContactsSuite {
     let options: BenchOptions
 
-    /// Runs the parts asked for; a projection that reads back wrong is reported after the
-    /// figures (which are still printed) as a failure of the whole run.
+    /// Runs the parts asked for. A projection that reads back wrong still gets its figures
+    /// printed, then fails the run (exit status 1).
     func run() throws {
         let parts = options.only.map { [$0] } ?? ["rebuild", "lookup", "lag"]
         var problems = [String]()
         if parts.contains("rebuild") { problems += try rebuild() }
         if parts.contains("lookup") || parts.contains("lag") { problems += try lookupAndLag(parts) }
-        guard problems.isEmpty else { throw BenchFailure("the projection reads back wrong: " + problems.joined(separator: "; ")) }
+        if !problems.isEmpty {
+            Self.note("FAILED: the projection reads back wrong in \(problems.count) checks (above)")
+            exit(1)
+        }
     }
 
     // MARK: contacts.rebuild
