@@ -79,10 +79,8 @@ enum DateReader {
             let dayFirstHere = separator == "." ? true : dayFirst
             return dayFirstHere ? CalendarDate(year: year, month: second, day: first) : CalendarDate(year: year, month: first, day: second)
         }
-        if text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let serial = Int64(text), (1...2_958_465).contains(serial) {
-            // Excel counts 1900-01-01 as 1 and has a fictitious 1900-02-29 (serial 60).
-            let epoch = Timestamp.daysSinceEpoch(year: 1899, month: 12, day: serial > 60 ? 30 : 31)
-            return CalendarDate(daysSinceEpoch: epoch + serial)
+        if text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let serial = Int(text), (1...2_958_465).contains(serial) {
+            return CalendarDate(iso8601: SpreadsheetDate.date(day: serial, uses1904Dates: false))
         }
         return nil
     }

@@ -1,3 +1,5 @@
+import LedgerDomain
+
 /// Renders spreadsheet date serials as ISO 8601 text: `YYYY-MM-DD`, `HH:MM:SS`, or
 /// `YYYY-MM-DDTHH:MM:SS` when a date-time has a time of day.
 enum SpreadsheetDate {
@@ -47,20 +49,10 @@ enum SpreadsheetDate {
         twoDigits(seconds / 3600) + ":" + twoDigits(seconds / 60 % 60) + ":" + twoDigits(seconds % 60)
     }
 
-    /// Proleptic Gregorian date of a day count from 1970-01-01, by the era arithmetic in Howard
-    /// Hinnant's "chrono-Compatible Low-Level Date Algorithms" (400-year eras of 146,097 days,
-    /// years starting in March so that the leap day comes last).
+    /// Proleptic Gregorian date of a day count from 1970-01-01.
     static func civil(daysSinceEpoch: Int) -> String {
-        let shifted = daysSinceEpoch + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return fourDigits(year) + "-" + twoDigits(month) + "-" + twoDigits(day)
+        let (year, month, day) = Timestamp.civilDate(daysSinceEpoch: Int64(daysSinceEpoch))
+        return fourDigits(Int(year)) + "-" + twoDigits(Int(month)) + "-" + twoDigits(Int(day))
     }
 
     private static func twoDigits(_ value: Int) -> String {
