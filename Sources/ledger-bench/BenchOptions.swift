@@ -1,7 +1,7 @@
 import Foundation
 
 /// Flags of the benchmark program: `--runs N`, `--dir PATH`, `--baseline N`, `--events N`,
-/// `--only PART`, `--batch N`, `--seconds N`.
+/// `--only PART`, `--batch N`, `--seconds N`, `--rate N`.
 struct BenchOptions {
     var runs = 3
     var directory = NSTemporaryDirectory() + "ledger-bench"
@@ -13,6 +13,8 @@ struct BenchOptions {
     var batch: Int?
     /// How long a sustained-load part runs (contacts: the lag writer).
     var seconds: Double?
+    /// Events per second a sustained-load writer keeps to; nil: as fast as it can.
+    var rate: Double?
 
     /// Events of the core suite.
     var events: Int { eventsFlag ?? 1_000_000 }
@@ -29,6 +31,7 @@ struct BenchOptions {
             case "--only": only = value
             case "--batch": batch = Int(value) ?? batch
             case "--seconds": seconds = Double(value) ?? seconds
+            case "--rate": rate = Double(value) ?? rate
             default: FileHandle.standardError.write(Data("ignoring unknown flag \(flag)\n".utf8))
             }
         }

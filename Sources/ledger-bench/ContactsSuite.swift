@@ -10,7 +10,8 @@ import Synchronization
 /// `--only rebuild|lookup|lag` runs one part. `--events N` sizes the rebuild ledger (default
 /// 10,000,000 events, 4 per contact) and caps the lookup ledger at N / 4 contacts (default
 /// 1,000,000 contacts). The lag writer appends `--batch` single-contact updates per durable
-/// append (default 100) for `--seconds` (default 5).
+/// append (default 100) for `--seconds` (default 5), back to back or, with `--rate N`, paced
+/// to N events per second.
 struct ContactsSuite {
     let options: BenchOptions
 
@@ -132,7 +133,7 @@ struct ContactsSuite {
     }
 
     /// One lag run: `follow(store:)` in a task while this thread appends batches of updates to
-    /// random contacts, each batch durably, back to back, for `--seconds`. A sampler thread
+    /// random contacts, each batch durably, back to back (or paced by `--rate`), for `--seconds`. A sampler thread
     /// notes when the checkpoint moves; a commit's lag is the first sample at or past its last
     /// position minus the moment `append` returned (so lags are exact to about the sampling
     /// interval, 0.2 ms, and never over-stated by the writer's wake-up).
@@ -158,6 +159,12 @@ struct ContactsSuite {
         let start = DispatchTime.now().uptimeNanoseconds
         let end = start + UInt64(duration * 1e9)
         while DispatchTime.now().uptimeNanoseconds < end {
+            if let rate = options.rate {
+                // Batch k is due k * batch / rate seconds after the start.
+                let due = start + UInt64(Double(sequence) / rate * 1e9)
+                let now = DispatchTime.now().uptimeNanoseconds
+                if due > now { usleep(UInt32((due - now) / 1000)) }
+            }
             var requests = [AppendRequest]()
             requests.reserveCapacity(batchSize)
             for _ in 0..<batchSize {
