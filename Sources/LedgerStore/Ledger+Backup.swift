@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,8 +12,10 @@ extension Ledger {
     /// MDB_CP_COMPACT: "Perform compaction while copying: omit free pages and sequentially
     /// renumber all pages in output."
     public func backup(to directory: String) throws {
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw LedgerError(.storage, "cannot create backup directory \(directory): \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw LedgerError(.storage, "cannot create backup directory \(directory): \(error.localizedDescription)")
         }
         if access(directory + "/data.mdb", F_OK) == 0 {
             throw LedgerError(.invalidRequest, "\(directory) already holds a store; back up into an empty directory")
@@ -20,5 +23,66 @@ extension Ledger {
         try storage("back up to \(directory)") {
             try environment.copy(to: directory, compact: true)
         }
+    }
+
+    /// Replaces the store in `directory` with the backup in `source`, after verifying the
+    /// backup; refused while any process has the store open. The replaced store is kept beside
+    /// it as `DIRECTORY.replaced-TIME` and its path returned (nil when there was none).
+    public static func restore(from source: String, to directory: String) throws -> String? {
+        guard access(source + "/data.mdb", R_OK) == 0 else {
+            throw LedgerError(.invalidRequest, "\(source) holds no ledger backup (no data.mdb)")
+        }
+        // Verify the backup before anything is touched.
+        do {
+            let backup = try Ledger(directory: source)
+            defer { backup.close() }
+            let report = try backup.verify()
+            guard report.isValid else {
+                throw LedgerError(.corrupt, "the backup in \(source) does not verify: first bad position \(report.firstBadPosition.map(String.init) ?? "unknown")")
+            }
+        }
+        let exists = access(directory, F_OK) == 0
+        let lock: StoreLock? = exists ? try StoreLock(directory: directory, exclusive: true, wait: false) : nil
+        let staging = directory + ".restoring-\(getpid())"
+        guard mkdir(staging, 0o755) == 0 || errno == EEXIST else {
+            throw LedgerError(.storage, "cannot create \(staging): \(String(cString: strerror(errno)))")
+        }
+        try copyFile(source + "/data.mdb", to: staging + "/data.mdb")
+        var replaced: String?
+        if exists {
+            let aside = directory + ".replaced-\(Ledger.systemClock() / 1_000_000)"
+            guard rename(directory, aside) == 0 else {
+                throw LedgerError(.storage, "cannot move the old store aside: \(String(cString: strerror(errno)))")
+            }
+            replaced = aside
+        }
+        guard rename(staging, directory) == 0 else {
+            throw LedgerError(.storage, "cannot move the restored store into place: \(String(cString: strerror(errno)))")
+        }
+        _ = lock
+        return replaced
+    }
+
+    private static func copyFile(_ source: String, to destination: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw LedgerError(.storage, "cannot read \(source): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw LedgerError(.storage, "cannot write \(destination): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+            if count < 0 { throw LedgerError(.storage, "reading \(source) failed: \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            var written = 0
+            while written < count {
+                let result = buffer.withUnsafeBytes { Glibc.write(output, $0.baseAddress?.advanced(by: written), count - written) }
+                guard result > 0 else { throw LedgerError(.storage, "writing \(destination) failed: \(String(cString: strerror(errno)))") }
+                written += result
+            }
+        }
+        // The restored store must survive a crash right after we say it is in place.
+        guard fsync(output) == 0 else { throw LedgerError(.storage, "fsync of \(destination) failed: \(String(cString: strerror(errno)))") }
     }
 }

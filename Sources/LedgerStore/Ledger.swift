@@ -63,6 +63,7 @@ public final class Ledger: Sendable {
     let committer: GroupCommitter
     let appendSignal = AppendSignal()
     let streamTail: StreamTail
+    let storeLock: StoreLock
 
     /// The handles of the ledger's LMDB databases.
     struct Tables: Sendable {
@@ -80,6 +81,7 @@ public final class Ledger: Sendable {
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw LedgerError(.storage, "cannot create store directory \(directory): \(String(cString: strerror(errno)))")
         }
+        storeLock = try StoreLock(directory: directory, exclusive: false, wait: true)
         do {
             environment = try LMDBEnvironment(path: directory, mapSize: options.initialMapSize, maxDatabases: 16)
             let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta", "progress"])
@@ -103,6 +105,7 @@ public final class Ledger: Sendable {
         committer.stop()
         appendSignal.finishAll()
         environment.close()
+        storeLock.release()
     }
 
     private func checkFormat() throws {

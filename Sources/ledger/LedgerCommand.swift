@@ -12,6 +12,7 @@ struct LedgerCommand: AsyncParsableCommand {
             VerifyCommand.self, StatsCommand.self, EventsCommand.self,
             ContactCommand.self, ConsentCommand.self, FieldCommand.self,
             RebuildCommand.self, ExportCommand.self, ImportCommand.self,
+            BackupCommand.self, RestoreCommand.self,
         ]
     )
 }

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// An advisory lock on a store directory (`ledger.lock`): every open ledger holds it shared,
+/// so that a restore, which needs it exclusively, can tell that the store is in use.
+///
+/// flock(2) locks belong to the open file, are released when the process dies (even by
+/// SIGKILL), and work across processes on one machine, which is what LMDB supports too.
+final class StoreLock: Sendable {
+    private let descriptor: Mutex<Int32>
+
+    /// Takes the lock of `directory`, shared or exclusive; `wait: false` fails at once when
+    /// another holder is in the way.
+    init(directory: String, exclusive: Bool, wait: Bool) throws {
+        let path = directory + "/ledger.lock"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw LedgerError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        let operation = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
+        guard flock(descriptor, Int32(operation)) == 0 else {
+            let reason = errno
+            close(descriptor)
+            if reason == EWOULDBLOCK {
+                throw LedgerError(.invalidRequest, "the store \(directory) is in use by another process; stop it first")
+            }
+            throw LedgerError(.storage, "cannot lock \(path): \(String(cString: strerror(reason)))")
+        }
+        self.descriptor = Mutex(descriptor)
+    }
+
+    /// Releases the lock (closing the file releases it); later calls do nothing.
+    func release() {
+        descriptor.withLock { descriptor in
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+        }
+    }
+
+    deinit {
+        release()
+    }
+}
