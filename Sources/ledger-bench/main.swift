@@ -15,7 +15,9 @@ case "core":
     try CoreSuite(options: options).run()
 case "contacts":
     try ContactsSuite(options: options).run()
+case "import":
+    try ImportSuite(options: options).run()
 default:
-    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts\n".utf8))
+    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import\n".utf8))
     exit(2)
 }

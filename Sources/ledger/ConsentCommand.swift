@@ -13,18 +13,26 @@ struct ConsentCommand: ParsableCommand {
         defaultSubcommand: Show.self
     )
 
-    /// `ledger consent [show] KEY [--at ISO8601] [--json]`.
+    /// `ledger consent [show] KEY [--at ISO8601] [--history] [--json]`.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show consent per channel, now or as it was at --at.")
         @OptionGroup var options: ContactBookOptions
         @Argument(help: "A contact number, an e-mail or a phone.") var key: String
         @Option(help: "A moment in ISO 8601 (e.g. 2026-03-01 or 2026-03-01T12:00:00Z).") var at: String?
         @Flag(help: "Print as JSON.") var json = false
+        @Flag(help: "Show the full consent trail instead (up to --at when given), with evidence and tokens.") var history = false
 
         func run() throws {
             let (book, close) = try options.open()
             defer { close() }
             let id = try options.contact(key, in: book)
+            if history {
+                let until = try at.map { text in
+                    guard let moment = Timestamp.parse(text) else { throw ValidationError("--at \(text) is not an ISO 8601 date or time") }
+                    return moment
+                }
+                return try ConsentHistoryOutput.print(book.ledger, contact: id, until: until, json: json)
+            }
             let state: ContactState?
             if let at {
                 guard let moment = Timestamp.parse(at) else { throw ValidationError("--at \(at) is not an ISO 8601 date or time") }

@@ -13,7 +13,11 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: "Check instead that the contact projection equals a fresh fold of the log.")
+    var projections = false
+
     func run() throws {
+        if projections { return try ProjectionVerification.run(storeOptions, json: json) }
         let ledger = try storeOptions.open()
         defer { ledger.close() }
         let report = try ledger.verify { position in

@@ -1,0 +1,42 @@
+import LedgerDomain
+
+/// A contact's consent trail: every grant, withdrawal, confirmation request and confirmation
+/// of its stream, oldest first.
+public enum ConsentTrail {
+    /// The consent events among `events` (one or more streams', any order) recorded at or
+    /// before `until` (all when nil), in log order. Other contact events are skipped, and so
+    /// are event types this build does not know; one that does not decode is an error.
+    public static func entries(_ events: [RecordedEvent], until: Int64? = nil) throws(DomainEventError) -> [ConsentTrailEntry] {
+        var entries = [ConsentTrailEntry]()
+        for event in events.sorted(by: { $0.position < $1.position }) {
+            if let until, event.recordedAt > until { continue }
+            let decoded: DomainEvent
+            do {
+                decoded = try DomainEvent(decoding: event)
+            } catch where error.code == .unknownType {
+                continue
+            }
+            func entry(_ action: ConsentTrailEntry.Action, _ scope: ConsentScope, _ method: ConsentMethod, _ wording: String?, reason: String? = nil, token: String? = nil, _ evidence: Personal<ConsentEvidence>) -> ConsentTrailEntry {
+                ConsentTrailEntry(
+                    position: event.position, stream: event.stream, recordedAt: event.recordedAt, actor: event.actor,
+                    source: event.source, action: action, scope: scope, method: method, wordingVersion: wording,
+                    reason: reason, tokenID: token, evidence: evidence
+                )
+            }
+            switch decoded {
+            case .consentGranted(let granted):
+                entries.append(entry(.granted, granted.scope, granted.method, granted.wordingVersion, granted.evidence))
+            case .consentWithdrawn(let withdrawn):
+                entries.append(entry(.withdrawn, withdrawn.scope, withdrawn.method, withdrawn.wordingVersion, reason: withdrawn.reason, withdrawn.evidence))
+            case .consentConfirmationRequested(let requested):
+                entries.append(entry(.confirmationRequested, requested.scope, requested.method, requested.wordingVersion, token: requested.tokenID, requested.evidence))
+            case .consentConfirmed(let confirmed):
+                entries.append(entry(.confirmed, confirmed.scope, confirmed.method, confirmed.wordingVersion, token: confirmed.tokenID, confirmed.evidence))
+            case .contactCreated, .contactFieldsChanged, .identifierAdded, .identifierRemoved, .segmentMemberAdded,
+                 .segmentMemberRemoved, .contactMerged, .contactMergedAway, .contactErased, .fieldDefined:
+                continue
+            }
+        }
+        return entries
+    }
+}

@@ -1,0 +1,49 @@
+import LedgerDomain
+
+extension ConsentTrailEntry {
+    /// The IP address as printed: the address, nil when none was recorded, `[erased]` when sealed.
+    public var ipAddressText: String? {
+        switch evidence {
+        case .known(let known): known.ipAddress
+        case .erased: "[erased]"
+        }
+    }
+
+    /// The user agent as printed: the agent, nil when none was recorded, `[erased]` when sealed.
+    public var userAgentText: String? {
+        switch evidence {
+        case .known(let known): known.userAgent
+        case .erased: "[erased]"
+        }
+    }
+
+    /// The entry as JSON for `ledger consent KEY --history --json` and the subject export.
+    public var document: ConsentTrailDocument {
+        ConsentTrailDocument(
+            position: position, stream: stream.rawValue, recordedAt: Timestamp.iso8601(microseconds: recordedAt),
+            action: action.rawValue, channel: scope.channel.label, purpose: scope.purpose, method: method.label,
+            wordingVersion: wordingVersion, reason: reason, tokenId: tokenID, ipAddress: ipAddressText,
+            userAgent: userAgentText, actor: actor.description, source: AuditSourceDocument(source)
+        )
+    }
+}
+
+/// A consent trail entry as plain JSON; nil members are omitted.
+public struct ConsentTrailDocument: Codable, Hashable, Sendable {
+    public var position: UInt64
+    public var stream: UInt64
+    public var recordedAt: String
+    /// `granted`, `withdrawn`, `confirmation-requested` or `confirmed`.
+    public var action: String
+    public var channel: String
+    public var purpose: String
+    public var method: String
+    public var wordingVersion: String?
+    public var reason: String?
+    public var tokenId: String?
+    public var ipAddress: String?
+    public var userAgent: String?
+    /// `kind:name`.
+    public var actor: String
+    public var source: AuditSourceDocument
+}

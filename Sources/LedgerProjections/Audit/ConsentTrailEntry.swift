@@ -1,0 +1,37 @@
+import LedgerDomain
+
+/// One consent event of a contact, with everything a regulator asks to see about it.
+public struct ConsentTrailEntry: Hashable, Sendable {
+    /// Which consent event it was.
+    public enum Action: String, Hashable, Sendable {
+        case granted
+        case withdrawn
+        case confirmationRequested = "confirmation-requested"
+        case confirmed
+    }
+
+    /// The event's position in the log.
+    public var position: UInt64
+    /// The stream the event belongs to.
+    public var stream: StreamID
+    /// When the ledger recorded it, in microseconds since 1970-01-01 UTC.
+    public var recordedAt: Int64
+    /// Who recorded it.
+    public var actor: Actor
+    /// Where it came from.
+    public var source: Source
+    /// Which consent event it was.
+    public var action: Action
+    /// The channel and purpose.
+    public var scope: ConsentScope
+    /// How the consent was given, confirmed or withdrawn.
+    public var method: ConsentMethod
+    /// The consent wording's version, when the event said.
+    public var wordingVersion: String?
+    /// Why it was withdrawn, for withdrawals that said.
+    public var reason: String?
+    /// The confirmation token's id, for requests and confirmations.
+    public var tokenID: String?
+    /// The IP address and user agent; erased when sealed or erased.
+    public var evidence: Personal<ConsentEvidence>
+}

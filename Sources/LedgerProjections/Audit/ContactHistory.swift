@@ -1,0 +1,79 @@
+import LedgerDomain
+
+/// A contact's history: its stream's events turned into entries of changes, oldest first.
+public enum ContactHistory {
+    /// The entries of `events` (one stream's, in any order) that `filter` admits, in log order.
+    ///
+    /// With `filter.field`, an entry keeps only the changes of that field and is left out when
+    /// none remain. An event of a type this build does not know shows as an `other` change
+    /// rather than being skipped; one that does not decode is an error, as a history that
+    /// silently lost a fact would mislead.
+    public static func entries(_ events: [RecordedEvent], matching filter: HistoryFilter = HistoryFilter()) throws(DomainEventError) -> [HistoryEntry] {
+        var entries = [HistoryEntry]()
+        for event in events.sorted(by: { $0.position < $1.position }) where filter.admits(event) {
+            var changes: [HistoryChange]
+            do {
+                changes = Self.changes(of: try DomainEvent(decoding: event))
+            } catch where error.code == .unknownType {
+                changes = [HistoryChange(kind: .other, subject: nil, detail: "\(event.type) (not a contact event)")]
+            }
+            if let field = filter.field {
+                changes = changes.filter { $0.concerns(field: field) }
+                if changes.isEmpty { continue }
+            }
+            entries.append(HistoryEntry(event, changes: changes))
+        }
+        return entries
+    }
+
+    /// What one event changed, in the order its payload lists it.
+    public static func changes(of event: DomainEvent) -> [HistoryChange] {
+        switch event {
+        case .contactCreated(let created):
+            return [HistoryChange(kind: .contact, subject: nil, detail: "created via \(created.channel.label)")]
+        case .contactFieldsChanged(let changed):
+            return changed.changes.map { change in
+                let old = HistoryValue(change.old)
+                let new = HistoryValue(change.new)
+                return HistoryChange(kind: .field, subject: change.field.name, old: old, new: new, detail: "\(old.text) → \(new.text)")
+            }
+        case .identifierAdded(let identifier):
+            let value = identifierValue(identifier)
+            return [HistoryChange(kind: .identifier, subject: identifier.kind.label, old: .unset, new: value, detail: "added \(value.text)")]
+        case .identifierRemoved(let identifier):
+            let value = identifierValue(identifier)
+            return [HistoryChange(kind: .identifier, subject: identifier.kind.label, old: value, new: .unset, detail: "removed \(value.text)")]
+        case .consentGranted(let granted):
+            return [consent(granted.scope, "granted", granted.method, granted.wordingVersion)]
+        case .consentWithdrawn(let withdrawn):
+            return [consent(withdrawn.scope, "withdrawn", withdrawn.method, withdrawn.wordingVersion, extra: withdrawn.reason.map { "reason \($0)" })]
+        case .consentConfirmationRequested(let requested):
+            return [consent(requested.scope, "confirmation requested", requested.method, requested.wordingVersion, extra: "token \(requested.tokenID)")]
+        case .consentConfirmed(let confirmed):
+            return [consent(confirmed.scope, "confirmed", confirmed.method, confirmed.wordingVersion, extra: "token \(confirmed.tokenID)")]
+        case .segmentMemberAdded(let membership):
+            return [HistoryChange(kind: .segment, subject: membership.segment, detail: "joined")]
+        case .segmentMemberRemoved(let membership):
+            return [HistoryChange(kind: .segment, subject: membership.segment, detail: "left")]
+        case .contactMerged(let merged):
+            return [HistoryChange(kind: .contact, subject: nil, detail: "absorbed contact \(merged.absorbed)")]
+        case .contactMergedAway(let mergedAway):
+            return [HistoryChange(kind: .contact, subject: nil, detail: "merged into contact \(mergedAway.survivor)")]
+        case .contactErased(let erased):
+            return [HistoryChange(kind: .contact, subject: nil, detail: "erased (reason \(erased.reason))")]
+        case .fieldDefined(let definition):
+            return [HistoryChange(kind: .schema, subject: definition.name, detail: "defined as \(definition.type.label)")]
+        }
+    }
+
+    private static func identifierValue(_ identifier: IdentifierChange) -> HistoryValue {
+        identifier.value.value.map { .value(.text($0)) } ?? .erased
+    }
+
+    private static func consent(_ scope: ConsentScope, _ action: String, _ method: ConsentMethod, _ wording: String?, extra: String? = nil) -> HistoryChange {
+        var detail = "\(action) by \(method.label)"
+        if let wording { detail += ", wording \(wording)" }
+        if let extra { detail += ", \(extra)" }
+        return HistoryChange(kind: .consent, subject: "\(scope.channel.label)/\(scope.purpose)", detail: detail)
+    }
+}

@@ -1,0 +1,31 @@
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+/// What `ledger consent KEY --history` prints: the contact's consent trail.
+enum ConsentHistoryOutput {
+    /// Prints the consent events of contact `id` recorded at or before `until` (all when nil).
+    static func print(_ ledger: Ledger, contact id: StreamID, until: Int64?, json: Bool) throws {
+        let entries = try ConsentTrail.entries(try ledger.readStream(id), until: until)
+        if json {
+            try Output.jsonArray(entries.map(\.document))
+            return
+        }
+        Output.line("consent trail of contact \(id)")
+        guard !entries.isEmpty else {
+            Output.line("  none recorded")
+            return
+        }
+        var table = TextTable(["POSITION", "TIME", "EVENT", "SCOPE", "METHOD", "WORDING", "TOKEN", "ACTOR", "SOURCE", "IP", "USER AGENT"])
+        for entry in entries {
+            let event = entry.reason.map { "\(entry.action.rawValue) (\($0))" } ?? entry.action.rawValue
+            table.add([
+                String(entry.position), Timestamp.iso8601(microseconds: entry.recordedAt), event,
+                "\(entry.scope.channel.label)/\(entry.scope.purpose)", entry.method.label, entry.wordingVersion ?? "-",
+                entry.tokenID ?? "-", entry.actor.description, entry.source.summary,
+                entry.ipAddressText ?? "-", entry.userAgentText ?? "-",
+            ])
+        }
+        Output.line(table.text)
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import LedgerContacts
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+/// `ledger export subject KEY`: everything the ledger holds on one person, as one JSON
+/// document (the right of access).
+struct ExportSubjectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subject",
+        abstract: "Write everything held on one contact as one JSON document.",
+        discussion: """
+            The document holds the contact's current state, its segments, its consent trail, \
+            every event of its stream (envelopes with decoded payloads) and, for a contact that \
+            absorbed others by merges, each absorbed contact's state and events. Erased or \
+            sealed personal values read "[erased]".
+            """
+    )
+
+    /// A contact absorbed by a merge, with its own events.
+    struct Absorbed: Encodable {
+        let contact: UInt64
+        let state: ContactDocument?
+        let events: [EnvelopeDocument]
+    }
+
+    /// The whole document.
+    struct Document: Encodable {
+        let subject: UInt64
+        let contact: ContactDocument
+        let segments: [String]
+        let consentTrail: [ConsentTrailDocument]
+        let events: [EnvelopeDocument]
+        let absorbed: [Absorbed]
+    }
+
+    @OptionGroup var options: ContactBookOptions
+    @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+
+    func run() throws {
+        let (book, close) = try options.open()
+        defer { close() }
+        let id = try options.contact(key, in: book)
+        guard let state = try book.contact(id) else { throw ValidationError("contact \(id) has no state") }
+        let events = try book.ledger.readStream(id)
+        // Merges can chain (an absorbed contact may have absorbed others): follow them all, once each.
+        var absorbed = [Absorbed]()
+        var absorbedEvents = [RecordedEvent]()
+        var queue = state.absorbed
+        var seen: Set<StreamID> = [id]
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            guard seen.insert(next).inserted else { continue }
+            let nextState = try book.contact(next)
+            let nextEvents = try book.ledger.readStream(next)
+            absorbed.append(Absorbed(contact: next.rawValue, state: nextState?.document, events: nextEvents.map(EventsCommand.document)))
+            absorbedEvents += nextEvents
+            queue += nextState?.absorbed ?? []
+        }
+        try Output.json(Document(
+            subject: id.rawValue,
+            contact: state.document,
+            segments: state.segments.sorted(),
+            consentTrail: try ConsentTrail.entries(events + absorbedEvents).map(\.document),
+            events: events.map(EventsCommand.document),
+            absorbed: absorbed
+        ))
+    }
+}
