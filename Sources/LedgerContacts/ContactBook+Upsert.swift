@@ -32,13 +32,13 @@ extension ContactBook {
     /// Normalised identifiers of `input`, by kind.
     func normalizedIdentifiers(_ input: ContactInput) throws -> [IdentifierKind: String] {
         var identifiers = [IdentifierKind: String]()
-        if let email = input.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty {
+        if let email = input.email?.trimmingWhitespace, !email.isEmpty {
             identifiers[.email] = try normalizedEmail(email)
         }
-        if let phone = input.phone?.trimmingCharacters(in: .whitespaces), !phone.isEmpty {
+        if let phone = input.phone?.trimmingWhitespace, !phone.isEmpty {
             identifiers[.phone] = try normalizedPhone(phone)
         }
-        if let external = input.externalId?.trimmingCharacters(in: .whitespaces), !external.isEmpty {
+        if let external = input.externalId?.trimmingWhitespace, !external.isEmpty {
             identifiers[.externalId] = external
         }
         return identifiers

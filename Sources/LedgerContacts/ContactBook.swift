@@ -50,7 +50,7 @@ public final class ContactBook: Sendable {
     /// format the default region reads); nil when none holds it.
     public func resolve(key: String) throws -> StreamID? {
         let directory = try directory()
-        let trimmed = key.trimmingCharacters(in: .whitespaces)
+        let trimmed = key.trimmingWhitespace
         if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), trimmed.count < 15, let number = UInt64(trimmed) {
             return try directory.contact(StreamID(number)) == nil ? nil : StreamID(number)
         }

@@ -59,3 +59,14 @@ struct BinaryCodingTests {
         #expect(Hex.decode("zz") == nil)
     }
 }
+
+@Suite("Trimming white space")
+struct TrimmingTests {
+    @Test("ASCII and Unicode white space is trimmed at both ends only", arguments: [
+        ("plain", "plain"), ("  padded\t", "padded"), ("\u{00A0}нбсп\u{00A0}", "нбсп"),
+        ("in side", "in side"), ("   ", ""), ("", ""), ("\r\nline\n", "line"), ("ключ", "ключ"),
+    ])
+    func trimming(input: String, expected: String) {
+        #expect(input.trimmingWhitespace == expected)
+    }
+}

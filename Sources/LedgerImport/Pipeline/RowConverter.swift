@@ -15,7 +15,7 @@ struct RowConverter {
         if let problem = row.problem { throw RowRejection(reason: problem.message) }
         var input = ContactInput(segments: segments)
         for (index, role) in mapping.roles.enumerated() {
-            let raw = index < row.fields.count ? row.fields[index].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            let raw = index < row.fields.count ? row.fields[index].trimmingWhitespace : ""
             let column = index < header.count ? header[index] : "column \(index + 1)"
             switch role {
             case .ignore:
