@@ -39,16 +39,11 @@ public enum ContactProjectionCheck {
 
     /// The contact projection's fold of events 1…`last`, in memory.
     static func freshFold(_ ledger: Ledger, through last: UInt64) throws -> Fold {
-        var fold = Fold()
-        guard last > 0 else { return fold }
-        try ledger.forEachEvent(from: 1, limit: Int(clamping: last)) { event in
-            guard event.position <= last, let domain = try ContactProjection.domainEvent(event) else { return }
-            if case .fieldDefined(let definition) = domain {
-                fold.fieldTypes[definition.name] = definition.type.label
-                fold.schemaStream = event.stream
-                return
-            }
-            fold.states[event.stream] = ContactState.fold(fold.states[event.stream], domain, meta: EventMeta(event))
+        let folded = try ContactProjection.foldLog(ledger, through: last)
+        var fold = Fold(states: folded.states)
+        for (definition, stream) in folded.definitions {
+            fold.fieldTypes[definition.name] = definition.type.label
+            fold.schemaStream = stream
         }
         return fold
     }

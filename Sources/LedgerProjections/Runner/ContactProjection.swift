@@ -39,6 +39,34 @@ public struct ContactProjection: Projection {
         }
     }
 
+    /// Every contact state and field definition of the log up to `through` (all when nil),
+    /// folded in memory: the rebuild writes it out, and `verify --projections` compares with it.
+    public static func foldLog(
+        _ ledger: Ledger,
+        through limit: UInt64?,
+        progress: (UInt64) -> Void = { _ in }
+    ) throws -> (states: [StreamID: ContactState], definitions: [(FieldDefined, StreamID)], last: UInt64) {
+        var states = [StreamID: ContactState]()
+        var definitions = [(FieldDefined, StreamID)]()
+        var last: UInt64 = 0
+        if limit == 0 { return (states, definitions, 0) }
+        try ledger.forEachEvent(from: 1, limit: limit.map { Int(clamping: $0) } ?? .max) { event in
+            last = event.position
+            if event.position % 1_000_000 == 0 { progress(event.position) }
+            guard let domain = try Self.domainEvent(event) else { return }
+            if case .fieldDefined(let definition) = domain {
+                definitions.append((definition, event.stream))
+                return
+            }
+            if let folded = ContactState.fold(states[event.stream], domain, meta: EventMeta(event)) {
+                states[event.stream] = folded
+            } else {
+                states.removeValue(forKey: event.stream)
+            }
+        }
+        return (states, definitions, last)
+    }
+
     /// The streams in an index value.
     static func holders(_ value: [UInt8]?) -> [StreamID] {
         guard let value else { return [] }
@@ -120,23 +148,10 @@ public struct ContactProjection: Projection {
     public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
         // Fold the whole log in memory, then write each table once in key order (MDB_APPEND):
         // random-order inserts would copy a page per contact.
-        var states = [StreamID: ContactState]()
-        var definitions = [(FieldDefined, StreamID)]()
-        var last: UInt64 = 0
-        try ledger.forEachEvent { event in
-            last = event.position
-            if event.position % 1_000_000 == 0 { progress(event.position) }
-            guard let domain = try Self.domainEvent(event) else { return }
-            if case .fieldDefined(let definition) = domain {
-                definitions.append((definition, event.stream))
-                return
-            }
-            if let folded = ContactState.fold(states[event.stream], domain, meta: EventMeta(event)) {
-                states[event.stream] = folded
-            } else {
-                states.removeValue(forKey: event.stream)
-            }
-        }
+        let folded = try Self.foldLog(ledger, through: nil, progress: progress)
+        let states = folded.states
+        let definitions = folded.definitions
+        let last = folded.last
         let contacts = try store.table("contacts")
         let ordered = states.keys.sorted()
         var indexEntries = [IdentifierKind: [([UInt8], [UInt8])]]()
