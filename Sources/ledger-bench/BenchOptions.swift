@@ -1,7 +1,7 @@
 import Foundation
 
 /// Flags of the benchmark program: `--runs N`, `--dir PATH`, `--baseline N`, `--events N`,
-/// `--only PART`, `--batch N`, `--seconds N`, `--rate N`.
+/// `--only PART`, `--batch N`, `--seconds N`, `--rate N`, `--follow-batch N`.
 struct BenchOptions {
     var runs = 3
     var directory = NSTemporaryDirectory() + "ledger-bench"
@@ -15,6 +15,8 @@ struct BenchOptions {
     var seconds: Double?
     /// Events per second a sustained-load writer keeps to; nil: as fast as it can.
     var rate: Double?
+    /// Events per projection transaction of a following runner; nil: the runner's default.
+    var followBatch: Int?
 
     /// Events of the core suite.
     var events: Int { eventsFlag ?? 1_000_000 }
@@ -32,6 +34,7 @@ struct BenchOptions {
             case "--batch": batch = Int(value) ?? batch
             case "--seconds": seconds = Double(value) ?? seconds
             case "--rate": rate = Double(value) ?? rate
+            case "--follow-batch": followBatch = Int(value) ?? followBatch
             default: FileHandle.standardError.write(Data("ignoring unknown flag \(flag)\n".utf8))
             }
         }

@@ -11,7 +11,7 @@ import Synchronization
 /// 10,000,000 events, 4 per contact) and caps the lookup ledger at N / 4 contacts (default
 /// 1,000,000 contacts). The lag writer appends `--batch` single-contact updates per durable
 /// append (default 100) for `--seconds` (default 5), back to back or, with `--rate N`, paced
-/// to N events per second.
+/// to N events per second; `--follow-batch N` sets the following runner's batch size.
 struct ContactsSuite {
     let options: BenchOptions
 
@@ -65,7 +65,8 @@ struct ContactsSuite {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ledger = try SyntheticContacts.buildLedger(directory: directory, contacts: contacts)
         defer { ledger.close() }
-        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let runner = options.followBatch.map { ProjectionRunner(ledger: ledger, projection: ContactProjection(), batchSize: $0) }
+            ?? ProjectionRunner(ledger: ledger, projection: ContactProjection())
         try runner.rebuild()
         let store = try runner.openStore()
         defer { store.close() }
@@ -79,7 +80,7 @@ struct ContactsSuite {
                 let (email, id) = try Self.lookups(contactDirectory, contacts: contacts, count: 100_000)
                 byEmail.append(email)
                 byID.append(id)
-                Self.note("lookup run \(run + 1): find(.email) median \(email.median) µs p99 \(email.p99) µs; contact(id) median \(id.median) µs p99 \(id.p99) µs")
+                Self.note("lookup run \(run + 1): find(.email) median \(Self.format(email.median)) µs p99 \(Self.format(email.p99)) µs; contact(id) median \(Self.format(id.median)) µs p99 \(Self.format(id.p99)) µs")
             }
             BenchReport.figure("contacts.lookup.email.median", byEmail.map(\.median), unit: "µs", target: 1_000, lowerIsBetter: true, decimals: 1)
             BenchReport.figure("contacts.lookup.email.p99", byEmail.map(\.p99), unit: "µs", decimals: 1)
@@ -91,10 +92,10 @@ struct ContactsSuite {
             var lags = [LatencySummary]()
             var rates = [Double]()
             for run in 0..<options.runs {
-                let (lag, rate) = try lag(ledger: ledger, runner: runner, store: store, contacts: contacts)
-                lags.append(lag)
+                let (summary, rate) = try lag(ledger: ledger, runner: runner, store: store, contacts: contacts)
+                lags.append(summary)
                 rates.append(rate)
-                Self.note("lag run \(run + 1): \(Int(rate)) events/s appended; lag median \(lag.median) ms p99 \(lag.p99) ms max \(lag.max) ms over \(lag.count) commits")
+                Self.note("lag run \(run + 1): \(Int(rate)) events/s appended; lag median \(Self.format(summary.median)) ms p99 \(Self.format(summary.p99)) ms max \(Self.format(summary.max)) ms over \(summary.count) commits")
             }
             BenchReport.figure("contacts.projection.lag.median", lags.map(\.median), unit: "ms", target: 100, lowerIsBetter: true, decimals: 1)
             BenchReport.figure("contacts.projection.lag.p99", lags.map(\.p99), unit: "ms", target: 100, lowerIsBetter: true, decimals: 1)
@@ -133,10 +134,11 @@ struct ContactsSuite {
     }
 
     /// One lag run: `follow(store:)` in a task while this thread appends batches of updates to
-    /// random contacts, each batch durably, back to back (or paced by `--rate`), for `--seconds`. A sampler thread
-    /// notes when the checkpoint moves; a commit's lag is the first sample at or past its last
-    /// position minus the moment `append` returned (so lags are exact to about the sampling
-    /// interval, 0.2 ms, and never over-stated by the writer's wake-up).
+    /// random contacts, each batch durably, back to back (or paced by `--rate`), for
+    /// `--seconds`. A sampler thread notes when the checkpoint moves; a commit's lag is the
+    /// first sample at or past its last position minus the moment `append` returned (so lags
+    /// are exact to about the sampling interval, 0.2 ms, and never over-stated by the writer's
+    /// wake-up).
     private func lag(ledger: Ledger, runner: ProjectionRunner<ContactProjection>, store: ProjectionStore, contacts: Int) throws -> (LatencySummary, Double) {
         let batchSize = max(options.batch ?? 100, 1)
         let duration = options.seconds ?? 5
@@ -235,6 +237,9 @@ struct ContactsSuite {
     }
 
     private static func milliseconds(_ seconds: Double) -> Int { Int(seconds * 1000) }
+
+    /// One decimal, for stderr notes.
+    private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
     private static func peakResidentMiB() -> Int {
         var usage = rusage()

@@ -144,4 +144,34 @@ struct ContactProjectionTests {
         #expect(before < last)
         #expect(try runner.catchUp(store: store) == last)
     }
+
+    @Test("a rebuild that outgrows its map writes each index entry once")
+    func rebuildGrowsMap() throws {
+        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        // Enough contacts that the rebuilt store needs more than its initial map.
+        for batch in 0..<40 {
+            var requests = [AppendRequest]()
+            for index in 0..<500 {
+                let number: Int = batch * 500 + index
+                let events: [DomainEvent] = [
+                    .contactCreated(ContactCreated(channel: .import)),
+                    .identifierAdded(IdentifierChange(kind: .email, value: "user\(number)@example.com")),
+                    .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: .standard(.firstName), from: nil, to: .text(String(repeating: "x", count: 40)))])),
+                ]
+                requests.append(.newStream(events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }))
+            }
+            _ = try ledger.append(requests)
+        }
+        // A 1 MiB map: the bulk write aborts and runs again several times as the map grows.
+        try runner.rebuild(initialMapSize: 1 << 20)
+        let store = try runner.openStore()
+        defer { store.close() }
+        let contacts = ContactDirectory(store: store)
+        #expect(try contacts.holders(.email, "user12345@example.com") == [StreamID(12_346)])
+        #expect(try contacts.holders(.email, "user0@example.com") == [StreamID(1)])
+    }
 }

@@ -154,8 +154,10 @@ public struct ContactProjection: Projection {
         let last = folded.last
         let contacts = try store.table("contacts")
         let ordered = states.keys.sorted()
-        var indexEntries = [IdentifierKind: [([UInt8], [UInt8])]]()
         try store.write { transaction in
+            // Inside the closure: a full map aborts the transaction and runs it again, and
+            // entries gathered outside would then be written twice.
+            var indexEntries = [IdentifierKind: [([UInt8], [UInt8])]]()
             for stream in ordered {
                 guard let state = states[stream] else { continue }
                 try transaction.put(contacts, Self.key(stream), state.encoded(), append: true)

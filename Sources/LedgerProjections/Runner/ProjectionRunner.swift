@@ -73,9 +73,12 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     /// Rebuilds the projection from position 0 into a fresh generation and swaps it in
     /// atomically; readers see the old generation until the swap, never half a rebuild.
     @discardableResult
-    public func rebuild(progress: (UInt64) -> Void = { _ in }) throws -> UInt64 {
+    public func rebuild(initialMapSize: Int? = nil, progress: (UInt64) -> Void = { _ in }) throws -> UInt64 {
         let folder = try directory.newGeneration()
-        let store = try ProjectionStore(directory: folder, tables: Kind.tables)
+        // Start the map near the log's size: each time a rebuild outgrows it, LMDB aborts the
+        // whole bulk write and it runs again.
+        let mapSize = try initialMapSize ?? max(1 << 28, Int(ledger.stats().bytesOnDisk))
+        let store = try ProjectionStore(directory: folder, tables: Kind.tables, initialMapSize: mapSize)
         let last: UInt64
         do {
             last = try projection.rebuild(from: ledger, into: store, progress: progress)
