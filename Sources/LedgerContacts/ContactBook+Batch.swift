@@ -91,12 +91,17 @@ struct BatchPlan {
     /// Identifiers added (a key) or removed (nil) by this batch, overriding the projection.
     var owners: [IdentifierKind: [String: Key?]] = [:]
     var results: [Result<(Key, Bool, Int), ContactError>] = []
+    /// Custom field declarations made by this batch, for the schema stream.
+    var schemaEvents: [NewEvent] = []
+    /// The schema stream, once the ledger has one.
+    let schemaStream: StreamID?
 
     init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel) throws {
         self.book = book
         directory = try book.directory()
         checkpoint = try directory.checkpoint()
         fieldTypes = try directory.fieldTypes()
+        schemaStream = try directory.schemaStream()
         self.match = match
         self.options = options
         self.channel = channel
@@ -144,11 +149,16 @@ struct BatchPlan {
                     break
                 }
             }
-            let offset = contact.events.count
-            contact.events.append(contentsOf: events.enumerated().map { index, event in
-                event.newEvent(id: item.ids(index), actor: actor, source: item.source)
-            })
-            _ = offset
+            for (index, event) in events.enumerated() {
+                let recorded = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
+                // Field declarations belong to the schema stream, not to the contact that
+                // happened to use the field first.
+                if case .fieldDefined = event {
+                    schemaEvents.append(recorded)
+                } else {
+                    contact.events.append(recorded)
+                }
+            }
             contacts[key] = contact
             results.append(.success((key, wasNew, events.count)))
         } catch let error as ContactError {
@@ -212,7 +222,12 @@ struct BatchPlan {
 
     /// One append request per contact with events, in first-seen order.
     func requests() -> [(key: Key, request: AppendRequest)] {
-        order.compactMap { key in
+        var requests = [(key: Key, request: AppendRequest)]()
+        if !schemaEvents.isEmpty {
+            let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
+            requests.append((.new(0), AppendRequest(target: target, expected: .any, events: schemaEvents)))
+        }
+        return requests + order.compactMap { key in
             guard let contact = contacts[key], !contact.events.isEmpty else { return nil }
             switch key {
             case .existing(let id):
