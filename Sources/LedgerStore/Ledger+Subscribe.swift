@@ -50,3 +50,32 @@ extension Ledger {
         return events
     }
 }
+
+extension Ledger {
+    /// Wake-ups after appends: one element after commits of this process (at once) and every
+    /// `pollInterval` (to notice other processes' commits). Bursts coalesce into one element.
+    ///
+    /// For consumers that read the log in batches themselves (a projection catching up),
+    /// this costs nothing per event, unlike `subscribe`.
+    public func appendWakeups(pollInterval: Duration = .milliseconds(50)) -> AsyncStream<Void> {
+        let (signalID, wakeups) = appendSignal.subscribe()
+        let signal = appendSignal
+        let poller = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pollInterval)
+                signal.poke(signalID)
+            }
+        }
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let relay = Task {
+            for await _ in wakeups { continuation.yield() }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in
+            relay.cancel()
+            poller.cancel()
+            signal.unsubscribe(signalID)
+        }
+        return stream
+    }
+}

@@ -174,4 +174,33 @@ struct ContactProjectionTests {
         #expect(try contacts.holders(.email, "user12345@example.com") == [StreamID(12_346)])
         #expect(try contacts.holders(.email, "user0@example.com") == [StreamID(1)])
     }
+
+    @Test("following applies new appends promptly, then stops when cancelled")
+    func follow() async throws {
+        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let store = try runner.openStore()
+        defer { store.close() }
+        let follower = Task { try await runner.follow(store: store) }
+        for batch in 0..<5 {
+            let events: [DomainEvent] = [
+                .contactCreated(ContactCreated(channel: .api)),
+                .identifierAdded(IdentifierChange(kind: .email, value: "f\(batch)@example.com")),
+            ]
+            _ = try await ledger.append(.newStream(events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }))
+        }
+        let last = try ledger.lastPosition()
+        var caughtUp = false
+        for _ in 0..<200 where !caughtUp {
+            caughtUp = try store.read { try $0.checkpoint() } == last
+            if !caughtUp { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(caughtUp)
+        #expect(try ContactDirectory(store: store).find(.email, "f4@example.com") == StreamID(5))
+        follower.cancel()
+        _ = await follower.result
+    }
 }

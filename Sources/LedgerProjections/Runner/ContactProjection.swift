@@ -120,6 +120,12 @@ public struct ContactProjection: Projection {
     }
 
     private func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        // Most changes (fields, consent, segments) leave the identifiers alone: no index work.
+        func indexed(_ state: ContactState?) -> [[String]] {
+            guard let state, !state.erased, state.mergedInto == nil else { return [[], [], []] }
+            return IdentifierKind.allCases.map { state.identifiers($0) }
+        }
+        if indexed(old) == indexed(new) { return }
         for kind in IdentifierKind.allCases {
             let table = try store.table(Self.indexTable(kind))
             let oldSet = Set(old.map { $0.erased || $0.mergedInto != nil ? [] : $0.identifiers(kind) } ?? [])

@@ -48,25 +48,16 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     }
 
     /// Catches up, then applies new events as they are appended, until cancelled.
+    ///
+    /// Each wake-up (a commit of this process, or the poll for other processes) reads
+    /// whatever is new from the log in batches, as `catchUp` does: nothing is handed over
+    /// event by event.
     public func follow(store: ProjectionStore, pollInterval: Duration = .milliseconds(50)) async throws {
-        let start = try catchUp(store: store)
-        var pending = [RecordedEvent]()
-        for try await event in ledger.subscribe(from: start + 1, pollInterval: pollInterval, batchSize: batchSize) {
-            pending.append(event)
-            // Apply what has arrived so far as one batch: the subscription hands over a whole
-            // read batch before it waits, so a burst of appends is applied together.
-            let newest = try ledger.lastPosition()
-            if pending.count >= batchSize || newest <= event.position {
-                let batch = pending
-                pending.removeAll(keepingCapacity: true)
-                try store.write { transaction in
-                    let current = try transaction.checkpoint()
-                    let fresh = batch.filter { $0.position > current }
-                    guard let last = fresh.last else { return }
-                    try projection.apply(fresh, in: transaction, store: store)
-                    try transaction.setCheckpoint(last.position)
-                }
-            }
+        let wakeups = ledger.appendWakeups(pollInterval: pollInterval)
+        try catchUp(store: store)
+        for await _ in wakeups {
+            try Task.checkCancellation()
+            try catchUp(store: store)
         }
     }
 
