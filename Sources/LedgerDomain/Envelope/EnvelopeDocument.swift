@@ -56,27 +56,7 @@ public struct EnvelopeDocument: Codable, Hashable, Sendable {
         recordedAt = Timestamp.iso8601(microseconds: event.recordedAt)
         let actor = event.actor
         self.actor = ActorDocument(kind: actor.kind.label, name: actor.name)
-        var source = SourceDocument(kind: event.source.kindLabel)
-        switch event.source {
-        case .file(let name, let sha256, let row):
-            source.file = name
-            source.sha256 = sha256.hex
-            source.row = row
-        case .api(let key, let requestID):
-            source.apiKey = key
-            source.requestId = requestID
-        case .form(let formID, let submissionID):
-            source.formId = formID
-            source.submissionId = submissionID
-        case .migration(let batch, let entry):
-            source.batch = batch
-            source.entry = entry
-        case .cli(let command):
-            source.command = command
-        case .system(let reason):
-            source.reason = reason
-        }
-        self.source = source
+        source = SourceDocument(event.source)
         correlationId = event.correlationID?.uuidString
         causationId = event.causationID?.uuidString
         self.payload = payload
@@ -90,7 +70,27 @@ public struct EnvelopeDocument: Codable, Hashable, Sendable {
 }
 
 extension EnvelopeDocument.SourceDocument {
-    init(kind: String) {
-        self.kind = kind
+    /// The JSON form of `source`: its kind and the case's own members.
+    public init(_ source: Source) {
+        kind = source.kindLabel
+        switch source {
+        case .file(let name, let sha256, let row):
+            file = name
+            self.sha256 = sha256.hex
+            self.row = row
+        case .api(let key, let requestID):
+            apiKey = key
+            requestId = requestID
+        case .form(let formID, let submissionID):
+            formId = formID
+            submissionId = submissionID
+        case .migration(let batch, let entry):
+            self.batch = batch
+            self.entry = entry
+        case .cli(let command):
+            self.command = command
+        case .system(let reason):
+            self.reason = reason
+        }
     }
 }

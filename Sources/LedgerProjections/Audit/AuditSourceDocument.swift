@@ -1,45 +1,32 @@
 import LedgerDomain
 
-/// Where a change came from, as audit JSON shows it: the kind, the case's own members, and
-/// the one-line summary the tables print.
+/// Where a change came from, as audit JSON shows it: the envelope's source fields (kind and
+/// the case's own members) plus the one-line summary the tables print, in one flat object.
 public struct AuditSourceDocument: Codable, Hashable, Sendable {
-    public var kind: String
-    public var file: String?
-    public var sha256: String?
-    public var row: UInt64?
-    public var apiKey: String?
-    public var requestId: String?
-    public var formId: String?
-    public var submissionId: String?
-    public var batch: String?
-    public var entry: UInt64?
-    public var command: String?
-    public var reason: String?
+    /// The source's fields, as the envelope JSON shows them.
+    public var fields: EnvelopeDocument.SourceDocument
     /// E.g. `file contacts.csv row 12`.
     public var summary: String
 
     /// The document of `source`.
     public init(_ source: Source) {
-        kind = source.kindLabel
+        fields = EnvelopeDocument.SourceDocument(source)
         summary = source.summary
-        switch source {
-        case .file(let name, let sha256, let row):
-            file = name
-            self.sha256 = sha256.hex
-            self.row = row
-        case .api(let key, let requestID):
-            apiKey = key
-            requestId = requestID
-        case .form(let formID, let submissionID):
-            formId = formID
-            submissionId = submissionID
-        case .migration(let batch, let entry):
-            self.batch = batch
-            self.entry = entry
-        case .cli(let command):
-            self.command = command
-        case .system(let reason):
-            self.reason = reason
-        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case summary
+    }
+
+    public init(from decoder: any Decoder) throws {
+        fields = try EnvelopeDocument.SourceDocument(from: decoder)
+        summary = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .summary)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        // Both write into the same JSON object, so the document stays flat.
+        try fields.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(summary, forKey: .summary)
     }
 }
