@@ -68,9 +68,6 @@ struct AppendContext {
         return try index.lastVersion(of: stream)
     }
 
-    func release() {
-        scratch.release()
-    }
 
     /// The next unused stream number; the first call looks at the end of the stream index.
     mutating func allocateStream() throws -> StreamID {
@@ -128,5 +125,4 @@ final class RecordScratch {
         }
     }
 
-    func release() {}
 }

@@ -26,7 +26,6 @@ struct AppendWriter: Sendable {
         do {
             outcomes = try environment.write { txn in
                 var context = try AppendContext(txn: txn, tables: tables, tail: tail, recordedAt: clock())
-                defer { context.release() }
                 mergedThrough = try mergeTailIfDue(txn: txn, index: context.index)
                 let outcomes: [Result<[AppendResult], any Error>]
                 if let prepared, let done = try appendPrepared(prepared, txn: txn, context: &context) {

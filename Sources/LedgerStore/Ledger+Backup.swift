@@ -59,7 +59,8 @@ extension Ledger {
         guard rename(staging, directory) == 0 else {
             throw LedgerError(.storage, "cannot move the restored store into place: \(String(cString: strerror(errno)))")
         }
-        _ = lock
+        // Held until the new store is in place, so no process opens the old one meanwhile.
+        withExtendedLifetime(lock) {}
         return replaced
     }
 
