@@ -50,7 +50,7 @@ extension ContactBook {
                 let requests = plan.requests()
                 guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
                 do {
-                    let results = try ledger.append(requests.map(\.request), progress: progress)
+                    let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
                     try runner.catchUp(store: store)
                     var streams = [BatchPlan.Key: StreamID]()
                     for (planned, result) in zip(requests, results) { streams[planned.key] = result.stream }

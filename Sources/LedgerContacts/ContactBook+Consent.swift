@@ -82,7 +82,7 @@ extension ContactBook {
                     $0.newEvent(actor: actor, source: source, correlation: correlation)
                 })
             }
-            _ = try ledger.append(requests)
+            _ = try ledger.append(try sealed(requests, keys: ledger.keyRing()))
             try runner.catchUp(store: store)
         }
     }

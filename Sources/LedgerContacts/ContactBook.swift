@@ -89,7 +89,10 @@ public final class ContactBook: Sendable {
     func record(_ events: [DomainEvent], to id: StreamID?, expected: ExpectedVersion, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
         let newEvents = events.enumerated().map { index, event in event.newEvent(id: ids(index), actor: actor, source: source) }
         let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents) } ?? .newStream(newEvents)
-        let result = try ledger.append(request)
+        guard let sealedRequest = try sealed([request], keys: ledger.keyRing()).first else {
+            throw ContactError(.invalidRequest, "nothing to record")
+        }
+        let result = try ledger.append(sealedRequest)
         try runner.catchUp(store: store)
         return result
     }

@@ -10,6 +10,7 @@ struct AppendContext {
         let chainHash: [UInt8]
         let nextStream: UInt64?
         let written: Int
+        let keysWritten: Int
     }
 
     var lastPosition: UInt64
@@ -20,6 +21,8 @@ struct AppendContext {
     let index: StreamIndex
     /// Stream entries written in this transaction, in order; they join the tail on commit.
     private(set) var written: [StreamTail.Entry] = []
+    /// Streams whose data key was stored in this transaction, in order (undone with a job).
+    var keysWritten: [UInt64] = []
     /// The last version written in this transaction, per stream, for `written[..<versionsIndexed]`:
     /// built only when a lookup needs it, since a bulk load of new contacts never looks up.
     private var writtenVersions: [UInt64: UInt64] = [:]
@@ -40,7 +43,7 @@ struct AppendContext {
     }
 
     var savepoint: Savepoint {
-        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream, written: written.count)
+        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream, written: written.count, keysWritten: keysWritten.count)
     }
 
     mutating func restore(_ savepoint: Savepoint) {
@@ -48,6 +51,7 @@ struct AppendContext {
         nextStream = savepoint.nextStream
         scratch.chainHash = savepoint.chainHash
         written.removeLast(written.count - savepoint.written)
+        keysWritten.removeLast(keysWritten.count - savepoint.keysWritten)
         writtenVersions = [:]
         versionsIndexed = 0
     }

@@ -16,17 +16,21 @@ public struct AppendRequest: Sendable {
     public var expected: ExpectedVersion
     /// The events, in order.
     public var events: [NewEvent]
+    /// The data key the events' personal data is sealed with, for a stream that has none yet
+    /// (a new contact): stored, wrapped, in the same transaction as the events.
+    public var dataKey: DataKey?
 
     /// Describes an append.
-    public init(target: Target, expected: ExpectedVersion = .any, events: [NewEvent]) {
+    public init(target: Target, expected: ExpectedVersion = .any, events: [NewEvent], dataKey: DataKey? = nil) {
         self.target = target
         self.expected = expected
         self.events = events
+        self.dataKey = dataKey
     }
 
     /// Events for a new stream.
-    public static func newStream(_ events: [NewEvent]) -> AppendRequest {
-        AppendRequest(target: .new, expected: .noStream, events: events)
+    public static func newStream(_ events: [NewEvent], dataKey: DataKey? = nil) -> AppendRequest {
+        AppendRequest(target: .new, expected: .noStream, events: events, dataKey: dataKey)
     }
 }
 

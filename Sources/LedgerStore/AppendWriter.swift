@@ -11,6 +11,7 @@ struct AppendWriter: Sendable {
     let clock: @Sendable () -> Int64
     let signal: AppendSignal
     let tail: StreamTail
+    let vault: KeyVault
 
     /// Writes every job in one transaction and tells each its outcome; returns the jobs that
     /// queued up meanwhile, being prepared while this transaction commits.
@@ -140,6 +141,9 @@ struct AppendWriter: Sendable {
         for job in group.jobs {
             var results = [AppendResult]()
             for request in job.batch.requests {
+                if let key = request.dataKey {
+                    try storeKey(key, stream: StreamID(stream), txn: txn, context: &context)
+                }
                 let positions = Array(position..<(position + UInt64(request.events.count)))
                 for (offset, eventPosition) in positions.enumerated() {
                     context.record(StreamTail.Entry(stream: stream, version: UInt64(offset + 1), position: eventPosition))
@@ -250,7 +254,28 @@ struct AppendWriter: Sendable {
                 return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context)
             }
         }
-        return try write(request.events, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
+        let result = try write(request.events, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
+        if let key = request.dataKey {
+            try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
+        }
+        return result
+    }
+
+    /// Stores `stream`'s data key, wrapped, beside its first events. New streams' keys arrive
+    /// in stream order, so the put is an append; a stream that already has a key keeps it and
+    /// the request fails (its events were sealed with the other key), to be decided again.
+    private func storeKey(_ key: DataKey, stream: StreamID, txn: LMDBTransaction, context: inout AppendContext) throws {
+        let blob = try vault.wrap(key, stream: stream.rawValue, txn: txn, tables: tables)
+        let stored = try withUnsafeBytes(of: stream.rawValue.bigEndian) { key in
+            try blob.withUnsafeBytes { value in
+                try txn.put(tables.keys, key: key, value: value, flags: MDB_APPEND)
+                    || txn.put(tables.keys, key: key, value: value, flags: MDB_NOOVERWRITE)
+            }
+        }
+        guard stored else {
+            throw LedgerError(.wrongExpectedVersion, "conflict on stream \(stream): it was given a data key meanwhile")
+        }
+        context.keysWritten.append(stream.rawValue)
     }
 
     /// Stores events whose ids are already claimed: fills in stream, version and time, chains
@@ -318,6 +343,9 @@ struct AppendWriter: Sendable {
         }
         let current = try context.lastVersion(of: stream)
         let appended = try write(fresh, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
+        if let key = request.dataKey, !fresh.isEmpty {
+            try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
+        }
         var freshPositions = appended.positions.makeIterator()
         let positions = known.map { $0 ?? freshPositions.next() ?? 0 }
         return AppendResult(stream: stream, positions: positions, version: appended.version, duplicates: known.count - fresh.count)
@@ -365,6 +393,9 @@ struct AppendWriter: Sendable {
                 _ = try txn.delete(tables.log, key: key)
             }
             position -= 1
+        }
+        for stream in context.keysWritten[savepoint.keysWritten...] {
+            try withUnsafeBytes(of: stream.bigEndian) { _ = try txn.delete(tables.keys, key: $0) }
         }
         // Ids claimed by a request that failed before it wrote any event point past the log.
         context.restore(savepoint)

@@ -11,6 +11,8 @@ struct EncodedBatch: Sendable {
         let target: AppendRequest.Target
         let expected: ExpectedVersion
         let events: Range<Int>
+        /// The stream's new data key, stored with the events.
+        let dataKey: DataKey?
     }
 
     /// The bodies, end to end.
@@ -38,7 +40,7 @@ struct EncodedBatch: Sendable {
                 EventRecord.encodeBody(event, stream: StreamID(0), version: 0, recordedAt: 0, into: &writer)
                 offsets.append(writer.bytes.count)
             }
-            encoded.append(Request(target: request.target, expected: request.expected, events: first..<(offsets.count - 1)))
+            encoded.append(Request(target: request.target, expected: request.expected, events: first..<(offsets.count - 1), dataKey: request.dataKey))
         }
         self.bytes = writer.bytes
         self.offsets = offsets

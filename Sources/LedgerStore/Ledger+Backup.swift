@@ -5,7 +5,11 @@ import Glibc
 
 extension Ledger {
     /// Writes a consistent, compacted copy of the whole store into `directory` (created if
-    /// needed, and it must hold no store), while appends go on.
+    /// needed, and it must hold no store), while appends go on, with the key root beside it.
+    ///
+    /// The root is copied while no erasure can rotate a bucket (the root lock is held shared),
+    /// so the copied keys table and root belong together. Compaction leaves out LMDB's free
+    /// pages, so a backup holds no copy of a key destroyed before it began.
     ///
     /// lmdb.h, mdb_env_copy2: "This function may be used to make a backup of an existing
     /// environment. No lockfile is created, since it gets recreated at need." With
@@ -20,9 +24,15 @@ extension Ledger {
         if access(directory + "/data.mdb", F_OK) == 0 {
             throw LedgerError(.invalidRequest, "\(directory) already holds a store; back up into an empty directory")
         }
+        let rotations = try StoreLock(path: vault.lockPath, exclusive: false, wait: true)
+        defer { rotations.release() }
         try storage("back up to \(directory)") {
             try environment.copy(to: directory, compact: true)
         }
+        guard mkdir(directory + "/keys", 0o700) == 0 || errno == EEXIST else {
+            throw LedgerError(.storage, "cannot create \(directory)/keys: \(String(cString: strerror(errno)))")
+        }
+        try Self.copyFile(vault.rootPath, to: directory + "/keys/root")
     }
 
     /// Replaces the store in `directory` with the backup in `source`, after verifying the
@@ -48,6 +58,12 @@ extension Ledger {
             throw LedgerError(.storage, "cannot create \(staging): \(String(cString: strerror(errno)))")
         }
         try copyFile(source + "/data.mdb", to: staging + "/data.mdb")
+        if access(source + "/keys/root", R_OK) == 0 {
+            guard mkdir(staging + "/keys", 0o700) == 0 || errno == EEXIST else {
+                throw LedgerError(.storage, "cannot create \(staging)/keys: \(String(cString: strerror(errno)))")
+            }
+            try copyFile(source + "/keys/root", to: staging + "/keys/root")
+        }
         var replaced: String?
         if exists {
             let aside = directory + ".replaced-\(Ledger.systemClock() / 1_000_000)"

@@ -13,7 +13,9 @@ import Glibc
 /// - `event-ids`: event id (16 bytes) → position, so a retried append is recorded once;
 /// - `meta`: the store's format version;
 /// - `progress`: bulk writers' progress marks (an import's last recorded batch), each written
-///   in the same transaction as the batch it marks.
+///   in the same transaction as the batch it marks;
+/// - `keys`: stream (u64) → the stream's data key, wrapped under its bucket key, which lives
+///   in `keys/root` beside the store (see `KeyVault`, docs/decisions/0008).
 ///
 /// Appends from any number of tasks and threads go through one writer thread that groups
 /// whatever is waiting into one transaction and one fsync (group commit). Other processes
@@ -64,6 +66,7 @@ public final class Ledger: Sendable {
     let appendSignal = AppendSignal()
     let streamTail: StreamTail
     let storeLock: StoreLock
+    let vault: KeyVault
 
     /// The handles of the ledger's LMDB databases.
     struct Tables: Sendable {
@@ -72,6 +75,7 @@ public final class Ledger: Sendable {
         let eventIDs: MDB_dbi
         let meta: MDB_dbi
         let progress: MDB_dbi
+        let keys: MDB_dbi
     }
 
     /// Opens the ledger in `directory`, creating the directory and an empty store if needed.
@@ -84,15 +88,22 @@ public final class Ledger: Sendable {
         storeLock = try StoreLock(directory: directory, exclusive: false, wait: true)
         do {
             environment = try LMDBEnvironment(path: directory, mapSize: options.initialMapSize, maxDatabases: 16)
-            let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta", "progress"])
-            tables = Tables(log: handles[0], streams: handles[1], eventIDs: handles[2], meta: handles[3], progress: handles[4])
+            let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta", "progress", "keys"])
+            tables = Tables(log: handles[0], streams: handles[1], eventIDs: handles[2], meta: handles[3], progress: handles[4], keys: handles[5])
         } catch let error as LMDBError {
             throw LedgerError(.storage, "cannot open the ledger in \(directory)", cause: error)
+        }
+        do {
+            vault = try KeyVault(directory: directory, environment: environment, tables: tables)
+        } catch {
+            environment.close()
+            storeLock.release()
+            throw error
         }
         committer = GroupCommitter()
         streamTail = StreamTail(threshold: options.streamIndexMergeThreshold)
         try checkFormat()
-        committer.start(writer: AppendWriter(environment: environment, tables: tables, clock: options.clock, signal: appendSignal, tail: streamTail))
+        committer.start(writer: AppendWriter(environment: environment, tables: tables, clock: options.clock, signal: appendSignal, tail: streamTail, vault: vault))
     }
 
     deinit {

@@ -13,8 +13,13 @@ final class StoreLock: Sendable {
 
     /// Takes the lock of `directory`, shared or exclusive; `wait: false` fails at once when
     /// another holder is in the way.
-    init(directory: String, exclusive: Bool, wait: Bool) throws {
-        let path = directory + "/ledger.lock"
+    convenience init(directory: String, exclusive: Bool, wait: Bool) throws {
+        try self.init(path: directory + "/ledger.lock", exclusive: exclusive, wait: wait, busy: "the store \(directory) is in use by another process; stop it first")
+    }
+
+    /// Takes the lock file at `path`; `busy` is the message when `wait` is false and the lock
+    /// is held elsewhere.
+    init(path: String, exclusive: Bool, wait: Bool, busy: String = "") throws {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw LedgerError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
@@ -24,7 +29,7 @@ final class StoreLock: Sendable {
             let reason = errno
             close(descriptor)
             if reason == EWOULDBLOCK {
-                throw LedgerError(.invalidRequest, "the store \(directory) is in use by another process; stop it first")
+                throw LedgerError(.invalidRequest, busy)
             }
             throw LedgerError(.storage, "cannot lock \(path): \(String(cString: strerror(reason)))")
         }

@@ -36,7 +36,7 @@ struct ConsentCommand: ParsableCommand {
             let state: ContactState?
             if let at {
                 guard let moment = Timestamp.parse(at) else { throw ValidationError("--at \(at) is not an ISO 8601 date or time") }
-                state = try ContactAsOf.state(events: try book.ledger.readStream(id), at: moment)
+                state = try ContactAsOf.state(events: try book.ledger.readStream(id), at: moment, keys: book.ledger.keyRing())
             } else {
                 state = try book.contact(id)
             }

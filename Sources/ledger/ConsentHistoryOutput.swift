@@ -6,7 +6,7 @@ import LedgerStore
 enum ConsentHistoryOutput {
     /// Prints the consent events of contact `id` recorded at or before `until` (all when nil).
     static func print(_ ledger: Ledger, contact id: StreamID, until: Int64?, json: Bool) throws {
-        let entries = try ConsentTrail.entries(try ledger.readStream(id), until: until)
+        let entries = try ConsentTrail.entries(try ledger.readStream(id), until: until, keys: ledger.keyRing())
         if json {
             try Output.jsonArray(entries.map(\.document))
             return

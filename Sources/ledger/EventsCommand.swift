@@ -29,18 +29,22 @@ struct EventsCommand: AsyncParsableCommand {
         defer { ledger.close() }
         var remaining = limit ?? .max
         if !follow {
-            try ledger.forEachEvent(from: from, limit: remaining) { try Output.jsonLine(Self.document($0)) }
+            let keys = ledger.keyRing()
+            try ledger.forEachEvent(from: from, limit: remaining) { try Output.jsonLine(Self.document($0, keys: keys)) }
             return
         }
         for try await event in ledger.subscribe(from: from) {
             guard remaining > 0 else { break }
-            try Output.jsonLine(Self.document(event))
+            // A ring per event: a contact erased while following shows as erased from then on.
+            try Output.jsonLine(Self.document(event, keys: ledger.keyRing()))
             remaining -= 1
         }
     }
 
-    /// The envelope, with the payload decoded when it is a contact-domain event.
-    static func document(_ event: RecordedEvent) -> EnvelopeDocument {
-        EnvelopeDocument(event, payload: (try? DomainEvent(decoding: event))?.jsonPayload)
+    /// The envelope, with the payload decoded when it is a contact-domain event; sealed
+    /// personal values are unsealed with `keys` and show as erased once the key is destroyed.
+    static func document(_ event: RecordedEvent, keys: KeyRing) -> EnvelopeDocument {
+        let personal = try? keys.personalData(of: event)
+        return EnvelopeDocument(event, payload: (try? DomainEvent(decoding: event, personalData: personal))?.jsonPayload)
     }
 }

@@ -44,6 +44,7 @@ struct ExportSubjectCommand: ParsableCommand {
         let id = try options.contact(key, in: book)
         guard let state = try book.contact(id) else { throw ValidationError("contact \(id) has no state") }
         let events = try book.ledger.readStream(id)
+        let keys = book.ledger.keyRing()
         // Merges can chain (an absorbed contact may have absorbed others): follow them all, once each.
         var absorbed = [Absorbed]()
         var absorbedEvents = [RecordedEvent]()
@@ -54,7 +55,7 @@ struct ExportSubjectCommand: ParsableCommand {
             guard seen.insert(next).inserted else { continue }
             let nextState = try book.contact(next)
             let nextEvents = try book.ledger.readStream(next)
-            absorbed.append(Absorbed(contact: next.rawValue, state: nextState?.document, events: nextEvents.map(EventsCommand.document)))
+            absorbed.append(Absorbed(contact: next.rawValue, state: nextState?.document, events: nextEvents.map { EventsCommand.document($0, keys: keys) }))
             absorbedEvents += nextEvents
             queue += nextState?.absorbed ?? []
         }
@@ -62,8 +63,8 @@ struct ExportSubjectCommand: ParsableCommand {
             subject: id.rawValue,
             contact: state.document,
             segments: state.segments.sorted(),
-            consentTrail: try ConsentTrail.entries(events + absorbedEvents).map(\.document),
-            events: events.map(EventsCommand.document),
+            consentTrail: try ConsentTrail.entries(events + absorbedEvents, keys: keys).map(\.document),
+            events: events.map { EventsCommand.document($0, keys: keys) },
             absorbed: absorbed
         ))
     }

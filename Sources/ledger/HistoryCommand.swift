@@ -32,7 +32,7 @@ struct HistoryCommand: ParsableCommand {
         let id = try options.contact(key, in: book)
         let bounds = try time.bounds()
         let filter = HistoryFilter(field: field, since: bounds.since, until: bounds.until, actor: actor.map(ActorPattern.init(parsing:)))
-        let entries = try ContactHistory.entries(try book.ledger.readStream(id), matching: filter)
+        let entries = try ContactHistory.entries(try book.ledger.readStream(id), matching: filter, keys: book.ledger.keyRing())
         if json {
             try Output.jsonArray(entries.map(\.document))
             return

@@ -13,7 +13,7 @@ struct LedgerCommand: AsyncParsableCommand {
             ContactCommand.self, ConsentCommand.self, FieldCommand.self,
             RebuildCommand.self, ExportCommand.self, ImportCommand.self,
             BackupCommand.self, RestoreCommand.self,
-            HistoryCommand.self, WhoChangedCommand.self, AuditCommand.self,
+            HistoryCommand.self, WhoChangedCommand.self, AuditCommand.self, EraseCommand.self,
         ]
     )
 }

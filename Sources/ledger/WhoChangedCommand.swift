@@ -20,7 +20,7 @@ struct WhoChangedCommand: ParsableCommand {
         let (book, close) = try options.open()
         defer { close() }
         let id = try options.contact(key, in: book)
-        let entries = try ContactHistory.entries(try book.ledger.readStream(id), matching: HistoryFilter(field: field))
+        let entries = try ContactHistory.entries(try book.ledger.readStream(id), matching: HistoryFilter(field: field), keys: book.ledger.keyRing())
         guard !entries.isEmpty else {
             Output.line("no recorded change of \(field) on contact \(id)")
             return

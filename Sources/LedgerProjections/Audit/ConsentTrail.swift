@@ -1,4 +1,5 @@
 import LedgerDomain
+import LedgerStore
 
 /// A contact's consent trail: every grant, withdrawal, confirmation request and confirmation
 /// of its stream, oldest first.
@@ -6,16 +7,12 @@ public enum ConsentTrail {
     /// The consent events among `events` (one or more streams', any order) recorded at or
     /// before `until` (all when nil), in log order. Other contact events are skipped, and so
     /// are event types this build does not know; one that does not decode is an error.
-    public static func entries(_ events: [RecordedEvent], until: Int64? = nil) throws(DomainEventError) -> [ConsentTrailEntry] {
+    /// Personal data (evidence) is unsealed with `keys`; without them it reads as erased.
+    public static func entries(_ events: [RecordedEvent], until: Int64? = nil, keys: KeyRing? = nil) throws -> [ConsentTrailEntry] {
         var entries = [ConsentTrailEntry]()
         for event in events.sorted(by: { $0.position < $1.position }) {
             if let until, event.recordedAt > until { continue }
-            let decoded: DomainEvent
-            do {
-                decoded = try DomainEvent(decoding: event)
-            } catch where error.code == .unknownType {
-                continue
-            }
+            guard let decoded = try decode(event, personal: try keys.personalData(of: event)) else { continue }
             func entry(_ action: ConsentTrailEntry.Action, _ scope: ConsentScope, _ method: ConsentMethod, _ wording: String?, reason: String? = nil, token: String? = nil, _ evidence: Personal<ConsentEvidence>) -> ConsentTrailEntry {
                 ConsentTrailEntry(
                     position: event.position, stream: event.stream, recordedAt: event.recordedAt, actor: event.actor,
@@ -38,5 +35,14 @@ public enum ConsentTrail {
             }
         }
         return entries
+    }
+
+    /// The event decoded, or nil for a type this build does not know.
+    private static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> DomainEvent? {
+        do {
+            return try DomainEvent(decoding: event, personalData: personal)
+        } catch where error.code == .unknownType {
+            return nil
+        }
     }
 }

@@ -1,4 +1,5 @@
 import LedgerDomain
+import LedgerStore
 
 /// A contact's history: its stream's events turned into entries of changes, oldest first.
 public enum ContactHistory {
@@ -8,15 +9,12 @@ public enum ContactHistory {
     /// none remain. An event of a type this build does not know shows as an `other` change
     /// rather than being skipped; one that does not decode is an error, as a history that
     /// silently lost a fact would mislead.
-    public static func entries(_ events: [RecordedEvent], matching filter: HistoryFilter = HistoryFilter()) throws(DomainEventError) -> [HistoryEntry] {
+    /// Personal values are unsealed with `keys`; without them, or once the contact's key is
+    /// destroyed, they read as erased.
+    public static func entries(_ events: [RecordedEvent], matching filter: HistoryFilter = HistoryFilter(), keys: KeyRing? = nil) throws -> [HistoryEntry] {
         var entries = [HistoryEntry]()
         for event in events.sorted(by: { $0.position < $1.position }) where filter.admits(event) {
-            var changes: [HistoryChange]
-            do {
-                changes = Self.changes(of: try DomainEvent(decoding: event))
-            } catch where error.code == .unknownType {
-                changes = [HistoryChange(kind: .other, subject: nil, detail: "\(event.type) (not a contact event)")]
-            }
+            var changes = try Self.changes(of: event, personal: try keys.personalData(of: event))
             if let field = filter.field {
                 changes = changes.filter { $0.concerns(field: field) }
                 if changes.isEmpty { continue }
@@ -24,6 +22,16 @@ public enum ContactHistory {
             entries.append(HistoryEntry(event, changes: changes))
         }
         return entries
+    }
+
+    /// What a recorded event changed; an event type this build does not know is one `other`
+    /// change.
+    private static func changes(of event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> [HistoryChange] {
+        do {
+            return Self.changes(of: try DomainEvent(decoding: event, personalData: personal))
+        } catch where error.code == .unknownType {
+            return [HistoryChange(kind: .other, subject: nil, detail: "\(event.type) (not a contact event)")]
+        }
     }
 
     /// What one event changed, in the order its payload lists it.

@@ -73,6 +73,8 @@ extension ContactState {
         self.init(id: contact.id, createdAt: contact.createdAt)
         updatedAt = contact.updatedAt
         mergedInto = contact.mergedInto
+        // Stream numbers only: an erasure re-run after a crash follows them to finish the job.
+        absorbed = contact.absorbed
         erased = true
     }
 

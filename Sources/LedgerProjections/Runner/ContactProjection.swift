@@ -50,10 +50,11 @@ public struct ContactProjection: Projection {
         var definitions = [(FieldDefined, StreamID)]()
         var last: UInt64 = 0
         if limit == 0 { return (states, definitions, 0) }
+        let keys = ledger.keyRing(capacity: 1 << 22)
         try ledger.forEachEvent(from: 1, limit: limit.map { Int(clamping: $0) } ?? .max) { event in
             last = event.position
             if event.position % 1_000_000 == 0 { progress(event.position) }
-            guard let domain = try Self.domainEvent(event) else { return }
+            guard let domain = try Self.domainEvent(event, keys: keys) else { return }
             if case .fieldDefined(let definition) = domain {
                 definitions.append((definition, event.stream))
                 return
@@ -81,20 +82,21 @@ public struct ContactProjection: Projection {
 
     /// Decodes `event`, or nil for event types that are not the contact domain's (a test
     /// writer's events, say); a malformed contact event is an error that stops the projection.
-    static func domainEvent(_ event: RecordedEvent) throws -> DomainEvent? {
+    static func domainEvent(_ event: RecordedEvent, keys: KeyRing) throws -> DomainEvent? {
+        let personal = try keys.personalData(of: event)
         do {
-            return try DomainEvent(decoding: event)
+            return try DomainEvent(decoding: event, personalData: personal)
         } catch where error.code == .unknownType {
             return nil
         }
     }
 
-    public func apply(_ events: [RecordedEvent], in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+    public func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
         let contacts = try store.table("contacts")
         var before = [StreamID: ContactState?]()
         var after = [StreamID: ContactState?]()
         for event in events {
-            guard let domain = try Self.domainEvent(event) else { continue }
+            guard let domain = try Self.domainEvent(event, keys: keys) else { continue }
             if case .fieldDefined(let definition) = domain {
                 try Self.define(definition, stream: event.stream, in: transaction, store: store)
                 continue

@@ -11,8 +11,9 @@ public protocol Projection: Sendable {
     /// The tables of its store.
     static var tables: [String] { get }
 
-    /// Folds `events` (consecutive, in log order) into the tables.
-    func apply(_ events: [RecordedEvent], in transaction: ProjectionTransaction, store: ProjectionStore) throws
+    /// Folds `events` (consecutive, in log order) into the tables, unsealing personal data
+    /// with `keys`.
+    func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws
 
     /// Builds the tables from scratch from every event in `ledger` into the empty `store`,
     /// reporting progress as positions; returns the last position applied.

@@ -32,6 +32,7 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     @discardableResult
     public func catchUp(store: ProjectionStore) throws -> UInt64 {
         var checkpoint = try store.read { try $0.checkpoint() }
+        let keys = ledger.keyRing()
         while true {
             let events = try ledger.read(from: checkpoint + 1, limit: batchSize)
             guard let last = events.last else { return checkpoint }
@@ -40,7 +41,7 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
                 let current = try transaction.checkpoint()
                 let fresh = events.filter { $0.position > current }
                 guard let freshLast = fresh.last else { return }
-                try projection.apply(fresh, in: transaction, store: store)
+                try projection.apply(fresh, keys: keys, in: transaction, store: store)
                 try transaction.setCheckpoint(freshLast.position)
             }
             checkpoint = max(checkpoint, last.position)

@@ -1,0 +1,69 @@
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+import Synchronization
+
+/// What an erasure did.
+public struct Erasure: Sendable, Hashable {
+    /// The contact erased.
+    public let contact: StreamID
+    /// Its stream and those of every contact merged into it, all erased.
+    public let streams: [StreamID]
+    /// How many `contact.erased` events were appended (0 when re-run to finish an erasure).
+    public let events: Int
+    /// How many data keys were destroyed.
+    public let keysDestroyed: Int
+}
+
+extension ContactBook {
+    /// The longest erasure reason accepted.
+    public static let maximumErasureReasonLength = 200
+
+    /// Erases contact `id` by crypto-shredding (docs/decisions/0008): appends `contact.erased`
+    /// to its stream and to those of the contacts merged into it, then destroys their data
+    /// keys. From then on their personal values read as erased everywhere (history, export,
+    /// projections, backups made later); the non-personal facts remain and `verify` passes.
+    ///
+    /// The events come first: a crash before the keys are destroyed leaves the contact erased
+    /// in every projection, and running the erasure again destroys the keys.
+    public func erase(_ id: StreamID, reason: String, actor: Actor, source: Source) throws -> Erasure {
+        let reason = reason.trimmingWhitespace
+        guard !reason.isEmpty, reason.count <= Self.maximumErasureReasonLength, !reason.contains(where: \.isNewline) else {
+            throw ContactError(.invalidRequest, "the erasure reason must be one line of 1 to \(Self.maximumErasureReasonLength) characters, e.g. gdpr-request (never the person's own words)")
+        }
+        return try lock.withLock { _ in
+            let directory = try directory()
+            guard let state = try directory.contact(id) else {
+                throw ContactError(.notFound, "contact \(id) does not exist")
+            }
+            if let survivor = state.mergedInto {
+                throw ContactError(.invalidRequest, "contact \(id) was merged into contact \(survivor); erase contact \(survivor), which erases both")
+            }
+            var streams = [StreamID]()
+            var queue = [id]
+            var seen = Set<StreamID>()
+            while !queue.isEmpty {
+                let next = queue.removeFirst()
+                guard seen.insert(next).inserted else { continue }
+                streams.append(next)
+                queue += try directory.contact(next)?.absorbed ?? []
+            }
+            let correlation = EventID.timeOrdered()
+            let erased = DomainEvent.contactErased(ContactErased(reason: reason))
+            let requests = try streams.compactMap { stream -> AppendRequest? in
+                guard let current = try directory.contact(stream), !current.erased else { return nil }
+                return AppendRequest(target: .existing(stream), events: [erased.newEvent(actor: actor, source: source, correlation: correlation)])
+            }
+            if !requests.isEmpty {
+                // One transaction: every stream of the person is erased, or none.
+                _ = try ledger.append(requests)
+            }
+            var destroyed = 0
+            for stream in streams where try ledger.shred(stream) {
+                destroyed += 1
+            }
+            try runner.catchUp(store: store)
+            return Erasure(contact: id, streams: streams, events: requests.count, keysDestroyed: destroyed)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+extension ContactBook {
+    /// The requests with their events' personal data sealed under each contact's own data key
+    /// (crypto-shredding, docs/decisions/0008): a new contact gets a fresh key, stored with its
+    /// first events; an existing one is sealed under the key it has. Requests without personal
+    /// data pass unchanged.
+    func sealed(_ requests: [AppendRequest], keys: KeyRing) throws -> [AppendRequest] {
+        try requests.map { request in
+            guard request.events.contains(where: { !$0.personalData.isEmpty && !$0.personalDataSealed }) else { return request }
+            var request = request
+            let key: DataKey
+            switch request.target {
+            case .new:
+                key = request.dataKey ?? .random()
+                request.dataKey = key
+            case .existing(let stream):
+                if let existing = try keys.key(for: stream) {
+                    key = existing
+                } else {
+                    // No key: the contact was erased, or it predates sealing and gets one now.
+                    if let state = try ContactDirectory(store: store).contact(stream), state.erased {
+                        throw ContactError(.notFound, "contact \(stream) was erased; nothing can be recorded about it any more")
+                    }
+                    key = .random()
+                    request.dataKey = key
+                }
+            }
+            for index in request.events.indices where !request.events[index].personalData.isEmpty && !request.events[index].personalDataSealed {
+                request.events[index].personalData = try key.seal(request.events[index].personalData, for: request.events[index].id)
+                request.events[index].personalDataSealed = true
+            }
+            return request
+        }
+    }
+}

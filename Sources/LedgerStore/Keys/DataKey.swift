@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+import LedgerDomain
+
+/// A contact's own data key: it seals the personal part of the contact's events with
+/// AES-256-GCM, and destroying it (`Ledger.shred`) makes that part unreadable for good.
+///
+/// Sealed form: `format (1) ‖ nonce (12) ‖ ciphertext ‖ tag (16)`, with the event's id as
+/// authenticated data, so a sealed payload cannot be moved to another event unnoticed.
+public struct DataKey: Sendable {
+    let key: SymmetricKey
+
+    /// The sealed form's format byte.
+    static let sealedFormat: UInt8 = 1
+    /// Bytes a sealed payload adds to the plain one.
+    public static let sealingOverhead = 1 + 12 + 16
+
+    /// A fresh random key.
+    public static func random() -> DataKey {
+        DataKey(key: SymmetricKey(size: .bits256))
+    }
+
+    init(key: SymmetricKey) {
+        self.key = key
+    }
+
+    /// A key from its 32 raw bytes (unwrapping); nil for any other length.
+    init?(bytes: some ContiguousBytes) {
+        let key = SymmetricKey(data: bytes)
+        guard key.bitCount == 256 else { return nil }
+        self.key = key
+    }
+
+    /// The raw key, for wrapping only.
+    var bytes: [UInt8] {
+        key.withUnsafeBytes { Array($0) }
+    }
+
+    /// Seals the personal payload of event `id`.
+    public func seal(_ plaintext: [UInt8], for id: EventID) throws -> [UInt8] {
+        do {
+            let box = try AES.GCM.seal(plaintext, using: key, authenticating: Self.associatedData(id))
+            var sealed = [UInt8]()
+            sealed.reserveCapacity(plaintext.count + Self.sealingOverhead)
+            sealed.append(Self.sealedFormat)
+            box.nonce.withUnsafeBytes { sealed.append(contentsOf: $0) }
+            sealed.append(contentsOf: box.ciphertext)
+            sealed.append(contentsOf: box.tag)
+            return sealed
+        } catch {
+            throw LedgerError(.invalidRequest, "cannot seal the personal data of event \(id): \(error)")
+        }
+    }
+
+    /// Opens the sealed personal payload of event `id`; a payload that was altered, moved from
+    /// another event or sealed with another key is an error.
+    public func open(_ sealed: ArraySlice<UInt8>, for id: EventID) throws -> [UInt8] {
+        guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
+            throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
+        }
+        let start = sealed.startIndex
+        do {
+            let box = try AES.GCM.SealedBox(
+                nonce: AES.GCM.Nonce(data: sealed[(start + 1)..<(start + 13)]),
+                ciphertext: sealed[(start + 13)..<(sealed.endIndex - 16)],
+                tag: sealed[(sealed.endIndex - 16)...]
+            )
+            return Array(try AES.GCM.open(box, using: key, authenticating: Self.associatedData(id)))
+        } catch {
+            throw LedgerError(.corrupt, "the sealed personal data of event \(id) does not open with its contact's key (altered, or moved from another event)")
+        }
+    }
+
+    private static func associatedData(_ id: EventID) -> [UInt8] {
+        withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { Array($0) }
+    }
+}
