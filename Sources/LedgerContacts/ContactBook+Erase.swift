@@ -13,6 +13,14 @@ public struct Erasure: Sendable, Hashable {
     public let events: Int
     /// How many data keys were destroyed.
     public let keysDestroyed: Int
+
+    /// Describes an erasure.
+    public init(contact: StreamID, streams: [StreamID], events: Int, keysDestroyed: Int) {
+        self.contact = contact
+        self.streams = streams
+        self.events = events
+        self.keysDestroyed = keysDestroyed
+    }
 }
 
 extension ContactBook {

@@ -162,6 +162,11 @@ final class KeyVault: Sendable {
         for bucket in snapshot.rotating {
             try finishRotation(bucket, snapshot: &snapshot, deleting: nil, environment: environment, tables: tables)
         }
+        // No key, nothing to destroy (an erasure re-run: the repair above finished its rotation).
+        let present = try environment.read { txn in
+            try withUnsafeBytes(of: stream.bigEndian) { try txn.get(tables.keys, key: $0) != nil }
+        }
+        guard present else { return false }
         let bucket = Self.bucket(of: stream)
         guard let (index, current) = snapshot.current(bucket) else {
             throw LedgerError(.corrupt, "bucket \(bucket) of the key root \(rootPath) holds no key")

@@ -1,0 +1,195 @@
+import Foundation
+import LedgerDomain
+@testable import LedgerStore
+import Testing
+
+@Suite("Data keys and crypto-shredding")
+struct KeyVaultTests {
+    /// An event whose personal data is sealed with `key`: the plain text is its id.
+    static func sealedEvent(_ key: DataKey) throws -> NewEvent {
+        var event = testEvent()
+        event.personalData = try key.seal(Self.plain(event.id), for: event.id)
+        event.personalDataSealed = true
+        return event
+    }
+
+    static func plain(_ id: EventID) -> [UInt8] { Array("secret of \(id)".utf8) }
+
+    /// Appends `count` new streams, each with a data key and one sealed event.
+    static func populate(_ ledger: Ledger, count: Int) throws -> [StreamID] {
+        let requests = try (0..<count).map { _ in
+            let key = DataKey.random()
+            return AppendRequest.newStream([try sealedEvent(key)], dataKey: key)
+        }
+        return try ledger.append(requests).map(\.stream)
+    }
+
+    /// Whether every event of `stream` unseals to its expected plain text.
+    static func readable(_ ledger: Ledger, _ stream: StreamID) throws -> Bool {
+        let keys = ledger.keyRing()
+        return try ledger.readStream(stream).allSatisfy { try keys.personalData(of: $0) == plain($0.id) }
+    }
+
+    @Test("a sealed payload opens only with its key and for its own event")
+    func sealing() throws {
+        let key = DataKey.random()
+        let id = EventID.timeOrdered()
+        let sealed = try key.seal(Array("Olena".utf8), for: id)
+        #expect(sealed.count == 5 + DataKey.sealingOverhead)
+        #expect(try key.open(sealed[...], for: id) == Array("Olena".utf8))
+        #expect(throws: LedgerError.self) { try key.open(sealed[...], for: .timeOrdered()) }
+        #expect(throws: LedgerError.self) { try DataKey.random().open(sealed[...], for: id) }
+        var tampered = sealed
+        tampered[20] ^= 1
+        #expect(throws: LedgerError.self) { try key.open(tampered[...], for: id) }
+        #expect(throws: LedgerError.self) { try key.open(sealed[0..<10], for: id) }
+    }
+
+    @Test("a new stream's key is stored with its events, and readers unseal through it")
+    func storedWithEvents() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        let streams = try Self.populate(ledger, count: 3)
+        #expect(try ledger.dataKeyCount() == 3)
+        for stream in streams { #expect(try Self.readable(ledger, stream)) }
+        // Without the ring the sealed bytes are not the plain text.
+        let event = try #require(try ledger.readStream(streams[0]).first)
+        #expect(event.personalDataSealed)
+        #expect(Array(event.personalData) != Self.plain(event.id))
+    }
+
+    @Test("shredding destroys one key, re-wraps its bucket, and overwrites the old bucket key")
+    func shredding() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        // Streams 1…700: bucket 0 holds 1…511, bucket 1 holds 512…700.
+        let streams = try Self.populate(ledger, count: 700)
+        let victim = streams[99]
+        let rootBefore = try Data(contentsOf: URL(fileURLWithPath: ledger.vault.rootPath))
+        let oldBucketKey = try #require(KeyRootFile.load(ledger.vault.rootPath).current(0)?.entry.key.bytes)
+        #expect(rootBefore.range(of: Data(oldBucketKey)) != nil)
+
+        #expect(try ledger.shred(victim))
+        #expect(try ledger.dataKey(for: victim) == nil)
+        #expect(try ledger.shred(victim) == false)
+        let keys = ledger.keyRing()
+        for event in try ledger.readStream(victim) { #expect(try keys.personalData(of: event) == nil) }
+        for stream in streams where stream != victim { #expect(try Self.readable(ledger, stream), "stream \(stream)") }
+
+        let root = try KeyRootFile.load(ledger.vault.rootPath)
+        #expect(root.rotating.isEmpty)
+        #expect(root.current(0)?.entry.epoch == 2)
+        #expect(root.current(1)?.entry.epoch == 1)
+        let rootAfter = try Data(contentsOf: URL(fileURLWithPath: ledger.vault.rootPath))
+        #expect(rootAfter.range(of: Data(oldBucketKey)) == nil, "the old bucket key must be overwritten")
+        #expect(try ledger.verify().isValid)
+    }
+
+    @Test("a rotation interrupted after the new bucket key was written loses nothing and is finished by the next one")
+    func interruptedRotation() throws {
+        let directory = TemporaryDirectory()
+        var streams: [StreamID] = []
+        do {
+            let ledger = try Ledger(directory: directory.path)
+            streams = try Self.populate(ledger, count: 600)
+            // Step 1 of a rotation of bucket 0, then a "crash": both bucket keys are present.
+            let root = try KeyRootFile.load(ledger.vault.rootPath)
+            let (index, current) = try #require(root.current(0))
+            try KeyRootFile.write(.init(epoch: current.epoch + 1, key: .random()), bucket: 0, index: 1 - index, path: ledger.vault.rootPath)
+            ledger.close()
+        }
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        #expect(try KeyRootFile.load(ledger.vault.rootPath).rotating == [0])
+        for stream in streams { #expect(try Self.readable(ledger, stream)) }
+        // A new contact now wraps under the newer key; the next rotation (another bucket)
+        // first finishes bucket 0's.
+        let late = try Self.populate(ledger, count: 1)
+        #expect(try ledger.shred(streams[550]))
+        #expect(try KeyRootFile.load(ledger.vault.rootPath).rotating.isEmpty)
+        for stream in streams + late where stream != streams[550] { #expect(try Self.readable(ledger, stream)) }
+    }
+
+    @Test("another process's rotation is seen: the writer reloads the root before wrapping")
+    func rotationSeenAcrossOpens() throws {
+        let directory = TemporaryDirectory()
+        let first = try Ledger(directory: directory.path)
+        defer { first.close() }
+        let second = try Ledger(directory: directory.path)
+        defer { second.close() }
+        let streams = try Self.populate(first, count: 10)
+        #expect(try second.shred(streams[0]))
+        // `first` still holds the old root in memory; its next key must wrap under the new one.
+        let more = try Self.populate(first, count: 5)
+        for stream in streams.dropFirst() + more {
+            #expect(try Self.readable(first, stream))
+            #expect(try Self.readable(second, stream))
+        }
+    }
+
+    @Test("a backup taken after an erasure holds the root and nothing of the destroyed key")
+    func backupAfterErasure() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.sub("live"))
+        let streams = try Self.populate(ledger, count: 50)
+        let wrapped = try #require(try ledger.environment.read { txn in
+            try withUnsafeBytes(of: streams[7].rawValue.bigEndian) { try txn.get(ledger.tables.keys, key: $0).map { Array($0) } }
+        })
+        try ledger.shred(streams[7])
+        try ledger.backup(to: directory.sub("backup"))
+        ledger.close()
+
+        let copy = try Data(contentsOf: URL(fileURLWithPath: directory.sub("backup") + "/data.mdb"))
+        #expect(copy.range(of: Data(wrapped)) == nil, "a compacted backup must not carry the destroyed wrapped key")
+        _ = try Ledger.restore(from: directory.sub("backup"), to: directory.sub("restored"))
+        let restored = try Ledger(directory: directory.sub("restored"))
+        defer { restored.close() }
+        #expect(try restored.verify().isValid)
+        #expect(try restored.dataKey(for: streams[7]) == nil)
+        for stream in streams where stream != streams[7] { #expect(try Self.readable(restored, stream)) }
+    }
+
+    @Test("a store whose key root is missing is refused with a clear message, not given new keys")
+    func missingRoot() throws {
+        let directory = TemporaryDirectory()
+        do {
+            let ledger = try Ledger(directory: directory.path)
+            _ = try Self.populate(ledger, count: 2)
+            ledger.close()
+        }
+        try FileManager.default.removeItem(atPath: directory.path + "/keys/root")
+        #expect {
+            try Ledger(directory: directory.path)
+        } throws: { error in
+            "\(error)".contains("keys/root is missing") && "\(error)".contains("2 contacts")
+        }
+    }
+
+    @Test("a job that fails in a shared transaction leaves no key behind")
+    func failedJobKeepsNoKey() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        let existing = try Self.populate(ledger, count: 1)[0]
+        // Many concurrent jobs share transactions; the ones with a wrong expected version fail.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let key = DataKey.random()
+                    let event = try Self.sealedEvent(key)
+                    if index % 2 == 0 {
+                        _ = try await ledger.append(.newStream([event], dataKey: key))
+                    } else {
+                        let request = AppendRequest(target: .existing(existing), expected: .exact(99), events: [event], dataKey: key)
+                        await #expect(throws: LedgerError.self) { _ = try await ledger.append(request) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try ledger.dataKeyCount() == 21)
+        for stream in 1...21 { #expect(try Self.readable(ledger, StreamID(UInt64(stream)))) }
+    }
+}
