@@ -13,13 +13,17 @@ public struct Erasure: Sendable, Hashable {
     public let events: Int
     /// How many data keys were destroyed.
     public let keysDestroyed: Int
+    /// Events of these streams whose personal data was recorded unsealed (by a writer that
+    /// did not seal, e.g. before sealing existed): erasure cannot make those unreadable.
+    public let plainEvents: Int
 
     /// Describes an erasure.
-    public init(contact: StreamID, streams: [StreamID], events: Int, keysDestroyed: Int) {
+    public init(contact: StreamID, streams: [StreamID], events: Int, keysDestroyed: Int, plainEvents: Int = 0) {
         self.contact = contact
         self.streams = streams
         self.events = events
         self.keysDestroyed = keysDestroyed
+        self.plainEvents = plainEvents
     }
 }
 
@@ -71,7 +75,10 @@ extension ContactBook {
                 destroyed += 1
             }
             try runner.catchUp(store: store)
-            return Erasure(contact: id, streams: streams, events: requests.count, keysDestroyed: destroyed)
+            let plain = try streams.reduce(0) { count, stream in
+                count + (try ledger.readStream(stream).filter { !$0.personalDataSealed && !$0.personalData.isEmpty }.count)
+            }
+            return Erasure(contact: id, streams: streams, events: requests.count, keysDestroyed: destroyed, plainEvents: plain)
         }
     }
 }

@@ -30,6 +30,7 @@ struct EraseCommand: ParsableCommand {
         let streams: [UInt64]
         let events: Int
         let keysDestroyed: Int
+        let plainEvents: Int
     }
 
     func run() throws {
@@ -44,8 +45,11 @@ struct EraseCommand: ParsableCommand {
             throw ValidationError(error.message)
         }
         if json {
-            try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed))
+            try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents))
             return
+        }
+        if erasure.plainEvents > 0 {
+            Output.error("warning: \(erasure.plainEvents) event\(erasure.plainEvents == 1 ? " was" : "s were") recorded with unsealed personal data (not through the contact book); erasure cannot make \(erasure.plainEvents == 1 ? "it" : "them") unreadable")
         }
         let merged = erasure.streams.count > 1 ? " and \(erasure.streams.count - 1) merged into it" : ""
         if erasure.events == 0 && erasure.keysDestroyed == 0 {
