@@ -2,7 +2,11 @@
 // event on stdout as `ack POSITION ID` right after the commit returns. A test kills it with
 // SIGKILL at a random moment and checks that every acknowledged event survived.
 //
-// Usage: ledger-stress DIR [SEED]
+// With --keys, every new stream gets a data key and each event's personal data ("secret of ID")
+// is sealed with it, and now and then a stream's key is destroyed (`shredding S`, then
+// `shredded S` once `shred` returned), so kills also land inside key rotations.
+//
+// Usage: ledger-stress DIR [SEED] [--keys]
 
 import Foundation
 import LedgerDomain
@@ -10,15 +14,26 @@ import LedgerStore
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: ledger-stress DIR [SEED]\n".utf8))
+    FileHandle.standardError.write(Data("usage: ledger-stress DIR [SEED] [--keys]\n".utf8))
     exit(2)
 }
+let withKeys = arguments.contains("--keys")
 var generator = SeededGenerator(seed: arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1)
 // A small merge threshold, so crashes also land during stream-index merges.
 let ledger = try Ledger(directory: arguments[1], options: .init(initialMapSize: 1 << 20, streamIndexMergeThreshold: 300))
 var streams = try ledger.stats().streams
 let out = FileHandle.standardOutput
 out.write(Data("ready\n".utf8))
+/// `events` with their personal data sealed under `key`.
+func sealed(_ events: [NewEvent], with key: DataKey) throws -> [NewEvent] {
+    try events.map { event in
+        var event = event
+        event.personalData = try key.seal(Array("secret of \(event.id)".utf8), for: event.id)
+        event.personalDataSealed = true
+        return event
+    }
+}
+
 while true {
     var requests = [AppendRequest]()
     for _ in 0..<Int.random(in: 1...40, using: &generator) {
@@ -30,8 +45,16 @@ while true {
                 data: [UInt8](repeating: UInt8(index), count: Int.random(in: 10...600, using: &generator))
             )
         }
-        if streams > 0 && Bool.random(using: &generator) {
-            requests.append(AppendRequest(target: .existing(StreamID(UInt64.random(in: 1...streams, using: &generator))), events: events))
+        let existing = streams > 0 && Bool.random(using: &generator) ? StreamID(UInt64.random(in: 1...streams, using: &generator)) : nil
+        if withKeys {
+            if let existing, let key = try ledger.dataKey(for: existing) {
+                requests.append(AppendRequest(target: .existing(existing), events: try sealed(events, with: key)))
+            } else {
+                let key = DataKey.random()
+                requests.append(.newStream(try sealed(events, with: key), dataKey: key))
+            }
+        } else if let existing {
+            requests.append(AppendRequest(target: .existing(existing), events: events))
         } else {
             requests.append(.newStream(events))
         }
@@ -45,6 +68,12 @@ while true {
         }
     }
     out.write(Data(lines.utf8))
+    if withKeys && streams > 0 && Int.random(in: 0..<3, using: &generator) == 0 {
+        let victim = UInt64.random(in: 1...streams, using: &generator)
+        out.write(Data("shredding \(victim)\n".utf8))
+        try ledger.shred(StreamID(victim))
+        out.write(Data("shredded \(victim)\n".utf8))
+    }
 }
 
 /// A small deterministic generator (SplitMix64), so a failing round can be replayed.

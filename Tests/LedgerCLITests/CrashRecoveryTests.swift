@@ -46,4 +46,50 @@ struct CrashRecoveryTests {
         #expect(report.isValid, "\(report.faults)")
         #expect(report.lastPosition >= acknowledged.map(\.position).max() ?? 0)
     }
+
+    @Test("a writer sealing with data keys and destroying keys, killed at random moments, loses no other key")
+    func killNineDuringErasures() throws {
+        let directory = NSTemporaryDirectory() + "ledger-crash-keys-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var shredded = Set<UInt64>()
+        var begun = Set<UInt64>()
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<15 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Executables.path("ledger-stress"))
+            process.arguments = [directory, String(round + 100), "--keys"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 20_000...300_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, let stream = UInt64(parts[1]) else { continue }
+                if parts[0] == "shredding" { begun.insert(stream) }
+                if parts[0] == "shredded" { shredded.insert(stream) }
+            }
+            let verify = try Executables.run("ledger", ["verify", "--store", directory])
+            #expect(verify.status == 0, "round \(round): \(verify.stdout) \(verify.stderr)")
+        }
+        #expect(!shredded.isEmpty, "some erasures should have completed")
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        #expect(try ledger.verify().isValid)
+        let keys = ledger.keyRing()
+        var checked = 0
+        for event in try ledger.read(from: 1, limit: 10_000_000) {
+            if shredded.contains(event.stream.rawValue) {
+                #expect(try keys.personalData(of: event) == nil, "stream \(event.stream) was shredded")
+            } else if !begun.contains(event.stream.rawValue) {
+                // Never touched by an erasure: its key must have survived every crash.
+                #expect(try keys.personalData(of: event) == Array("secret of \(event.id)".utf8), "stream \(event.stream) lost its key")
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
+    }
 }
