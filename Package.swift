@@ -68,6 +68,7 @@ let package = Package(
                 "LedgerDomain",
                 "LedgerStore",
                 "LedgerProjections",
+                "LedgerContacts",
             ],
             swiftSettings: swiftSettings
         ),

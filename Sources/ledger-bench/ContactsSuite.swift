@@ -156,6 +156,7 @@ struct ContactsSuite {
         }
 
         var commits = [(position: UInt64, at: UInt64)]()
+        let keys = ledger.keyRing(capacity: contacts)
         var generator = SystemRandomNumberGenerator()
         var sequence = 0
         let start = DispatchTime.now().uptimeNanoseconds
@@ -171,7 +172,11 @@ struct ContactsSuite {
             requests.reserveCapacity(batchSize)
             for _ in 0..<batchSize {
                 let contact = Int.random(in: 0..<contacts, using: &generator)
-                requests.append(AppendRequest(target: .existing(SyntheticContacts.stream(contact)), events: [SyntheticContacts.update(contact, sequence: sequence)]))
+                // Sealed as the contact book seals it, under the contact's key.
+                let stream = SyntheticContacts.stream(contact)
+                guard let key = try keys.key(for: stream) else { throw BenchFailure("contact \(contact) has no data key") }
+                let update = try SyntheticContacts.seal([SyntheticContacts.update(contact, sequence: sequence)], with: key)
+                requests.append(AppendRequest(target: .existing(stream), events: update))
                 sequence += 1
             }
             let results = try ledger.append(requests)

@@ -26,6 +26,24 @@ enum SyntheticContacts {
         return "+447" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
+    /// The append of a new contact as the contact book makes it: its four events with the
+    /// personal parts sealed under a fresh data key, which goes with them.
+    static func newContactRequest(_ contact: Int, namespace: UInt64) throws -> AppendRequest {
+        let key = DataKey.random()
+        return .newStream(try seal(newContact(contact, namespace: namespace), with: key), dataKey: key)
+    }
+
+    /// `events` with their personal parts sealed under `key`, as the contact book seals them.
+    static func seal(_ events: [NewEvent], with key: DataKey) throws -> [NewEvent] {
+        try events.map { event in
+            guard !event.personalData.isEmpty else { return event }
+            var sealed = event
+            sealed.personalData = try key.seal(event.personalData, for: event.id)
+            sealed.personalDataSealed = true
+            return sealed
+        }
+    }
+
     /// The four events of a new contact, as an import writes them: created, e-mail, phone,
     /// names; ids are derived from the namespace and the contact, like an import's.
     static func newContact(_ contact: Int, namespace: UInt64) -> [NewEvent] {
@@ -51,7 +69,8 @@ enum SyntheticContacts {
             .newEvent(actor: actor, source: .api(key: "bench", requestID: String(sequence)))
     }
 
-    /// A fresh ledger in `directory` holding `contacts` contacts (4 events each), appended in
+    /// A fresh ledger in `directory` holding `contacts` contacts (4 events each, personal data
+    /// sealed under each contact's own key, as the contact book writes them), appended in
     /// batches of 250 contacts with one batch in flight while the next is made. Not timed as a
     /// figure; the time goes to stderr.
     static func buildLedger(directory: String, contacts: Int) throws -> Ledger {
@@ -64,7 +83,7 @@ enum SyntheticContacts {
         var inFlight: PendingAppend?
         let seconds = try BenchReport.time {
             for contact in 0..<contacts {
-                batch.append(.newStream(newContact(contact, namespace: namespace)))
+                batch.append(try newContactRequest(contact, namespace: namespace))
                 if batch.count == 250 || contact == contacts - 1 {
                     let next = try ledger.submit(batch)
                     _ = try inFlight?.wait()

@@ -17,7 +17,9 @@ case "contacts":
     try ContactsSuite(options: options).run()
 case "import":
     try ImportSuite(options: options).run()
+case "audit":
+    try AuditSuite(options: options).run()
 default:
-    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import\n".utf8))
+    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import, audit\n".utf8))
     exit(2)
 }

@@ -33,24 +33,55 @@ enum KeyRootFile {
         let key: DataKey
     }
 
-    /// The file's contents: per bucket, its two entries (nil when empty or torn).
+    /// The file's contents. Entries are checked and decoded when first asked for, so loading
+    /// the root costs one read, not 8,192 hashes.
     struct Snapshot: Sendable {
-        var slots: [[Entry?]]
+        private let bytes: [UInt8]
+        private var decoded: [Int: [Entry?]] = [:]
+        private var overridden: [Int: [Entry?]] = [:]
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+        }
+
+        /// The two entries of `bucket` (nil when empty or torn).
+        mutating func entries(_ bucket: Int) -> [Entry?] {
+            if let entries = overridden[bucket] ?? decoded[bucket] { return entries }
+            let offset = headerSize + bucket * slotSize
+            let entries = (0..<2).map { index in
+                KeyRootFile.decode(bytes[(offset + index * entrySize)..<(offset + (index + 1) * entrySize)], bucket: bucket)
+            }
+            decoded[bucket] = entries
+            return entries
+        }
+
+        /// Records that entry `index` of `bucket` was just written as `entry`.
+        mutating func set(_ entry: Entry?, bucket: Int, index: Int) {
+            var entries = self.entries(bucket)
+            entries[index] = entry
+            overridden[bucket] = entries
+        }
 
         /// The newest entry of `bucket`.
-        func current(_ bucket: Int) -> (index: Int, entry: Entry)? {
-            let entries = slots[bucket].enumerated().compactMap { index, entry in entry.map { (index, $0) } }
+        mutating func current(_ bucket: Int) -> (index: Int, entry: Entry)? {
+            let entries = self.entries(bucket).enumerated().compactMap { index, entry in entry.map { (index, $0) } }
             return entries.max { $0.1.epoch < $1.1.epoch }
         }
 
         /// The entry of `bucket` with `epoch`.
-        func entry(_ bucket: Int, epoch: UInt32) -> Entry? {
-            slots[bucket].lazy.compactMap { $0 }.first { $0.epoch == epoch }
+        mutating func entry(_ bucket: Int, epoch: UInt32) -> Entry? {
+            entries(bucket).lazy.compactMap { $0 }.first { $0.epoch == epoch }
         }
 
-        /// Buckets caught in the middle of a rotation (both entries set).
-        var rotating: [Int] {
-            slots.indices.filter { slots[$0].allSatisfy { $0 != nil } }
+        /// Buckets caught in the middle of a rotation (both entries set and intact).
+        mutating func rotating() -> [Int] {
+            (0..<bucketCount).filter { bucket in
+                let offset = headerSize + bucket * slotSize
+                let bothSet = (0..<2).allSatisfy { index in
+                    bytes[(offset + index * entrySize)..<(offset + index * entrySize + 4)].contains { $0 != 0 }
+                }
+                return (bothSet || overridden[bucket] != nil) && entries(bucket).allSatisfy { $0 != nil }
+            }
         }
     }
 
@@ -81,15 +112,7 @@ enum KeyRootFile {
         guard count == fileSize, Array(bytes[0..<magic.count]) == magic else {
             throw LedgerError(.corrupt, "the key root \(path) is not a ContactLedger key root (wrong size or header)")
         }
-        var slots = [[Entry?]]()
-        slots.reserveCapacity(bucketCount)
-        for bucket in 0..<bucketCount {
-            let offset = headerSize + bucket * slotSize
-            slots.append((0..<2).map { index in
-                decode(bytes[(offset + index * entrySize)..<(offset + (index + 1) * entrySize)], bucket: bucket)
-            })
-        }
-        return Snapshot(slots: slots)
+        return Snapshot(bytes: bytes)
     }
 
     /// Overwrites entry `index` of `bucket` in place (nil clears it) and makes it durable.
@@ -112,7 +135,7 @@ enum KeyRootFile {
         return bytes
     }
 
-    private static func decode(_ bytes: ArraySlice<UInt8>, bucket: Int) -> Entry? {
+    fileprivate static func decode(_ bytes: ArraySlice<UInt8>, bucket: Int) -> Entry? {
         let start = bytes.startIndex
         let epoch = bytes[start..<(start + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard epoch != 0 else { return nil }

@@ -115,7 +115,7 @@ final class KeyVault: Sendable {
         }
         var entry = state.withLock { $0.snapshot.entry(bucket, epoch: epoch) }
         if entry == nil {
-            let snapshot = try KeyRootFile.load(rootPath)
+            var snapshot = try KeyRootFile.load(rootPath)
             entry = snapshot.entry(bucket, epoch: epoch)
             state.withLock { $0.snapshot = snapshot }
         }
@@ -159,7 +159,7 @@ final class KeyVault: Sendable {
         let lock = try StoreLock(path: lockPath, exclusive: true, wait: true)
         defer { lock.release() }
         var snapshot = try KeyRootFile.load(rootPath)
-        for bucket in snapshot.rotating {
+        for bucket in snapshot.rotating() {
             try finishRotation(bucket, snapshot: &snapshot, deleting: nil, environment: environment, tables: tables)
         }
         // No key, nothing to destroy (an erasure re-run: the repair above finished its rotation).
@@ -173,7 +173,7 @@ final class KeyVault: Sendable {
         }
         let fresh = KeyRootFile.Entry(epoch: current.epoch &+ 1 == 0 ? 1 : current.epoch &+ 1, key: .random())
         try KeyRootFile.write(fresh, bucket: bucket, index: 1 - index, path: rootPath)
-        snapshot.slots[bucket][1 - index] = fresh
+        snapshot.set(fresh, bucket: bucket, index: 1 - index)
         return try finishRotation(bucket, snapshot: &snapshot, deleting: stream, environment: environment, tables: tables)
     }
 
@@ -181,7 +181,7 @@ final class KeyVault: Sendable {
     @discardableResult
     private func finishRotation(_ bucket: Int, snapshot: inout KeyRootFile.Snapshot, deleting stream: UInt64?, environment: LMDBEnvironment, tables: Ledger.Tables) throws -> Bool {
         guard let (keep, target) = snapshot.current(bucket) else { return false }
-        let entries = snapshot.slots[bucket]
+        let entries = snapshot.entries(bucket)
         let (deleted, generation) = try environment.write { txn in
             var deleted = false
             if let stream {
@@ -195,7 +195,7 @@ final class KeyVault: Sendable {
             return (deleted, generation)
         }
         try KeyRootFile.write(nil, bucket: bucket, index: 1 - keep, path: rootPath)
-        snapshot.slots[bucket][1 - keep] = nil
+        snapshot.set(nil, bucket: bucket, index: 1 - keep)
         let final = snapshot
         state.withLock { $0 = State(snapshot: final, generation: generation) }
         return deleted

@@ -1,0 +1,82 @@
+import Foundation
+import LedgerContacts
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+/// The audit suite (issue 5): `ledger history` of a contact with 100 events in a ledger of
+/// `--events` events (default 10,000,000), as process wall time of the release CLI, and
+/// erasing one contact (`ContactBook.erase`: the event, the key rotation, the projection)
+/// timed in process, once per contact over `--runs` × 10 contacts.
+struct AuditSuite {
+    let options: BenchOptions
+
+    func run() throws {
+        let contacts = (options.eventsFlag ?? 10_000_000) / 4
+        let directory = options.directory + "-audit"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let target = contacts / 2
+        do {
+            let ledger = try SyntheticContacts.buildLedger(directory: directory, contacts: contacts)
+            defer { ledger.close() }
+            // Contact `target` gets 96 more events (100 in all), sealed under its key, spread
+            // over the last part of the log as API updates would be.
+            let stream = SyntheticContacts.stream(target)
+            guard let key = try ledger.dataKey(for: stream) else { throw BenchFailure("contact \(target) has no data key") }
+            for sequence in 0..<96 {
+                let update = try SyntheticContacts.seal([SyntheticContacts.update(target, sequence: sequence)], with: key)
+                _ = try ledger.append([AppendRequest(target: .existing(stream), events: update)] + (0..<50).map { offset in
+                    let other = (target + 1 + sequence * 50 + offset) % contacts
+                    return AppendRequest(target: .existing(SyntheticContacts.stream(other)), events: [SyntheticContacts.update(other, sequence: sequence)])
+                })
+            }
+            let seconds = try BenchReport.time { try ProjectionRunner(ledger: ledger, projection: ContactProjection()).rebuild() }
+            FileHandle.standardError.write(Data("audit: projection rebuilt in \(Int(seconds * 1000)) ms; \(try ledger.lastPosition()) events\n".utf8))
+        }
+
+        // History: a fresh process each time, as an auditor runs it.
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ledger").path
+        let email = SyntheticContacts.email(target)
+        var history = [Double]()
+        var historyJSON = [Double]()
+        for _ in 0..<max(options.runs, 5) {
+            for (json, into) in [(false, 0), (true, 1)] {
+                let outcome = try ImportSuite.run(executable, ["history", email, "--store", directory] + (json ? ["--json"] : []))
+                guard outcome.status == 0 else { throw BenchFailure("ledger history failed: \(outcome.output)") }
+                let lines = outcome.output.split(separator: "\n").count
+                guard json || lines >= 100 else { throw BenchFailure("ledger history printed \(lines) lines, expected 100 events") }
+                if into == 0 { history.append(outcome.seconds * 1000) } else { historyJSON.append(outcome.seconds * 1000) }
+            }
+        }
+        BenchReport.figure("audit.history", history, unit: "ms", target: 50, lowerIsBetter: true, decimals: 1)
+        BenchReport.figure("audit.history.json", historyJSON, unit: "ms", target: 50, lowerIsBetter: true, decimals: 1)
+
+        // Erasure, in process: contacts spread over the ledger (different buckets).
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        let book = try ContactBook(ledger: ledger)
+        defer { book.close() }
+        _ = try book.directory()
+        var erase = [Double]()
+        var shredOnly = [Double]()
+        let count = max(options.runs, 1) * 10
+        for index in 0..<count {
+            let contact = (index * 7_919 * 613) % contacts
+            guard contact != target else { continue }
+            let stream = SyntheticContacts.stream(contact)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let erasure = try book.erase(stream, reason: "gdpr-request", actor: SyntheticContacts.actor, source: .cli(command: "bench"))
+            erase.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            guard erasure.keysDestroyed == 1, try ledger.dataKey(for: stream) == nil else { throw BenchFailure("contact \(contact) was not erased: \(erasure)") }
+        }
+        // The key rotation alone, for the profile: on contacts not erased otherwise.
+        for index in 0..<count {
+            let stream = SyntheticContacts.stream((index * 104_729 + 17) % contacts)
+            let start = DispatchTime.now().uptimeNanoseconds
+            try ledger.shred(stream)
+            shredOnly.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        BenchReport.figure("audit.erase", erase, unit: "ms", target: 10, lowerIsBetter: true, decimals: 2)
+        BenchReport.figure("audit.erase.shred", shredOnly, unit: "ms", decimals: 2)
+    }
+}
