@@ -8,7 +8,8 @@ public struct VerificationReport: Sendable, Codable {
     public struct Fault: Sendable, Codable, Hashable {
         /// The log position concerned, when the fault has one.
         public let position: UInt64?
-        /// A stable word for the kind of fault: `gap`, `hash`, `decode`, `stream-index`, `event-id-index`.
+        /// A stable word for the kind of fault: `gap`, `hash`, `decode`, `stream-index`,
+        /// `event-id-index`, `data-key`.
         public let kind: String
         /// What is wrong, naming positions and streams only.
         public let message: String
@@ -24,6 +25,8 @@ public struct VerificationReport: Sendable, Codable {
     public var streamIndexEntries = 0
     /// Entries in the event-id index.
     public var eventIDIndexEntries = 0
+    /// Data keys in the key table (each checked to unwrap under the key root).
+    public var dataKeys = 0
     /// The faults found, in log order, at most `Ledger.maxReportedFaults`.
     public var faults: [Fault] = []
 
@@ -41,7 +44,8 @@ extension Ledger {
     ///
     /// Checks: positions run 1, 2, 3… without gaps; each record decodes; each stored chain
     /// hash equals SHA-256(previous hash ‖ body); each event's stream entry and id entry
-    /// point back at it; and the indexes hold no entry beyond those.
+    /// point back at it; the indexes hold no entry beyond those; and every stored data key
+    /// belongs to a stream of the log and unwraps under the key root.
     public func verify(progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
         try storage("verify the ledger") {
             try environment.read { txn in
@@ -56,6 +60,7 @@ extension Ledger {
                 // Events up to here have entries in the streams table; later ones must not.
                 let indexedThrough = try StreamTail.indexedThrough(txn: txn, tables: tables)
                 var indexedEvents = 0
+                var lastStream: UInt64 = 0
                 try txn.withCursor(tables.log) { cursor in
                     var entry = try cursor.move(MDB_FIRST)
                     while let current = entry {
@@ -93,6 +98,7 @@ extension Ledger {
                             fault(position, "decode", "the record at position \(position) is malformed: \(error)")
                             continue
                         }
+                        lastStream = max(lastStream, event.stream.rawValue)
                         let streamEntry = try withUnsafeBytes(of: (event.stream.rawValue.bigEndian, event.version.bigEndian)) {
                             try txn.get(tables.streams, key: $0).flatMap(Ledger.decodePosition)
                         }
@@ -123,6 +129,22 @@ extension Ledger {
                 }
                 if report.eventIDIndexEntries != Int(report.events) {
                     try findStrayEntries(txn: txn, table: tables.eventIDs, kind: "event-id-index", fault: fault)
+                }
+                try txn.withCursor(tables.keys) { cursor in
+                    var entry = try cursor.move(MDB_FIRST)
+                    while let current = entry {
+                        entry = try cursor.move(MDB_NEXT)
+                        report.dataKeys += 1
+                        guard let stream = Ledger.decodePosition(current.key), stream >= 1, stream <= lastStream else {
+                            fault(nil, "data-key", "the key table holds a key for a stream the log does not have")
+                            continue
+                        }
+                        do {
+                            _ = try vault.unwrap(current.value, stream: stream)
+                        } catch {
+                            fault(nil, "data-key", "the data key of stream \(stream) does not unwrap: \(error)")
+                        }
+                    }
                 }
                 return report
             }

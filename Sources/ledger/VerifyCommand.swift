@@ -26,7 +26,7 @@ struct VerifyCommand: ParsableCommand {
         if json {
             try Output.json(VerifyOutput(report))
         } else if report.isValid {
-            Output.line("ok: \(report.events) events, positions 1…\(report.lastPosition), head hash \(report.headHash)")
+            Output.line("ok: \(report.events) events, positions 1…\(report.lastPosition), head hash \(report.headHash); \(report.dataKeys) data keys unwrap")
         } else {
             Output.line("FAULT: first bad position \(report.firstBadPosition.map(String.init) ?? "unknown")")
             for fault in report.faults {
@@ -43,6 +43,7 @@ struct VerifyOutput: Encodable {
     let events: UInt64
     let lastPosition: UInt64
     let headHash: String
+    let dataKeys: Int
     let firstBadPosition: UInt64?
     let faults: [VerificationReport.Fault]
 
@@ -51,6 +52,7 @@ struct VerifyOutput: Encodable {
         events = report.events
         lastPosition = report.lastPosition
         headHash = report.headHash
+        dataKeys = report.dataKeys
         firstBadPosition = report.firstBadPosition
         faults = report.faults
     }

@@ -202,3 +202,27 @@ struct KeyVaultTests {
         for stream in 1...21 { #expect(try Self.readable(ledger, StreamID(UInt64(stream)))) }
     }
 }
+
+@Suite("Verification of data keys")
+struct KeyVerificationTests {
+    @Test("verify unwraps every data key and names one that does not unwrap")
+    func verifyKeys() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        let streams = try KeyVaultTests.populate(ledger, count: 5)
+        var report = try ledger.verify()
+        #expect(report.isValid && report.dataKeys == 5)
+        // Damage one wrapped key.
+        try ledger.environment.write { txn in
+            try withUnsafeBytes(of: streams[2].rawValue.bigEndian) { key in
+                var blob = try #require(try txn.get(ledger.tables.keys, key: key).map { Array($0) })
+                blob[30] ^= 0xFF
+                try blob.withUnsafeBytes { _ = try txn.put(ledger.tables.keys, key: key, value: $0) }
+            }
+        }
+        report = try ledger.verify()
+        #expect(!report.isValid)
+        #expect(report.faults.contains { $0.kind == "data-key" && $0.message.contains("stream \(streams[2])") })
+    }
+}

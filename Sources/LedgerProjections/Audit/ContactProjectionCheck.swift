@@ -30,6 +30,11 @@ public enum ContactProjectionCheck {
                 differences += try compareIndex(expected, kind, transaction, table)
             }
             differences += try compareFields(fold, transaction, fieldsTable)
+            // An erasure interrupted between its event and its key rotation.
+            for (stream, state) in fold.states.sorted(by: { $0.key < $1.key }) where state.erased {
+                guard try ledger.hasDataKey(stream) else { continue }
+                differences.append(ProjectionDifference(contact: stream.rawValue, table: "keys", message: "contact \(stream) is erased, but its data key still exists: run `ledger erase \(stream)` again to finish"))
+            }
             return ProjectionCheckReport(
                 projection: ContactProjection.name, checkpoint: checkpoint, contacts: fold.states.count,
                 indexEntries: indexEntries, differences: differences
