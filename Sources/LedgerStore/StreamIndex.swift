@@ -62,8 +62,10 @@ struct StreamIndex {
         try txn.withCursor(tables.log) { cursor in
             var entry = try withUnsafeBytes(of: (bounds.indexedThrough + 1).bigEndian) { try cursor.seek(atOrAfter: $0) }
             while let current = entry, let position = Ledger.decodePosition(current.key), position <= min(tailBase, bounds.lastPosition) {
-                let event = try RecordedEvent(position: position, record: current.value)
-                if event.stream == stream { found.append((event.version, position)) }
+                guard let (eventStream, version) = EventRecord.streamAndVersion(of: current.value) else {
+                    throw LedgerError(.corrupt, "the record at position \(position) is malformed; run `ledger verify`")
+                }
+                if eventStream == stream.rawValue { found.append((version, position)) }
                 entry = try cursor.move(MDB_NEXT)
             }
         }

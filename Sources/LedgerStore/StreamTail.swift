@@ -87,8 +87,10 @@ final class StreamTail: Sendable {
             try txn.withCursor(tables.log) { cursor in
                 var entry = try withUnsafeBytes(of: (state.lastSeen + 1).bigEndian) { try cursor.seek(atOrAfter: $0) }
                 while let current = entry, let position = Ledger.decodePosition(current.key), position <= last {
-                    let event = try RecordedEvent(position: position, record: current.value)
-                    Self.add(Entry(stream: event.stream.rawValue, version: event.version, position: position), to: &state)
+                    guard let (stream, version) = EventRecord.streamAndVersion(of: current.value) else {
+                        throw LedgerError(.corrupt, "the record at position \(position) is malformed; run `ledger verify`")
+                    }
+                    Self.add(Entry(stream: stream, version: version, position: position), to: &state)
                     entry = try cursor.move(MDB_NEXT)
                 }
             }

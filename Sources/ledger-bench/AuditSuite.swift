@@ -14,7 +14,10 @@ struct AuditSuite {
     func run() throws {
         let contacts = (options.eventsFlag ?? 10_000_000) / 4
         let directory = options.directory + "-audit"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer {
+            // LEDGER_BENCH_KEEP=1 keeps the ledger for profiling by hand.
+            if ProcessInfo.processInfo.environment["LEDGER_BENCH_KEEP"] != "1" { try? FileManager.default.removeItem(atPath: directory) }
+        }
         let target = contacts / 2
         do {
             let ledger = try SyntheticContacts.buildLedger(directory: directory, contacts: contacts)
@@ -33,6 +36,9 @@ struct AuditSuite {
             let seconds = try BenchReport.time { try ProjectionRunner(ledger: ledger, projection: ContactProjection()).rebuild() }
             FileHandle.standardError.write(Data("audit: projection rebuilt in \(Int(seconds * 1000)) ms; \(try ledger.lastPosition()) events\n".utf8))
         }
+        // Write back what the rebuild left dirty, so the kernel's write-back does not compete
+        // with the timed processes.
+        sync()
 
         // History: a fresh process each time, as an auditor runs it.
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ledger").path
@@ -41,7 +47,7 @@ struct AuditSuite {
         var historyJSON = [Double]()
         for _ in 0..<max(options.runs, 5) {
             for (json, into) in [(false, 0), (true, 1)] {
-                let outcome = try ImportSuite.run(executable, ["history", email, "--store", directory] + (json ? ["--json"] : []))
+                let outcome = try ChildProcess.run(executable, ["history", email, "--store", directory] + (json ? ["--json"] : []))
                 guard outcome.status == 0 else { throw BenchFailure("ledger history failed: \(outcome.output)") }
                 let lines = outcome.output.split(separator: "\n").count
                 guard json || lines >= 100 else { throw BenchFailure("ledger history printed \(lines) lines, expected 100 events") }

@@ -27,6 +27,17 @@ public enum EventRecord {
     /// Where the recording time sits in a body (i64 µs); filled in at append time.
     public static let recordedAtOffset = 34
 
+    /// The stream and version of a stored record, read at their fixed offsets without decoding
+    /// the rest (an index rebuild reads nothing else); nil when the record is too short or of
+    /// an unknown format.
+    public static func streamAndVersion(of record: UnsafeRawBufferPointer) -> (stream: UInt64, version: UInt64)? {
+        guard record.count >= recordedAtOffset + hashLength, record[0] == currentFormat else { return nil }
+        return (
+            UInt64(bigEndian: record.loadUnaligned(fromByteOffset: streamOffset, as: UInt64.self)),
+            UInt64(bigEndian: record.loadUnaligned(fromByteOffset: versionOffset, as: UInt64.self))
+        )
+    }
+
     enum Flag {
         static let correlation: UInt8 = 1
         static let causation: UInt8 = 2
