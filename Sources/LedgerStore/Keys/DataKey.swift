@@ -37,15 +37,19 @@ public struct DataKey: Sendable {
     }
 
     /// Seals the personal payload of event `id`.
+    ///
+    /// Buffers go to swift-crypto as raw pointers: its generic `DataProtocol` paths over
+    /// arrays and slices cost more than the cipher (docs/benchmarks.md, "AES-GCM here").
     public func seal(_ plaintext: [UInt8], for id: EventID) throws -> [UInt8] {
         do {
-            let box = try AES.GCM.seal(plaintext, using: key, authenticating: Self.associatedData(id))
+            let box = try plaintext.withUnsafeBytes { plain in
+                try Self.withAssociatedData(id) { try AES.GCM.seal(plain, using: key, authenticating: $0) }
+            }
+            guard let combined = box.combined else { throw LedgerError(.invalidRequest, "no combined form") }
             var sealed = [UInt8]()
-            sealed.reserveCapacity(plaintext.count + Self.sealingOverhead)
+            sealed.reserveCapacity(combined.count + 1)
             sealed.append(Self.sealedFormat)
-            box.nonce.withUnsafeBytes { sealed.append(contentsOf: $0) }
-            sealed.append(contentsOf: box.ciphertext)
-            sealed.append(contentsOf: box.tag)
+            combined.withUnsafeBytes { sealed.append(contentsOf: $0) }
             return sealed
         } catch {
             throw LedgerError(.invalidRequest, "cannot seal the personal data of event \(id): \(error)")
@@ -58,20 +62,19 @@ public struct DataKey: Sendable {
         guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
             throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
         }
-        let start = sealed.startIndex
         do {
-            let box = try AES.GCM.SealedBox(
-                nonce: AES.GCM.Nonce(data: sealed[(start + 1)..<(start + 13)]),
-                ciphertext: sealed[(start + 13)..<(sealed.endIndex - 16)],
-                tag: sealed[(sealed.endIndex - 16)...]
-            )
-            return Array(try AES.GCM.open(box, using: key, authenticating: Self.associatedData(id)))
+            return try sealed.withUnsafeBytes { raw in
+                // `nonce ‖ ciphertext ‖ tag` after the format byte is swift-crypto's combined form.
+                let box = try AES.GCM.SealedBox(combined: UnsafeRawBufferPointer(rebasing: raw[1...]))
+                let plain = try Self.withAssociatedData(id) { try AES.GCM.open(box, using: key, authenticating: $0) }
+                return plain.withUnsafeBytes { Array($0) }
+            }
         } catch {
             throw LedgerError(.corrupt, "the sealed personal data of event \(id) does not open with its contact's key (altered, or moved from another event)")
         }
     }
 
-    private static func associatedData(_ id: EventID) -> [UInt8] {
-        withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian)) { Array($0) }
+    private static func withAssociatedData<Result>(_ id: EventID, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian), body)
     }
 }

@@ -1,5 +1,6 @@
 import CLMDB
 import Crypto
+import Foundation
 import LedgerDomain
 import Synchronization
 #if canImport(Glibc)
@@ -88,15 +89,16 @@ final class KeyVault: Sendable {
     }
 
     static func wrap(_ key: DataKey, stream: UInt64, bucket: Int, under entry: KeyRootFile.Entry) throws -> [UInt8] {
-        let box = try AES.GCM.seal(key.bytes, using: entry.key.key, authenticating: associatedData(stream))
+        let box = try key.key.withUnsafeBytes { raw in
+            try withAssociatedData(stream) { try AES.GCM.seal(raw, using: entry.key.key, authenticating: $0) }
+        }
+        guard let combined = box.combined else { throw LedgerError(.invalidRequest, "cannot wrap the data key of stream \(stream)") }
         var blob = [UInt8]()
         blob.reserveCapacity(wrappedSize)
         blob.append(wrappedFormat)
         withUnsafeBytes(of: UInt16(bucket).bigEndian) { blob.append(contentsOf: $0) }
         withUnsafeBytes(of: entry.epoch.bigEndian) { blob.append(contentsOf: $0) }
-        box.nonce.withUnsafeBytes { blob.append(contentsOf: $0) }
-        blob.append(contentsOf: box.ciphertext)
-        blob.append(contentsOf: box.tag)
+        combined.withUnsafeBytes { blob.append(contentsOf: $0) }
         return blob
     }
 
@@ -127,12 +129,8 @@ final class KeyVault: Sendable {
 
     static func unwrap(_ blob: UnsafeRawBufferPointer, stream: UInt64, under entry: KeyRootFile.Entry) throws -> DataKey {
         do {
-            let box = try AES.GCM.SealedBox(
-                nonce: AES.GCM.Nonce(data: blob[7..<19]),
-                ciphertext: blob[19..<51],
-                tag: blob[51..<67]
-            )
-            let raw = try AES.GCM.open(box, using: entry.key.key, authenticating: associatedData(stream))
+            let box = try AES.GCM.SealedBox(combined: UnsafeRawBufferPointer(rebasing: blob[7..<67]))
+            let raw = try withAssociatedData(stream) { try AES.GCM.open(box, using: entry.key.key, authenticating: $0) }
             guard let key = DataKey(bytes: raw) else { throw LedgerError(.corrupt, "short key") }
             return key
         } catch {
@@ -140,8 +138,9 @@ final class KeyVault: Sendable {
         }
     }
 
-    private static func associatedData(_ stream: UInt64) -> [UInt8] {
-        Array("CLK1".utf8) + withUnsafeBytes(of: stream.bigEndian) { Array($0) }
+    /// "CLK1" ‖ four zero bytes ‖ stream (big-endian): 16 bytes, two u64s, so no padding.
+    private static func withAssociatedData<Result>(_ stream: UInt64, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeBytes(of: (UInt64(0x434C_4B31_0000_0000).bigEndian, stream.bigEndian), body)
     }
 
     // MARK: Rotation (erasure)
