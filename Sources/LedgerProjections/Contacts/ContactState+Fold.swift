@@ -21,15 +21,23 @@ extension ContactState {
     ///   new facts.
     /// - `field.defined` belongs to the schema stream and leaves the state as it is.
     public static func fold(_ state: ContactState?, _ event: DomainEvent, meta: EventMeta) -> ContactState? {
-        if case .fieldDefined = event { return state }
-        var contact = state ?? ContactState(id: meta.stream, createdAt: meta.recordedAt)
-        if contact.erased { return contact }
+        var folded = state
+        fold(into: &folded, event, meta: meta)
+        return folded
+    }
+
+    /// The same fold, in place: a state held uniquely (a dictionary's value passed as
+    /// `&states[stream]`) is changed without copying its identifier lists and field tables.
+    public static func fold(into state: inout ContactState?, _ event: DomainEvent, meta: EventMeta) {
+        if case .fieldDefined = event { return }
+        var contact = state.take() ?? ContactState(id: meta.stream, createdAt: meta.recordedAt)
+        defer { state = contact }
+        if contact.erased { return }
         if contact.mergedInto != nil {
-            guard case .contactErased = event else { return contact }
+            guard case .contactErased = event else { return }
         }
         contact.apply(event, meta: meta)
         contact.updatedAt = max(contact.updatedAt, meta.recordedAt)
-        return contact
     }
 
     /// The switch every new event type must extend; the compiler checks it is exhaustive.

@@ -1,5 +1,7 @@
+import Dispatch
 import LedgerDomain
 import LedgerStore
+import Synchronization
 
 /// The contact-state projection: each contact's current state (identifiers, fields, consent,
 /// segments) and lookup indexes from e-mail, phone and external id to the contact.
@@ -41,31 +43,67 @@ public struct ContactProjection: Projection {
 
     /// Every contact state and field definition of the log up to `through` (all when nil),
     /// folded in memory: the rebuild writes it out, and `verify --projections` compares with it.
+    ///
+    /// The log is split by stream over `workers` scans that run at once (one per core by
+    /// default): each skips other workers' records by their stream field, unseals and folds
+    /// its own, in place. A stream's events all go to one worker, in log order, so the result
+    /// is the sequential fold's.
     public static func foldLog(
         _ ledger: Ledger,
         through limit: UInt64?,
+        workers: Int = FoldedLog.defaultWorkers,
         progress: (UInt64) -> Void = { _ in }
-    ) throws -> (states: [StreamID: ContactState], definitions: [(FieldDefined, StreamID)], last: UInt64) {
-        var states = [StreamID: ContactState]()
-        var definitions = [(FieldDefined, StreamID)]()
-        var last: UInt64 = 0
-        if limit == 0 { return (states, definitions, 0) }
-        let keys = ledger.keyRing(capacity: 1 << 22)
-        try ledger.forEachEvent(from: 1, limit: limit.map { Int(clamping: $0) } ?? .max) { event in
-            last = event.position
-            if event.position % 1_000_000 == 0 { progress(event.position) }
-            guard let domain = try Self.domainEvent(event, keys: keys) else { return }
-            if case .fieldDefined(let definition) = domain {
-                definitions.append((definition, event.stream))
-                return
-            }
-            if let folded = ContactState.fold(states[event.stream], domain, meta: EventMeta(event)) {
-                states[event.stream] = folded
-            } else {
-                states.removeValue(forKey: event.stream)
+    ) throws -> FoldedLog {
+        let last = try limit.map { min($0, try ledger.lastPosition()) } ?? ledger.lastPosition()
+        let count = max(1, workers)
+        var folded = FoldedLog(parts: Array(repeating: [:], count: count), definitions: [], last: last)
+        guard last > 0 else { return folded }
+        let work = FoldWork()
+        let group = DispatchGroup()
+        for worker in 0..<count {
+            group.enter()
+            DispatchQueue.global(qos: .userInitiated).async {
+                defer { group.leave() }
+                let outcome = Result { () throws -> FoldedLog.Part in
+                    var part = FoldedLog.Part()
+                    part.states.reserveCapacity(Int(min(last / 4, 1 << 24)) / count)
+                    try ledger.forEachUnsealedEvent(through: last, include: { $0.rawValue % UInt64(count) == UInt64(worker) }) { event, personal in
+                        if worker == 0 && event.position & 0xFFFF == 0 { work.position.store(event.position, ordering: .relaxed) }
+                        guard let domain = try Self.decode(event, personal: personal) else { return }
+                        if case .fieldDefined(let definition) = domain {
+                            part.definitions.append((event.position, definition, event.stream))
+                            return
+                        }
+                        ContactState.fold(into: &part.states[event.stream], domain, meta: EventMeta(event))
+                    }
+                    return part
+                }
+                work.results.withLock { $0[worker] = outcome }
             }
         }
-        return (states, definitions, last)
+        // Progress is reported from the caller's thread, as the workers go.
+        while group.wait(timeout: .now() + .milliseconds(500)) == .timedOut {
+            progress(work.position.load(ordering: .relaxed))
+        }
+        var definitions = [(UInt64, FieldDefined, StreamID)]()
+        for worker in 0..<count {
+            guard let outcome = work.results.withLock({ $0[worker] }) else { continue }
+            let part = try outcome.get()
+            folded.parts[worker] = part.states
+            definitions += part.definitions
+        }
+        folded.definitions = definitions.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        return folded
+    }
+
+    /// The event decoded with its plain personal data, or nil for a type that is not the
+    /// contact domain's.
+    static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> DomainEvent? {
+        do {
+            return try DomainEvent(decoding: event, personalData: personal)
+        } catch where error.code == .unknownType {
+            return nil
+        }
     }
 
     /// The streams in an index value.
@@ -157,46 +195,49 @@ public struct ContactProjection: Projection {
         // Fold the whole log in memory, then write each table once in key order (MDB_APPEND):
         // random-order inserts would copy a page per contact.
         let folded = try Self.foldLog(ledger, through: nil, progress: progress)
-        let states = folded.states
-        let definitions = folded.definitions
         let last = folded.last
         let contacts = try store.table("contacts")
-        let ordered = states.keys.sorted()
+        // Each worker's part is sorted, and its index entries gathered and sorted, on its own
+        // core; the single writer then merges them.
+        let prepared = folded.preparedForWriting()
         try store.write { transaction in
-            // Inside the closure: a full map aborts the transaction and runs it again, and
-            // entries gathered outside would then be written twice.
-            var indexEntries = [IdentifierKind: [([UInt8], [UInt8])]]()
-            for stream in ordered {
-                guard let state = states[stream] else { continue }
+            // Inside the closure: a full map aborts the transaction and runs it again, so
+            // nothing may be gathered here that a second run would add twice.
+            for (stream, state) in prepared.statesInStreamOrder() {
                 try transaction.put(contacts, Self.key(stream), state.encoded(), append: true)
-                guard !state.erased, state.mergedInto == nil else { continue }
-                for kind in IdentifierKind.allCases {
-                    for identifier in state.identifiers(kind) {
-                        indexEntries[kind, default: []].append((Array(identifier.utf8), Self.key(stream)))
-                    }
-                }
             }
-            for (kind, entries) in indexEntries {
+            for kind in IdentifierKind.allCases {
                 let table = try store.table(Self.indexTable(kind))
-                // Sorted by identifier, then stream, so each key is written once, in order.
-                let sorted = entries.sorted { lhs, rhs in
-                    lhs.0 == rhs.0 ? lhs.1.lexicographicallyPrecedes(rhs.1) : lhs.0.lexicographicallyPrecedes(rhs.0)
-                }
                 var holders = [UInt8]()
-                for (index, entry) in sorted.enumerated() {
-                    holders.append(contentsOf: entry.1)
-                    if index + 1 == sorted.count || sorted[index + 1].0 != entry.0 {
-                        try transaction.put(table, entry.0, holders, append: true)
+                var pending: String?
+                for (identifier, stream) in prepared.indexEntries(kind) {
+                    if let current = pending, FoldedLog.compareUTF8(current, identifier) != 0 {
+                        try transaction.put(table, Array(current.utf8), holders, append: true)
                         holders.removeAll(keepingCapacity: true)
                     }
+                    pending = identifier
+                    holders.append(contentsOf: Self.key(stream))
+                }
+                if let current = pending {
+                    try transaction.put(table, Array(current.utf8), holders, append: true)
                 }
             }
-            for (definition, stream) in definitions {
+            for (definition, stream) in folded.definitions {
                 try Self.define(definition, stream: stream, in: transaction, store: store)
             }
             try transaction.setCheckpoint(last)
         }
+        // The folded states take seconds to free at 10 M events; that happens after the
+        // rebuild has returned, off the caller's path.
+        let release = Unmanaged.passRetained(FoldedLog.Box(folded: folded, prepared: prepared))
+        DispatchQueue.global(qos: .utility).async { release.release() }
         progress(last)
         return last
     }
+}
+
+/// What the fold's workers share: their results and the first worker's position.
+private final class FoldWork: Sendable {
+    let results = Mutex<[Int: Result<FoldedLog.Part, any Error>]>([:])
+    let position = Atomic<UInt64>(0)
 }
