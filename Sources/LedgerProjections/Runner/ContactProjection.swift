@@ -209,17 +209,17 @@ public struct ContactProjection: Projection {
             for kind in IdentifierKind.allCases {
                 let table = try store.table(Self.indexTable(kind))
                 var holders = [UInt8]()
-                var pending: String?
+                var pending: ArraySlice<UInt8>?
                 for (identifier, stream) in prepared.indexEntries(kind) {
-                    if let current = pending, FoldedLog.compareUTF8(current, identifier) != 0 {
-                        try transaction.put(table, Array(current.utf8), holders, append: true)
+                    if let current = pending, current != identifier {
+                        try transaction.put(table, Array(current), holders, append: true)
                         holders.removeAll(keepingCapacity: true)
                     }
                     pending = identifier
-                    holders.append(contentsOf: Self.key(stream))
+                    withUnsafeBytes(of: stream.rawValue.bigEndian) { holders.append(contentsOf: $0) }
                 }
                 if let current = pending {
-                    try transaction.put(table, Array(current.utf8), holders, append: true)
+                    try transaction.put(table, Array(current), holders, append: true)
                 }
             }
             for (definition, stream) in folded.definitions {

@@ -45,8 +45,8 @@ public struct FoldedLog: Sendable {
     struct Prepared: Sendable {
         struct SortedPart: Sendable {
             var streams: [StreamID] = []
-            /// Per identifier kind, (identifier, stream) sorted by the identifier's UTF-8 bytes, then stream.
-            var index: [IdentifierKind: [(String, StreamID)]] = [:]
+            /// Per identifier kind, the entries sorted by the identifier's UTF-8 bytes, then stream.
+            var index: [IdentifierKind: IndexEntries] = [:]
         }
 
         let parts: [[StreamID: ContactState]]
@@ -70,21 +70,73 @@ public struct FoldedLog: Sendable {
             }
         }
 
-        /// The identifier index entries of `kind`, by identifier bytes, then stream.
-        func indexEntries(_ kind: IdentifierKind) -> some Sequence<(String, StreamID)> {
-            let lists = sorted.map { $0.index[kind] ?? [] }
+        /// The identifier index entries of `kind`, by identifier bytes, then stream: each
+        /// identifier's bytes and the stream.
+        func indexEntries(_ kind: IdentifierKind) -> some Sequence<(ArraySlice<UInt8>, StreamID)> {
+            let lists = sorted.map { $0.index[kind] ?? IndexEntries() }
             var cursors = Array(repeating: 0, count: lists.count)
             return AnySequence {
-                AnyIterator { () -> (String, StreamID)? in
+                AnyIterator { () -> (ArraySlice<UInt8>, StreamID)? in
                     var best: Int?
-                    for list in lists.indices where cursors[list] < lists[list].count {
-                        if best.map({ FoldedLog.precedes(lists[list][cursors[list]], lists[$0][cursors[$0]]) }) ?? true { best = list }
+                    for list in lists.indices where cursors[list] < lists[list].entries.count {
+                        if let current = best {
+                            if lists[list].precedes(cursors[list], lists[current], cursors[current]) { best = list }
+                        } else {
+                            best = list
+                        }
                     }
                     guard let list = best else { return nil }
                     defer { cursors[list] += 1 }
-                    return lists[list][cursors[list]]
+                    let entry = lists[list].entries[cursors[list]]
+                    return (lists[list].bytes[Int(entry.start)..<Int(entry.start + entry.count)], StreamID(entry.stream))
                 }
             }
+        }
+    }
+
+    /// Identifier index entries without a String or an allocation each: the identifiers' UTF-8
+    /// bytes end to end in one buffer, and per entry where its bytes lie and its stream, so
+    /// sorting moves plain integers (no reference counting).
+    struct IndexEntries: Sendable {
+        struct Entry: Sendable {
+            var start: UInt32
+            var count: UInt32
+            var stream: UInt64
+        }
+
+        var bytes: [UInt8] = []
+        var entries: [Entry] = []
+
+        mutating func append(_ identifier: String, _ stream: StreamID) {
+            let start = bytes.count
+            bytes.append(contentsOf: identifier.utf8)
+            entries.append(Entry(start: UInt32(start), count: UInt32(bytes.count - start), stream: stream.rawValue))
+        }
+
+        /// Sorts by the identifier's bytes (LMDB's key order), then stream.
+        mutating func sort() {
+            bytes.withUnsafeBufferPointer { buffer in
+                entries.sort { Self.order(buffer, $0, buffer, $1) < 0 }
+            }
+        }
+
+        /// Whether entry `index` sorts before entry `otherIndex` of `other`.
+        func precedes(_ index: Int, _ other: IndexEntries, _ otherIndex: Int) -> Bool {
+            bytes.withUnsafeBufferPointer { left in
+                other.bytes.withUnsafeBufferPointer { right in
+                    Self.order(left, entries[index], right, other.entries[otherIndex]) < 0
+                }
+            }
+        }
+
+        private static func order(_ leftBytes: UnsafeBufferPointer<UInt8>, _ left: Entry, _ rightBytes: UnsafeBufferPointer<UInt8>, _ right: Entry) -> Int {
+            let common = Int(min(left.count, right.count))
+            if common > 0, let a = leftBytes.baseAddress, let b = rightBytes.baseAddress {
+                let result = memcmp(a + Int(left.start), b + Int(right.start), common)
+                if result != 0 { return Int(result) }
+            }
+            if left.count != right.count { return Int(left.count) - Int(right.count) }
+            return left.stream < right.stream ? -1 : (left.stream == right.stream ? 0 : 1)
         }
     }
 
@@ -95,40 +147,16 @@ public struct FoldedLog: Sendable {
             let states = parts[index]
             var part = Prepared.SortedPart()
             part.streams = states.keys.sorted()
-            for (stream, state) in states where !state.erased && state.mergedInto == nil {
-                for kind in IdentifierKind.allCases {
-                    for identifier in state.identifiers(kind) {
-                        part.index[kind, default: []].append((identifier, stream))
-                    }
-                }
-            }
             for kind in IdentifierKind.allCases {
-                part.index[kind]?.sort(by: FoldedLog.precedes)
+                var entries = IndexEntries()
+                for (stream, state) in states where !state.erased && state.mergedInto == nil {
+                    for identifier in state.identifiers(kind) { entries.append(identifier, stream) }
+                }
+                entries.sort()
+                part.index[kind] = entries
             }
             results.withLock { $0[index] = part }
         }
         return Prepared(parts: parts, sorted: (0..<parts.count).map { index in results.withLock { $0[index] } ?? Prepared.SortedPart() })
-    }
-
-    /// Index order: the identifier's UTF-8 bytes (LMDB's key order, not Unicode's), then stream.
-    static func precedes(_ lhs: (String, StreamID), _ rhs: (String, StreamID)) -> Bool {
-        let order = compareUTF8(lhs.0, rhs.0)
-        return order == 0 ? lhs.1 < rhs.1 : order < 0
-    }
-
-    /// memcmp order of two strings' UTF-8 bytes: negative, zero or positive.
-    static func compareUTF8(_ lhs: String, _ rhs: String) -> Int {
-        var lhs = lhs
-        var rhs = rhs
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
-                let common = min(left.count, right.count)
-                if common > 0, let a = left.baseAddress, let b = right.baseAddress {
-                    let result = memcmp(a, b, common)
-                    if result != 0 { return Int(result) }
-                }
-                return left.count - right.count
-            }
-        }
     }
 }
