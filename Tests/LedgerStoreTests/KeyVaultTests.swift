@@ -45,6 +45,19 @@ struct KeyVaultTests {
         #expect(throws: LedgerError.self) { try key.open(sealed[0..<10], for: id) }
     }
 
+    @Test("every seal draws a fresh nonce, across pool refills")
+    func freshNonces() throws {
+        let key = DataKey.random()
+        let id = EventID.timeOrdered()
+        var nonces = Set<[UInt8]>()
+        for _ in 0..<1_000 {
+            let sealed = try key.seal(Array("same".utf8), for: id)
+            nonces.insert(Array(sealed[1..<13]))
+            #expect(try key.open(sealed[...], for: id) == Array("same".utf8))
+        }
+        #expect(nonces.count == 1_000)
+    }
+
     @Test("a new stream's key is stored with its events, and readers unseal through it")
     func storedWithEvents() throws {
         let directory = TemporaryDirectory()

@@ -1,6 +1,10 @@
 import Crypto
 import Foundation
 import LedgerDomain
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A contact's own data key: it seals the personal part of the contact's events with
 /// AES-256-GCM, and destroying it (`Ledger.shred`) makes that part unreadable for good.
@@ -42,8 +46,9 @@ public struct DataKey: Sendable {
     /// arrays and slices cost more than the cipher (docs/benchmarks.md, "AES-GCM here").
     public func seal(_ plaintext: [UInt8], for id: EventID) throws -> [UInt8] {
         do {
+            let nonce = try NoncePool.shared.next()
             let box = try plaintext.withUnsafeBytes { plain in
-                try Self.withAssociatedData(id) { try AES.GCM.seal(plain, using: key, authenticating: $0) }
+                try Self.withAssociatedData(id) { try AES.GCM.seal(plain, using: key, nonce: nonce, authenticating: $0) }
             }
             guard let combined = box.combined else { throw LedgerError(.invalidRequest, "no combined form") }
             var sealed = [UInt8]()
@@ -76,5 +81,35 @@ public struct DataKey: Sendable {
 
     private static func withAssociatedData<Result>(_ id: EventID, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian), body)
+    }
+}
+
+/// Random 96-bit AES-GCM nonces, drawn from the system's CSPRNG 4 KiB at a time.
+///
+/// swift-crypto draws each nonce with its own call into the generator, which costs a third of
+/// a seal here (docs/benchmarks.md, "AES-GCM here"); the nonces are as random either way.
+/// Random nonces are safe for far more messages than one contact's key ever seals.
+final class NoncePool: Sendable {
+    static let shared = NoncePool()
+    private static let size = 4096
+    private let state = Mutex<(bytes: [UInt8], used: Int)>(([UInt8](repeating: 0, count: 4096), 4096))
+
+    func next() throws -> AES.GCM.Nonce {
+        try state.withLock { state in
+            if state.used + 12 > Self.size {
+                state.bytes.withUnsafeMutableBytes { raw in
+                    if let base = raw.baseAddress { arc4random_buf(base, raw.count) }
+                }
+                state.used = 0
+            }
+            defer {
+                // Each nonce is handed out once: its bytes are wiped as they leave the pool.
+                for index in state.used..<(state.used + 12) { state.bytes[index] = 0 }
+                state.used += 12
+            }
+            return try state.bytes.withUnsafeBytes { raw in
+                try AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: raw[state.used..<(state.used + 12)]))
+            }
+        }
     }
 }
