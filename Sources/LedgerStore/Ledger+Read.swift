@@ -31,11 +31,26 @@ extension Ledger {
         batchSize: Int = 8192,
         _ body: (RecordedEvent) throws -> Void
     ) throws {
+        try forEachRecord(from: position, limit: limit, batchSize: batchSize) { _, found, record in
+            try body(try decode(position: found, record: record))
+        }
+    }
+
+    /// Calls `body` with each stored record from `position` on, at most `limit` of them and
+    /// none past `last`, in batches of `batchSize`, each in its own short read transaction
+    /// (handed to `body` for lookups that must see the same snapshot).
+    func forEachRecord(
+        from position: UInt64,
+        through last: UInt64 = .max,
+        limit: Int = .max,
+        batchSize: Int,
+        _ body: (LMDBTransaction, UInt64, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         var next = max(position, 1)
         var remaining = limit
-        while remaining > 0 {
+        while remaining > 0 && next <= last {
             let wanted = min(batchSize, remaining)
-            let count = try storage("read the log") {
+            let (count, finished) = try storage("read the log") {
                 try environment.read { txn in
                     try txn.withCursor(tables.log) { cursor in
                         var count = 0
@@ -44,16 +59,17 @@ extension Ledger {
                             guard let found = Ledger.decodePosition(current.key) else {
                                 throw LedgerError(.corrupt, "a log key after position \(next) is not a position; run `ledger verify`")
                             }
-                            try body(try decode(position: found, record: current.value))
+                            guard found <= last else { return (count, true) }
+                            try body(txn, found, current.value)
                             next = found + 1
                             count += 1
                             if count < wanted { entry = try cursor.move(MDB_NEXT) }
                         }
-                        return count
+                        return (count, count < wanted)
                     }
                 }
             }
-            if count < wanted { return }
+            if finished { return }
             remaining -= count
         }
     }

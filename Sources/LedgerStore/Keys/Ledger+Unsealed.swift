@@ -18,48 +18,28 @@ extension Ledger {
         include: (StreamID) -> Bool = { _ in true },
         _ body: (RecordedEvent, [UInt8]?) throws -> Void
     ) throws {
-        var next = max(position, 1)
         var keys = [UInt64: DataKey?]()
-        while next <= last {
-            let done = try storage("read the log") {
-                try environment.read { txn in
-                    try txn.withCursor(tables.log) { cursor in
-                        var count = 0
-                        var entry = try withUnsafeBytes(of: next.bigEndian) { try cursor.seek(atOrAfter: $0) }
-                        while let current = entry, count < batchSize {
-                            guard let found = Ledger.decodePosition(current.key) else {
-                                throw LedgerError(.corrupt, "a log key after position \(next) is not a position; run `ledger verify`")
-                            }
-                            guard found <= last else { return true }
-                            next = found + 1
-                            count += 1
-                            entry = try cursor.move(MDB_NEXT)
-                            guard let (stream, _) = EventRecord.streamAndVersion(of: current.value) else {
-                                throw LedgerError(.corrupt, "the event at position \(found) cannot be decoded; run `ledger verify`")
-                            }
-                            guard include(StreamID(stream)) else { continue }
-                            let event = try decode(position: found, record: current.value)
-                            guard event.personalDataSealed else {
-                                try body(event, Array(event.personalData))
-                                continue
-                            }
-                            let key: DataKey?
-                            if let cached = keys[stream] {
-                                key = cached
-                            } else {
-                                key = try withUnsafeBytes(of: stream.bigEndian) { raw in
-                                    try txn.get(tables.keys, key: raw).map { try vault.unwrap($0, stream: stream) }
-                                }
-                                if keys.count >= keyCacheLimit { keys.removeAll(keepingCapacity: true) }
-                                keys[stream] = .some(key)
-                            }
-                            try body(event, try key.map { try $0.open(event.personalData, for: event.id) })
-                        }
-                        return entry == nil
-                    }
-                }
+        try forEachRecord(from: position, through: last, batchSize: batchSize) { txn, found, record in
+            guard let (stream, _) = EventRecord.streamAndVersion(of: record) else {
+                throw LedgerError(.corrupt, "the event at position \(found) cannot be decoded; run `ledger verify`")
             }
-            if done { return }
+            guard include(StreamID(stream)) else { return }
+            let event = try decode(position: found, record: record)
+            guard event.personalDataSealed else {
+                try body(event, Array(event.personalData))
+                return
+            }
+            let key: DataKey?
+            if let cached = keys[stream] {
+                key = cached
+            } else {
+                key = try withUnsafeBytes(of: stream.bigEndian) { raw in
+                    try txn.get(tables.keys, key: raw).map { try vault.unwrap($0, stream: stream) }
+                }
+                if keys.count >= keyCacheLimit { keys.removeAll(keepingCapacity: true) }
+                keys[stream] = .some(key)
+            }
+            try body(event, try key.map { try $0.open(event.personalData, for: event.id) })
         }
     }
 }
