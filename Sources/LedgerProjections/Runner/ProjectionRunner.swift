@@ -14,6 +14,11 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     public let directory: ProjectionDirectory
     /// Events applied per transaction.
     public let batchSize: Int
+    /// The data keys the runner has unwrapped, kept across catch-ups (a follower meets the
+    /// same contacts again and again). A key destroyed meanwhile does no harm here: the
+    /// erased contact's `contact.erased` event reaches the fold before any later event of its
+    /// stream, and the fold ignores what follows it.
+    let keys: KeyRing
 
     /// Prepares a runner; nothing is opened until a method needs it.
     public init(ledger: Ledger, projection: Kind, batchSize: Int = 10_000) {
@@ -21,6 +26,7 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
         self.projection = projection
         self.directory = ProjectionDirectory(ledgerDirectory: ledger.directory, name: Kind.name)
         self.batchSize = batchSize
+        keys = ledger.keyRing(capacity: 1 << 18)
     }
 
     /// Opens the live generation's store. The caller closes it.
@@ -32,7 +38,6 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     @discardableResult
     public func catchUp(store: ProjectionStore) throws -> UInt64 {
         var checkpoint = try store.read { try $0.checkpoint() }
-        let keys = ledger.keyRing()
         while true {
             let events = try ledger.read(from: checkpoint + 1, limit: batchSize)
             guard let last = events.last else { return checkpoint }
