@@ -20,8 +20,9 @@ public final class ContactImporter {
         self.book = book
     }
 
-    /// Imports `url`; `progress` is called after each batch with the rows read so far.
-    public func run(_ url: URL, options: ImportOptions, rejects: RejectsWriter? = nil, progress: (Int) -> Void = { _ in }) throws -> ImportSummary {
+    /// Imports `url`; `progress` is called after each batch with the rows done so far and how
+    /// much of the file they took up.
+    public func run(_ url: URL, options: ImportOptions, rejects: RejectsWriter? = nil, progress: (ImportProgress) -> Void = { _ in }) throws -> ImportSummary {
         let start = Date()
         let source = try TabularFile.open(url, options: options.read)
         let digest = try Self.sha256(of: url)
@@ -101,11 +102,11 @@ public final class ContactImporter {
             rows.append(row)
             if rows.count == options.batchSize {
                 try flush()
-                progress(summary.rows)
+                progress(ImportProgress(rows: summary.rows, read: source.progress))
             }
         }
         try flush()
-        progress(summary.rows)
+        progress(ImportProgress(rows: summary.rows, read: source.progress))
         try rejects?.close()
         summary.seconds = Date().timeIntervalSince(start)
         return summary
