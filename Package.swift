@@ -68,6 +68,7 @@ let package = Package(
                 "LedgerDomain",
                 "LedgerStore",
                 "LedgerProjections",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),
