@@ -46,6 +46,7 @@ public final class ContactImporter {
         // Whatever stops this thread stops the preparer too.
         defer { queue.close() }
 
+        let budget = MappedPageBudget()
         var summary = ImportSummary(file: url.lastPathComponent, format: "", encoding: "")
         summary.dryRun = options.dryRun
         while let message = queue.pop() {
@@ -56,6 +57,7 @@ public final class ContactImporter {
                 try rejects?.writeHeader(header)
             case .batch(let batch):
                 try record(batch, options: options, progressKey: progressKey, rejects: rejects, into: &summary)
+                budget.enforce(on: book)
                 progress(ImportProgress(rows: summary.rows, read: batch.read))
             case .failure(let error):
                 throw error

@@ -1,5 +1,8 @@
 import LedgerDomain
 import LedgerStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A contact's state before and after events its writer has just appended, folded by that
 /// writer from the events it built (`ContactState.fold`, with the events' real places and time).
@@ -61,7 +64,9 @@ extension ContactProjection {
                         try transaction.put(index, entry.key, encodeHolders(holders))
                     }
                 }
-                for entry in added[slot].sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+                for entry in added[slot].sorted(by: { Self.precedes($0.key, $1.key) }) {
+                    // Most identifiers are new: one search to store them.
+                    if try transaction.insert(index, entry.key, key(entry.stream)) { continue }
                     var holders = Self.holders(try transaction.get(index, entry.key))
                     guard !holders.contains(entry.stream) else { continue }
                     holders.append(entry.stream)
@@ -79,6 +84,17 @@ extension ContactProjection {
             try transaction.setCheckpoint(positions.upperBound)
             return true
         }
+    }
+
+    /// Byte order, as LMDB sorts keys (memcmp, then length).
+    static func precedes(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+        let order = left.withUnsafeBytes { l in
+            right.withUnsafeBytes { r in
+                guard let lbase = l.baseAddress, let rbase = r.baseAddress else { return Int32(0) }
+                return memcmp(lbase, rbase, min(l.count, r.count))
+            }
+        }
+        return order != 0 ? order < 0 : left.count < right.count
     }
 
     /// The identifiers of each kind that an index gains and loses when a contact goes from
