@@ -29,7 +29,10 @@ struct MappedPageBudget {
 
     /// Resident file-backed bytes of this process, or nil when unknown.
     static func residentFileBytes() -> Int64? {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        // Read to the end: /proc files report a size of 0, which whole-file readers may trust.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/statm") else { return nil }
+        defer { try? handle.close() }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         let fields = text.split(separator: " ")
         guard fields.count > 2, let pages = Int64(fields[2]) else { return nil }
         return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))

@@ -82,7 +82,10 @@ final class LMDBEnvironment: @unchecked Sendable {
         guard let resolved = realpath(path, nil) else { return }
         let file = String(cString: resolved) + "/data.mdb"
         free(resolved)
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return }
+        // Read to the end: /proc files report a size of 0, which whole-file readers may trust.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return }
+        let maps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        try? handle.close()
         for line in maps.split(separator: "\n") where line.hasSuffix(file) {
             let range = line.prefix { $0 != " " }.split(separator: "-")
             guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16), end > start,
