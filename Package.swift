@@ -69,6 +69,7 @@ let package = Package(
                 "LedgerStore",
                 "LedgerProjections",
                 "LedgerContacts",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),

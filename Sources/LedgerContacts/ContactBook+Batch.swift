@@ -12,11 +12,20 @@ public struct UpsertItem: Sendable {
     public var source: Source
     /// The id of the request's n-th event.
     public var ids: @Sendable (Int) -> EventID
+    /// The input's identifiers as `ContactBook.normalize` gave them, when the caller normalised
+    /// them ahead (a bulk import does, on another core); nil: `upsert` normalises them.
+    public var identifiers: Result<ContactIdentifiers, ContactError>?
 
     /// Describes one request.
-    public init(input: ContactInput, source: Source, ids: @escaping @Sendable (Int) -> EventID = { _ in .timeOrdered() }) {
+    public init(
+        input: ContactInput,
+        source: Source,
+        identifiers: Result<ContactIdentifiers, ContactError>? = nil,
+        ids: @escaping @Sendable (Int) -> EventID = { _ in .timeOrdered() }
+    ) {
         self.input = input
         self.source = source
+        self.identifiers = identifiers
         self.ids = ids
     }
 }
@@ -44,14 +53,14 @@ extension ContactBook {
             while true {
                 attempt += 1
                 var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
-                for item in items { plan.add(item, actor: actor) }
+                try plan.add(items, actor: actor)
                 guard try plan.isCurrent() else { continue }
                 if dryRun { return plan.outcomes(streams: [:]) }
                 let requests = plan.requests()
                 guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
                 do {
                     let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
-                    try runner.catchUp(store: store)
+                    try plan.project(requests, results: results)
                     var streams = [BatchPlan.Key: StreamID]()
                     for (planned, result) in zip(requests, results) { streams[planned.key] = result.stream }
                     return plan.outcomes(streams: streams)
@@ -65,6 +74,11 @@ extension ContactBook {
 }
 
 /// The events a batch will append, per contact, and what each request did.
+///
+/// Identities are resolved against the batch's own changes first, then against one read
+/// snapshot of the projection for the whole batch. Each contact's events are kept as domain
+/// events too, so that after the append the projection can be given the folded states
+/// directly (`project`) instead of reading the batch back from the log.
 struct BatchPlan {
     /// A contact of the batch: one that exists, or the n-th new one.
     enum Key: Hashable {
@@ -73,9 +87,16 @@ struct BatchPlan {
     }
 
     struct Contact {
+        let key: Key
+        /// The state the projection holds (nil: new).
+        let base: ContactState?
+        var baseVersion: UInt64
+        /// `base` with every event of `events` before `unfolded` folded in (stream and time
+        /// are placeholders): what a later request of the batch is compared with.
         var state: ContactState?
-        let baseVersion: UInt64
-        var events: [NewEvent] = []
+        var unfolded = 0
+        var events: [DomainEvent] = []
+        var recorded: [NewEvent] = []
     }
 
     let book: ContactBook
@@ -84,15 +105,16 @@ struct BatchPlan {
     let options: UpsertOptions
     let channel: EntryChannel
     let checkpoint: UInt64
-    var fieldTypes: [String: FieldType]
-    var contacts: [Key: Contact] = [:]
-    var order: [Key] = []
+    var rules: ContactFieldRules
+    var contacts: [Contact] = []
+    var slots: [Key: Int] = [:]
     var newContacts = 0
-    /// Identifiers added (a key) or removed (nil) by this batch, overriding the projection.
-    var owners: [IdentifierKind: [String: Key?]] = [:]
+    /// Identifiers added (a key) or removed (nil) by this batch, by kind, overriding the projection.
+    var owners: [[String: Key?]] = Array(repeating: [:], count: IdentifierKind.allCases.count)
     var results: [Result<(Key, Bool, Int), ContactError>] = []
     /// Custom field declarations made by this batch, for the schema stream.
     var schemaEvents: [NewEvent] = []
+    var definitions: [FieldDefined] = []
     /// The schema stream, once the ledger has one.
     let schemaStream: StreamID?
 
@@ -100,7 +122,7 @@ struct BatchPlan {
         self.book = book
         directory = try book.directory()
         checkpoint = try directory.checkpoint()
-        fieldTypes = try directory.fieldTypes()
+        rules = ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
         schemaStream = try directory.schemaStream()
         self.match = match
         self.options = options
@@ -113,53 +135,61 @@ struct BatchPlan {
         try book.ledger.lastPosition() == checkpoint
     }
 
-    mutating func add(_ item: UpsertItem, actor: Actor) {
+    /// Plans every item in order, reading the projection in one snapshot, then reads the
+    /// stream versions of the existing contacts involved in one ledger read.
+    mutating func add(_ items: [UpsertItem], actor: Actor) throws {
+        results.reserveCapacity(items.count)
+        let directory = self.directory
+        try directory.read { snapshot in
+            for item in items { add(item, actor: actor, snapshot: snapshot) }
+        }
+        let existing = contacts.indices.compactMap { index -> (Int, StreamID)? in
+            if case .existing(let id) = contacts[index].key { return (index, id) }
+            return nil
+        }
+        guard !existing.isEmpty else { return }
+        let versions = try book.ledger.versions(of: existing.map(\.1))
+        for ((index, _), version) in zip(existing, versions) { contacts[index].baseVersion = version }
+    }
+
+    private mutating func add(_ item: UpsertItem, actor: Actor, snapshot: ContactDirectory.Snapshot) {
         do {
-            let identifiers = try book.normalizedIdentifiers(item.input)
+            let identifiers = try (item.identifiers ?? book.normalize(item.input)).get()
             try book.requireMatchIdentifier(match, identifiers)
-            let key = try resolve(identifiers)
-            if contacts[key] == nil {
+            let key = try resolve(identifiers, snapshot: snapshot)
+            let slot: Int
+            if let known = slots[key] {
+                slot = known
+            } else {
                 let state: ContactState?
-                let version: UInt64
-                if case .existing(let id) = key {
-                    state = try directory.contact(id)
-                    version = try book.ledger.version(of: id)
-                } else {
-                    state = nil
-                    version = 0
-                }
-                contacts[key] = Contact(state: state, baseVersion: version)
-                order.append(key)
+                if case .existing(let id) = key { state = try snapshot.contact(id) } else { state = nil }
+                slot = contacts.count
+                slots[key] = slot
+                contacts.append(Contact(key: key, base: state, baseVersion: 0, state: state))
             }
-            guard var contact = contacts[key] else { return }
-            let events = try book.changes(item.input, identifiers: identifiers, state: contact.state, channel: channel, fieldTypes: fieldTypes, options: options)
-            let wasNew = contact.state == nil
-            let placeholder: StreamID
-            if case .existing(let id) = key { placeholder = id } else { placeholder = StreamID(0) }
-            for event in events {
-                contact.state = ContactState.fold(contact.state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: Ledger.systemClock()))
+            catchUpState(slot)
+            let events = try book.changes(item.input, identifiers: identifiers, state: contacts[slot].state, channel: channel, rules: &rules, options: options)
+            let wasNew = contacts[slot].state == nil
+            for (index, event) in events.enumerated() {
                 switch event {
                 case .identifierAdded(let change):
-                    if let value = change.value.value { owners[change.kind, default: [:]][value] = .some(key) }
+                    if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(key) }
                 case .identifierRemoved(let change):
-                    if let value = change.value.value { owners[change.kind, default: [:]][value] = .some(nil) }
-                case .fieldDefined(let definition):
-                    fieldTypes[definition.name] = definition.type
+                    if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(nil) }
                 default:
                     break
                 }
-            }
-            for (index, event) in events.enumerated() {
                 let recorded = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
                 // Field declarations belong to the schema stream, not to the contact that
                 // happened to use the field first.
-                if case .fieldDefined = event {
+                if case .fieldDefined(let definition) = event {
                     schemaEvents.append(recorded)
+                    definitions.append(definition)
                 } else {
-                    contact.events.append(recorded)
+                    contacts[slot].events.append(event)
+                    contacts[slot].recorded.append(recorded)
                 }
             }
-            contacts[key] = contact
             results.append(.success((key, wasNew, events.count)))
         } catch let error as ContactError {
             results.append(.failure(error))
@@ -168,21 +198,44 @@ struct BatchPlan {
         }
     }
 
+    /// Folds the events of contact `slot` not yet in its working state (placeholder stream and
+    /// time: only identifiers, fields and segments are compared). Most contacts appear once in
+    /// a batch and are never folded here, only once with their real places in `project`.
+    private mutating func catchUpState(_ slot: Int) {
+        let contact = contacts[slot]
+        guard contact.unfolded < contact.events.count else { return }
+        let placeholder: StreamID
+        if case .existing(let id) = contact.key { placeholder = id } else { placeholder = StreamID(0) }
+        var state = contact.state
+        for event in contact.events[contact.unfolded...] {
+            state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: 0))
+        }
+        contacts[slot].state = state
+        contacts[slot].unfolded = contact.events.count
+    }
+
+    private static func slot(_ kind: IdentifierKind) -> Int {
+        switch kind {
+        case .email: 0
+        case .phone: 1
+        case .externalId: 2
+        }
+    }
+
     /// The contact the identifiers name (this batch's own changes first), or a new one.
-    private mutating func resolve(_ identifiers: [IdentifierKind: String]) throws -> Key {
+    private mutating func resolve(_ identifiers: ContactIdentifiers, snapshot: ContactDirectory.Snapshot) throws -> Key {
         var found = [(IdentifierKind, Key)]()
         for kind in [IdentifierKind.email, .phone, .externalId] {
             guard let value = identifiers[kind] else { continue }
             let owner: Key?
-            if let overridden = owners[kind]?[value] {
+            if let overridden = owners[Self.slot(kind)][value] {
                 owner = overridden
             } else {
-                owner = try directory.find(kind, value).map { .existing($0) }
+                owner = try snapshot.find(kind, value).map { .existing($0) }
             }
             if let owner { found.append((kind, owner)) }
         }
-        let distinct = Set(found.map(\.1))
-        if distinct.count > 1 {
+        if let first = found.first?.1, found.contains(where: { $0.1 != first }) {
             let described = found.map { kind, key in "the \(kind.label) \(identifiers[kind] ?? "") belongs to \(Self.describe(key))" }.joined(separator: ", ")
             throw ContactError(
                 .identityConflict,
@@ -223,19 +276,69 @@ struct BatchPlan {
     /// One append request per contact with events, in first-seen order.
     func requests() -> [(key: Key, request: AppendRequest)] {
         var requests = [(key: Key, request: AppendRequest)]()
+        requests.reserveCapacity(contacts.count + 1)
         if !schemaEvents.isEmpty {
             let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
             requests.append((.new(0), AppendRequest(target: target, expected: .any, events: schemaEvents)))
         }
-        return requests + order.compactMap { key in
-            guard let contact = contacts[key], !contact.events.isEmpty else { return nil }
-            switch key {
+        for contact in contacts where !contact.recorded.isEmpty {
+            switch contact.key {
             case .existing(let id):
-                return (key, AppendRequest(target: .existing(id), expected: .exact(contact.baseVersion), events: contact.events))
+                requests.append((contact.key, AppendRequest(target: .existing(id), expected: .exact(contact.baseVersion), events: contact.recorded)))
             case .new:
-                return (key, .newStream(contact.events))
+                requests.append((contact.key, .newStream(contact.recorded)))
             }
         }
+        return requests
+    }
+
+    /// Brings the projection up to the batch just appended: each contact's events folded once
+    /// from its base state with their real positions, stream and time, written with the
+    /// checkpoint. When the batch is not exactly the log's newest events (another writer's
+    /// came between, or some were already recorded), the runner catches up from the log.
+    func project(_ requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) throws {
+        guard let positions = Self.contiguousPositions(requests, results),
+              let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt
+        else {
+            try book.runner.catchUp(store: book.store)
+            return
+        }
+        var folded = [FoldedContact]()
+        folded.reserveCapacity(results.count)
+        var schema: StreamID?
+        for (planned, result) in zip(requests, results) {
+            guard planned.key != .new(0) else {
+                schema = result.stream
+                continue
+            }
+            guard let slot = slots[planned.key] else { continue }
+            let contact = contacts[slot]
+            var state = contact.base
+            for (event, position) in zip(contact.events, result.positions) {
+                state = ContactState.fold(state, event, meta: EventMeta(position: position, stream: result.stream, recordedAt: recordedAt))
+            }
+            folded.append(FoldedContact(stream: result.stream, old: contact.base, new: state))
+        }
+        let declared = schema.map { stream in definitions.map { ($0, stream) } } ?? []
+        guard try ContactProjection.record(folded, definitions: declared, positions: positions, in: book.store) else {
+            try book.runner.catchUp(store: book.store)
+            return
+        }
+    }
+
+    /// The positions of the batch's events when they are one run, all newly appended (one
+    /// job is one transaction, so they share one time); nil otherwise.
+    static func contiguousPositions(_ requests: [(key: Key, request: AppendRequest)], _ results: [AppendResult]) -> ClosedRange<UInt64>? {
+        guard requests.count == results.count, let first = results.first?.positions.first else { return nil }
+        var next = first
+        for (planned, result) in zip(requests, results) {
+            guard result.duplicates == 0, result.positions.count == planned.request.events.count else { return nil }
+            for position in result.positions {
+                guard position == next else { return nil }
+                next += 1
+            }
+        }
+        return first...(next - 1)
     }
 
     /// Each request's outcome, with new contacts' numbers filled in.

@@ -29,28 +29,38 @@ extension ContactBook {
         return try result.get()
     }
 
-    /// Normalised identifiers of `input`, by kind.
-    func normalizedIdentifiers(_ input: ContactInput) throws -> [IdentifierKind: String] {
-        var identifiers = [IdentifierKind: String]()
+    /// The normalised identifiers of `input`, or why one is not valid.
+    ///
+    /// Safe to call from any thread: a bulk writer normalises the next batch (libphonenumber is
+    /// the costly part) on another core while `upsert` records this one.
+    public func normalize(_ input: ContactInput) -> Result<ContactIdentifiers, ContactError> {
+        Result { try normalizedIdentifiers(input) }.mapError { error in
+            error as? ContactError ?? ContactError(.invalidRequest, "\(error)")
+        }
+    }
+
+    /// Normalised identifiers of `input`.
+    func normalizedIdentifiers(_ input: ContactInput) throws -> ContactIdentifiers {
+        var identifiers = ContactIdentifiers()
         if let email = input.email?.trimmingWhitespace, !email.isEmpty {
-            identifiers[.email] = try normalizedEmail(email)
+            identifiers.email = try normalizedEmail(email)
         }
         if let phone = input.phone?.trimmingWhitespace, !phone.isEmpty {
-            identifiers[.phone] = try normalizedPhone(phone)
+            identifiers.phone = try normalizedPhone(phone)
         }
         if let external = input.externalId?.trimmingWhitespace, !external.isEmpty {
-            identifiers[.externalId] = external
+            identifiers.externalId = external
         }
         return identifiers
     }
 
-    func requireMatchIdentifier(_ match: MatchRule, _ identifiers: [IdentifierKind: String]) throws {
+    func requireMatchIdentifier(_ match: MatchRule, _ identifiers: ContactIdentifiers) throws {
         let present: Bool
         switch match {
-        case .email: present = identifiers[.email] != nil
-        case .phone: present = identifiers[.phone] != nil
-        case .emailOrPhone: present = identifiers[.email] != nil || identifiers[.phone] != nil
-        case .externalId: present = identifiers[.externalId] != nil
+        case .email: present = identifiers.email != nil
+        case .phone: present = identifiers.phone != nil
+        case .emailOrPhone: present = identifiers.email != nil || identifiers.phone != nil
+        case .externalId: present = identifiers.externalId != nil
         }
         guard present else {
             let needed = match == .emailOrPhone ? "an email or a phone" : "a \(match.cliSpelling)"
@@ -58,13 +68,15 @@ extension ContactBook {
         }
     }
 
-    /// The events that bring `state` (nil: a new contact) to what `input` says.
+    /// The events that bring `state` (nil: a new contact) to what `input` says. A custom field
+    /// used for the first time is declared (`field.defined`) and added to `rules`, only when
+    /// the request is accepted.
     func changes(
         _ input: ContactInput,
-        identifiers: [IdentifierKind: String],
+        identifiers: ContactIdentifiers,
         state: ContactState?,
         channel: EntryChannel,
-        fieldTypes: [String: FieldType],
+        rules outerRules: inout ContactFieldRules,
         options: UpsertOptions
     ) throws -> [DomainEvent] {
         var events = [DomainEvent]()
@@ -78,7 +90,7 @@ extension ContactBook {
             events.append(.identifierAdded(IdentifierChange(kind: kind, value: value)))
         }
         var fieldChanges = [FieldChange]()
-        var rules = ContactFieldRules(customFields: fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
+        var rules = outerRules
         for (field, value) in input.fields {
             if case .custom(let name) = field, rules.customFields[name] == nil, let value {
                 // Declared on first use, with the type of its first value.
@@ -101,6 +113,7 @@ extension ContactBook {
         for segment in input.segments where !(state?.segments.contains(segment) ?? false) {
             events.append(.segmentMemberAdded(SegmentMembership(segment: segment)))
         }
+        outerRules = rules
         return events
     }
 }

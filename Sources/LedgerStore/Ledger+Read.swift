@@ -121,6 +121,17 @@ extension Ledger {
         }
     }
 
+    /// The versions of several streams (0 for one with no events), read in one snapshot: a bulk
+    /// writer's batch asks for many at once.
+    public func versions(of streams: [StreamID]) throws -> [UInt64] {
+        try storage("read stream versions") {
+            try environment.read { txn in
+                let index = try StreamIndex(txn: txn, tables: tables, tail: streamTail)
+                return try streams.map { try index.lastVersion(of: $0) }
+            }
+        }
+    }
+
     func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {
         do {
             return try RecordedEvent(position: position, record: record)

@@ -119,6 +119,12 @@ public final class Ledger: Sendable {
         storeLock.release()
     }
 
+    /// Unmaps the pages of the store this process has read (they stay in the page cache), so a
+    /// bulk writer's resident memory does not grow with the log.
+    public func releaseMappedPages() {
+        environment.releaseMappedPages()
+    }
+
     private func checkFormat() throws {
         let key = Array("store.format".utf8)
         let found: UInt64? = try environment.read { txn in

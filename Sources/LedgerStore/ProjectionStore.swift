@@ -48,6 +48,12 @@ public final class ProjectionStore: Sendable {
         environment.close()
     }
 
+    /// Unmaps the pages of the store this process has read (they stay in the page cache), so a
+    /// bulk writer's resident memory does not grow with the store.
+    public func releaseMappedPages() {
+        environment.releaseMappedPages()
+    }
+
     /// The table named `name`; asking for a table the store was not opened with is a bug.
     public func table(_ name: String) throws -> Table {
         guard let table = tablesByName[name] else {
@@ -115,6 +121,16 @@ public struct ProjectionTransaction {
                 guard try txn.put(table.dbi, key: key, value: value, flags: append ? MDB_APPEND : 0) else {
                     throw LedgerError(.invalidRequest, "keys appended to \(table.name) out of order")
                 }
+            }
+        }
+    }
+
+    /// Stores `value` under `key` unless the key is there already (`MDB_NOOVERWRITE`); returns
+    /// whether it stored it. One search instead of a `get` and a `put` for keys mostly new.
+    public func insert(_ table: ProjectionStore.Table, _ key: [UInt8], _ value: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { key in
+            try value.withUnsafeBytes { value in
+                try txn.put(table.dbi, key: key, value: value, flags: MDB_NOOVERWRITE)
             }
         }
     }

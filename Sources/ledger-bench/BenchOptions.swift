@@ -1,7 +1,7 @@
 import Foundation
 
 /// Flags of the benchmark program: `--runs N`, `--dir PATH`, `--baseline N`, `--events N`,
-/// `--only PART`, `--batch N`, `--seconds N`, `--rate N`, `--follow-batch N`.
+/// `--only PART`, `--batch N`, `--seconds N`, `--rate N`, `--follow-batch N`, `--xlsx-rows N`.
 struct BenchOptions {
     var runs = 3
     var directory = NSTemporaryDirectory() + "ledger-bench"
@@ -17,6 +17,8 @@ struct BenchOptions {
     var rate: Double?
     /// Events per projection transaction of a following runner; nil: the runner's default.
     var followBatch: Int?
+    /// Rows of the import suite's .xlsx workbook (0 skips that part); nil: its default.
+    var xlsxRows: Int?
 
     /// Events of the core suite.
     var events: Int { eventsFlag ?? 1_000_000 }
@@ -35,6 +37,7 @@ struct BenchOptions {
             case "--seconds": seconds = Double(value) ?? seconds
             case "--rate": rate = Double(value) ?? rate
             case "--follow-batch": followBatch = Int(value) ?? followBatch
+            case "--xlsx-rows": xlsxRows = Int(value) ?? xlsxRows
             default: FileHandle.standardError.write(Data("ignoring unknown flag \(flag)\n".utf8))
             }
         }

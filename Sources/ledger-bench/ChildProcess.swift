@@ -5,7 +5,8 @@ import Glibc
 
 /// Runs a program to completion with posix_spawn and wait4: exact wall time (Foundation's
 /// `Process.waitUntilExit` polls its run loop, which adds tens of milliseconds) and the
-/// child's own resource usage (peak RSS of that process alone).
+/// child's own resource usage (unlike getrusage(RUSAGE_CHILDREN), the largest of every child
+/// reaped so far). Its stdout goes to a scratch file and is returned; stderr is inherited.
 enum ChildProcess {
     struct Outcome {
         let seconds: Double
@@ -23,7 +24,6 @@ enum ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -37,7 +37,9 @@ enum ChildProcess {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7f) == 0
-        return Outcome(seconds: seconds, status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), peakMiB: Double(usage.ru_maxrss) / 1024, output: output)
+        // WIFEXITED / WEXITSTATUS are macros Swift does not import: low 7 bits 0 means it exited.
+        let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        // Linux reports ru_maxrss in KiB.
+        return Outcome(seconds: seconds, status: exitStatus, peakMiB: Double(usage.ru_maxrss) / 1024, output: output)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The import suite: a generated ~300 MB contact base imported end to end by the release
 /// `ledger` binary (wall time and peak memory of the process), the Python peer on the same
-/// file, and a re-import of the same file.
+/// file, and a re-import of the same file; then the same kind of base as a ~100 MB .xlsx
+/// workbook (`--xlsx-rows N`, default 2,000,000; 0 skips it).
 struct ImportSuite {
     let options: BenchOptions
 
@@ -11,29 +12,13 @@ struct ImportSuite {
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
-        let firstNames = ["Олена", "Іван", "Марія", "Андрій", "Софія", "Тарас", "Oksana", "Dmytro", "Kateryna", "Yurii"]
-        let lastNames = ["Коваленко", "Петренко", "Шевченко", "Бондар", "Мельник", "Kravets", "Lysenko", "Tkachenko"]
-        let cities = ["Київ", "Львів", "Одеса", "Харків", "Дніпро", "Vinnytsia", "Poltava"]
-        let operators = ["67", "50", "63", "93", "66", "97", "68", "73"]
         var buffer = "Email,Phone,First name,Last name,Date of birth,City,Score\n"
         var written: Int64 = 0
         for row in 0..<rows {
-            let op = operators[row % operators.count]
-            let subscriber = 1_000_000 + (row * 7_919) % 8_999_999
-            let digits = String(subscriber)
-            let phone: String
-            switch row % 5 {
-            case 0: phone = "+380 \(op) \(digits.prefix(3)) \(digits.dropFirst(3).prefix(2)) \(digits.suffix(2))"
-            case 1: phone = "0\(op) \(digits.prefix(3)) \(digits.dropFirst(3).prefix(2)) \(digits.suffix(2))"
-            case 2: phone = "80\(op)\(digits)"
-            case 3: phone = "380\(op)\(digits)"
-            default: phone = "(0\(op)) \(digits.prefix(3))-\(digits.dropFirst(3).prefix(2))-\(digits.suffix(2))"
-            }
-            let day = 1 + row % 28
-            let month = 1 + row % 12
-            let year = 1950 + row % 55
-            buffer += "user\(row).\(digits)@example\(row % 97).com,\(phone),\(firstNames[row % firstNames.count]),\(lastNames[row % lastNames.count]),"
-            buffer += "\(day < 10 ? "0" : "")\(day).\(month < 10 ? "0" : "")\(month).\(year),\(cities[row % cities.count]),\(row % 1000)\n"
+            let contact = SyntheticBase.contact(row)
+            buffer += "\(contact.email),\(contact.phone),\(SyntheticBase.firstNames[row % SyntheticBase.firstNames.count]),"
+            buffer += "\(SyntheticBase.lastNames[row % SyntheticBase.lastNames.count]),\(contact.birthText),"
+            buffer += "\(SyntheticBase.cities[row % SyntheticBase.cities.count]),\(row % 1000)\n"
             if buffer.utf8.count > 1 << 20 {
                 let data = Data(buffer.utf8)
                 written += Int64(data.count)
@@ -47,26 +32,15 @@ struct ImportSuite {
         return written
     }
 
-    /// Runs a program to completion; returns wall seconds and its stdout.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, output: String, status: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let start = DispatchTime.now().uptimeNanoseconds
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return (seconds, String(decoding: data, as: UTF8.self), process.terminationStatus)
-    }
-
-    /// The largest resident set of any child that has ended, in MiB.
-    static func peakChildMiB() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
+    /// Fails the run unless the import's JSON summary says `created` contacts and `events` events
+    /// (when given): a fast import that records the wrong thing is no result.
+    static func check(_ run: ChildProcess.Outcome, created: Int, events: Int? = nil) throws {
+        let summary = (try? JSONSerialization.jsonObject(with: Data(run.output.utf8))) as? [String: Any] ?? [:]
+        let made = summary["created"] as? Int ?? -1
+        let recorded = summary["events"] as? Int ?? -1
+        guard made == created, events.map({ $0 == recorded }) ?? true else {
+            throw BenchFailure("check failed: created \(made) (expected \(created)), events \(recorded)\(events.map { " (expected \($0))" } ?? "")")
+        }
     }
 
     func run() throws {
@@ -80,30 +54,68 @@ struct ImportSuite {
         var secondsRuns = [Double]()
         var reimportRates = [Double]()
         var peerRates = [Double]()
+        var peaks = [Double]()
+        var peerPeaks = [Double]()
         for run in 0..<options.runs {
             let store = options.directory + "/import-store-\(run)"
             try? FileManager.default.removeItem(atPath: store)
-            let first = try Self.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
+            let first = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
             guard first.status == 0 else { throw BenchFailure("ledger import failed: \(first.output)") }
+            // Every generated row is valid: 4 events each, and City and Score declared once.
+            try Self.check(first, created: rows, events: rows * 4 + 2)
             rates.append(Double(rows) / first.seconds)
             secondsRuns.append(first.seconds)
+            peaks.append(first.peakMiB)
             FileHandle.standardError.write(Data("import run \(run): \(String(format: "%.1f", first.seconds)) s\n".utf8))
-            let again = try Self.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
+            let again = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
+            try Self.check(again, created: 0, events: 0)
             reimportRates.append(Double(rows) / again.seconds)
             try? FileManager.default.removeItem(atPath: store)
             let database = options.directory + "/peer-\(run).sqlite"
             try? FileManager.default.removeItem(atPath: database)
-            let peer = try Self.run("/usr/bin/env", ["python3", "tools/baseline/import_peer.py", file, database])
-            if peer.status == 0, let rate = Double(peer.output.trimmingCharacters(in: .whitespacesAndNewlines)) { peerRates.append(rate) }
+            let peer = try ChildProcess.run("/usr/bin/env", ["python3", "tools/baseline/import_peer.py", file, database])
+            if peer.status == 0, let rate = Double(peer.output.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                peerRates.append(rate)
+                peerPeaks.append(peer.peakMiB)
+            }
             try? FileManager.default.removeItem(atPath: database)
         }
         let peer = peerRates.sorted().dropFirst(peerRates.count / 2).first
         BenchReport.figure("import.csv.300mb", rates, unit: "rows/s", baseline: peer, target: 100_000)
         BenchReport.figure("import.csv.300mb.seconds", secondsRuns, unit: "s")
-        BenchReport.figure("import.csv.300mb.peak_rss", [Self.peakChildMiB()], unit: "MiB")
+        BenchReport.figure("import.csv.300mb.peak_rss", peaks, unit: "MiB", target: 300, lowerIsBetter: true)
         BenchReport.figure("import.peer.python", peerRates, unit: "rows/s")
+        BenchReport.figure("import.peer.python.peak_rss", peerPeaks, unit: "MiB")
         BenchReport.figure("import.reimport", reimportRates, unit: "rows/s", target: 200_000)
         try? FileManager.default.removeItem(atPath: file)
+        try runWorkbook(ledger: ledger)
+    }
+
+    /// `import.xlsx`: a generated workbook into an empty ledger, end to end.
+    func runWorkbook(ledger: String) throws {
+        let rows = options.xlsxRows ?? 2_000_000
+        guard rows > 0 else { return }
+        let file = options.directory + "/import-base.xlsx"
+        var size: Int64 = 0
+        let generation = try BenchReport.time { size = try XLSXBase.write(file, rows: rows, scratch: options.directory) }
+        FileHandle.standardError.write(Data("import.xlsx: generated \(rows) rows, \(size / 1_048_576) MiB in \(String(format: "%.1f", generation)) s\n".utf8))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var rates = [Double]()
+        var peaks = [Double]()
+        for run in 0..<options.runs {
+            let store = options.directory + "/import-xlsx-store-\(run)"
+            try? FileManager.default.removeItem(atPath: store)
+            defer { try? FileManager.default.removeItem(atPath: store) }
+            let imported = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
+            guard imported.status == 0 else { throw BenchFailure("ledger import of the workbook failed: \(imported.output)") }
+            try Self.check(imported, created: rows, events: rows * 4 + 2)
+            rates.append(Double(rows) / imported.seconds)
+            peaks.append(imported.peakMiB)
+            FileHandle.standardError.write(Data("import.xlsx run \(run): \(String(format: "%.1f", imported.seconds)) s\n".utf8))
+        }
+        BenchReport.figure("import.xlsx", rates, unit: "rows/s", target: 50_000)
+        BenchReport.figure("import.xlsx.peak_rss", peaks, unit: "MiB")
+        BenchReport.figure("import.xlsx.size", [Double(size) / 1_048_576], unit: "MiB")
     }
 }
 

@@ -86,10 +86,17 @@ struct ImportCommand: ParsableCommand {
         let rejectsWriter = try rejects.map { try RejectsWriter(url: URL(fileURLWithPath: $0)) }
         let start = Date()
         let showProgress = Output.stderrIsTerminal && !json
-        let summary = try ContactImporter(book: book).run(URL(fileURLWithPath: file), options: options, rejects: rejectsWriter) { rows in
+        var lastDrawn = -1.0
+        let summary = try ContactImporter(book: book).run(URL(fileURLWithPath: file), options: options, rejects: rejectsWriter) { done in
             guard showProgress else { return }
-            let seconds = max(Date().timeIntervalSince(start), 0.001)
-            FileHandle.standardError.write(Data("\r\(rows) rows, \(Int(Double(rows) / seconds)) rows/s   ".utf8))
+            // Redrawn at most ten times a second, and always at the end.
+            let seconds = Date().timeIntervalSince(start)
+            let finished = done.read.fraction == 1
+            guard finished || seconds - lastDrawn >= 0.1 else { return }
+            lastDrawn = seconds
+            let line = ProgressLine.render(rows: done.rows, fraction: done.read.fraction, elapsed: seconds)
+            // \r returns to the start of the line, ESC [ K clears what a longer line left.
+            FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
         }
         if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         if json {

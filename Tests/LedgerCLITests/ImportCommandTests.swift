@@ -66,6 +66,24 @@ struct ImportCommandTests {
         #expect(lines[2].contains("row 10: email"))
     }
 
+    @Test("progress marks count rows: a run with another batch size resumes exactly where the marks say")
+    func otherBatchSize() throws {
+        let store = Self.temporary("batch-size")
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        func run(_ extra: [String]) throws -> [String: Any] {
+            try Self.summary(Executables.run("ledger", ["import", Self.sample, "--store", store, "--default-region", "UA", "--json"] + extra))
+        }
+        let small = try run(["--batch-size", "2"])
+        #expect(small["created"] as? Int == 10)
+        #expect(small["rows"] as? Int == 15)
+        let other = try run([])
+        #expect(other["alreadyRecorded"] as? Int == 15)
+        #expect(other["events"] as? Int == 0)
+        let odd = try run(["--batch-size", "7"])
+        #expect(odd["alreadyRecorded"] as? Int == 15)
+        #expect(odd["events"] as? Int == 0)
+    }
+
     @Test("a refused file leaves the ledger as it was")
     func refusedFiles() throws {
         let store = Self.temporary("refused")

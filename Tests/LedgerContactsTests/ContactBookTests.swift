@@ -1,9 +1,9 @@
 import Foundation
-import LedgerContacts
+@testable import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
-import LedgerStore
+@testable import LedgerStore
 import Synchronization
 import Testing
 
@@ -214,6 +214,62 @@ struct ContactBatchTests {
         _ = try fixture.book.upsert(items, match: .email, channel: .import, actor: fixture.actor)
         #expect(try fixture.ledger.lastPosition() == last)
         #expect(try fixture.book.contact(a)?.firstName == "Second")
+    }
+
+    @Test("a batch writes the projection from its own fold, with the events' real streams and time; it equals a fresh fold of the log")
+    func batchProjection() throws {
+        let fixture = try Fixture()
+        let first = [
+            Self.item(ContactInput(email: "a@example.com", phone: "067 111 11 11", fields: [(.custom("city"), .text("Kyiv"))], segments: ["spring"]), row: 2),
+            Self.item(ContactInput(email: "b@example.com", fields: [(.standard(.firstName), .text("Bohdan"))]), row: 3),
+            Self.item(ContactInput(email: "a@example.com", fields: [(.standard(.lastName), .text("Shevchenko"))]), row: 4),
+        ]
+        let created = fixture.now
+        let results = try fixture.book.upsert(first, match: .email, channel: .import, actor: fixture.actor)
+        guard case .success(.created(let a, _)) = results[0], case .success(.created(let b, _)) = results[1] else {
+            Issue.record("\(results)")
+            return
+        }
+        #expect(try results[2].get() == .updated(a, events: 1))
+        fixture.advance(seconds: 60)
+        let second = [
+            // A new phone replaces the old one in the index; a field changes; a new contact.
+            Self.item(ContactInput(email: "a@example.com", phone: "067 222 22 22", fields: [(.custom("city"), .text("Lviv"))]), row: 12),
+            Self.item(ContactInput(email: "c@example.com", phone: "067 111 11 11"), row: 13),
+        ]
+        let updated = fixture.now
+        let later = try fixture.book.upsert(second, match: .email, channel: .import, actor: fixture.actor)
+        #expect(try later[0].get() == .updated(a, events: 3))
+        guard case .success(.created(let c, _)) = later[1] else { Issue.record("\(later)"); return }
+
+        let check = try ContactProjectionCheck.run(ledger: fixture.ledger, store: fixture.book.store)
+        #expect(check.isValid, "\(check.differences)")
+        #expect(check.checkpoint == (try fixture.ledger.lastPosition()))
+        let stateA = try #require(try fixture.book.contact(a))
+        #expect(stateA.id == a)
+        #expect(stateA.createdAt == created)
+        #expect(stateA.updatedAt == updated)
+        #expect(stateA.lastName == "Shevchenko")
+        #expect(stateA.fields["city"] == .text("Lviv"))
+        #expect(try fixture.book.contact(b)?.updatedAt == created)
+        #expect(try fixture.book.resolve(key: "+380671111111") == c, "the old phone moved to the new contact")
+        #expect(try fixture.book.resolve(key: "+380672222222") == a)
+    }
+
+    @Test("batch positions are used only when they are one fresh run")
+    func contiguousPositions() {
+        let request = AppendRequest(target: .new, events: [
+            DomainEvent.contactCreated(ContactCreated(channel: .import)).newEvent(actor: Actor(.user, "t"), source: .cli(command: "t")),
+            DomainEvent.contactCreated(ContactCreated(channel: .import)).newEvent(actor: Actor(.user, "t"), source: .cli(command: "t")),
+        ])
+        let requests: [(key: BatchPlan.Key, request: AppendRequest)] = [(.new(1), request), (.new(2), request)]
+        func result(_ positions: [UInt64], duplicates: Int = 0) -> AppendResult {
+            AppendResult(stream: StreamID(1), positions: positions, version: 2, duplicates: duplicates)
+        }
+        #expect(BatchPlan.contiguousPositions(requests, [result([5, 6]), result([7, 8])]) == 5...8)
+        #expect(BatchPlan.contiguousPositions(requests, [result([5, 6]), result([8, 9])]) == nil, "another writer's event between")
+        #expect(BatchPlan.contiguousPositions(requests, [result([5, 6]), result([7, 8], duplicates: 2)]) == nil, "already recorded")
+        #expect(BatchPlan.contiguousPositions(requests, [result([5, 6])]) == nil)
     }
 
     @Test("a dry run decides everything and writes nothing")

@@ -38,9 +38,9 @@ public struct ContactFieldRules: Sendable {
     /// new value valid for its field. Old values are not checked: they were valid when recorded.
     public func validate(_ changes: [FieldChange]) throws(FieldRuleViolation) {
         guard !changes.isEmpty else { throw FieldRuleViolation(.noChange, "fields", "no field changes") }
-        var seen = Set<ContactField>()
-        for change in changes {
-            guard seen.insert(change.field).inserted else {
+        for (index, change) in changes.enumerated() {
+            // A handful of changes per event: comparing with the earlier ones beats hashing.
+            guard !changes[..<index].contains(where: { $0.field == change.field }) else {
                 throw FieldRuleViolation(.duplicateField, change.field.description, "changed twice in one event")
             }
             guard case .known(let new) = change.new else {

@@ -8,6 +8,10 @@ import LedgerStore
 /// Imports a contact base file into the ledger: reads rows, maps columns, validates, and
 /// upserts contacts in batches, one durable transaction per batch.
 ///
+/// Two stages on two threads: a `RowPreparer` reads, converts and normalises the rows of the
+/// next batches while this thread plans and records the current one (`ContactBook.upsert`),
+/// with the ledger's writer thread appending.
+///
 /// Every event's id derives from the file's SHA-256 (with the import's options), the row and
 /// the change, and each batch records a progress mark in its own transaction; a killed import
 /// run again skips the batches already recorded and finishes the rest, duplicating nothing.
@@ -20,10 +24,12 @@ public final class ContactImporter {
         self.book = book
     }
 
-    /// Imports `url`; `progress` is called after each batch with the rows read so far.
-    public func run(_ url: URL, options: ImportOptions, rejects: RejectsWriter? = nil, progress: (Int) -> Void = { _ in }) throws -> ImportSummary {
+    /// Imports `url`; `progress` is called after each batch with the rows done so far and how
+    /// much of the file they took up.
+    public func run(_ url: URL, options: ImportOptions, rejects: RejectsWriter? = nil, progress: (ImportProgress) -> Void = { _ in }) throws -> ImportSummary {
         let start = Date()
-        let source = try TabularFile.open(url, options: options.read)
+        // Refused before any reading, hashing included.
+        try options.read.sizeLimit.check(url)
         let digest = try Self.sha256(of: url)
         var fingerprint = SHA256()
         fingerprint.update(data: digest.bytes)
@@ -31,84 +37,83 @@ public final class ContactImporter {
         let importDigest = Array(fingerprint.finalize())
         let importKey = Hex.encode(importDigest)
         let namespace = importDigest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let progressKey = "import:" + importKey
-        let doneBatches = options.dryRun ? 0 : (try book.ledger.progress(for: progressKey) ?? 0)
+        let progressKey = Self.progressKey(importKey)
+        let doneRows = options.dryRun ? 0 : (try book.ledger.progress(for: progressKey) ?? 0)
 
-        let header = source.header.fields
-        let mapping = try ColumnMapping(header: header, overrides: options.mappings)
-        try rejects?.writeHeader(header)
-        var summary = ImportSummary(file: url.lastPathComponent, format: source.format.rawValue, encoding: source.encoding)
+        let queue = RowPreparer.start(RowPreparer.Plan(
+            url: url, options: options, book: book, fieldTypes: try book.directory().fieldTypes(),
+            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil))
+        // Whatever stops this thread stops the preparer too.
+        defer { queue.close() }
+
+        let budget = MappedPageBudget()
+        var summary = ImportSummary(file: url.lastPathComponent, format: "", encoding: "")
         summary.dryRun = options.dryRun
-        let fileName = url.lastPathComponent
-        var batchNumber: UInt64 = 0
-        var rows = [Row]()
-        rows.reserveCapacity(options.batchSize)
-
-        func flush() throws {
-            guard !rows.isEmpty else { return }
-            batchNumber += 1
-            defer { rows.removeAll(keepingCapacity: true) }
-            if batchNumber <= doneBatches {
-                summary.alreadyRecorded += rows.count
-                return
-            }
-            let converter = RowConverter(mapping: mapping, header: header, fieldTypes: try book.directory().fieldTypes(), segments: options.segments, dayFirst: options.dayFirst)
-            var items = [UpsertItem]()
-            var itemRows = [Row]()
-            for row in rows {
-                do {
-                    let input = try converter.input(row)
-                    let rowNumber = UInt64(row.number)
-                    items.append(UpsertItem(input: input, source: .file(name: fileName, sha256: digest, row: rowNumber)) { change in
-                        .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
-                    })
-                    itemRows.append(row)
-                } catch {
-                    try reject(row, reason: error.reason)
-                }
-            }
-            let results = try book.upsert(
-                items, match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty),
-                channel: .import, actor: options.actor, dryRun: options.dryRun,
-                progress: options.dryRun ? nil : ProgressMark(key: progressKey, value: batchNumber)
-            )
-            for (row, result) in zip(itemRows, results) {
-                switch result {
-                case .success(.created(_, let events)):
-                    summary.created += 1
-                    summary.events += events
-                case .success(.updated(_, let events)):
-                    summary.updated += 1
-                    summary.events += events
-                case .success(.unchanged):
-                    summary.unchanged += 1
-                case .failure(let error):
-                    try reject(row, reason: error.message)
-                }
+        while let message = queue.pop() {
+            switch message {
+            case .opened(let format, let encoding, let header):
+                summary.format = format.rawValue
+                summary.encoding = encoding
+                try rejects?.writeHeader(header)
+            case .batch(let batch):
+                try record(batch, options: options, progressKey: progressKey, rejects: rejects, into: &summary)
+                budget.enforce(on: book)
+                progress(ImportProgress(rows: summary.rows, read: batch.read))
+            case .failure(let error):
+                throw error
             }
         }
-
-        func reject(_ row: Row, reason: String) throws {
-            summary.rejected += 1
-            if summary.rejections.count < ImportSummary.listedRejections {
-                summary.rejections.append(.init(row: row.number, reason: reason))
-            }
-            try rejects?.write(row: row, reason: reason)
-        }
-
-        while let row = try source.nextRow() {
-            summary.rows += 1
-            rows.append(row)
-            if rows.count == options.batchSize {
-                try flush()
-                progress(summary.rows)
-            }
-        }
-        try flush()
-        progress(summary.rows)
         try rejects?.close()
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// The key of an import's progress marks, whose value is the number of data rows recorded,
+    /// so that a run with another batch size resumes exactly. (Marks under `import:KEY` counted
+    /// 5,000-row batches; they are not read, and such an interrupted import is redone whole.)
+    static func progressKey(_ importKey: String) -> String {
+        "import-rows:" + importKey
+    }
+
+    /// Upserts one prepared batch with its progress mark and adds what it did to `summary`;
+    /// rejections are reported in row order.
+    private func record(_ batch: PreparedBatch, options: ImportOptions, progressKey: String, rejects: RejectsWriter?, into summary: inout ImportSummary) throws {
+        summary.rows += batch.count
+        if batch.alreadyRecorded {
+            summary.alreadyRecorded += batch.count
+            return
+        }
+        let results = try book.upsert(
+            batch.items, match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty),
+            channel: .import, actor: options.actor, dryRun: options.dryRun,
+            progress: options.dryRun ? nil : ProgressMark(key: progressKey, value: batch.endRow)
+        )
+        var refusals = batch.refusals
+        for (position, result) in zip(batch.itemPositions, results) {
+            switch result {
+            case .success(.created(_, let events)):
+                summary.created += 1
+                summary.events += events
+            case .success(.updated(_, let events)):
+                summary.updated += 1
+                summary.events += events
+            case .success(.unchanged):
+                summary.unchanged += 1
+            case .failure(let error):
+                refusals.append((position, error.message))
+            }
+        }
+        refusals.sort { $0.position < $1.position }
+        for (position, reason) in refusals {
+            let number = batch.numbers[position]
+            summary.rejected += 1
+            if summary.rejections.count < ImportSummary.listedRejections {
+                summary.rejections.append(.init(row: number, reason: reason))
+            }
+            if let rejects, position < batch.rows.count {
+                try rejects.write(row: batch.rows[position], reason: reason)
+            }
+        }
     }
 
     /// The SHA-256 of a file, read in 1 MiB chunks.

@@ -11,6 +11,8 @@ final class FileByteReader {
     private let descriptor: Int32
     /// The file's name for error messages.
     let fileName: String
+    /// The file's size in bytes when it was opened (0 if it cannot be told).
+    let size: Int64
 
     init(url: URL) throws {
         fileName = url.lastPathComponent
@@ -22,11 +24,16 @@ final class FileByteReader {
             throw ImportFileError(
                 .unreadable, file: fileName, reason: "the file cannot be opened (\(Self.errnoText()))")
         }
+        // Seeking to the end tells the size without stat's platform-specific struct; back to 0 after.
+        size = max(0, Int64(lseek(descriptor, 0, SEEK_END)))
+        lseek(descriptor, 0, SEEK_SET)
     }
 
     deinit {
         close(descriptor)
     }
+
+
 
     /// Appends up to `count` bytes to `buffer`, fewer only at the end of the file; returns how many.
     @discardableResult

@@ -9,6 +9,8 @@ public protocol TabularSource: AnyObject {
     var encoding: String { get }
     /// The first non-empty row, which names the columns; `nextRow()` starts after it.
     var header: Row { get }
+    /// How much of the input the rows returned so far have consumed.
+    var progress: ReadProgress { get }
     /// The next data row, or nil at the end; throws an `ImportFileError` when the rest of the file
     /// cannot be read. Problems confined to one row are reported in `Row.problem` instead.
     func nextRow() throws -> Row?

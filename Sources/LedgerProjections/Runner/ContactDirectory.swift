@@ -33,6 +33,50 @@ public struct ContactDirectory: Sendable {
         }
     }
 
+    /// Runs `body` with one read snapshot of the projection, so that many lookups (a whole
+    /// batch's) share one transaction. The snapshot is valid only inside `body`.
+    public func read<Result>(_ body: (Snapshot) throws -> Result) throws -> Result {
+        let tables = try Snapshot.Tables(store: store)
+        return try store.read { transaction in try body(Snapshot(transaction: transaction, tables: tables)) }
+    }
+
+    /// The projection as of one read transaction, lent to a `read` closure.
+    public struct Snapshot {
+        struct Tables {
+            let contacts: ProjectionStore.Table
+            let indexes: [ProjectionStore.Table]
+
+            init(store: ProjectionStore) throws {
+                contacts = try store.table("contacts")
+                indexes = try IdentifierKind.allCases.map { try store.table(ContactProjection.indexTable($0)) }
+            }
+        }
+
+        let transaction: ProjectionTransaction
+        let tables: Tables
+
+        /// The last log position the snapshot reflects.
+        public func checkpoint() throws -> UInt64 {
+            try transaction.checkpoint()
+        }
+
+        /// The contact with stream `id`, or nil.
+        public func contact(_ id: StreamID) throws -> ContactState? {
+            try transaction.withValue(tables.contacts, ContactProjection.key(id)) { value in
+                try value.map { try ContactState(decoding: $0) }
+            }
+        }
+
+        /// The first contact holding a normalised identifier, or nil.
+        public func find(_ kind: IdentifierKind, _ value: String) throws -> StreamID? {
+            let table = tables.indexes[IdentifierKind.allCases.firstIndex(of: kind) ?? 0]
+            return try transaction.withValue(table, Array(value.utf8)) { holders in
+                guard let holders, holders.count >= 8 else { return nil }
+                return StreamID(UInt64(bigEndian: holders.loadUnaligned(as: UInt64.self)))
+            }
+        }
+    }
+
     /// The last log position the projection has applied.
     public func checkpoint() throws -> UInt64 {
         try store.read { try $0.checkpoint() }

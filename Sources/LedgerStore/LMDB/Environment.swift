@@ -1,4 +1,5 @@
 import CLMDB
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,6 +64,34 @@ final class LMDBEnvironment: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         mdb_env_close(handle)
+    }
+
+    /// Drops this process's page-table entries for the memory map: madvise(MADV_DONTNEED).
+    ///
+    /// LMDB maps the file read-only and shared (no `MDB_WRITEMAP`) and writes with pwrite, so
+    /// nothing is lost: the pages stay in the page cache and are mapped again when next read.
+    /// A bulk writer's random index reads would otherwise keep every page they touched (and,
+    /// through the kernel's fault-around, its neighbours) in its resident set. Taken under the
+    /// shared side of the resize lock, so the map is not moved meanwhile.
+    func releaseMappedPages() {
+        pthread_rwlock_rdlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        guard !isClosed else { return }
+        // mdb_env_info's me_mapaddr is only set for MDB_FIXEDMAP, so the map is found by its
+        // file in /proc/self/maps ("start-end perms offset dev inode path").
+        guard let resolved = realpath(path, nil) else { return }
+        let file = String(cString: resolved) + "/data.mdb"
+        free(resolved)
+        // Read to the end: /proc files report a size of 0, which whole-file readers may trust.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return }
+        let maps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        try? handle.close()
+        for line in maps.split(separator: "\n") where line.hasSuffix(file) {
+            let range = line.prefix { $0 != " " }.split(separator: "-")
+            guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16), end > start,
+                  let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
+            _ = madvise(address, Int(end - start), MADV_DONTNEED)
+        }
     }
 
     /// The current map size in bytes.

@@ -16,7 +16,8 @@ final class CSVRecordParser {
     private let maxRecordBytes: Int
     private let source: UTF8ChunkSource
     private var chunk: [UInt8]
-    private var position = 0
+    /// How far into `chunk` parsing has got.
+    private(set) var position = 0
     private var state = State.fieldStart
     /// A CR ended the previous record, so an LF right after it belongs to that line end.
     private var skipLineFeed = false

@@ -18,11 +18,18 @@ public final class DelimitedTextReader: TabularSource {
     private let parser: CSVRecordParser
     private let source: UTF8ChunkSource
     private let validatesUTF8: Bool
+    private let fileSize: Int64
+
+    /// File bytes consumed by the rows read so far, of the file's size.
+    public var progress: ReadProgress {
+        ReadProgress(consumed: source.fileOffset(ofTextPosition: parser.position), total: fileSize)
+    }
 
     /// Opens `url`; `chunkSize` is how much is read at a time (small values let tests cross chunk
     /// boundaries everywhere).
     init(url: URL, options: ReadOptions, chunkSize: Int = 1024 * 1024) throws {
         let reader = try FileByteReader(url: url)
+        fileSize = reader.size
         var first: [UInt8] = []
         let firstSize = max(chunkSize, TextEncodingChoice.sampleSize)
         let firstIsWholeFile = try reader.read(upTo: firstSize, appendingTo: &first) < firstSize

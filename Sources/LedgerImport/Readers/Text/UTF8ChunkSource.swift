@@ -9,6 +9,13 @@ final class UTF8ChunkSource {
     private var raw: [UInt8] = []
     private var atStart = true
     private var reachedEnd = false
+    /// File bytes before the raw chunk the last handed-out text came from (a BOM included).
+    private var chunkFileStart: Int64 = 0
+    /// File bytes of that raw chunk.
+    private var chunkFileBytes: Int64 = 0
+    /// UTF-8 bytes that chunk became.
+    private var chunkTextBytes: Int64 = 0
+    private let bomLength: Int
 
     /// The file's name for error messages.
     var fileName: String { reader.fileName }
@@ -26,6 +33,7 @@ final class UTF8ChunkSource {
         self.reader = reader
         self.chunkSize = chunkSize
         self.firstChunk = Array(firstChunk.dropFirst(encoding.bomLength))
+        self.bomLength = min(encoding.bomLength, firstChunk.count)
         self.reachedEnd = firstChunkIsWholeFile
         if let iconvName = encoding.iconvName {
             guard let transcoder = IconvTranscoder(from: iconvName) else {
@@ -48,12 +56,17 @@ final class UTF8ChunkSource {
             firstChunk = nil
             raw = first
             isLast = reachedEnd
+            // The BOM is consumed before any text.
+            chunkFileStart = Int64(bomLength)
+            chunkFileBytes = Int64(first.count)
         } else {
             guard !reachedEnd else { return false }
             raw.removeAll(keepingCapacity: true)
             let got = try reader.read(upTo: chunkSize, appendingTo: &raw)
             isLast = got < chunkSize
             reachedEnd = isLast
+            chunkFileStart += chunkFileBytes
+            chunkFileBytes = Int64(got)
         }
         if let transcoder {
             raw.withUnsafeBufferPointer { transcoder.convert($0, isLast: isLast, appendingTo: &buffer) }
@@ -65,6 +78,14 @@ final class UTF8ChunkSource {
             // A BOM left after conversion (an explicitly named UTF-16 file, say) is not text.
             if buffer.starts(with: TextEncodingChoice.utf8BOM) { buffer.removeFirst(3) }
         }
+        chunkTextBytes = Int64(buffer.count)
         return true
+    }
+
+    /// The file offset that byte `position` of the last handed-out text came from: exact for
+    /// UTF-8 passed through, proportional within the chunk for converted text.
+    func fileOffset(ofTextPosition position: Int) -> Int64 {
+        guard chunkTextBytes > 0 else { return chunkFileStart + chunkFileBytes }
+        return chunkFileStart + chunkFileBytes - (chunkTextBytes - Int64(position)) * chunkFileBytes / chunkTextBytes
     }
 }

@@ -23,6 +23,11 @@ public final class XLSReader: TabularSource {
     private var nextRowIndex: UInt32 = 0
     private var shape = SpreadsheetRowShape(headerWidth: 0)
 
+    /// Rows of the sheet gone through, of its row count.
+    public var progress: ReadProgress {
+        ReadProgress(consumed: Int64(nextRowIndex), total: Int64(lastRow))
+    }
+
     init(url: URL, options: ReadOptions) throws {
         workbook = try FreeXLWorkbook(url: url)
         encoding = workbook.encodingName()

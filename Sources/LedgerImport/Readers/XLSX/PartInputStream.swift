@@ -21,10 +21,13 @@ final class PartInputStream: InputStream {
     /// Why reading stopped early, if it did (ZIP-bomb rule, damaged entry, DTD).
     private(set) var failure: ImportFileError?
 
-    init(queue: BlockingQueue<XLSXPartStream.Message>, part: XLSXPart, fileName: String) {
+    private let counting: ByteCount?
+
+    init(queue: BlockingQueue<XLSXPartStream.Message>, part: XLSXPart, fileName: String, counting: ByteCount? = nil) {
         self.queue = queue
         self.part = part
         self.fileName = fileName
+        self.counting = counting
         super.init(data: Data())
     }
 
@@ -75,6 +78,7 @@ final class PartInputStream: InputStream {
             UnsafeMutableRawPointer(buffer).copyMemory(from: base + offset, byteCount: count)
         }
         offset += count
+        counting?.value += Int64(count)
         return count
     }
 
@@ -84,4 +88,9 @@ final class PartInputStream: InputStream {
     private static func declaresDocumentType(_ data: Data) -> Bool {
         data.prefix(4096).range(of: doctype) != nil
     }
+}
+
+/// Bytes handed to a parser so far; used by one thread only (the one parsing the part).
+final class ByteCount {
+    var value: Int64 = 0
 }

@@ -5,7 +5,8 @@ import Foundation
 enum SheetStream {
     /// A batch of rows, or why parsing stopped.
     enum Message: Sendable {
-        case rows([Row])
+        /// Rows, and the uncompressed bytes of the part parsed when the last of them ended.
+        case rows([Row], consumed: Int64)
         case failure(ImportFileError)
     }
 
@@ -31,18 +32,19 @@ enum SheetStream {
             do {
                 var batch: [Row] = []
                 batch.reserveCapacity(batchSize)
+                let consumed = ByteCount()
                 let handler = SheetHandler(
                     fileName: location.fileName, sharedStrings: context.sharedStrings, styles: context.styles,
                     uses1904Dates: context.uses1904Dates
                 ) { row in
                     batch.append(row)
                     if batch.count == batchSize {
-                        guard queue.push(.rows(batch)) else { throw Stopped() }
+                        guard queue.push(.rows(batch, consumed: consumed.value)) else { throw Stopped() }
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
-                try XMLPartParser.parse(part, in: location, into: handler)
-                if !batch.isEmpty { _ = queue.push(.rows(batch)) }
+                try XMLPartParser.parse(part, in: location, into: handler, counting: consumed)
+                if !batch.isEmpty { _ = queue.push(.rows(batch, consumed: consumed.value)) }
             } catch is Stopped {
                 return
             } catch let error as ImportFileError {

@@ -22,6 +22,14 @@ public final class XLSXReader: TabularSource {
     private var batch: [Row] = []
     private var batchIndex = 0
     private var shape = SpreadsheetRowShape(headerWidth: 0)
+    private var consumed: Int64 = 0
+    private let sheetSize: Int64
+
+    /// Uncompressed bytes of the sheet's XML part parsed, of its declared size. The parser runs a
+    /// few hundred rows ahead of `nextRow()`, so this leads by at most that much.
+    public var progress: ReadProgress {
+        ReadProgress(consumed: consumed, total: sheetSize)
+    }
 
     init(url: URL, options: ReadOptions) throws {
         let archive = try XLSXArchive(XLSXLocation(url: url, limits: options.archiveLimits))
@@ -39,6 +47,7 @@ public final class XLSXReader: TabularSource {
                 .invalidWorkbook, file: archive.fileName,
                 reason: "the part of sheet \(options.sheet) is missing; the file is damaged — save it again from Excel")
         }
+        sheetSize = Int64(clamping: sheetPart.declaredSize)
         var styles: [CellNumberKind] = []
         if let path = layout.stylesPath, let part = try archive.part(path) {
             let handler = StylesHandler()
@@ -77,12 +86,14 @@ public final class XLSXReader: TabularSource {
     private func nextParsedRow() throws -> Row? {
         while batchIndex == batch.count {
             switch queue.pop() {
-            case .rows(let rows)?:
+            case .rows(let rows, let consumed)?:
                 batch = rows
                 batchIndex = 0
+                self.consumed = consumed
             case .failure(let error)?:
                 throw error
             case nil:
+                consumed = sheetSize
                 return nil
             }
         }

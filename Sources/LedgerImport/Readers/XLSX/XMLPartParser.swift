@@ -18,9 +18,11 @@ final class XMLPartParser: NSObject, XMLParserDelegate {
 
     /// Parses `part` of the archive at `location` on the current thread, feeding `handler`. Throws
     /// the unzip producer's error (ZIP-bomb rules first), the handler's, or a `malformedXML` error.
-    static func parse(_ part: XLSXPart, in location: XLSXLocation, into handler: any XMLPartHandler) throws {
+    /// `counting`, when given, is kept up to date with the uncompressed bytes the parser has taken
+    /// (on this thread), for progress reports.
+    static func parse(_ part: XLSXPart, in location: XLSXLocation, into handler: any XMLPartHandler, counting: ByteCount? = nil) throws {
         let stream = PartInputStream(
-            queue: XLSXPartStream.start(part, in: location), part: part, fileName: location.fileName)
+            queue: XLSXPartStream.start(part, in: location), part: part, fileName: location.fileName, counting: counting)
         defer { stream.close() }
         let delegate = XMLPartParser(handler: handler)
         let parser = XMLParser(stream: stream)

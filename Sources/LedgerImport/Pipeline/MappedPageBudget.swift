@@ -1,0 +1,40 @@
+import Foundation
+import LedgerContacts
+import LedgerStore
+
+/// Keeps an import's resident memory from growing with the store: once the file pages mapped
+/// into the process (the ledger's and the projection's LMDB maps, which the kernel fills as
+/// the batches read index pages) pass `limit`, both maps are released.
+///
+/// Resident file pages come from `/proc/self/statm` (its third field, "shared": resident
+/// file-backed pages); where it cannot be read nothing is released.
+struct MappedPageBudget {
+    /// 96 MiB: a fraction of the 300 MB an import may use, and a few batches' worth of pages.
+    static let defaultLimit: Int64 = 96 << 20
+
+    let limit: Int64
+
+    init(limit: Int64 = defaultLimit) {
+        self.limit = limit
+    }
+
+    /// Releases the maps of `book` when over budget; returns whether it did.
+    @discardableResult
+    func enforce(on book: ContactBook) -> Bool {
+        guard let resident = Self.residentFileBytes(), resident > limit else { return false }
+        book.ledger.releaseMappedPages()
+        book.store.releaseMappedPages()
+        return true
+    }
+
+    /// Resident file-backed bytes of this process, or nil when unknown.
+    static func residentFileBytes() -> Int64? {
+        // Read to the end: /proc files report a size of 0, which whole-file readers may trust.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/statm") else { return nil }
+        defer { try? handle.close() }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        let fields = text.split(separator: " ")
+        guard fields.count > 2, let pages = Int64(fields[2]) else { return nil }
+        return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import LedgerContacts
+import LedgerDomain
+
+/// The first stage of an import, on its own thread: opens the file, reads rows, converts them
+/// to contact requests and normalises their identifiers (libphonenumber is the costly part),
+/// a bounded number of batches ahead of the writer that records them.
+///
+/// Memory stays flat: at most `capacity` prepared batches wait in the queue, plus the one being
+/// prepared and the one being recorded. The source is opened and read on the preparer's thread
+/// only (sources are not thread-safe).
+enum RowPreparer {
+    /// What the preparer hands to the writer.
+    enum Message: Sendable {
+        /// The file is open: its format, encoding and header row come before any batch.
+        case opened(format: FileFormat, encoding: String, header: [String])
+        /// The next batch, in file order.
+        case batch(PreparedBatch)
+        /// Reading stopped: the file cannot be read, or its columns cannot be mapped.
+        case failure(any Error)
+    }
+
+    /// Everything the preparer needs, fixed for the whole import.
+    struct Plan: Sendable {
+        let url: URL
+        let options: ImportOptions
+        let book: ContactBook
+        /// The custom fields declared when the import started: a column's values are read
+        /// with its field's type, text when it has none (it is then declared as text).
+        let fieldTypes: [String: FieldType]
+        let digest: FileDigest
+        /// The first 8 bytes of the import's fingerprint: the prefix of its derived event ids.
+        let namespace: UInt64
+        /// Data rows an earlier run of this import recorded: read and counted, not prepared.
+        let doneRows: UInt64
+        /// Whether to keep each batch's rows (for the rejects file).
+        let keepsRows: Bool
+    }
+
+    /// Prepared batches that may wait for the writer.
+    static let capacity = 2
+
+    /// Starts the preparer thread; the caller pops messages until nil, and closes the queue
+    /// when it stops early.
+    static func start(_ plan: Plan) -> BlockingQueue<Message> {
+        let queue = BlockingQueue<Message>(capacity: capacity)
+        let thread = Thread {
+            defer { queue.finish() }
+            do {
+                try prepare(plan, into: queue)
+            } catch is Stopped {
+                return
+            } catch {
+                _ = queue.push(.failure(error))
+            }
+        }
+        thread.name = "ledger-import-prepare"
+        thread.start()
+        return queue
+    }
+
+    private struct Stopped: Error {}
+
+    private static func prepare(_ plan: Plan, into queue: BlockingQueue<Message>) throws {
+        let source = try TabularFile.open(plan.url, options: plan.options.read)
+        let header = source.header.fields
+        let mapping = try ColumnMapping(header: header, overrides: plan.options.mappings)
+        guard queue.push(.opened(format: source.format, encoding: source.encoding, header: header)) else { throw Stopped() }
+        let converter = RowConverter(mapping: mapping, header: header, fieldTypes: plan.fieldTypes, segments: plan.options.segments, dayFirst: plan.options.dayFirst)
+        let fileName = plan.url.lastPathComponent
+        let namespace = plan.namespace
+        let size = plan.options.batchSize
+        var rowsRead: UInt64 = 0
+        var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
+        while let row = try source.nextRow() {
+            rowsRead += 1
+            if batch.alreadyRecorded {
+                batch.count += 1
+            } else {
+                let position = batch.count
+                batch.add(row)
+                do {
+                    let input = try converter.input(row)
+                    let rowNumber = UInt64(row.number)
+                    batch.items.append(UpsertItem(
+                        input: input, source: .file(name: fileName, sha256: plan.digest, row: rowNumber),
+                        identifiers: plan.book.normalize(input)
+                    ) { change in
+                        .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
+                    })
+                    batch.itemPositions.append(position)
+                } catch {
+                    batch.refusals.append((position, error.reason))
+                }
+            }
+            // Rows already recorded end a batch of their own, so the first new batch starts
+            // exactly where the earlier run stopped, whatever its batch size was.
+            if batch.count == size || (batch.alreadyRecorded && rowsRead == plan.doneRows) {
+                batch.endRow = rowsRead
+                batch.read = source.progress
+                guard queue.push(.batch(batch)) else { throw Stopped() }
+                batch = PreparedBatch(alreadyRecorded: rowsRead < plan.doneRows, capacity: size, keepsRows: plan.keepsRows)
+            }
+        }
+        if batch.count > 0 {
+            batch.endRow = rowsRead
+            batch.read = source.progress
+            guard queue.push(.batch(batch)) else { throw Stopped() }
+        }
+    }
+}
+
+/// One batch of rows, converted and normalised, in file order: the unit of a transaction and of
+/// a progress mark.
+struct PreparedBatch: Sendable {
+    /// Data rows of the file up to the end of this batch: its progress mark.
+    var endRow: UInt64 = 0
+    /// An earlier run recorded it: its rows were only counted.
+    let alreadyRecorded: Bool
+    /// Data rows in the batch.
+    var count = 0
+    /// Each row's number as a spreadsheet shows it, by position in the batch.
+    var numbers: [Int] = []
+    /// The rows themselves, by position, when kept for the rejects file.
+    var rows: [Row] = []
+    let keepsRows: Bool
+    /// The requests of the rows that converted, and their positions.
+    var items: [UpsertItem] = []
+    var itemPositions: [Int] = []
+    /// Rows refused while converting: position and reason.
+    var refusals: [(position: Int, reason: String)] = []
+    /// How far into the file the batch's last row was.
+    var read = ReadProgress(consumed: 0, total: 0)
+
+    init(alreadyRecorded: Bool, capacity: Int, keepsRows: Bool) {
+        self.alreadyRecorded = alreadyRecorded
+        self.keepsRows = keepsRows
+        guard !alreadyRecorded else { return }
+        numbers.reserveCapacity(capacity)
+        items.reserveCapacity(capacity)
+        itemPositions.reserveCapacity(capacity)
+        if keepsRows { rows.reserveCapacity(capacity) }
+    }
+
+    mutating func add(_ row: Row) {
+        count += 1
+        numbers.append(row.number)
+        if keepsRows { rows.append(row) }
+    }
+}

@@ -1,0 +1,119 @@
+import LedgerDomain
+import LedgerStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A contact's state before and after events its writer has just appended, folded by that
+/// writer from the events it built (`ContactState.fold`, with the events' real places and time).
+public struct FoldedContact: Sendable {
+    /// The contact's stream.
+    public let stream: StreamID
+    /// The state the projection holds now (nil: a new contact).
+    public let old: ContactState?
+    /// The state after the events (nil: the fold left none).
+    public let new: ContactState?
+
+    /// Describes one contact's change.
+    public init(stream: StreamID, old: ContactState?, new: ContactState?) {
+        self.stream = stream
+        self.old = old
+        self.new = new
+    }
+}
+
+extension ContactProjection {
+    /// Records what the events at `positions` did, as folded by the writer that appended them,
+    /// with the checkpoint, in one transaction: the tables `apply` would leave, without reading
+    /// those events back from the log and decoding them again (a bulk import's batch).
+    ///
+    /// Writes nothing and returns false unless the projection's checkpoint is right before
+    /// `positions`, i.e. unless these are the only events it has not applied; the caller then
+    /// catches up from the log instead. `contacts` must cover every stream of those events but
+    /// the schema stream, whose declarations are `definitions`.
+    public static func record(
+        _ contacts: [FoldedContact],
+        definitions: [(FieldDefined, StreamID)],
+        positions: ClosedRange<UInt64>,
+        in store: ProjectionStore
+    ) throws -> Bool {
+        let table = try store.table("contacts")
+        let indexes = try IdentifierKind.allCases.map { try store.table(indexTable($0)) }
+        return try store.write { transaction in
+            // Gathered inside the closure: a full map runs it again from the start.
+            guard try transaction.checkpoint() == positions.lowerBound - 1 else { return false }
+            for (definition, stream) in definitions {
+                try define(definition, stream: stream, in: transaction, store: store)
+            }
+            var removed = [[(key: [UInt8], stream: StreamID)]](repeating: [], count: indexes.count)
+            var added = [[(key: [UInt8], stream: StreamID)]](repeating: [], count: indexes.count)
+            for contact in contacts {
+                for (kind, identifiers) in indexedChanges(old: contact.old, new: contact.new) {
+                    let slot = IdentifierKind.allCases.firstIndex(of: kind) ?? 0
+                    removed[slot] += identifiers.removed.map { (Array($0.utf8), contact.stream) }
+                    added[slot] += identifiers.added.map { (Array($0.utf8), contact.stream) }
+                }
+            }
+            // Each index is written in key order, so neighbouring keys share page visits.
+            for (slot, index) in indexes.enumerated() {
+                for entry in removed[slot] {
+                    let holders = Self.holders(try transaction.get(index, entry.key)).filter { $0 != entry.stream }
+                    if holders.isEmpty {
+                        try transaction.delete(index, entry.key)
+                    } else {
+                        try transaction.put(index, entry.key, encodeHolders(holders))
+                    }
+                }
+                for entry in added[slot].sorted(by: { Self.precedes($0.key, $1.key) }) {
+                    // Most identifiers are new: one search to store them.
+                    if try transaction.insert(index, entry.key, key(entry.stream)) { continue }
+                    var holders = Self.holders(try transaction.get(index, entry.key))
+                    guard !holders.contains(entry.stream) else { continue }
+                    holders.append(entry.stream)
+                    holders.sort()
+                    try transaction.put(index, entry.key, encodeHolders(holders))
+                }
+            }
+            for contact in contacts.sorted(by: { $0.stream < $1.stream }) {
+                if let new = contact.new {
+                    try transaction.put(table, key(contact.stream), new.encoded())
+                } else {
+                    try transaction.delete(table, key(contact.stream))
+                }
+            }
+            try transaction.setCheckpoint(positions.upperBound)
+            return true
+        }
+    }
+
+    /// Byte order, as LMDB sorts keys (memcmp, then length).
+    static func precedes(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+        let order = left.withUnsafeBytes { l in
+            right.withUnsafeBytes { r in
+                guard let lbase = l.baseAddress, let rbase = r.baseAddress else { return Int32(0) }
+                return memcmp(lbase, rbase, min(l.count, r.count))
+            }
+        }
+        return order != 0 ? order < 0 : left.count < right.count
+    }
+
+    /// The identifiers of each kind that an index gains and loses when a contact goes from
+    /// `old` to `new`; an erased or merged-away contact is in no index. Kinds without a change
+    /// are left out, so field-only changes cost no index work.
+    static func indexedChanges(old: ContactState?, new: ContactState?) -> [(IdentifierKind, (added: [String], removed: [String]))] {
+        func indexed(_ state: ContactState?, _ kind: IdentifierKind) -> [String] {
+            guard let state, !state.erased, state.mergedInto == nil else { return [] }
+            return state.identifiers(kind)
+        }
+        var changes = [(IdentifierKind, (added: [String], removed: [String]))]()
+        for kind in IdentifierKind.allCases {
+            let before = indexed(old, kind)
+            let after = indexed(new, kind)
+            if before == after { continue }
+            let added = after.filter { !before.contains($0) }
+            let removed = before.filter { !after.contains($0) }
+            if !added.isEmpty || !removed.isEmpty { changes.append((kind, (added, removed))) }
+        }
+        return changes
+    }
+}
