@@ -19,9 +19,9 @@ public struct DataKey: Sendable {
     /// Bytes a sealed payload adds to the plain one.
     public static let sealingOverhead = 1 + 12 + 16
 
-    /// A fresh random key.
+    /// A fresh random key, drawn from the system's CSPRNG (through the pool nonces use).
     public static func random() -> DataKey {
-        DataKey(key: SymmetricKey(size: .bits256))
+        RandomPool.shared.withBytes(32) { DataKey(key: SymmetricKey(data: $0)) }
     }
 
     init(key: SymmetricKey) {
@@ -46,7 +46,7 @@ public struct DataKey: Sendable {
     /// arrays and slices cost more than the cipher (docs/benchmarks.md, "AES-GCM here").
     public func seal(_ plaintext: [UInt8], for id: EventID) throws -> [UInt8] {
         do {
-            let nonce = try NoncePool.shared.next()
+            let nonce = try RandomPool.shared.withBytes(12) { try AES.GCM.Nonce(data: $0) }
             let box = try plaintext.withUnsafeBytes { plain in
                 try Self.withAssociatedData(id) { try AES.GCM.seal(plain, using: key, nonce: nonce, authenticating: $0) }
             }
@@ -84,32 +84,37 @@ public struct DataKey: Sendable {
     }
 }
 
-/// Random 96-bit AES-GCM nonces, drawn from the system's CSPRNG 4 KiB at a time.
+/// Random bytes for AES-GCM nonces and data keys, drawn from the system's CSPRNG
+/// (`arc4random_buf`, getrandom underneath) 4 KiB at a time.
 ///
-/// swift-crypto draws each nonce with its own call into the generator, which costs a third of
-/// a seal here (docs/benchmarks.md, "AES-GCM here"); the nonces are as random either way.
-/// Random nonces are safe for far more messages than one contact's key ever seals.
-final class NoncePool: Sendable {
-    static let shared = NoncePool()
+/// swift-crypto draws each nonce with its own call into its generator, which costs a third of
+/// a seal here (docs/benchmarks.md, "AES-GCM here"); the bytes are as random either way. Each
+/// byte is handed out once and wiped from the pool as it leaves. Random 96-bit nonces are safe
+/// for far more messages than one contact's key ever seals.
+final class RandomPool: Sendable {
+    static let shared = RandomPool()
     private static let size = 4096
     private let state = Mutex<(bytes: [UInt8], used: Int)>(([UInt8](repeating: 0, count: 4096), 4096))
 
-    func next() throws -> AES.GCM.Nonce {
-        try state.withLock { state in
-            if state.used + 12 > Self.size {
-                state.bytes.withUnsafeMutableBytes { raw in
-                    if let base = raw.baseAddress { arc4random_buf(base, raw.count) }
+    /// Calls `body` with `count` (at most 4 KiB) fresh random bytes.
+    func withBytes<Result>(_ count: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { scratch in
+            state.withLock { state in
+                if state.used + count > Self.size {
+                    state.bytes.withUnsafeMutableBytes { raw in
+                        if let base = raw.baseAddress { arc4random_buf(base, raw.count) }
+                    }
+                    state.used = 0
                 }
-                state.used = 0
+                state.bytes.withUnsafeMutableBytes { raw in
+                    let taken = UnsafeMutableRawBufferPointer(rebasing: raw[state.used..<(state.used + count)])
+                    scratch.copyMemory(from: UnsafeRawBufferPointer(taken))
+                    taken.initializeMemory(as: UInt8.self, repeating: 0)
+                }
+                state.used += count
             }
-            defer {
-                // Each nonce is handed out once: its bytes are wiped as they leave the pool.
-                for index in state.used..<(state.used + 12) { state.bytes[index] = 0 }
-                state.used += 12
-            }
-            return try state.bytes.withUnsafeBytes { raw in
-                try AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: raw[state.used..<(state.used + 12)]))
-            }
+            defer { scratch.initializeMemory(as: UInt8.self, repeating: 0) }
+            return try body(UnsafeRawBufferPointer(scratch))
         }
     }
 }
