@@ -89,8 +89,9 @@ final class KeyVault: Sendable {
     }
 
     static func wrap(_ key: DataKey, stream: UInt64, bucket: Int, under entry: KeyRootFile.Entry) throws -> [UInt8] {
+        let nonce = try RandomPool.shared.withBytes(12) { try AES.GCM.Nonce(data: $0) }
         let box = try key.key.withUnsafeBytes { raw in
-            try withAssociatedData(stream) { try AES.GCM.seal(raw, using: entry.key.key, authenticating: $0) }
+            try withAssociatedData(stream) { try AES.GCM.seal(raw, using: entry.key.key, nonce: nonce, authenticating: $0) }
         }
         guard let combined = box.combined else { throw LedgerError(.invalidRequest, "cannot wrap the data key of stream \(stream)") }
         var blob = [UInt8]()
