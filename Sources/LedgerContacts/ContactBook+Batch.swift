@@ -48,7 +48,7 @@ extension ContactBook {
         dryRun: Bool = false,
         progress: ProgressMark? = nil
     ) throws -> [Result<UpsertOutcome, ContactError>] {
-        try lock.withLock { _ in
+        try exclusive {
             var attempt = 0
             while true {
                 attempt += 1

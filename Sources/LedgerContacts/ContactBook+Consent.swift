@@ -24,7 +24,7 @@ extension ContactBook {
         actor: Actor,
         source: Source
     ) throws {
-        try lock.withLock { _ in
+        try exclusive {
             guard let state = try directory().contact(id), !state.erased, state.mergedInto == nil else {
                 throw ContactError(.notFound, "contact \(id) does not exist, was erased or was merged into another")
             }
@@ -45,7 +45,7 @@ extension ContactBook {
     /// stream ends with `contact.merged-away`.
     public func merge(survivor: StreamID, absorbed: StreamID, actor: Actor, source: Source) throws {
         guard survivor != absorbed else { throw ContactError(.invalidRequest, "a contact cannot be merged into itself") }
-        try lock.withLock { _ in
+        try exclusive {
             let directory = try directory()
             guard let kept = try directory.contact(survivor), !kept.erased, kept.mergedInto == nil else {
                 throw ContactError(.notFound, "contact \(survivor) does not exist, was erased or was merged into another")
@@ -89,7 +89,7 @@ extension ContactBook {
 
     /// Declares a custom field and its type; redeclaring with another type is refused.
     public func defineField(_ name: String, type: FieldType, actor: Actor, source: Source) throws {
-        try lock.withLock { _ in
+        try exclusive {
             let directory = try directory()
             if let existing = try directory.fieldTypes()[name] {
                 guard existing == type else {

@@ -43,7 +43,7 @@ extension ContactBook {
         guard !reason.isEmpty, reason.count <= Self.maximumErasureReasonLength, !reason.contains(where: \.isNewline) else {
             throw ContactError(.invalidRequest, "the erasure reason must be one line of 1 to \(Self.maximumErasureReasonLength) characters, e.g. gdpr-request (never the person's own words)")
         }
-        return try lock.withLock { _ in
+        return try exclusive {
             let directory = try directory()
             guard let state = try directory.contact(id) else {
                 throw ContactError(.notFound, "contact \(id) does not exist")

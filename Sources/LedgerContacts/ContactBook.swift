@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// Resolution reads the contact projection, caught up to the log first. Appends carry the
 /// contact's stream version as the expected version, so a change that slipped in between is a
-/// conflict and the command is retried on fresh state. Commands of one process are serialised.
+/// conflict and the command is retried on fresh state. Commands are serialised across every
+/// process writing contacts to the store (`contacts.lock`): two processes creating the same new
+/// e-mail at once would otherwise both see "not found" and both create a contact.
 public final class ContactBook: Sendable {
     /// The ledger written to.
     public let ledger: Ledger
@@ -21,10 +23,13 @@ public final class ContactBook: Sendable {
     /// Phone numbers without a country code are read in this region.
     public let phones: PhoneNormalizer
     let lock = Mutex(())
+    /// Held, with `lock`, by every contact command of every process (see the type's comment).
+    let writers: ProcessLock
 
     /// Opens the contact projection of `ledger` for reading and writing contacts.
     public init(ledger: Ledger, defaultRegion: String = "") throws {
         self.ledger = ledger
+        writers = try ledger.processLock(named: "contacts")
         runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
         store = try runner.openStore()
         do {
@@ -38,6 +43,11 @@ public final class ContactBook: Sendable {
     /// Closes the projection store (not the ledger).
     public func close() {
         store.close()
+    }
+
+    /// Runs a contact command: one at a time in this process, and in the store.
+    func exclusive<Result: Sendable>(_ body: () throws -> Result) throws -> Result {
+        try lock.withLock { _ in try writers.withLock(body) }
     }
 
     /// The projection, caught up with every event appended so far.

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An exclusive advisory lock that every process opening the same store shares
+/// (`NAME.lock` in the store directory, flock(2)): what one process does under it, no other
+/// process does at the same time. Released at once if the process dies.
+///
+/// flock locks belong to the open file, so threads of one process sharing this object are
+/// not excluded from each other: callers serialise their own threads first.
+public final class ProcessLock: Sendable {
+    private let descriptor: Int32
+    /// The lock file.
+    public let path: String
+
+    init(path: String) throws {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw LedgerError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Runs `body` holding the lock, waiting for other processes to release it first.
+    public func withLock<Result>(_ body: () throws -> Result) throws -> Result {
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw LedgerError(.storage, "cannot lock \(path): \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+}
+
+extension Ledger {
+    /// The store-wide exclusive lock named `name` (a file `NAME.lock` beside the store).
+    public func processLock(named name: String) throws -> ProcessLock {
+        try ProcessLock(path: directory + "/" + name + ".lock")
+    }
+}
