@@ -131,10 +131,11 @@ public struct ContactProjection: Projection {
 
     public func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
         let contacts = try store.table("contacts")
+        let decoded = try Self.decodeAll(events, keys: keys)
         var before = [StreamID: ContactState?]()
         var after = [StreamID: ContactState?]()
-        for event in events {
-            guard let domain = try Self.domainEvent(event, keys: keys) else { continue }
+        for (event, domain) in zip(events, decoded) {
+            guard let domain else { continue }
             if case .fieldDefined(let definition) = domain {
                 try Self.define(definition, stream: event.stream, in: transaction, store: store)
                 continue
@@ -144,12 +145,12 @@ public struct ContactProjection: Projection {
                 before[event.stream] = .some(stored)
                 after[event.stream] = .some(stored)
             }
-            let current = after[event.stream] ?? nil
-            after[event.stream] = .some(ContactState.fold(current, domain, meta: EventMeta(event)))
+            ContactState.fold(into: &after[event.stream, default: nil], domain, meta: EventMeta(event))
         }
-        for (stream, state) in after {
+        // In key order, so the pages of neighbouring contacts are copied once per batch.
+        for stream in after.keys.sorted() {
             let old = before[stream] ?? nil
-            let new = state ?? nil
+            let new = after[stream] ?? nil
             try updateIndexes(stream: stream, old: old, new: new, in: transaction, store: store)
             if let new {
                 try transaction.put(contacts, Self.key(stream), new.encoded())
@@ -157,6 +158,32 @@ public struct ContactProjection: Projection {
                 try transaction.delete(contacts, Self.key(stream))
             }
         }
+    }
+
+    /// Unseals and decodes `events`, a large batch on every core (unsealing through
+    /// swift-crypto is most of a follower's work per event).
+    static func decodeAll(_ events: [RecordedEvent], keys: KeyRing) throws -> [DomainEvent?] {
+        let chunk = 1024
+        guard events.count > chunk else { return try events.map { try domainEvent($0, keys: keys) } }
+        let chunks = (events.count + chunk - 1) / chunk
+        let failure = Mutex<(any Error)?>(nil)
+        var decoded = [DomainEvent?](repeating: nil, count: events.count)
+        decoded.withUnsafeMutableBufferPointer { buffer in
+            // Each chunk writes only its own slots.
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { index in
+                for slot in (index * chunk)..<min((index + 1) * chunk, events.count) {
+                    do {
+                        slots[slot] = try domainEvent(events[slot], keys: keys)
+                    } catch {
+                        failure.withLock { $0 = $0 ?? error }
+                        return
+                    }
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return decoded
     }
 
     private func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
