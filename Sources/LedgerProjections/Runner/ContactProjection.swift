@@ -163,27 +163,7 @@ public struct ContactProjection: Projection {
     /// Unseals and decodes `events`, a large batch on every core (unsealing through
     /// swift-crypto is most of a follower's work per event).
     static func decodeAll(_ events: [RecordedEvent], keys: KeyRing) throws -> [DomainEvent?] {
-        let chunk = 1024
-        guard events.count > chunk else { return try events.map { try domainEvent($0, keys: keys) } }
-        let chunks = (events.count + chunk - 1) / chunk
-        let failure = Mutex<(any Error)?>(nil)
-        var decoded = [DomainEvent?](repeating: nil, count: events.count)
-        decoded.withUnsafeMutableBufferPointer { buffer in
-            // Each chunk writes only its own slots.
-            nonisolated(unsafe) let slots = buffer
-            DispatchQueue.concurrentPerform(iterations: chunks) { index in
-                for slot in (index * chunk)..<min((index + 1) * chunk, events.count) {
-                    do {
-                        slots[slot] = try domainEvent(events[slot], keys: keys)
-                    } catch {
-                        failure.withLock { $0 = $0 ?? error }
-                        return
-                    }
-                }
-            }
-        }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return decoded
+        try events.concurrentMap(chunkSize: 1024) { try domainEvent($0, keys: keys) }
     }
 
     private func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
