@@ -125,6 +125,13 @@ public struct ProjectionTransaction {
         }
     }
 
+    /// `put` from raw bytes, for bulk writers that keep keys and values in one buffer.
+    public func put(_ table: ProjectionStore.Table, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, append: Bool = false) throws {
+        guard try txn.put(table.dbi, key: key, value: value, flags: append ? MDB_APPEND : 0) else {
+            throw LedgerError(.invalidRequest, "keys appended to \(table.name) out of order")
+        }
+    }
+
     /// Stores `value` under `key` unless the key is there already (`MDB_NOOVERWRITE`); returns
     /// whether it stored it. One search instead of a `get` and a `put` for keys mostly new.
     public func insert(_ table: ProjectionStore.Table, _ key: [UInt8], _ value: [UInt8]) throws -> Bool {

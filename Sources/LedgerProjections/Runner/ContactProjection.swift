@@ -199,50 +199,6 @@ public struct ContactProjection: Projection {
             }
         }
     }
-
-    public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
-        // Fold the whole log in memory, then write each table once in key order (MDB_APPEND):
-        // random-order inserts would copy a page per contact.
-        let folded = try Self.foldLog(ledger, through: nil, progress: progress)
-        let last = folded.last
-        let contacts = try store.table("contacts")
-        // Each worker's part is sorted, and its index entries gathered and sorted, on its own
-        // core; the single writer then merges them.
-        let prepared = folded.preparedForWriting()
-        try store.write { transaction in
-            // Inside the closure: a full map aborts the transaction and runs it again, so
-            // nothing may be gathered here that a second run would add twice.
-            for (stream, state) in prepared.statesInStreamOrder() {
-                try transaction.put(contacts, Self.key(stream), state.encoded(), append: true)
-            }
-            for kind in IdentifierKind.allCases {
-                let table = try store.table(Self.indexTable(kind))
-                var holders = [UInt8]()
-                var pending: ArraySlice<UInt8>?
-                for (identifier, stream) in prepared.indexEntries(kind) {
-                    if let current = pending, current != identifier {
-                        try transaction.put(table, Array(current), holders, append: true)
-                        holders.removeAll(keepingCapacity: true)
-                    }
-                    pending = identifier
-                    withUnsafeBytes(of: stream.rawValue.bigEndian) { holders.append(contentsOf: $0) }
-                }
-                if let current = pending {
-                    try transaction.put(table, Array(current), holders, append: true)
-                }
-            }
-            for (definition, stream) in folded.definitions {
-                try Self.define(definition, stream: stream, in: transaction, store: store)
-            }
-            try transaction.setCheckpoint(last)
-        }
-        // The folded states take seconds to free at 10 M events; that happens after the
-        // rebuild has returned, off the caller's path.
-        let release = Unmanaged.passRetained(FoldedLog.Box(folded: folded, prepared: prepared))
-        DispatchQueue.global(qos: .utility).async { release.release() }
-        progress(last)
-        return last
-    }
 }
 
 /// What the fold's workers share: their results and the first worker's position.

@@ -30,70 +30,6 @@ public struct FoldedLog: Sendable {
         return all
     }
 
-    /// Keeps the folded memory alive until released on another thread.
-    final class Box: Sendable {
-        let folded: FoldedLog
-        let prepared: Prepared
-        init(folded: FoldedLog, prepared: Prepared) {
-            self.folded = folded
-            self.prepared = prepared
-        }
-    }
-
-    /// The states and index entries of each part, sorted on the part's own core, ready for a
-    /// single writer to merge in key order.
-    struct Prepared: Sendable {
-        struct SortedPart: Sendable {
-            var streams: [StreamID] = []
-            /// Per identifier kind, the entries sorted by the identifier's UTF-8 bytes, then stream.
-            var index: [IdentifierKind: IndexEntries] = [:]
-        }
-
-        let parts: [[StreamID: ContactState]]
-        let sorted: [SortedPart]
-
-        /// Every state, by ascending stream.
-        func statesInStreamOrder() -> some Sequence<(StreamID, ContactState)> {
-            var cursors = Array(repeating: 0, count: sorted.count)
-            return AnySequence {
-                AnyIterator { () -> (StreamID, ContactState)? in
-                    var best: Int?
-                    for part in sorted.indices where cursors[part] < sorted[part].streams.count {
-                        if best.map({ sorted[part].streams[cursors[part]] < sorted[$0].streams[cursors[$0]] }) ?? true { best = part }
-                    }
-                    guard let part = best else { return nil }
-                    let stream = sorted[part].streams[cursors[part]]
-                    cursors[part] += 1
-                    guard let state = parts[part][stream] else { return nil }
-                    return (stream, state)
-                }
-            }
-        }
-
-        /// The identifier index entries of `kind`, by identifier bytes, then stream: each
-        /// identifier's bytes and the stream.
-        func indexEntries(_ kind: IdentifierKind) -> some Sequence<(ArraySlice<UInt8>, StreamID)> {
-            let lists = sorted.map { $0.index[kind] ?? IndexEntries() }
-            var cursors = Array(repeating: 0, count: lists.count)
-            return AnySequence {
-                AnyIterator { () -> (ArraySlice<UInt8>, StreamID)? in
-                    var best: Int?
-                    for list in lists.indices where cursors[list] < lists[list].entries.count {
-                        if let current = best {
-                            if lists[list].precedes(cursors[list], lists[current], cursors[current]) { best = list }
-                        } else {
-                            best = list
-                        }
-                    }
-                    guard let list = best else { return nil }
-                    defer { cursors[list] += 1 }
-                    let entry = lists[list].entries[cursors[list]]
-                    return (lists[list].bytes[Int(entry.start)..<Int(entry.start + entry.count)], StreamID(entry.stream))
-                }
-            }
-        }
-    }
-
     /// Identifier index entries without a String or an allocation each: the identifiers' UTF-8
     /// bytes end to end in one buffer, and per entry where its bytes lie and its stream, so
     /// sorting moves plain integers (no reference counting).
@@ -120,6 +56,29 @@ public struct FoldedLog: Sendable {
             }
         }
 
+        /// The entries of several sorted lists in one sorted sequence: each identifier's bytes
+        /// and the stream.
+        static func merged(_ lists: [IndexEntries?]) -> some Sequence<(ArraySlice<UInt8>, StreamID)> {
+            let lists = lists.map { $0 ?? IndexEntries() }
+            var cursors = Array(repeating: 0, count: lists.count)
+            return AnySequence {
+                AnyIterator { () -> (ArraySlice<UInt8>, StreamID)? in
+                    var best: Int?
+                    for list in lists.indices where cursors[list] < lists[list].entries.count {
+                        if let current = best {
+                            if lists[list].precedes(cursors[list], lists[current], cursors[current]) { best = list }
+                        } else {
+                            best = list
+                        }
+                    }
+                    guard let list = best else { return nil }
+                    defer { cursors[list] += 1 }
+                    let entry = lists[list].entries[cursors[list]]
+                    return (lists[list].bytes[Int(entry.start)..<Int(entry.start + entry.count)], StreamID(entry.stream))
+                }
+            }
+        }
+
         /// Whether entry `index` sorts before entry `otherIndex` of `other`.
         func precedes(_ index: Int, _ other: IndexEntries, _ otherIndex: Int) -> Bool {
             bytes.withUnsafeBufferPointer { left in
@@ -138,25 +97,5 @@ public struct FoldedLog: Sendable {
             if left.count != right.count { return Int(left.count) - Int(right.count) }
             return left.stream < right.stream ? -1 : (left.stream == right.stream ? 0 : 1)
         }
-    }
-
-    /// Sorts each part and gathers its index entries, the parts in parallel.
-    func preparedForWriting() -> Prepared {
-        let results = Mutex<[Int: Prepared.SortedPart]>([:])
-        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-            let states = parts[index]
-            var part = Prepared.SortedPart()
-            part.streams = states.keys.sorted()
-            for kind in IdentifierKind.allCases {
-                var entries = IndexEntries()
-                for (stream, state) in states where !state.erased && state.mergedInto == nil {
-                    for identifier in state.identifiers(kind) { entries.append(identifier, stream) }
-                }
-                entries.sort()
-                part.index[kind] = entries
-            }
-            results.withLock { $0[index] = part }
-        }
-        return Prepared(parts: parts, sorted: (0..<parts.count).map { index in results.withLock { $0[index] } ?? Prepared.SortedPart() })
     }
 }

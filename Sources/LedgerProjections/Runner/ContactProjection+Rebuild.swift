@@ -1,0 +1,199 @@
+import Dispatch
+import LedgerDomain
+import LedgerStore
+import Synchronization
+
+extension ContactProjection {
+    /// Streams per unit of work: large enough that handing out work costs nothing, small
+    /// enough that the writer starts early and the two cores finish together.
+    static let rebuildChunkStreams = 8_192
+
+    /// Rebuilds from the log grouped by stream (`Ledger.withStreamGroupedLog`).
+    ///
+    /// Workers, one per core, take runs of streams in order; each folds a contact from its
+    /// first event to its last, encodes the state and drops it, so only one state per worker
+    /// is alive, and gathers the contact's identifiers for the indexes. The caller's thread is
+    /// the single writer: it appends each run's states to `contacts` as soon as the run is
+    /// done (keys ascend, so MDB_APPEND), then merges the workers' sorted index entries into
+    /// the index tables, also appended in key order.
+    public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
+        try ledger.withStreamGroupedLog { log in
+            try Self.rebuild(log, into: store, workers: FoldedLog.defaultWorkers, progress: progress)
+        }
+    }
+
+    static func rebuild(_ log: StreamGroupedLog, into store: ProjectionStore, workers: Int, progress: (UInt64) -> Void) throws -> UInt64 {
+        let chunkCount = (log.streamCount + rebuildChunkStreams - 1) / rebuildChunkStreams
+        let board = RebuildBoard(chunks: chunkCount, workers: max(1, workers))
+        let group = DispatchGroup()
+        for worker in 0..<board.workers {
+            group.enter()
+            DispatchQueue.global(qos: .userInitiated).async {
+                defer { group.leave() }
+                board.work(worker: worker, log: log)
+            }
+        }
+        // Whatever the writer meets, the workers are stopped and joined before returning:
+        // they read the log's snapshot, which ends with this call.
+        defer {
+            board.stop()
+            group.wait()
+        }
+        let contacts = try store.table("contacts")
+        let total = max(1, log.eventCount)
+        try store.write { transaction in
+            // A full map aborts the transaction and runs this closure again: the chunks are
+            // kept until the end, so a second run writes them again from the first.
+            for chunk in 0..<chunkCount {
+                let folded = try board.wait(for: chunk) {
+                    progress(UInt64(Double(board.eventsFolded) / Double(total) * Double(log.last)))
+                }
+                try folded.writeStates(to: contacts, in: transaction)
+            }
+        }
+        group.wait()
+        let parts = try board.indexParts()
+        let definitions = try (0..<chunkCount).flatMap { try board.wait(for: $0) {}.definitions }
+        try store.write { transaction in
+            for kind in IdentifierKind.allCases {
+                try Self.writeIndex(FoldedLog.IndexEntries.merged(parts.map { $0[kind] }), to: try store.table(Self.indexTable(kind)), in: transaction)
+            }
+            for (_, definition, stream) in definitions.sorted(by: { $0.0 < $1.0 }) {
+                try Self.define(definition, stream: stream, in: transaction, store: store)
+            }
+            try transaction.setCheckpoint(log.last)
+        }
+        // The index entries take a moment to free at millions of contacts: off the caller's path.
+        let release = Unmanaged.passRetained(board)
+        DispatchQueue.global(qos: .utility).async { release.release() }
+        progress(log.last)
+        return log.last
+    }
+
+    /// Appends sorted `(identifier, stream)` entries to an index table: one key per
+    /// identifier, its holders' streams end to end.
+    static func writeIndex(_ entries: some Sequence<(ArraySlice<UInt8>, StreamID)>, to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
+        var holders = [UInt8]()
+        var pending: ArraySlice<UInt8>?
+        func flush(_ identifier: ArraySlice<UInt8>) throws {
+            try identifier.withUnsafeBytes { key in
+                try holders.withUnsafeBytes { value in try transaction.put(table, key: key, value: value, append: true) }
+            }
+            holders.removeAll(keepingCapacity: true)
+        }
+        for (identifier, stream) in entries {
+            if let current = pending, current != identifier { try flush(current) }
+            pending = identifier
+            withUnsafeBytes(of: stream.rawValue.bigEndian) { holders.append(contentsOf: $0) }
+        }
+        if let current = pending { try flush(current) }
+    }
+}
+
+/// One run of streams folded by a rebuild worker: the states encoded end to end, in stream
+/// order, and the field definitions met on the way.
+struct RebuiltChunk: Sendable {
+    var bytes: [UInt8] = []
+    /// Per state, its stream and where its bytes end in `bytes`.
+    var states: [(stream: UInt64, end: Int)] = []
+    var definitions: [(UInt64, FieldDefined, StreamID)] = []
+
+    func writeStates(to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var start = 0
+            for (stream, end) in states {
+                try withUnsafeBytes(of: stream.bigEndian) { key in
+                    try transaction.put(table, key: key, value: UnsafeRawBufferPointer(rebasing: buffer[start..<end]), append: true)
+                }
+                start = end
+            }
+        }
+    }
+}
+
+/// What the rebuild's workers and its writer share: the next run to fold, each finished
+/// run, each worker's index entries, and a stop flag.
+final class RebuildBoard: Sendable {
+    let chunks: Int
+    let workers: Int
+    private let next = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+    private let folded = Atomic<Int>(0)
+    private let done: [DispatchSemaphore]
+    private let results = Mutex<[Int: Result<RebuiltChunk, any Error>]>([:])
+    private let index = Mutex<[Int: [IdentifierKind: FoldedLog.IndexEntries]]>([:])
+
+    init(chunks: Int, workers: Int) {
+        self.chunks = chunks
+        self.workers = workers
+        done = (0..<chunks).map { _ in DispatchSemaphore(value: 0) }
+    }
+
+    /// Events folded so far, for progress.
+    var eventsFolded: Int { folded.load(ordering: .relaxed) }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// Takes runs in order until none is left (or the writer stopped), then sorts this
+    /// worker's index entries. Runs are taken in ascending order, so every run before a
+    /// failed one is finished by someone: the writer meets the failure in its turn.
+    func work(worker: Int, log: StreamGroupedLog) {
+        var entries = [IdentifierKind: FoldedLog.IndexEntries]()
+        for kind in IdentifierKind.allCases { entries[kind] = FoldedLog.IndexEntries() }
+        while !stopped.load(ordering: .relaxed) {
+            let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard chunk < chunks else { break }
+            let outcome = Result { try fold(chunk, log: log, entries: &entries) }
+            if case .failure = outcome { stop() }
+            results.withLock { $0[chunk] = outcome }
+            done[chunk].signal()
+        }
+        for kind in IdentifierKind.allCases { entries[kind]?.sort() }
+        index.withLock { [entries] in $0[worker] = entries }
+    }
+
+    private func fold(_ chunk: Int, log: StreamGroupedLog, entries: inout [IdentifierKind: FoldedLog.IndexEntries]) throws -> RebuiltChunk {
+        var out = RebuiltChunk()
+        let first = chunk * ContactProjection.rebuildChunkStreams
+        let end = min(first + ContactProjection.rebuildChunkStreams, log.streamCount)
+        out.states.reserveCapacity(end - first)
+        out.bytes.reserveCapacity((end - first) * 160)
+        var events = 0
+        for streamIndex in first..<end {
+            var state: ContactState?
+            try log.forEachEvent(ofStreamAt: streamIndex) { event, personal in
+                guard let domain = try ContactProjection.decode(event, personal: personal) else { return }
+                if case .fieldDefined(let definition) = domain {
+                    out.definitions.append((event.position, definition, event.stream))
+                    return
+                }
+                ContactState.fold(into: &state, domain, meta: EventMeta(event))
+            }
+            events += log.eventCount(ofStreamAt: streamIndex)
+            guard let state else { continue }
+            out.bytes.append(contentsOf: state.encoded())
+            out.states.append((state.id.rawValue, out.bytes.count))
+            if !state.erased && state.mergedInto == nil {
+                for kind in IdentifierKind.allCases {
+                    for identifier in state.identifiers(kind) { entries[kind]?.append(identifier, state.id) }
+                }
+            }
+        }
+        folded.add(events, ordering: .relaxed)
+        return out
+    }
+
+    /// The finished run `chunk`, waiting for it (calling `waiting` every half second); a
+    /// worker's error is thrown here, in the run where it happened.
+    func wait(for chunk: Int, waiting: () -> Void) throws -> RebuiltChunk {
+        while true {
+            if let outcome = results.withLock({ $0[chunk] }) { return try outcome.get() }
+            if done[chunk].wait(timeout: .now() + .milliseconds(500)) == .timedOut { waiting() }
+        }
+    }
+
+    /// Each worker's sorted index entries (after every worker has finished).
+    func indexParts() throws -> [[IdentifierKind: FoldedLog.IndexEntries]] {
+        index.withLock { parts in (0..<workers).compactMap { parts[$0] } }
+    }
+}

@@ -1,0 +1,132 @@
+import LedgerDomain
+
+/// One snapshot of the log, through a position, grouped by stream: each stream's events in log
+/// order, streams ascending, and each stream's wrapped data key.
+///
+/// Made by `Ledger.withStreamGroupedLog` for whole-log folds (a projection rebuild): a stream's
+/// state can be folded from start to end, written and forgotten, so a fold of millions of
+/// contacts keeps one state at a time instead of all of them, and several threads can fold
+/// disjoint runs of streams at once.
+///
+/// `@unchecked Sendable`: it holds pointers into the LMDB map, which stay valid and unchanged
+/// while the read transaction that found them is open, and that transaction outlives every use
+/// (the value is only lent inside `withStreamGroupedLog`). Nothing here is ever written.
+public struct StreamGroupedLog: @unchecked Sendable {
+    /// Where one stored record lies in the map.
+    struct Record {
+        var position: UInt64
+        var bytes: UnsafeRawPointer
+        var count: Int
+    }
+
+    /// One stream's run of `order`, and its wrapped data key when it has one.
+    struct Group {
+        var stream: UInt64
+        var start: Int
+        var count: Int
+        var wrappedKey: UnsafeRawPointer?
+        var wrappedKeyCount: Int
+    }
+
+    /// Every record through `last`, in log order.
+    let records: [Record]
+    /// Indexes into `records`, grouped by stream (ascending), in log order within a stream.
+    let order: [UInt32]
+    /// The streams, ascending.
+    let groups: [Group]
+    let vault: KeyVault
+
+    /// The last position in the snapshot (0 for an empty log).
+    public let last: UInt64
+
+    /// How many events the snapshot holds.
+    public var eventCount: Int { records.count }
+    /// How many streams have events.
+    public var streamCount: Int { groups.count }
+
+    /// The stream at `index` (0 ..< `streamCount`, ascending order).
+    public func stream(at index: Int) -> StreamID {
+        StreamID(groups[index].stream)
+    }
+
+    /// How many events the stream at `index` has.
+    public func eventCount(ofStreamAt index: Int) -> Int {
+        groups[index].count
+    }
+
+    /// Calls `body` with each event of the stream at `index`, in log order, and its personal
+    /// data in plain form: unsealed with the stream's key (unwrapped once, only if an event is
+    /// sealed), as stored when it was never sealed, nil once the key is destroyed.
+    public func forEachEvent(ofStreamAt index: Int, _ body: (RecordedEvent, [UInt8]?) throws -> Void) throws {
+        let group = groups[index]
+        var key: DataKey??
+        for slot in group.start..<(group.start + group.count) {
+            let record = records[Int(order[slot])]
+            let event: RecordedEvent
+            do {
+                event = try RecordedEvent(position: record.position, record: UnsafeRawBufferPointer(start: record.bytes, count: record.count))
+            } catch {
+                throw LedgerError(.corrupt, "the event at position \(record.position) cannot be decoded (\(error)); run `ledger verify`")
+            }
+            guard event.personalDataSealed else {
+                try body(event, Array(event.personalData))
+                continue
+            }
+            if key == nil {
+                key = .some(try group.wrappedKey.map { blob in
+                    try vault.unwrap(UnsafeRawBufferPointer(start: blob, count: group.wrappedKeyCount), stream: group.stream)
+                })
+            }
+            guard let dataKey = key ?? nil else {
+                try body(event, nil)
+                continue
+            }
+            try body(event, try dataKey.open(event.personalData, for: event.id))
+        }
+    }
+}
+
+extension StreamGroupedLog {
+    /// Groups `records` by stream (`streams[i]` is the stream of `records[i]`), keeping log
+    /// order within each stream: a counting sort when stream numbers are dense (the ledger
+    /// hands them out from 1 up), a comparison sort otherwise.
+    static func grouping(_ streams: [UInt64], maxStream: UInt64) -> (order: [UInt32], groups: [Group]) {
+        let count = streams.count
+        var order = [UInt32](repeating: 0, count: count)
+        var groups = [Group]()
+        if maxStream < UInt64(count) * 4 + 65_536 {
+            // Counting sort: per stream, how many events; then where its run starts.
+            var starts = [Int](repeating: 0, count: Int(maxStream) + 2)
+            for stream in streams { starts[Int(stream) + 1] += 1 }
+            var streamTotal = 0
+            for stream in 0...Int(maxStream) where starts[stream + 1] > 0 { streamTotal += 1 }
+            groups.reserveCapacity(streamTotal)
+            var running = 0
+            for stream in 0...Int(maxStream) {
+                let events = starts[stream + 1]
+                starts[stream + 1] = running
+                if events > 0 {
+                    groups.append(Group(stream: UInt64(stream), start: running, count: events, wrappedKey: nil, wrappedKeyCount: 0))
+                }
+                running += events
+            }
+            for (index, stream) in streams.enumerated() {
+                let slot = starts[Int(stream) + 1]
+                order[slot] = UInt32(index)
+                starts[Int(stream) + 1] = slot + 1
+            }
+        } else {
+            for index in 0..<count { order[index] = UInt32(index) }
+            order.sort { streams[Int($0)] != streams[Int($1)] ? streams[Int($0)] < streams[Int($1)] : $0 < $1 }
+            var start = 0
+            while start < count {
+                let stream = streams[Int(order[start])]
+                var end = start + 1
+                while end < count && streams[Int(order[end])] == stream { end += 1 }
+                groups.append(Group(stream: stream, start: start, count: end - start, wrappedKey: nil, wrappedKeyCount: 0))
+                start = end
+            }
+        }
+        return (order, groups)
+    }
+}
