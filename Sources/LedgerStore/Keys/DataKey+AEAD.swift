@@ -5,13 +5,15 @@ import Foundation
 ///
 /// Both read and write the same bytes (`nonce ‖ ciphertext ‖ tag`); `libcrypto` keeps an
 /// OpenSSL context per key and is what the store uses (proposal 0009), `swiftCrypto` is the
-/// chosen library's path and the reference the tests hold the other to.
-enum AEADEngine: Sendable {
+/// chosen library's path and the reference the tests and `ledger-bench aead` hold the other to.
+public enum AEADEngine: Sendable, CaseIterable {
+    /// OpenSSL 3's libcrypto, one `EVP_CIPHER_CTX` per key.
     case libcrypto
+    /// apple/swift-crypto, a fresh AEAD context per call.
     case swiftCrypto
 
     /// The engine the store seals, opens, wraps and unwraps with.
-    static let `default`: AEADEngine = .libcrypto
+    public static let `default`: AEADEngine = .libcrypto
 }
 
 extension DataKey {

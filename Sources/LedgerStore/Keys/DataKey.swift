@@ -48,8 +48,8 @@ public struct DataKey: Sendable {
         try seal(plaintext, for: id, engine: .default)
     }
 
-    /// Seals with a chosen engine (the tests' cross-checks).
-    func seal(_ plaintext: [UInt8], for id: EventID, engine: AEADEngine) throws -> [UInt8] {
+    /// Seals with a chosen engine (cross-checks and `ledger-bench aead`).
+    public func seal(_ plaintext: [UInt8], for id: EventID, engine: AEADEngine) throws -> [UInt8] {
         do {
             var sealed = [UInt8]()
             sealed.reserveCapacity(plaintext.count + Self.sealingOverhead)
@@ -71,8 +71,8 @@ public struct DataKey: Sendable {
         try open(sealed, for: id, engine: .default)
     }
 
-    /// Opens with a chosen engine (the tests' cross-checks).
-    func open(_ sealed: ArraySlice<UInt8>, for id: EventID, engine: AEADEngine) throws -> [UInt8] {
+    /// Opens with a chosen engine (cross-checks and `ledger-bench aead`).
+    public func open(_ sealed: ArraySlice<UInt8>, for id: EventID, engine: AEADEngine) throws -> [UInt8] {
         guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
             throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
         }
