@@ -30,6 +30,13 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // OpenSSL 3's libcrypto, for AES-256-GCM with a context kept per key (proposal 0009);
+        // swift-crypto stays the reference implementation and does everything else.
+        .systemLibrary(
+            name: "CAEAD",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
 
         // MARK: Library modules
         .target(
@@ -39,6 +46,7 @@ let package = Package(
         .target(
             name: "LedgerStore",
             dependencies: [
+                "CAEAD",
                 "CLMDB",
                 "LedgerDomain",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -19,7 +19,9 @@ case "import":
     try ImportSuite(options: options).run()
 case "audit":
     try AuditSuite(options: options).run()
+case "aead":
+    try AEADSuite(options: options).run()
 default:
-    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import, audit\n".utf8))
+    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import, audit, aead\n".utf8))
     exit(2)
 }

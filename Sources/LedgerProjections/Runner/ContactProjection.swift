@@ -67,9 +67,9 @@ public struct ContactProjection: Projection {
                 let outcome = Result { () throws -> FoldedLog.Part in
                     var part = FoldedLog.Part()
                     part.states.reserveCapacity(Int(min(last / 4, 1 << 24)) / count)
-                    // A contact's events mostly lie together in the log, so a small key cache
-                    // serves nearly every open; a large one only holds memory.
-                    try ledger.forEachUnsealedEvent(through: last, keyCacheLimit: 1 << 16, include: { $0.rawValue % UInt64(count) == UInt64(worker) }) { event, personal in
+                    // Few keys at a time: each unwrapped key holds a libcrypto context (~1.2 KB,
+                    // decision 0009). A contact's events sit close together in the log.
+                    try ledger.forEachUnsealedEvent(through: last, keyCacheLimit: 1 << 14, include: { $0.rawValue % UInt64(count) == UInt64(worker) }) { event, personal in
                         if worker == 0 && event.position & 0xFFFF == 0 { work.position.store(event.position, ordering: .relaxed) }
                         guard let domain = try Self.decode(event, personal: personal) else { return }
                         if case .fieldDefined(let definition) = domain {

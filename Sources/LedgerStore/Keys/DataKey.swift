@@ -13,6 +13,8 @@ import Glibc
 /// authenticated data, so a sealed payload cannot be moved to another event unnoticed.
 public struct DataKey: Sendable {
     let key: SymmetricKey
+    /// The key's libcrypto context, shared by every copy of the key and freed with the last.
+    let context: AESGCMContext
 
     /// The sealed form's format byte.
     static let sealedFormat: UInt8 = 1
@@ -26,13 +28,14 @@ public struct DataKey: Sendable {
 
     init(key: SymmetricKey) {
         self.key = key
+        context = AESGCMContext(key: key)
     }
 
     /// A key from its 32 raw bytes (unwrapping); nil for any other length.
     init?(bytes: some ContiguousBytes) {
         let key = SymmetricKey(data: bytes)
         guard key.bitCount == 256 else { return nil }
-        self.key = key
+        self.init(key: key)
     }
 
     /// The raw key, for wrapping only.
@@ -41,20 +44,21 @@ public struct DataKey: Sendable {
     }
 
     /// Seals the personal payload of event `id`.
-    ///
-    /// Buffers go to swift-crypto as raw pointers: its generic `DataProtocol` paths over
-    /// arrays and slices cost more than the cipher (docs/benchmarks.md, "AES-GCM here").
     public func seal(_ plaintext: [UInt8], for id: EventID) throws -> [UInt8] {
+        try seal(plaintext, for: id, engine: .default)
+    }
+
+    /// Seals with a chosen engine (cross-checks and `ledger-bench aead`).
+    public func seal(_ plaintext: [UInt8], for id: EventID, engine: AEADEngine) throws -> [UInt8] {
         do {
-            let nonce = try RandomPool.shared.withBytes(12) { try AES.GCM.Nonce(data: $0) }
-            let box = try plaintext.withUnsafeBytes { plain in
-                try Self.withAssociatedData(id) { try AES.GCM.seal(plain, using: key, nonce: nonce, authenticating: $0) }
-            }
-            guard let combined = box.combined else { throw LedgerError(.invalidRequest, "no combined form") }
             var sealed = [UInt8]()
-            sealed.reserveCapacity(combined.count + 1)
+            sealed.reserveCapacity(plaintext.count + Self.sealingOverhead)
             sealed.append(Self.sealedFormat)
-            combined.withUnsafeBytes { sealed.append(contentsOf: $0) }
+            try RandomPool.shared.withBytes(12) { nonce in
+                try plaintext.withUnsafeBytes { plain in
+                    try Self.withAssociatedData(id) { try sealCombined(plain, nonce: nonce, authenticating: $0, appendingTo: &sealed, engine: engine) }
+                }
+            }
             return sealed
         } catch {
             throw LedgerError(.invalidRequest, "cannot seal the personal data of event \(id): \(error)")
@@ -64,15 +68,17 @@ public struct DataKey: Sendable {
     /// Opens the sealed personal payload of event `id`; a payload that was altered, moved from
     /// another event or sealed with another key is an error.
     public func open(_ sealed: ArraySlice<UInt8>, for id: EventID) throws -> [UInt8] {
+        try open(sealed, for: id, engine: .default)
+    }
+
+    /// Opens with a chosen engine (cross-checks and `ledger-bench aead`).
+    public func open(_ sealed: ArraySlice<UInt8>, for id: EventID, engine: AEADEngine) throws -> [UInt8] {
         guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
             throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
         }
         do {
             return try sealed.withUnsafeBytes { raw in
-                // `nonce ‖ ciphertext ‖ tag` after the format byte is swift-crypto's combined form.
-                let box = try AES.GCM.SealedBox(combined: UnsafeRawBufferPointer(rebasing: raw[1...]))
-                let plain = try Self.withAssociatedData(id) { try AES.GCM.open(box, using: key, authenticating: $0) }
-                return plain.withUnsafeBytes { Array($0) }
+                try Self.withAssociatedData(id) { try openCombined(UnsafeRawBufferPointer(rebasing: raw[1...]), authenticating: $0, engine: engine) }
             }
         } catch {
             throw LedgerError(.corrupt, "the sealed personal data of event \(id) does not open with its contact's key (altered, or moved from another event)")

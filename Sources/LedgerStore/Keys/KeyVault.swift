@@ -88,18 +88,22 @@ final class KeyVault: Sendable {
         return try Self.wrap(key, stream: stream, bucket: bucket, under: current)
     }
 
-    static func wrap(_ key: DataKey, stream: UInt64, bucket: Int, under entry: KeyRootFile.Entry) throws -> [UInt8] {
-        let nonce = try RandomPool.shared.withBytes(12) { try AES.GCM.Nonce(data: $0) }
-        let box = try key.key.withUnsafeBytes { raw in
-            try withAssociatedData(stream) { try AES.GCM.seal(raw, using: entry.key.key, nonce: nonce, authenticating: $0) }
-        }
-        guard let combined = box.combined else { throw LedgerError(.invalidRequest, "cannot wrap the data key of stream \(stream)") }
+    static func wrap(_ key: DataKey, stream: UInt64, bucket: Int, under entry: KeyRootFile.Entry, engine: AEADEngine = .default) throws -> [UInt8] {
         var blob = [UInt8]()
         blob.reserveCapacity(wrappedSize)
         blob.append(wrappedFormat)
         withUnsafeBytes(of: UInt16(bucket).bigEndian) { blob.append(contentsOf: $0) }
         withUnsafeBytes(of: entry.epoch.bigEndian) { blob.append(contentsOf: $0) }
-        combined.withUnsafeBytes { blob.append(contentsOf: $0) }
+        do {
+            try RandomPool.shared.withBytes(12) { nonce in
+                try key.key.withUnsafeBytes { raw in
+                    try withAssociatedData(stream) { try entry.key.sealCombined(raw, nonce: nonce, authenticating: $0, appendingTo: &blob, engine: engine) }
+                }
+            }
+        } catch {
+            throw LedgerError(.invalidRequest, "cannot wrap the data key of stream \(stream): \(error)")
+        }
+        guard blob.count == wrappedSize else { throw LedgerError(.invalidRequest, "cannot wrap the data key of stream \(stream)") }
         return blob
     }
 
@@ -128,10 +132,10 @@ final class KeyVault: Sendable {
         return try Self.unwrap(blob, stream: stream, under: entry)
     }
 
-    static func unwrap(_ blob: UnsafeRawBufferPointer, stream: UInt64, under entry: KeyRootFile.Entry) throws -> DataKey {
+    static func unwrap(_ blob: UnsafeRawBufferPointer, stream: UInt64, under entry: KeyRootFile.Entry, engine: AEADEngine = .default) throws -> DataKey {
         do {
-            let box = try AES.GCM.SealedBox(combined: UnsafeRawBufferPointer(rebasing: blob[7..<67]))
-            let raw = try withAssociatedData(stream) { try AES.GCM.open(box, using: entry.key.key, authenticating: $0) }
+            var raw = try withAssociatedData(stream) { try entry.key.openCombined(UnsafeRawBufferPointer(rebasing: blob[7..<67]), authenticating: $0, engine: engine) }
+            defer { raw.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             guard let key = DataKey(bytes: raw) else { throw LedgerError(.corrupt, "short key") }
             return key
         } catch {
