@@ -103,6 +103,11 @@ public struct RecordedEvent: Sendable {
         }
     }
 
+    /// Runs `body` with the type name's stored UTF-8 bytes, without building a String.
+    public func withTypeName<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[typeNameRange])) }
+    }
+
     /// Who made the change.
     public var actor: Actor {
         Actor(Actor.Kind(rawValue: actorKind), utf8String(actorNameRange))

@@ -13,7 +13,13 @@ extension DomainEvent {
     /// Decodes a recorded event with personal data the caller unsealed itself; nil means it
     /// is unavailable (erased, or this caller has no key), and personal values read as erased.
     public init(decoding event: RecordedEvent, personalData: [UInt8]?) throws(DomainEventError) {
-        self = try Self.decode(type: event.type, data: event.data, personal: personalData?[...], position: event.position)
+        // The kind is found from the stored name's bytes; a String of it is made only for an
+        // error message (a fold decodes millions of events).
+        guard let kind = event.withTypeName(DomainEventKind.init(utf8Name:)) else {
+            self = try Self.decode(type: event.type, data: event.data, personal: personalData?[...], position: event.position)
+            return
+        }
+        self = try Self.decode(kind: kind, version: event.typeVersion, data: event.data, personal: personalData?[...], position: event.position)
     }
 
     /// Decodes a payload of `type` from its two stored parts; `personal` nil means unavailable.
@@ -32,6 +38,18 @@ extension DomainEvent {
                 message: "no event type is named \(type.name)"
             )
         }
+        return try decode(kind: kind, version: type.version, data: data, personal: personal, position: position)
+    }
+
+    /// Decodes a payload of a known kind and version from its two stored parts.
+    static func decode(
+        kind: DomainEventKind,
+        version: UInt16,
+        data: ArraySlice<UInt8>,
+        personal: ArraySlice<UInt8>?,
+        position: UInt64?
+    ) throws(DomainEventError) -> DomainEvent {
+        let type = EventType(kind.name, version: version)
         let decoded: DomainEvent?
         do {
             decoded = try PayloadReader.read(data: data, personal: personal) { (payload) throws(PayloadError) -> DomainEvent? in

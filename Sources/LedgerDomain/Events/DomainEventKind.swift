@@ -34,6 +34,20 @@ public enum DomainEventKind: String, CaseIterable, Hashable, Sendable {
         self.init(rawValue: name)
     }
 
+    /// The kind whose type tag name has these UTF-8 bytes; nil for one this build does not know.
+    public init?(utf8Name bytes: UnsafeRawBufferPointer) {
+        for (name, kind) in Self.utf8Names where name.count == bytes.count {
+            if name.withUnsafeBytes({ $0.elementsEqual(bytes) }) {
+                self = kind
+                return
+            }
+        }
+        return nil
+    }
+
+    /// Every name's UTF-8 bytes, for `init(utf8Name:)`.
+    private static let utf8Names: [([UInt8], DomainEventKind)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+
     /// The type tag name, e.g. `contact.created`.
     public var name: String { rawValue }
 

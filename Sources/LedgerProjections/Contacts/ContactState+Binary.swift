@@ -37,6 +37,12 @@ extension ContactState {
     /// The state's stored bytes (format 1).
     public func encoded() -> [UInt8] {
         var writer = BinaryWriter(capacity: 128)
+        encode(into: &writer)
+        return writer.bytes
+    }
+
+    /// Appends the state's stored bytes to `writer` (a rebuild keeps many states in one buffer).
+    public func encode(into writer: inout BinaryWriter) {
         writer.write(Self.binaryFormat)
         var flags: UInt8 = 0
         if erased { flags |= Flag.erased }
@@ -54,23 +60,35 @@ extension ContactState {
             writer.writeVarint(UInt64(list.count))
             for value in list { writer.writeString(value) }
         }
+        // Tables are written in a fixed order so equal states have equal bytes; a table of
+        // one entry (the usual case) needs no sorted copy.
         writer.writeVarint(UInt64(standardFields.count))
-        for (field, value) in standardFields.sorted(by: { $0.key.stateCode < $1.key.stateCode }) {
+        if standardFields.count == 1, let (field, value) = standardFields.first {
             writer.writeCode(state: field)
             writer.writeFieldValue(value)
+        } else {
+            for (field, value) in standardFields.sorted(by: { $0.key.stateCode < $1.key.stateCode }) {
+                writer.writeCode(state: field)
+                writer.writeFieldValue(value)
+            }
         }
         writer.writeVarint(UInt64(fields.count))
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            writer.writeString(name)
-            writer.writeFieldValue(value)
+        if !fields.isEmpty {
+            for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+                writer.writeString(name)
+                writer.writeFieldValue(value)
+            }
         }
         writer.writeVarint(UInt64(consents.count))
-        for (scope, record) in consents.sorted(by: { Self.precedes($0.key, $1.key) }) {
-            Self.write(scope, record, into: &writer)
+        if !consents.isEmpty {
+            for (scope, record) in consents.sorted(by: { Self.precedes($0.key, $1.key) }) {
+                Self.write(scope, record, into: &writer)
+            }
         }
         writer.writeVarint(UInt64(segments.count))
-        for segment in segments.sorted() { writer.writeString(segment) }
-        return writer.bytes
+        if !segments.isEmpty {
+            for segment in segments.sorted() { writer.writeString(segment) }
+        }
     }
 
     /// Reads stored bytes; a short, inconsistent or unknown-format buffer is an error, never a crash.

@@ -41,20 +41,19 @@ extension ContactProjection {
         }
         let contacts = try store.table("contacts")
         let total = max(1, log.eventCount)
+        // One transaction, one sync. A full map aborts it and runs this closure again: the
+        // runs are kept until the end, so a second run writes them again from the first.
         try store.write { transaction in
-            // A full map aborts the transaction and runs this closure again: the chunks are
-            // kept until the end, so a second run writes them again from the first.
+            var definitions = [(UInt64, FieldDefined, StreamID)]()
             for chunk in 0..<chunkCount {
                 let folded = try board.wait(for: chunk) {
                     progress(UInt64(Double(board.eventsFolded) / Double(total) * Double(log.last)))
                 }
                 try folded.writeStates(to: contacts, in: transaction)
+                definitions += folded.definitions
             }
-        }
-        group.wait()
-        let parts = try board.indexParts()
-        let definitions = try (0..<chunkCount).flatMap { try board.wait(for: $0) {}.definitions }
-        try store.write { transaction in
+            group.wait()
+            let parts = board.indexParts()
             for kind in IdentifierKind.allCases {
                 try Self.writeIndex(FoldedLog.IndexEntries.merged(parts.map { $0[kind] }), to: try store.table(Self.indexTable(kind)), in: transaction)
             }
@@ -93,13 +92,13 @@ extension ContactProjection {
 /// One run of streams folded by a rebuild worker: the states encoded end to end, in stream
 /// order, and the field definitions met on the way.
 struct RebuiltChunk: Sendable {
-    var bytes: [UInt8] = []
+    var writer = BinaryWriter(capacity: 0)
     /// Per state, its stream and where its bytes end in `bytes`.
     var states: [(stream: UInt64, end: Int)] = []
     var definitions: [(UInt64, FieldDefined, StreamID)] = []
 
     func writeStates(to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
-        try bytes.withUnsafeBytes { buffer in
+        try writer.bytes.withUnsafeBytes { buffer in
             var start = 0
             for (stream, end) in states {
                 try withUnsafeBytes(of: stream.bigEndian) { key in
@@ -138,8 +137,7 @@ final class RebuildBoard: Sendable {
     /// worker's index entries. Runs are taken in ascending order, so every run before a
     /// failed one is finished by someone: the writer meets the failure in its turn.
     func work(worker: Int, log: StreamGroupedLog) {
-        var entries = [IdentifierKind: FoldedLog.IndexEntries]()
-        for kind in IdentifierKind.allCases { entries[kind] = FoldedLog.IndexEntries() }
+        var entries = [FoldedLog.IndexEntries](repeating: FoldedLog.IndexEntries(), count: 3)
         while !stopped.load(ordering: .relaxed) {
             let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
             guard chunk < chunks else { break }
@@ -148,16 +146,18 @@ final class RebuildBoard: Sendable {
             results.withLock { $0[chunk] = outcome }
             done[chunk].signal()
         }
-        for kind in IdentifierKind.allCases { entries[kind]?.sort() }
-        index.withLock { [entries] in $0[worker] = entries }
+        for kind in entries.indices { entries[kind].sort() }
+        let sorted = Dictionary(uniqueKeysWithValues: [IdentifierKind.email, .phone, .externalId].enumerated().map { ($1, entries[$0]) })
+        index.withLock { $0[worker] = sorted }
     }
 
-    private func fold(_ chunk: Int, log: StreamGroupedLog, entries: inout [IdentifierKind: FoldedLog.IndexEntries]) throws -> RebuiltChunk {
+    /// Folds run `chunk`; each contact's identifiers go to `entries` (e-mail, phone, external id).
+    private func fold(_ chunk: Int, log: StreamGroupedLog, entries: inout [FoldedLog.IndexEntries]) throws -> RebuiltChunk {
         var out = RebuiltChunk()
         let first = chunk * ContactProjection.rebuildChunkStreams
         let end = min(first + ContactProjection.rebuildChunkStreams, log.streamCount)
         out.states.reserveCapacity(end - first)
-        out.bytes.reserveCapacity((end - first) * 160)
+        out.writer = BinaryWriter(capacity: (end - first) * 160)
         var events = 0
         for streamIndex in first..<end {
             var state: ContactState?
@@ -171,12 +171,12 @@ final class RebuildBoard: Sendable {
             }
             events += log.eventCount(ofStreamAt: streamIndex)
             guard let state else { continue }
-            out.bytes.append(contentsOf: state.encoded())
-            out.states.append((state.id.rawValue, out.bytes.count))
+            state.encode(into: &out.writer)
+            out.states.append((state.id.rawValue, out.writer.bytes.count))
             if !state.erased && state.mergedInto == nil {
-                for kind in IdentifierKind.allCases {
-                    for identifier in state.identifiers(kind) { entries[kind]?.append(identifier, state.id) }
-                }
+                for identifier in state.emails { entries[0].append(identifier, state.id) }
+                for identifier in state.phones { entries[1].append(identifier, state.id) }
+                for identifier in state.externalIds { entries[2].append(identifier, state.id) }
             }
         }
         folded.add(events, ordering: .relaxed)
@@ -193,7 +193,7 @@ final class RebuildBoard: Sendable {
     }
 
     /// Each worker's sorted index entries (after every worker has finished).
-    func indexParts() throws -> [[IdentifierKind: FoldedLog.IndexEntries]] {
+    func indexParts() -> [[IdentifierKind: FoldedLog.IndexEntries]] {
         index.withLock { parts in (0..<workers).compactMap { parts[$0] } }
     }
 }
