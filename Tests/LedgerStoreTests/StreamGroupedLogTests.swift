@@ -51,6 +51,27 @@ struct StreamGroupedLogTests {
         #expect(bounded.map { $0.1.map { $0.0 } } == [[1, 3], [2]])
     }
 
+    @Test("scanning in two halves at once finds what one scan finds")
+    func halves() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        let streams = try KeyVaultTests.populate(ledger, count: 5)
+        for round in 0..<3 {
+            _ = try ledger.append(streams.reversed().map { AppendRequest(target: .existing($0), events: [testEvent(data: "r\(round)")]) })
+        }
+        func summary(_ found: [(StreamID, [(UInt64, [UInt8]?)])]) -> [String] {
+            found.map { "\($0.0): " + $0.1.map { "\($0.0)=\($0.1.map { String(decoding: $0, as: UTF8.self) } ?? "nil")" }.joined(separator: ",") }
+        }
+        let once = try ledger.withStreamGroupedLog(through: nil, halvesFrom: .max) { try Self.contents($0) }
+        #expect(once.count == 5)
+        for bound in [nil, 2, 7, 20] as [UInt64?] {
+            let expected = try ledger.withStreamGroupedLog(through: bound, halvesFrom: .max) { try Self.contents($0) }
+            let halved = try ledger.withStreamGroupedLog(through: bound, halvesFrom: 2) { try Self.contents($0) }
+            #expect(summary(halved) == summary(expected))
+        }
+    }
+
     @Test("a stream whose key was destroyed reads with no personal data; other streams are untouched")
     func shredded() throws {
         let directory = TemporaryDirectory()
