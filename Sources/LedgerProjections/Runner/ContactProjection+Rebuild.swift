@@ -55,7 +55,7 @@ extension ContactProjection {
             group.wait()
             let parts = board.indexParts()
             for kind in IdentifierKind.allCases {
-                try Self.writeIndex(FoldedLog.IndexEntries.merged(parts.map { $0[kind] }), to: try store.table(Self.indexTable(kind)), in: transaction)
+                try Self.writeIndex(parts.map { $0[kind] ?? FoldedLog.IndexEntries() }, to: try store.table(Self.indexTable(kind)), in: transaction)
             }
             for (_, definition, stream) in definitions.sorted(by: { $0.0 < $1.0 }) {
                 try Self.define(definition, stream: stream, in: transaction, store: store)
@@ -69,21 +69,20 @@ extension ContactProjection {
         return log.last
     }
 
-    /// Appends sorted `(identifier, stream)` entries to an index table: one key per
-    /// identifier, its holders' streams end to end.
-    static func writeIndex(_ entries: some Sequence<(ArraySlice<UInt8>, StreamID)>, to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
+    /// Appends the entries of sorted lists to an index table, merged: one key per identifier,
+    /// its holders' streams end to end.
+    static func writeIndex(_ lists: [FoldedLog.IndexEntries], to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
         var holders = [UInt8]()
-        var pending: ArraySlice<UInt8>?
-        func flush(_ identifier: ArraySlice<UInt8>) throws {
-            try identifier.withUnsafeBytes { key in
-                try holders.withUnsafeBytes { value in try transaction.put(table, key: key, value: value, append: true) }
-            }
+        var pending: UnsafeRawBufferPointer?
+        func flush(_ identifier: UnsafeRawBufferPointer) throws {
+            try holders.withUnsafeBytes { try transaction.put(table, key: identifier, value: $0, append: true) }
             holders.removeAll(keepingCapacity: true)
         }
-        for (identifier, stream) in entries {
-            if let current = pending, current != identifier { try flush(current) }
+        // The lists outlive the walk, so the previous identifier's bytes stay valid.
+        try FoldedLog.IndexEntries.forEachMerged(lists) { identifier, stream in
+            if let current = pending, !FoldedLog.IndexEntries.same(current, identifier) { try flush(current) }
             pending = identifier
-            withUnsafeBytes(of: stream.rawValue.bigEndian) { holders.append(contentsOf: $0) }
+            withUnsafeBytes(of: stream.bigEndian) { holders.append(contentsOf: $0) }
         }
         if let current = pending { try flush(current) }
     }

@@ -56,26 +56,42 @@ public struct FoldedLog: Sendable {
             }
         }
 
-        /// The entries of several sorted lists in one sorted sequence: each identifier's bytes
-        /// and the stream.
-        static func merged(_ lists: [IndexEntries?]) -> some Sequence<(ArraySlice<UInt8>, StreamID)> {
-            let lists = lists.map { $0 ?? IndexEntries() }
-            var cursors = Array(repeating: 0, count: lists.count)
-            return AnySequence {
-                AnyIterator { () -> (ArraySlice<UInt8>, StreamID)? in
-                    var best: Int?
+        /// Calls `body` with every entry of several sorted lists, in sorted order: the
+        /// identifier's bytes (valid only during the call) and the stream.
+        static func forEachMerged(_ lists: [IndexEntries], _ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws {
+            try withBytes(of: lists[...], gathered: []) { buffers in
+                var cursors = [Int](repeating: 0, count: lists.count)
+                while true {
+                    var best = -1
                     for list in lists.indices where cursors[list] < lists[list].entries.count {
-                        if let current = best {
-                            if lists[list].precedes(cursors[list], lists[current], cursors[current]) { best = list }
-                        } else {
+                        if best < 0 || order(buffers[list], lists[list].entries[cursors[list]], buffers[best], lists[best].entries[cursors[best]]) < 0 {
                             best = list
                         }
                     }
-                    guard let list = best else { return nil }
-                    defer { cursors[list] += 1 }
-                    let entry = lists[list].entries[cursors[list]]
-                    return (lists[list].bytes[Int(entry.start)..<Int(entry.start + entry.count)], StreamID(entry.stream))
+                    guard best >= 0 else { return }
+                    let entry = lists[best].entries[cursors[best]]
+                    cursors[best] += 1
+                    try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffers[best][Int(entry.start)..<Int(entry.start + entry.count)])), entry.stream)
                 }
+            }
+        }
+
+        /// Whether two identifiers have the same bytes.
+        static func same(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+            guard left.count == right.count else { return false }
+            guard let a = left.baseAddress, let b = right.baseAddress else { return true }
+            return memcmp(a, b, left.count) == 0
+        }
+
+        /// Lends `body` every list's bytes at once.
+        private static func withBytes(
+            of lists: ArraySlice<IndexEntries>,
+            gathered: [UnsafeBufferPointer<UInt8>],
+            _ body: ([UnsafeBufferPointer<UInt8>]) throws -> Void
+        ) throws {
+            guard let first = lists.first else { return try body(gathered) }
+            try first.bytes.withUnsafeBufferPointer { buffer in
+                try withBytes(of: lists.dropFirst(), gathered: gathered + [buffer], body)
             }
         }
 
