@@ -164,4 +164,26 @@ public struct ProjectionTransaction {
     public func count(_ table: ProjectionStore.Table) throws -> Int {
         try txn.count(table.dbi)
     }
+
+    /// Lends `body` a reader that walks `table` in key order one entry at a time, for
+    /// comparisons that walk another sorted sequence beside it.
+    public func withReader<Result>(_ table: ProjectionStore.Table, _ body: (inout ProjectionTableReader) throws -> Result) throws -> Result {
+        try txn.withCursor(table.dbi) { cursor in
+            var reader = ProjectionTableReader(cursor: cursor)
+            return try body(&reader)
+        }
+    }
+}
+
+/// Walks one table of a projection transaction in key order; lent by `withReader` only.
+public struct ProjectionTableReader {
+    let cursor: LMDBCursor
+    var started = false
+
+    /// The next entry, nil past the last; its bytes are valid until the transaction ends.
+    public mutating func next() throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        let entry = try cursor.move(started ? MDB_NEXT : MDB_FIRST)
+        started = true
+        return entry.map { ($0.key, $0.value) }
+    }
 }

@@ -1,16 +1,14 @@
 import LedgerDomain
 import LedgerStore
 
-/// Checks the live contact projection against the log: folds the log in memory (as a rebuild
-/// does, without writing anything) up to the projection's checkpoint, and compares every
-/// contact state, every identifier index entry and every field declaration.
+/// Checks the live contact projection against the log: folds the log (as a rebuild does,
+/// grouped by stream, one contact at a time on every core, writing nothing) up to the
+/// projection's checkpoint, and compares every contact state, every identifier index entry
+/// and every field declaration, walking each stored table beside the fold in key order; so
+/// memory holds a few runs of states and the index entries, not every contact.
 public enum ContactProjectionCheck {
-    /// What a fresh fold of the log holds.
-    struct Fold {
-        var states = [StreamID: ContactState]()
-        var fieldTypes = [String: String]()
-        var schemaStream: StreamID?
-    }
+    /// Runs folded ahead of the comparison at most.
+    static let runsAhead = 4
 
     /// Compares `store` (the contact projection, caught up by the caller) with a fresh fold of
     /// `ledger` up to the checkpoint `store` holds. The comparison runs inside one read
@@ -19,43 +17,82 @@ public enum ContactProjectionCheck {
         let contactsTable = try store.table("contacts")
         let fieldsTable = try store.table("fields")
         let indexTables = try IdentifierKind.allCases.map { ($0, try store.table(ContactProjection.indexTable($0))) }
-        return try store.read { transaction in
+        var (report, erased) = try store.read { transaction in
             let checkpoint = try transaction.checkpoint()
-            let fold = try freshFold(ledger, through: checkpoint)
-            var differences = try compareContacts(fold.states, transaction, contactsTable)
-            var indexEntries = 0
-            for (kind, table) in indexTables {
-                let expected = expectedIndex(fold.states, kind)
-                indexEntries += expected.values.reduce(0) { $0 + $1.count }
-                differences += try compareIndex(expected, kind, transaction, table)
+            return try ledger.withStreamGroupedLog(through: checkpoint) { log in
+                let fold = StreamFold<[ContactState]>(log, ahead: runsAhead, make: { streams in
+                    var states = [ContactState]()
+                    states.reserveCapacity(streams)
+                    return states
+                }) { $0.append($1) }
+                defer { fold.stop() }
+                var fresh = FreshStates(fold: fold)
+                var differences = try compareContacts(&fresh, transaction, contactsTable)
+                let parts = fold.indexParts()
+                var indexEntries = 0
+                for (kind, table) in indexTables {
+                    let lists = parts.map { $0[kind.foldSlot] }
+                    indexEntries += lists.reduce(0) { $0 + $1.entries.count }
+                    differences += try compareIndex(lists, kind, transaction, table)
+                }
+                differences += try compareFields(fresh.definitions, transaction, fieldsTable)
+                let report = ProjectionCheckReport(
+                    projection: ContactProjection.name, checkpoint: checkpoint, contacts: fresh.count,
+                    indexEntries: indexEntries, differences: differences
+                )
+                return (report, fresh.erased)
             }
-            differences += try compareFields(fold, transaction, fieldsTable)
-            // An erasure interrupted between its event and its key rotation.
-            for (stream, state) in fold.states.sorted(by: { $0.key < $1.key }) where state.erased {
-                guard try ledger.hasDataKey(stream) else { continue }
-                differences.append(ProjectionDifference(contact: stream.rawValue, table: "keys", message: "contact \(stream) is erased, but its data key still exists: run `ledger erase \(stream)` again to finish"))
+        }
+        // An erasure interrupted between its event and its key rotation.
+        for stream in erased {
+            guard try ledger.hasDataKey(stream) else { continue }
+            report.differences.append(ProjectionDifference(contact: stream.rawValue, table: "keys", message: "contact \(stream) is erased, but its data key still exists: run `ledger erase \(stream)` again to finish"))
+        }
+        return report
+    }
+
+    /// The fold's states one by one, in stream order, taking (and dropping) its runs as it goes.
+    struct FreshStates {
+        let fold: StreamFold<[ContactState]>
+        private var run = -1
+        private var states: [ContactState] = []
+        private var index = 0
+        /// States passed so far.
+        private(set) var count = 0
+        /// Erased contacts passed so far.
+        private(set) var erased: [StreamID] = []
+        /// Field definitions of the runs taken so far, with their positions.
+        private(set) var definitions: [(position: UInt64, definition: FieldDefined, stream: StreamID)] = []
+
+        init(fold: StreamFold<[ContactState]>) {
+            self.fold = fold
+        }
+
+        /// The next state, without passing it; nil after the last.
+        mutating func peek() throws -> ContactState? {
+            while index >= states.count {
+                guard run + 1 < fold.runs else { return nil }
+                run += 1
+                let taken = try fold.run(run, take: true)
+                states = taken.output
+                definitions += taken.definitions
+                index = 0
             }
-            return ProjectionCheckReport(
-                projection: ContactProjection.name, checkpoint: checkpoint, contacts: fold.states.count,
-                indexEntries: indexEntries, differences: differences
-            )
+            return states[index]
+        }
+
+        /// Passes the state `peek` gave.
+        mutating func advance() {
+            guard index < states.count else { return }
+            if states[index].erased { erased.append(states[index].id) }
+            index += 1
+            count += 1
         }
     }
 
-    /// The contact projection's fold of events 1…`last`, in memory.
-    static func freshFold(_ ledger: Ledger, through last: UInt64) throws -> Fold {
-        let folded = try ContactProjection.foldLog(ledger, through: last)
-        var fold = Fold(states: folded.states)
-        for (definition, stream) in folded.definitions {
-            fold.fieldTypes[definition.name] = definition.type.label
-            fold.schemaStream = stream
-        }
-        return fold
-    }
-
-    private static func compareContacts(_ expected: [StreamID: ContactState], _ transaction: ProjectionTransaction, _ table: ProjectionStore.Table) throws -> [ProjectionDifference] {
+    private static func compareContacts(_ fresh: inout FreshStates, _ transaction: ProjectionTransaction, _ table: ProjectionStore.Table) throws -> [ProjectionDifference] {
         var differences = [ProjectionDifference]()
-        var seen = Set<StreamID>()
+        var missing = [StreamID]()
         func differ(_ stream: StreamID, _ message: String) {
             differences.append(ProjectionDifference(contact: stream.rawValue, table: table.name, message: "contact \(stream): \(message)"))
         }
@@ -65,25 +102,31 @@ public enum ContactProjectionCheck {
                 return true
             }
             let stream = StreamID(key.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
-            seen.insert(stream)
-            guard let fresh = expected[stream] else {
+            while let next = try fresh.peek(), next.id < stream {
+                missing.append(next.id)
+                fresh.advance()
+            }
+            guard let expected = try fresh.peek(), expected.id == stream else {
                 differ(stream, "in the projection, but the log holds no contact events for it")
                 return true
             }
+            fresh.advance()
             guard let stored = try? ContactState(decoding: value) else {
                 differ(stream, "the stored state does not decode")
                 return true
             }
             if stored.id != stream {
                 differ(stream, "the stored state is contact \(stored.id)'s")
-            } else if stored != fresh {
-                differ(stream, "the stored state differs from the log in \(differingParts(stored, fresh).joined(separator: ", "))")
+            } else if stored != expected {
+                differ(stream, "the stored state differs from the log in \(differingParts(stored, expected).joined(separator: ", "))")
             }
             return true
         }
-        for stream in expected.keys.sorted() where !seen.contains(stream) {
-            differ(stream, "missing from the projection")
+        while let next = try fresh.peek() {
+            missing.append(next.id)
+            fresh.advance()
         }
+        for stream in missing { differ(stream, "missing from the projection") }
         return differences
     }
 
@@ -107,27 +150,42 @@ public enum ContactProjectionCheck {
         return parts.isEmpty ? ["an unnamed part"] : parts
     }
 
-    /// Identifier → holders, as the projection keeps it for contacts neither erased nor merged away.
-    private static func expectedIndex(_ states: [StreamID: ContactState], _ kind: IdentifierKind) -> [[UInt8]: [StreamID]] {
-        var index = [[UInt8]: [StreamID]]()
-        for (stream, state) in states where !state.erased && state.mergedInto == nil {
-            for identifier in state.identifiers(kind) { index[Array(identifier.utf8), default: []].append(stream) }
-        }
-        return index.mapValues { $0.sorted() }
-    }
-
-    private static func compareIndex(_ expected: [[UInt8]: [StreamID]], _ kind: IdentifierKind, _ transaction: ProjectionTransaction, _ table: ProjectionStore.Table) throws -> [ProjectionDifference] {
-        var remaining = expected
+    /// Walks the stored index beside the fold's sorted entries (identifier, then stream):
+    /// a contact is named when one of its identifiers is not indexed under it, or when it is
+    /// indexed under one the log does not give it.
+    private static func compareIndex(_ lists: [IdentifierIndexEntries], _ kind: IdentifierKind, _ transaction: ProjectionTransaction, _ table: ProjectionStore.Table) throws -> [ProjectionDifference] {
         var extra = Set<StreamID>()
         var missing = Set<StreamID>()
-        try transaction.forEach(table) { key, value in
-            let actual = ContactProjection.holders(Array(value))
-            let wanted = remaining.removeValue(forKey: Array(key)) ?? []
-            extra.formUnion(Set(actual).subtracting(wanted))
-            missing.formUnion(Set(wanted).subtracting(actual))
-            return true
+        try transaction.withReader(table) { reader in
+            var stored = try reader.next()
+            var pending: UnsafeRawBufferPointer?
+            var wanted = [StreamID]()
+            func settle(_ identifier: UnsafeRawBufferPointer) throws {
+                while let current = stored, IdentifierIndexEntries.compare(current.key, identifier) < 0 {
+                    extra.formUnion(ContactProjection.holders(Array(current.value)))
+                    stored = try reader.next()
+                }
+                var actual = [StreamID]()
+                if let current = stored, IdentifierIndexEntries.same(current.key, identifier) {
+                    actual = ContactProjection.holders(Array(current.value))
+                    stored = try reader.next()
+                }
+                extra.formUnion(Set(actual).subtracting(wanted))
+                missing.formUnion(Set(wanted).subtracting(actual))
+                wanted.removeAll(keepingCapacity: true)
+            }
+            // The lists outlive the walk, so the previous identifier's bytes stay valid.
+            try IdentifierIndexEntries.forEachMerged(lists) { identifier, stream in
+                if let current = pending, !IdentifierIndexEntries.same(current, identifier) { try settle(current) }
+                pending = identifier
+                wanted.append(StreamID(stream))
+            }
+            if let current = pending { try settle(current) }
+            while let current = stored {
+                extra.formUnion(ContactProjection.holders(Array(current.value)))
+                stored = try reader.next()
+            }
         }
-        for holders in remaining.values { missing.formUnion(holders) }
         var differences = [ProjectionDifference]()
         for stream in missing.union(extra).sorted() {
             var message = "contact \(stream):"
@@ -139,8 +197,13 @@ public enum ContactProjectionCheck {
         return differences
     }
 
-    private static func compareFields(_ fold: Fold, _ transaction: ProjectionTransaction, _ table: ProjectionStore.Table) throws -> [ProjectionDifference] {
-        var remaining = fold.fieldTypes
+    private static func compareFields(_ definitions: [(position: UInt64, definition: FieldDefined, stream: StreamID)], _ transaction: ProjectionTransaction, _ table: ProjectionStore.Table) throws -> [ProjectionDifference] {
+        var remaining = [String: String]()
+        var expectedSchemaStream: StreamID?
+        for entry in definitions.sorted(by: { $0.position < $1.position }) {
+            remaining[entry.definition.name] = entry.definition.type.label
+            expectedSchemaStream = entry.stream
+        }
         var differences = [ProjectionDifference]()
         var schemaStream: [StreamID] = []
         try transaction.forEach(table) { key, value in
@@ -162,7 +225,7 @@ public enum ContactProjectionCheck {
         for name in remaining.keys.sorted() {
             differences.append(ProjectionDifference(contact: nil, table: table.name, message: "field \(name) is declared in the log, but not in the projection"))
         }
-        if schemaStream != (fold.schemaStream.map { [$0] } ?? []) {
+        if schemaStream != (expectedSchemaStream.map { [$0] } ?? []) {
             differences.append(ProjectionDifference(contact: nil, table: table.name, message: "the schema stream differs from the log"))
         }
         return differences

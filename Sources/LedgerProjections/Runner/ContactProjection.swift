@@ -41,63 +41,6 @@ public struct ContactProjection: Projection {
         }
     }
 
-    /// Every contact state and field definition of the log up to `through` (all when nil),
-    /// folded in memory: the rebuild writes it out, and `verify --projections` compares with it.
-    ///
-    /// The log is split by stream over `workers` scans that run at once (one per core by
-    /// default): each skips other workers' records by their stream field, unseals and folds
-    /// its own, in place. A stream's events all go to one worker, in log order, so the result
-    /// is the sequential fold's.
-    public static func foldLog(
-        _ ledger: Ledger,
-        through limit: UInt64?,
-        workers: Int = FoldedLog.defaultWorkers,
-        progress: (UInt64) -> Void = { _ in }
-    ) throws -> FoldedLog {
-        let last = try limit.map { min($0, try ledger.lastPosition()) } ?? ledger.lastPosition()
-        let count = max(1, workers)
-        var folded = FoldedLog(parts: Array(repeating: [:], count: count), definitions: [], last: last)
-        guard last > 0 else { return folded }
-        let work = FoldWork()
-        let group = DispatchGroup()
-        for worker in 0..<count {
-            group.enter()
-            DispatchQueue.global(qos: .userInitiated).async {
-                defer { group.leave() }
-                let outcome = Result { () throws -> FoldedLog.Part in
-                    var part = FoldedLog.Part()
-                    part.states.reserveCapacity(Int(min(last / 4, 1 << 24)) / count)
-                    // Few keys at a time: each unwrapped key holds a libcrypto context (~1.2 KB,
-                    // decision 0009). A contact's events sit close together in the log.
-                    try ledger.forEachUnsealedEvent(through: last, keyCacheLimit: 1 << 14, include: { $0.rawValue % UInt64(count) == UInt64(worker) }) { event, personal in
-                        if worker == 0 && event.position & 0xFFFF == 0 { work.position.store(event.position, ordering: .relaxed) }
-                        guard let domain = try Self.decode(event, personal: personal) else { return }
-                        if case .fieldDefined(let definition) = domain {
-                            part.definitions.append((event.position, definition, event.stream))
-                            return
-                        }
-                        ContactState.fold(into: &part.states[event.stream], domain, meta: EventMeta(event))
-                    }
-                    return part
-                }
-                work.results.withLock { $0[worker] = outcome }
-            }
-        }
-        // Progress is reported from the caller's thread, as the workers go.
-        while group.wait(timeout: .now() + .milliseconds(500)) == .timedOut {
-            progress(work.position.load(ordering: .relaxed))
-        }
-        var definitions = [(UInt64, FieldDefined, StreamID)]()
-        for worker in 0..<count {
-            guard let outcome = work.results.withLock({ $0[worker] }) else { continue }
-            let part = try outcome.get()
-            folded.parts[worker] = part.states
-            definitions += part.definitions
-        }
-        folded.definitions = definitions.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
-        return folded
-    }
-
     /// The event decoded with its plain personal data, or nil for a type that is not the
     /// contact domain's.
     static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> DomainEvent? {
@@ -199,10 +142,4 @@ public struct ContactProjection: Projection {
             }
         }
     }
-}
-
-/// What the fold's workers share: their results and the first worker's position.
-private final class FoldWork: Sendable {
-    let results = Mutex<[Int: Result<FoldedLog.Part, any Error>]>([:])
-    let position = Atomic<UInt64>(0)
 }

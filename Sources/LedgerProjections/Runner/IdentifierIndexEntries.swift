@@ -1,0 +1,88 @@
+import Foundation
+import LedgerDomain
+
+/// Identifier index entries without a String or an allocation each: the identifiers' UTF-8
+/// bytes end to end in one buffer, and per entry where its bytes lie and its stream, so
+/// sorting moves plain integers (no reference counting).
+struct IdentifierIndexEntries: Sendable {
+    struct Entry: Sendable {
+        var start: UInt32
+        var count: UInt32
+        var stream: UInt64
+    }
+
+    var bytes: [UInt8] = []
+    var entries: [Entry] = []
+
+    mutating func append(_ identifier: String, _ stream: StreamID) {
+        let start = bytes.count
+        bytes.append(contentsOf: identifier.utf8)
+        entries.append(Entry(start: UInt32(start), count: UInt32(bytes.count - start), stream: stream.rawValue))
+    }
+
+    /// Sorts by the identifier's bytes (LMDB's key order), then stream.
+    mutating func sort() {
+        bytes.withUnsafeBufferPointer { buffer in
+            entries.sort { Self.order(buffer, $0, buffer, $1) < 0 }
+        }
+    }
+
+    /// Calls `body` with every entry of several sorted lists, in sorted order: the
+    /// identifier's bytes (valid only during the call) and the stream.
+    static func forEachMerged(_ lists: [IdentifierIndexEntries], _ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws {
+        try withBytes(of: lists[...], gathered: []) { buffers in
+            var cursors = [Int](repeating: 0, count: lists.count)
+            while true {
+                var best = -1
+                for list in lists.indices where cursors[list] < lists[list].entries.count {
+                    if best < 0 || order(buffers[list], lists[list].entries[cursors[list]], buffers[best], lists[best].entries[cursors[best]]) < 0 {
+                        best = list
+                    }
+                }
+                guard best >= 0 else { return }
+                let entry = lists[best].entries[cursors[best]]
+                cursors[best] += 1
+                try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffers[best][Int(entry.start)..<Int(entry.start + entry.count)])), entry.stream)
+            }
+        }
+    }
+
+    /// How two identifiers order in LMDB's default key order (bytes, then the shorter first).
+    static func compare(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0, let a = left.baseAddress, let b = right.baseAddress {
+            let result = memcmp(a, b, common)
+            if result != 0 { return Int(result) }
+        }
+        return left.count - right.count
+    }
+
+    /// Whether two identifiers have the same bytes.
+    static func same(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        guard left.count == right.count else { return false }
+        guard let a = left.baseAddress, let b = right.baseAddress else { return true }
+        return memcmp(a, b, left.count) == 0
+    }
+
+    /// Lends `body` every list's bytes at once.
+    private static func withBytes(
+        of lists: ArraySlice<IdentifierIndexEntries>,
+        gathered: [UnsafeBufferPointer<UInt8>],
+        _ body: ([UnsafeBufferPointer<UInt8>]) throws -> Void
+    ) throws {
+        guard let first = lists.first else { return try body(gathered) }
+        try first.bytes.withUnsafeBufferPointer { buffer in
+            try withBytes(of: lists.dropFirst(), gathered: gathered + [buffer], body)
+        }
+    }
+
+    private static func order(_ leftBytes: UnsafeBufferPointer<UInt8>, _ left: Entry, _ rightBytes: UnsafeBufferPointer<UInt8>, _ right: Entry) -> Int {
+        let common = Int(min(left.count, right.count))
+        if common > 0, let a = leftBytes.baseAddress, let b = rightBytes.baseAddress {
+            let result = memcmp(a + Int(left.start), b + Int(right.start), common)
+            if result != 0 { return Int(result) }
+        }
+        if left.count != right.count { return Int(left.count) - Int(right.count) }
+        return left.stream < right.stream ? -1 : (left.stream == right.stream ? 0 : 1)
+    }
+}
