@@ -54,10 +54,19 @@ public struct StreamGroupedLog: @unchecked Sendable {
         groups[index].count
     }
 
+    /// What one reading thread reuses from stream to stream: a cipher context keyed anew for
+    /// each stream's key (one per thread; never shared).
+    public final class Reader {
+        let opener = AESGCMOpener()
+
+        /// A reader for the calling thread.
+        public init() {}
+    }
+
     /// Calls `body` with each event of the stream at `index`, in log order, and its personal
     /// data in plain form: unsealed with the stream's key (unwrapped once, only if an event is
     /// sealed), as stored when it was never sealed, nil once the key is destroyed.
-    public func forEachEvent(ofStreamAt index: Int, _ body: (RecordedEvent, [UInt8]?) throws -> Void) throws {
+    public func forEachEvent(ofStreamAt index: Int, reader: Reader, _ body: (RecordedEvent, [UInt8]?) throws -> Void) throws {
         let group = groups[index]
         var key: DataKey??
         for slot in group.start..<(group.start + group.count) {
@@ -73,16 +82,27 @@ public struct StreamGroupedLog: @unchecked Sendable {
                 continue
             }
             if key == nil {
-                key = .some(try group.wrappedKey.map { blob in
+                let unwrapped = try group.wrappedKey.map { blob in
                     try vault.unwrap(UnsafeRawBufferPointer(start: blob, count: group.wrappedKeyCount), stream: group.stream)
-                })
+                }
+                if let unwrapped, let opener = reader.opener { try unwrapped.load(into: opener) }
+                key = .some(unwrapped)
             }
             guard let dataKey = key ?? nil else {
                 try body(event, nil)
                 continue
             }
-            try body(event, try dataKey.open(event.personalData, for: event.id))
+            if let opener = reader.opener {
+                try body(event, try dataKey.open(event.personalData, for: event.id, with: opener))
+            } else {
+                try body(event, try dataKey.open(event.personalData, for: event.id))
+            }
         }
+    }
+
+    /// The same with a reader of its own (tests, single streams).
+    public func forEachEvent(ofStreamAt index: Int, _ body: (RecordedEvent, [UInt8]?) throws -> Void) throws {
+        try forEachEvent(ofStreamAt: index, reader: Reader(), body)
     }
 }
 

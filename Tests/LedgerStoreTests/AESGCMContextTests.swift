@@ -3,7 +3,7 @@ import LedgerDomain
 @testable import LedgerStore
 import Testing
 
-/// libcrypto's AES-GCM path (proposal 0009) held to swift-crypto's, the reference: same bytes
+/// libcrypto's AES-GCM path (decision 0009) held to swift-crypto's, the reference: same bytes
 /// for the same nonce, and each opens what the other sealed.
 @Suite("AES-GCM through libcrypto, against swift-crypto")
 struct AESGCMContextTests {
@@ -127,6 +127,27 @@ struct AESGCMContextTests {
                 }
             }
             for try await ok in group { #expect(ok) }
+        }
+    }
+
+    @Test("one reused opener, keyed anew per key, opens what each key sealed (either library) and nothing else")
+    func reusedOpener() throws {
+        let opener = try #require(AESGCMOpener())
+        let id = EventID.timeOrdered()
+        for round in 0..<50 {
+            let key = DataKey.random()
+            let plain = Self.randomBytes(round * 7)
+            let sealed = try key.seal(plain, for: id, engine: round % 2 == 0 ? .libcrypto : .swiftCrypto)
+            try key.load(into: opener)
+            #expect(try key.open(sealed[...], for: id, with: opener) == plain)
+            #expect(throws: LedgerError.self) { try key.open(sealed[...], for: .timeOrdered(), with: opener) }
+            var tampered = sealed
+            tampered[tampered.count - 1] ^= 1
+            #expect(throws: LedgerError.self) { try key.open(tampered[...], for: id, with: opener) }
+            // Still keyed with this key after a rejection; another key's opener state rejects it.
+            #expect(try key.open(sealed[...], for: id, with: opener) == plain)
+            try DataKey.random().load(into: opener)
+            #expect(throws: LedgerError.self) { try key.open(sealed[...], for: id, with: opener) }
         }
     }
 }

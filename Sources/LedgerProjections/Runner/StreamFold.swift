@@ -103,6 +103,7 @@ final class StreamFold<Output: Sendable>: Sendable {
 
     private func work(worker: Int) {
         var entries = [IdentifierIndexEntries](repeating: IdentifierIndexEntries(), count: 3)
+        let reader = StreamGroupedLog.Reader()
         while !stopped.load(ordering: .relaxed) {
             tokens?.wait()
             guard !stopped.load(ordering: .relaxed) else { break }
@@ -111,7 +112,7 @@ final class StreamFold<Output: Sendable>: Sendable {
                 tokens?.signal()
                 break
             }
-            let outcome = Result { try fold(run, entries: &entries) }
+            let outcome = Result { try fold(run, reader: reader, entries: &entries) }
             if case .failure = outcome { stopped.store(true, ordering: .relaxed) }
             results.withLock { $0[run] = outcome }
             done[run].signal()
@@ -120,14 +121,14 @@ final class StreamFold<Output: Sendable>: Sendable {
         index.withLock { [entries] in $0[worker] = entries }
     }
 
-    private func fold(_ run: Int, entries: inout [IdentifierIndexEntries]) throws -> Run {
+    private func fold(_ run: Int, reader: StreamGroupedLog.Reader, entries: inout [IdentifierIndexEntries]) throws -> Run {
         let first = run * Self.runStreams
         let end = min(first + Self.runStreams, log.streamCount)
         var out = Run(output: make(end - first))
         var events = 0
         for streamIndex in first..<end {
             var state: ContactState?
-            try log.forEachEvent(ofStreamAt: streamIndex) { event, personal in
+            try log.forEachEvent(ofStreamAt: streamIndex, reader: reader) { event, personal in
                 guard let domain = try ContactProjection.decode(event, personal: personal) else { return }
                 if case .fieldDefined(let definition) = domain {
                     out.definitions.append((event.position, definition, event.stream))

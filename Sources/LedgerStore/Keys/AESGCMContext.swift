@@ -59,27 +59,35 @@ final class AESGCMContext: Sendable {
     /// The plain text of `combined` (`nonce ‖ ciphertext ‖ tag`); an error when it does not
     /// authenticate under this key and `aad`.
     func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer) throws -> [UInt8] {
-        guard combined.count >= Self.nonceSize + Self.tagSize, combined.count <= Int(Int32.max) else {
-            throw AESGCMError("sealed form of \(combined.count) bytes")
-        }
-        let nonce = UnsafeRawBufferPointer(rebasing: combined[..<Self.nonceSize])
-        let ciphertext = UnsafeRawBufferPointer(rebasing: combined[Self.nonceSize..<(combined.count - Self.tagSize)])
-        let tag = UnsafeRawBufferPointer(rebasing: combined[(combined.count - Self.tagSize)...])
-        var plain = [UInt8](repeating: 0, count: ciphertext.count)
+        var plain: [UInt8]?
         let ok = try withContext { ctx in
-            plain.withUnsafeMutableBytes { out in
-                // EVP_EncryptInit(3), GCM mode: the expected tag is set with
-                // EVP_CTRL_AEAD_SET_TAG before the final call, and EVP_DecryptFinal_ex fails
-                // when it does not match; the plain text is then wiped and not returned.
-                Self.start(ctx, nonce: nonce, aad: aad, encrypt: false)
-                    && Self.update(ctx, ciphertext, into: out.baseAddress)
-                    && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagSize), UnsafeMutableRawPointer(mutating: tag.baseAddress)) == 1
-                    && Self.finish(ctx, into: out.baseAddress.map { $0 + ciphertext.count })
-            }
+            plain = Self.open(combined, authenticating: aad, with: ctx)
+            return plain != nil
+        }
+        guard ok, let plain else { throw AESGCMError("does not authenticate") }
+        return plain
+    }
+
+    /// Opens `combined` with `ctx`, keyed by the caller; nil when it does not authenticate
+    /// (the plain text is then wiped, not returned).
+    static func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, with ctx: OpaquePointer) -> [UInt8]? {
+        guard combined.count >= nonceSize + tagSize, combined.count <= Int(Int32.max) else { return nil }
+        let nonce = UnsafeRawBufferPointer(rebasing: combined[..<nonceSize])
+        let ciphertext = UnsafeRawBufferPointer(rebasing: combined[nonceSize..<(combined.count - tagSize)])
+        let tag = UnsafeRawBufferPointer(rebasing: combined[(combined.count - tagSize)...])
+        var plain = [UInt8](repeating: 0, count: ciphertext.count)
+        let ok = plain.withUnsafeMutableBytes { out in
+            // EVP_EncryptInit(3), GCM mode: the expected tag is set with
+            // EVP_CTRL_AEAD_SET_TAG before the final call, and EVP_DecryptFinal_ex fails
+            // when it does not match.
+            start(ctx, nonce: nonce, aad: aad, encrypt: false)
+                && update(ctx, ciphertext, into: out.baseAddress)
+                && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, Int32(tagSize), UnsafeMutableRawPointer(mutating: tag.baseAddress)) == 1
+                && finish(ctx, into: out.baseAddress.map { $0 + ciphertext.count })
         }
         guard ok else {
             plain.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
-            throw AESGCMError("does not authenticate")
+            return nil
         }
         return plain
     }
@@ -124,6 +132,42 @@ final class AESGCMContext: Sendable {
         return withUnsafeMutablePointer(to: &spare) { spare in
             EVP_CipherFinal_ex(ctx, out?.assumingMemoryBound(to: UInt8.self) ?? spare, &written) == 1
         } && written == 0
+    }
+}
+
+/// One AES-256-GCM context for a thread that opens payloads under many keys, each used a few
+/// times in a row (a rebuild goes through every contact's key once): keyed anew per key,
+/// which costs a key schedule, not a context made and freed per key as `AESGCMContext` does.
+/// Not shared between threads.
+final class AESGCMOpener {
+    private let ctx: OpaquePointer
+
+    /// Nil when libcrypto cannot make or set up a context.
+    init?() {
+        guard let made = EVP_CIPHER_CTX_new() else { return nil }
+        guard EVP_CipherInit_ex(made, aes256GCM, nil, nil, nil, 0) == 1 else {
+            EVP_CIPHER_CTX_free(made)
+            return nil
+        }
+        ctx = made
+    }
+
+    deinit {
+        // Clears the key schedule of the last key before freeing (EVP_EncryptInit(3)).
+        EVP_CIPHER_CTX_free(ctx)
+    }
+
+    /// Keys the context with a 32-byte key; its nonce is set per message.
+    func setKey(_ key: UnsafeRawBufferPointer) throws {
+        guard key.count == 32, EVP_CipherInit_ex(ctx, nil, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self), nil, 0) == 1 else {
+            throw AESGCMError("cannot key an AES-256-GCM context")
+        }
+    }
+
+    /// The plain text of `combined` under the key set last; an error when it does not authenticate.
+    func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard let plain = AESGCMContext.open(combined, authenticating: aad, with: ctx) else { throw AESGCMError("does not authenticate") }
+        return plain
     }
 }
 

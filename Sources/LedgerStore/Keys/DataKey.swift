@@ -71,6 +71,25 @@ public struct DataKey: Sendable {
         try open(sealed, for: id, engine: .default)
     }
 
+    /// Keys `opener` with this key, for `open(_:for:with:)`.
+    func load(into opener: AESGCMOpener) throws {
+        try key.withUnsafeBytes { try opener.setKey($0) }
+    }
+
+    /// Opens through `opener`, which the caller keyed with this key (`load(into:)`).
+    func open(_ sealed: ArraySlice<UInt8>, for id: EventID, with opener: AESGCMOpener) throws -> [UInt8] {
+        guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
+            throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
+        }
+        do {
+            return try sealed.withUnsafeBytes { raw in
+                try Self.withAssociatedData(id) { try opener.open(UnsafeRawBufferPointer(rebasing: raw[1...]), authenticating: $0) }
+            }
+        } catch {
+            throw LedgerError(.corrupt, "the sealed personal data of event \(id) does not open with its contact's key (altered, or moved from another event)")
+        }
+    }
+
     /// Opens with a chosen engine (cross-checks and `ledger-bench aead`).
     public func open(_ sealed: ArraySlice<UInt8>, for id: EventID, engine: AEADEngine) throws -> [UInt8] {
         guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
