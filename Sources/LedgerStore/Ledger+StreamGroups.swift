@@ -24,6 +24,8 @@ extension Ledger {
             // A large log is scanned in two halves at once: the second half by another thread
             // in its own read transaction, begun after this one so it sees every position
             // through `last`, and held open until `body` returns (its pointers live that long).
+            // That transaction is only begun if it need not wait (`readIfFree`): behind a
+            // resizer, which waits for this one to end, it would never begin.
             let second = last >= max(2, halvesFrom) ? SecondHalfScan() : nil
             defer { second?.finish() }
             let log = try storage("read the log grouped by stream") { () throws -> StreamGroupedLog in
@@ -88,7 +90,11 @@ extension Ledger {
                 let firstOutcome = Result { try txn.withCursor(tables.log) { try Self.scanDense($0, range: 1...split, into: slots) } }
                 let otherOutcome = Result { try second.waitForScan() }
                 let first = try firstOutcome.get()
-                let other = try otherOutcome.get()
+                var other = try otherOutcome.get()
+                if !other.scanned {
+                    let rest = try txn.withCursor(tables.log) { try Self.scanDense($0, range: (split + 1)...last, into: slots) }
+                    other = (rest.dense, rest.maxStream, true)
+                }
                 dense = first.dense && other.dense
                 maxStream = max(first.maxStream, other.maxStream)
             }
@@ -102,12 +108,12 @@ extension Ledger {
 
     /// Reads the records of `range` with `cursor`, each into its slot; stops with `dense`
     /// false at the first position that is not the next one.
-    fileprivate static func scanDense(_ cursor: LMDBCursor, range: ClosedRange<UInt64>, into slots: ScanSlots) throws -> (dense: Bool, maxStream: UInt64) {
+    fileprivate static func scanDense(_ cursor: LMDBCursor, range: ClosedRange<UInt64>, into slots: ScanSlots) throws -> (dense: Bool, maxStream: UInt64, scanned: Bool) {
         var maxStream: UInt64 = 0
         var expected = range.lowerBound
         var entry = try withUnsafeBytes(of: expected.bigEndian) { try cursor.seek(atOrAfter: $0) }
         while expected <= range.upperBound {
-            guard let current = entry, Ledger.decodePosition(current.key) == expected else { return (false, maxStream) }
+            guard let current = entry, Ledger.decodePosition(current.key) == expected else { return (false, maxStream, true) }
             let (record, stream) = try locate(expected, current.value)
             slots.records[Int(expected - 1)] = record
             slots.streams[Int(expected - 1)] = stream
@@ -115,7 +121,7 @@ extension Ledger {
             expected += 1
             if expected <= range.upperBound { entry = try cursor.move(MDB_NEXT) }
         }
-        return (true, maxStream)
+        return (true, maxStream, true)
     }
 
     /// Where a stored record lies and its stream, read at fixed offsets.
@@ -175,7 +181,7 @@ final class SecondHalfScan: @unchecked Sendable {
     private let scanned = DispatchSemaphore(value: 0)
     private let release = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
-    private var outcome: Result<(dense: Bool, maxStream: UInt64), any Error>?
+    private var outcome: Result<(dense: Bool, maxStream: UInt64, scanned: Bool), any Error>?
     private var started = false
 
     func start(environment: LMDBEnvironment, table: MDB_dbi, range: ClosedRange<UInt64>, slots: ScanSlots) {
@@ -183,10 +189,15 @@ final class SecondHalfScan: @unchecked Sendable {
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             defer { exited.signal() }
             do {
-                try environment.read { txn in
+                let began = try environment.readIfFree { txn in
                     outcome = Result { try txn.withCursor(table) { try Ledger.scanDense($0, range: range, into: slots) } }
                     scanned.signal()
                     release.wait()
+                }
+                if began == nil {
+                    // No second snapshot without waiting: the first thread scans this half too.
+                    outcome = .success((dense: false, maxStream: 0, scanned: false))
+                    scanned.signal()
                 }
             } catch {
                 // The transaction did not begin: the closure never ran.
@@ -197,9 +208,11 @@ final class SecondHalfScan: @unchecked Sendable {
     }
 
     /// What the second half found, once it is scanned.
-    func waitForScan() throws -> (dense: Bool, maxStream: UInt64) {
+    /// What the second half found, once it is scanned; `scanned` false when it was not (no
+    /// snapshot could begin without waiting).
+    func waitForScan() throws -> (dense: Bool, maxStream: UInt64, scanned: Bool) {
         scanned.wait()
-        guard let outcome else { return (false, 0) }
+        guard let outcome else { return (false, 0, false) }
         return try outcome.get()
     }
 

@@ -136,6 +136,28 @@ final class LMDBEnvironment: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in a read-only transaction if one can begin without waiting; nil when the
+    /// map is being grown or a resizer waits for it.
+    ///
+    /// For a second snapshot taken by another thread while the caller's job holds one: with
+    /// the resizer preferred, waiting there could deadlock (the resizer waits for the first
+    /// snapshot to end, which waits for the second).
+    func readIfFree<Result>(_ body: (LMDBTransaction) throws -> Result) throws -> Result? {
+        guard pthread_rwlock_tryrdlock(resizeLock) == 0 else { return nil }
+        var txn: OpaquePointer?
+        let code = mdb_txn_begin(handle, nil, UInt32(MDB_RDONLY), &txn)
+        guard code == MDB_SUCCESS, let txn else {
+            pthread_rwlock_unlock(resizeLock)
+            if code == MDB_MAP_RESIZED { return nil }
+            throw LMDBError(code: code, operation: "mdb_txn_begin (read)")
+        }
+        defer {
+            mdb_txn_abort(txn)
+            pthread_rwlock_unlock(resizeLock)
+        }
+        return try body(LMDBTransaction(handle: txn))
+    }
+
     /// Runs `body` in a write transaction and commits it; an error from `body` aborts it.
     ///
     /// When the map fills, the transaction is aborted, the map grown and `body` run again
