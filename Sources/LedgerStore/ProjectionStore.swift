@@ -175,6 +175,31 @@ public struct ProjectionTransaction {
     }
 }
 
+extension ProjectionTransaction {
+    /// Lends `body` an appender for `table`, for bulk writes in ascending key order after the
+    /// table's last key: one cursor stays at the end, so no key is searched from the root
+    /// (`MDB_APPEND` through `mdb_cursor_put`).
+    public func withAppender<Result>(_ table: ProjectionStore.Table, _ body: (inout ProjectionTableAppender) throws -> Result) throws -> Result {
+        try txn.withCursor(table.dbi) { cursor in
+            var appender = ProjectionTableAppender(cursor: cursor, name: table.name)
+            return try body(&appender)
+        }
+    }
+}
+
+/// Appends to one table of a projection transaction; lent by `withAppender` only.
+public struct ProjectionTableAppender {
+    let cursor: LMDBCursor
+    let name: String
+
+    /// Stores `value` under `key`, which must sort after every key already in the table.
+    public mutating func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {
+        guard try cursor.put(key: key, value: value, flags: MDB_APPEND) else {
+            throw LedgerError(.invalidRequest, "keys appended to \(name) out of order")
+        }
+    }
+}
+
 /// Walks one table of a projection transaction in key order; lent by `withReader` only.
 public struct ProjectionTableReader {
     let cursor: LMDBCursor

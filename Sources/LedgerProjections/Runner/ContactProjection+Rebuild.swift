@@ -48,19 +48,21 @@ extension ContactProjection {
     /// Appends the entries of sorted lists to an index table, merged: one key per identifier,
     /// its holders' streams end to end.
     static func writeIndex(_ lists: [IdentifierIndexEntries], to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
-        var holders = [UInt8]()
-        var pending: UnsafeRawBufferPointer?
-        func flush(_ identifier: UnsafeRawBufferPointer) throws {
-            try holders.withUnsafeBytes { try transaction.put(table, key: identifier, value: $0, append: true) }
-            holders.removeAll(keepingCapacity: true)
+        try transaction.withAppender(table) { appender in
+            var holders = [UInt8]()
+            var pending: UnsafeRawBufferPointer?
+            func flush(_ identifier: UnsafeRawBufferPointer) throws {
+                try holders.withUnsafeBytes { try appender.append(key: identifier, value: $0) }
+                holders.removeAll(keepingCapacity: true)
+            }
+            // The lists outlive the walk, so the previous identifier's bytes stay valid.
+            try IdentifierIndexEntries.forEachMerged(lists) { identifier, stream in
+                if let current = pending, !IdentifierIndexEntries.same(current, identifier) { try flush(current) }
+                pending = identifier
+                withUnsafeBytes(of: stream.bigEndian) { holders.append(contentsOf: $0) }
+            }
+            if let current = pending { try flush(current) }
         }
-        // The lists outlive the walk, so the previous identifier's bytes stay valid.
-        try IdentifierIndexEntries.forEachMerged(lists) { identifier, stream in
-            if let current = pending, !IdentifierIndexEntries.same(current, identifier) { try flush(current) }
-            pending = identifier
-            withUnsafeBytes(of: stream.bigEndian) { holders.append(contentsOf: $0) }
-        }
-        if let current = pending { try flush(current) }
     }
 }
 
@@ -81,13 +83,15 @@ struct EncodedStates: Sendable {
     }
 
     func write(to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
-        try writer.bytes.withUnsafeBytes { buffer in
-            var start = 0
-            for (stream, end) in ends {
-                try withUnsafeBytes(of: stream.bigEndian) { key in
-                    try transaction.put(table, key: key, value: UnsafeRawBufferPointer(rebasing: buffer[start..<end]), append: true)
+        try transaction.withAppender(table) { appender in
+            try writer.bytes.withUnsafeBytes { buffer in
+                var start = 0
+                for (stream, end) in ends {
+                    try withUnsafeBytes(of: stream.bigEndian) { key in
+                        try appender.append(key: key, value: UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+                    }
+                    start = end
                 }
-                start = end
             }
         }
     }

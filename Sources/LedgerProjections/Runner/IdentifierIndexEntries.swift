@@ -4,8 +4,15 @@ import LedgerDomain
 /// Identifier index entries without a String or an allocation each: the identifiers' UTF-8
 /// bytes end to end in one buffer, and per entry where its bytes lie and its stream, so
 /// sorting moves plain integers (no reference counting).
+///
+/// Each entry also holds its identifier's first 16 bytes as two big-endian integers (zero
+/// beyond the end), so most comparisons are two integer compares: a phone number in E.164 fits
+/// whole, and e-mail addresses mostly differ early. Zero padding sorts as LMDB does, because a
+/// shorter key that is a prefix of a longer one comes first either way.
 struct IdentifierIndexEntries: Sendable {
     struct Entry: Sendable {
+        var high: UInt64
+        var low: UInt64
         var start: UInt32
         var count: UInt32
         var stream: UInt64
@@ -17,7 +24,16 @@ struct IdentifierIndexEntries: Sendable {
     mutating func append(_ identifier: String, _ stream: StreamID) {
         let start = bytes.count
         bytes.append(contentsOf: identifier.utf8)
-        entries.append(Entry(start: UInt32(start), count: UInt32(bytes.count - start), stream: stream.rawValue))
+        let count = bytes.count - start
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        bytes.withUnsafeBytes { raw in
+            withUnsafeMutableBytes(of: &high) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + min(count, 8))])) }
+            if count > 8 {
+                withUnsafeMutableBytes(of: &low) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(start + 8)..<(start + min(count, 16))])) }
+            }
+        }
+        entries.append(Entry(high: UInt64(bigEndian: high), low: UInt64(bigEndian: low), start: UInt32(start), count: UInt32(count), stream: stream.rawValue))
     }
 
     /// Sorts by the identifier's bytes (LMDB's key order), then stream.
@@ -77,9 +93,11 @@ struct IdentifierIndexEntries: Sendable {
     }
 
     private static func order(_ leftBytes: UnsafeBufferPointer<UInt8>, _ left: Entry, _ rightBytes: UnsafeBufferPointer<UInt8>, _ right: Entry) -> Int {
+        if left.high != right.high { return left.high < right.high ? -1 : 1 }
+        if left.low != right.low { return left.low < right.low ? -1 : 1 }
         let common = Int(min(left.count, right.count))
-        if common > 0, let a = leftBytes.baseAddress, let b = rightBytes.baseAddress {
-            let result = memcmp(a + Int(left.start), b + Int(right.start), common)
+        if common > 16, let a = leftBytes.baseAddress, let b = rightBytes.baseAddress {
+            let result = memcmp(a + Int(left.start) + 16, b + Int(right.start) + 16, common - 16)
             if result != 0 { return Int(result) }
         }
         if left.count != right.count { return Int(left.count) - Int(right.count) }
