@@ -21,10 +21,14 @@ extension ContactProjection {
         defer { fold.stop() }
         let contacts = try store.table("contacts")
         let total = max(1, log.eventCount)
-        // One transaction, one sync. A full map aborts it and runs this closure again: the
-        // runs are kept until the end, so a second run writes them again from the first.
+        // Two transactions: the states as the runs come, then the indexes, definitions and
+        // checkpoint. One would do as well for a reader (the generation is published only at
+        // the end), but a transaction that dirties more pages than LMDB's dirty list holds
+        // spills them to disk in the middle. A full map aborts a transaction and runs its
+        // closure again: the runs are kept until the end, so a second run writes them again.
+        var definitions = [(position: UInt64, definition: FieldDefined, stream: StreamID)]()
         try store.write { transaction in
-            var definitions = [(position: UInt64, definition: FieldDefined, stream: StreamID)]()
+            definitions.removeAll()
             for run in 0..<fold.runs {
                 let folded = try fold.run(run) {
                     progress(UInt64(Double(fold.eventsFolded) / Double(total) * Double(log.last)))
@@ -32,7 +36,9 @@ extension ContactProjection {
                 try folded.output.write(to: contacts, in: transaction)
                 definitions += folded.definitions
             }
-            let parts = fold.indexParts()
+        }
+        let parts = fold.indexParts()
+        try store.write { transaction in
             for kind in IdentifierKind.allCases {
                 try Self.writeIndex(parts.map { $0[kind.foldSlot] }, to: try store.table(Self.indexTable(kind)), in: transaction)
             }
