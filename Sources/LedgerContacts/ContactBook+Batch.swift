@@ -15,6 +15,9 @@ public struct UpsertItem: Sendable {
     /// The input's identifiers as `ContactBook.normalize` gave them, when the caller normalised
     /// them ahead (a bulk import does, on another core); nil: `upsert` normalises them.
     public var identifiers: Result<ContactIdentifiers, ContactError>?
+    /// The request's events as a new contact, decided and sealed ahead
+    /// (`ContactBook.prepareCreation`); taken only if the request does create a contact.
+    public var prepared: PreparedCreation?
 
     /// Describes one request.
     public init(
@@ -97,6 +100,12 @@ struct BatchPlan {
         var unfolded = 0
         var events: [DomainEvent] = []
         var recorded: [NewEvent] = []
+        /// A new contact's events prepared ahead (`PreparedCreation`): recorded before
+        /// `recorded`, sealed under `dataKey`, folded to `prepared` (stream and time 0); `events`
+        /// and `recorded` then hold only what later requests of the batch add.
+        var encoded = EncodedEvents()
+        var prepared: ContactState?
+        var dataKey: DataKey?
     }
 
     let book: ContactBook
@@ -157,6 +166,16 @@ struct BatchPlan {
             let identifiers = try (item.identifiers ?? book.normalize(item.input)).get()
             try book.requireMatchIdentifier(match, identifiers)
             let key = try resolve(identifiers, snapshot: snapshot)
+            if case .new = key, slots[key] == nil, let prepared = item.prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
+                #if DEBUG
+                var checking = rules
+                let decided = (try? book.changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &checking, options: options)) ?? []
+                let folded = decided.reduce(nil) { ContactState.fold($0, $1, meta: EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)) }
+                assert(decided.count == prepared.encoded.count && folded == prepared.state, "a prepared creation differs from the events decided now")
+                #endif
+                add(prepared, key: key)
+                return
+            }
             let slot: Int
             if let known = slots[key] {
                 slot = known
@@ -171,14 +190,7 @@ struct BatchPlan {
             let events = try book.changes(item.input, identifiers: identifiers, state: contacts[slot].state, channel: channel, rules: &rules, options: options)
             let wasNew = contacts[slot].state == nil
             for (index, event) in events.enumerated() {
-                switch event {
-                case .identifierAdded(let change):
-                    if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(key) }
-                case .identifierRemoved(let change):
-                    if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(nil) }
-                default:
-                    break
-                }
+                own(event, key: key)
                 let recorded = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
                 // Field declarations belong to the schema stream, not to the contact that
                 // happened to use the field first.
@@ -195,6 +207,29 @@ struct BatchPlan {
             results.append(.failure(error))
         } catch {
             results.append(.failure(ContactError(.invalidRequest, "\(error)")))
+        }
+    }
+
+    /// Takes a new contact's events as prepared ahead: the same events `changes` gives, already
+    /// encoded and sealed.
+    private mutating func add(_ prepared: PreparedCreation, key: Key) {
+        slots[key] = contacts.count
+        contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: prepared.state, encoded: prepared.encoded, prepared: prepared.state, dataKey: prepared.dataKey))
+        for kind in IdentifierKind.allCases {
+            for value in prepared.state.identifiers(kind) { owners[Self.slot(kind)][value] = .some(key) }
+        }
+        results.append(.success((key, true, prepared.encoded.count)))
+    }
+
+    /// Records an identifier `event` adds to or removes from contact `key` in this batch.
+    private mutating func own(_ event: DomainEvent, key: Key) {
+        switch event {
+        case .identifierAdded(let change):
+            if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(key) }
+        case .identifierRemoved(let change):
+            if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(nil) }
+        default:
+            break
         }
     }
 
@@ -281,12 +316,12 @@ struct BatchPlan {
             let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
             requests.append((.new(0), AppendRequest(target: target, expected: .any, events: schemaEvents)))
         }
-        for contact in contacts where !contact.recorded.isEmpty {
+        for contact in contacts where !contact.recorded.isEmpty || !contact.encoded.isEmpty {
             switch contact.key {
             case .existing(let id):
                 requests.append((contact.key, AppendRequest(target: .existing(id), expected: .exact(contact.baseVersion), events: contact.recorded)))
             case .new:
-                requests.append((contact.key, .newStream(contact.recorded)))
+                requests.append((contact.key, AppendRequest(target: .new, expected: .noStream, events: contact.recorded, dataKey: contact.dataKey, encoded: contact.encoded)))
             }
         }
         return requests
@@ -314,7 +349,12 @@ struct BatchPlan {
             guard let slot = slots[planned.key] else { continue }
             let contact = contacts[slot]
             var state = contact.base
-            for (event, position) in zip(contact.events, result.positions) {
+            var positions = result.positions[...]
+            if let prepared = contact.prepared {
+                state = prepared.placed(stream: result.stream, recordedAt: recordedAt)
+                positions = positions.dropFirst(contact.encoded.count)
+            }
+            for (event, position) in zip(contact.events, positions) {
                 state = ContactState.fold(state, event, meta: EventMeta(position: position, stream: result.stream, recordedAt: recordedAt))
             }
             folded.append(FoldedContact(stream: result.stream, old: contact.base, new: state))
@@ -332,7 +372,7 @@ struct BatchPlan {
         guard requests.count == results.count, let first = results.first?.positions.first else { return nil }
         var next = first
         for (planned, result) in zip(requests, results) {
-            guard result.duplicates == 0, result.positions.count == planned.request.events.count else { return nil }
+            guard result.duplicates == 0, result.positions.count == planned.request.eventCount else { return nil }
             for position in result.positions {
                 guard position == next else { return nil }
                 next += 1
