@@ -65,7 +65,7 @@ extension ContactBook {
                     let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
                     try plan.project(requests, results: results)
                     var streams = [BatchPlan.Key: StreamID]()
-                    for (planned, result) in zip(requests, results) { streams[planned.key] = result.stream }
+                    for index in requests.indices { streams[requests[index].key] = results[index].stream }
                     return plan.outcomes(streams: streams)
                 } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
                     // Another writer changed one of these contacts since we read it: decide again.
@@ -150,7 +150,7 @@ struct BatchPlan {
         results.reserveCapacity(items.count)
         let directory = self.directory
         try directory.read { snapshot in
-            for item in items { add(item, actor: actor, snapshot: snapshot) }
+            for index in items.indices { add(items[index], actor: actor, snapshot: snapshot) }
         }
         let existing = contacts.indices.compactMap { index -> (Int, StreamID)? in
             if case .existing(let id) = contacts[index].key { return (index, id) }
@@ -161,7 +161,7 @@ struct BatchPlan {
         for ((index, _), version) in zip(existing, versions) { contacts[index].baseVersion = version }
     }
 
-    private mutating func add(_ item: UpsertItem, actor: Actor, snapshot: ContactDirectory.Snapshot) {
+    private mutating func add(_ item: borrowing UpsertItem, actor: Actor, snapshot: ContactDirectory.Snapshot) {
         do {
             let identifiers = try (item.identifiers ?? book.normalize(item.input)).get()
             try book.requireMatchIdentifier(match, identifiers)
@@ -237,8 +237,9 @@ struct BatchPlan {
     /// time: only identifiers, fields and segments are compared). Most contacts appear once in
     /// a batch and are never folded here, only once with their real places in `project`.
     private mutating func catchUpState(_ slot: Int) {
+        // Checked in place: copying the contact costs a retain per field, for every request.
+        guard contacts[slot].unfolded < contacts[slot].events.count else { return }
         let contact = contacts[slot]
-        guard contact.unfolded < contact.events.count else { return }
         let placeholder: StreamID
         if case .existing(let id) = contact.key { placeholder = id } else { placeholder = StreamID(0) }
         var state = contact.state
@@ -316,12 +317,13 @@ struct BatchPlan {
             let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
             requests.append((.new(0), AppendRequest(target: target, expected: .any, events: schemaEvents)))
         }
-        for contact in contacts where !contact.recorded.isEmpty || !contact.encoded.isEmpty {
-            switch contact.key {
+        for slot in contacts.indices where !contacts[slot].recorded.isEmpty || !contacts[slot].encoded.isEmpty {
+            let key = contacts[slot].key
+            switch key {
             case .existing(let id):
-                requests.append((contact.key, AppendRequest(target: .existing(id), expected: .exact(contact.baseVersion), events: contact.recorded)))
+                requests.append((key, AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded)))
             case .new:
-                requests.append((contact.key, AppendRequest(target: .new, expected: .noStream, events: contact.recorded, dataKey: contact.dataKey, encoded: contact.encoded)))
+                requests.append((key, AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: contacts[slot].dataKey, encoded: contacts[slot].encoded)))
             }
         }
         return requests
@@ -341,23 +343,29 @@ struct BatchPlan {
         var folded = [FoldedContact]()
         folded.reserveCapacity(results.count)
         var schema: StreamID?
-        for (planned, result) in zip(requests, results) {
-            guard planned.key != .new(0) else {
-                schema = result.stream
+        // By index, reading each contact in place: copying one costs a retain per field.
+        for index in requests.indices {
+            let key = requests[index].key
+            let stream = results[index].stream
+            guard key != .new(0) else {
+                schema = stream
                 continue
             }
-            guard let slot = slots[planned.key] else { continue }
-            let contact = contacts[slot]
-            var state = contact.base
-            var positions = result.positions[...]
-            if let prepared = contact.prepared {
-                state = prepared.placed(stream: result.stream, recordedAt: recordedAt)
-                positions = positions.dropFirst(contact.encoded.count)
+            guard let slot = slots[key] else { continue }
+            var state: ContactState?
+            var skipped = 0
+            if let prepared = contacts[slot].prepared {
+                state = prepared.placed(stream: stream, recordedAt: recordedAt)
+                skipped = contacts[slot].encoded.count
+            } else {
+                state = contacts[slot].base
             }
-            for (event, position) in zip(contact.events, positions) {
-                state = ContactState.fold(state, event, meta: EventMeta(position: position, stream: result.stream, recordedAt: recordedAt))
+            if !contacts[slot].events.isEmpty {
+                for (event, position) in zip(contacts[slot].events, results[index].positions.dropFirst(skipped)) {
+                    state = ContactState.fold(state, event, meta: EventMeta(position: position, stream: stream, recordedAt: recordedAt))
+                }
             }
-            folded.append(FoldedContact(stream: result.stream, old: contact.base, new: state))
+            folded.append(FoldedContact(stream: stream, old: contacts[slot].base, new: state))
         }
         let declared = schema.map { stream in definitions.map { ($0, stream) } } ?? []
         guard try ContactProjection.record(folded, definitions: declared, positions: positions, in: book.store) else {

@@ -17,10 +17,10 @@ public struct EncodedEvents: Sendable {
     public init() {}
 
     /// The number of events.
-    public var count: Int { ends.count }
+    @inlinable public var count: Int { ends.count }
 
     /// Whether there are no events.
-    public var isEmpty: Bool { ends.isEmpty }
+    @inlinable public var isEmpty: Bool { ends.isEmpty }
 
     /// Encodes `event` after the others.
     public mutating func append(_ event: NewEvent) {
