@@ -1,4 +1,4 @@
-@testable import LedgerDomain
+import LedgerDomain
 import Testing
 
 @Suite("Contact field rules")
@@ -188,11 +188,11 @@ struct ContactFieldRulesTests {
         #expect(!email.description.contains("Olena"))
     }
 
-    @Test("the ASCII whitespace shortcut agrees with Unicode's White_Space property")
+    @Test("the ASCII white space shortcut agrees with Unicode's White_Space property")
     func whitespaceShortcut() {
         let scalars = (0..<0x80).compactMap(Unicode.Scalar.init) + ["\u{85}", "\u{A0}", "\u{2003}", "\u{3000}", "é", "Ж"]
         for scalar in scalars {
-            #expect(ContactFieldRules.isWhitespace(scalar) == scalar.properties.isWhitespace, "U+\(String(scalar.value, radix: 16))")
+            #expect(scalar.isWhiteSpaceProperty == scalar.properties.isWhitespace, "U+\(String(scalar.value, radix: 16))")
         }
     }
 }

@@ -4,7 +4,7 @@ extension ContactFieldRules {
     static func checkLine(_ text: String, _ subject: String, maxLength: Int) throws(FieldRuleViolation) {
         try checkText(text, subject, maxLength: maxLength, allowsLineControls: false)
         let scalars = text.unicodeScalars
-        if let first = scalars.first, let last = scalars.last, isWhitespace(first) || isWhitespace(last) {
+        if let first = scalars.first, let last = scalars.last, first.isWhiteSpaceProperty || last.isWhiteSpaceProperty {
             throw FieldRuleViolation(.invalidCharacters, subject, "leading or trailing whitespace")
         }
     }
@@ -19,7 +19,7 @@ extension ContactFieldRules {
     /// looking the category up per scalar was a tenth of a bulk import's time.
     private static func checkText(_ text: String, _ subject: String, maxLength: Int, allowsLineControls: Bool) throws(FieldRuleViolation) {
         let scalars = text.unicodeScalars
-        guard scalars.contains(where: { !isWhitespace($0) }) else {
+        guard scalars.contains(where: { !$0.isWhiteSpaceProperty }) else {
             throw FieldRuleViolation(.empty, subject, "blank text; clear the field with no value instead")
         }
         var count = 0
@@ -40,14 +40,6 @@ extension ContactFieldRules {
         if let position = firstOtherControl ?? (allowsLineControls ? nil : firstControl) {
             throw FieldRuleViolation(.invalidCharacters, subject, "control character at position \(position)")
         }
-    }
-
-    /// Unicode's White_Space property, answered without a property look-up for ASCII (tab, the
-    /// line breaks U+000A–U+000D and space are its only ASCII members): bulk imports check
-    /// every name and text this way.
-    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        guard scalar.isASCII else { return scalar.properties.isWhitespace }
-        return scalar == " " || (0x09...0x0D).contains(scalar.value)
     }
 
     /// A BCP 47 shape: 2–3 letter language, then `-`-separated subtags of 1–8 letters or digits.
