@@ -41,7 +41,7 @@ enum RowPreparer {
     }
 
     /// Prepared batches that may wait for the writer.
-    static let capacity = 2
+    static let capacity = 1
 
     /// Starts the preparer thread; the caller pops messages until nil, and closes the queue
     /// when it stops early.
