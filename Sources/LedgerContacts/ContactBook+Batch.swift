@@ -147,7 +147,12 @@ struct BatchPlan {
     /// Plans every item in order, reading the projection in one snapshot, then reads the
     /// stream versions of the existing contacts involved in one ledger read.
     mutating func add(_ items: [UpsertItem], actor: Actor) throws {
+        // Sized once: growing these tables by doubling copied and rehashed them several
+        // times per batch (and faulted in fresh pages for each copy).
         results.reserveCapacity(items.count)
+        contacts.reserveCapacity(items.count)
+        slots.reserveCapacity(items.count)
+        for kind in [IdentifierKind.email, .phone] { owners[Self.slot(kind)].reserveCapacity(items.count) }
         let directory = self.directory
         try directory.read { snapshot in
             for index in items.indices { add(items[index], actor: actor, snapshot: snapshot) }
