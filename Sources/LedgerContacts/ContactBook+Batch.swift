@@ -219,10 +219,12 @@ struct BatchPlan {
     /// encoded and sealed.
     private mutating func add(_ prepared: PreparedCreation, key: Key) {
         slots[key] = contacts.count
-        contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: prepared.state, encoded: prepared.encoded, prepared: prepared.state, dataKey: prepared.dataKey))
         for kind in IdentifierKind.allCases {
             for value in prepared.state.identifiers(kind) { owners[Self.slot(kind)][value] = .some(key) }
         }
+        // The working state is only read for a later request of the same contact; it is the
+        // prepared state until then (copy on write: one state, two references).
+        contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: prepared.state, encoded: prepared.encoded, prepared: prepared.state, dataKey: prepared.dataKey))
         results.append(.success((key, true, prepared.encoded.count)))
     }
 
@@ -359,8 +361,8 @@ struct BatchPlan {
             guard let slot = slots[key] else { continue }
             var state: ContactState?
             var skipped = 0
-            if let prepared = contacts[slot].prepared {
-                state = prepared.placed(stream: stream, recordedAt: recordedAt)
+            if contacts[slot].prepared != nil {
+                state = contacts[slot].prepared?.placed(stream: stream, recordedAt: recordedAt)
                 skipped = contacts[slot].encoded.count
             } else {
                 state = contacts[slot].base
@@ -384,8 +386,9 @@ struct BatchPlan {
     static func contiguousPositions(_ requests: [(key: Key, request: AppendRequest)], _ results: [AppendResult]) -> ClosedRange<UInt64>? {
         guard requests.count == results.count, let first = results.first?.positions.first else { return nil }
         var next = first
-        for (planned, result) in zip(requests, results) {
-            guard result.duplicates == 0, result.positions.count == planned.request.eventCount else { return nil }
+        for index in requests.indices {
+            let result = results[index]
+            guard result.duplicates == 0, result.positions.count == requests[index].request.eventCount else { return nil }
             for position in result.positions {
                 guard position == next else { return nil }
                 next += 1
