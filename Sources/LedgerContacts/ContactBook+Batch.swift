@@ -15,6 +15,9 @@ public struct UpsertItem: Sendable {
     /// The input's identifiers as `ContactBook.normalize` gave them, when the caller normalised
     /// them ahead (a bulk import does, on another core); nil: `upsert` normalises them.
     public var identifiers: Result<ContactIdentifiers, ContactError>?
+    /// The request's events as a new contact, decided and sealed ahead
+    /// (`ContactBook.prepareCreation`); taken only if the request does create a contact.
+    public var prepared: PreparedCreation?
 
     /// Describes one request.
     public init(
@@ -62,7 +65,7 @@ extension ContactBook {
                     let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
                     try plan.project(requests, results: results)
                     var streams = [BatchPlan.Key: StreamID]()
-                    for (planned, result) in zip(requests, results) { streams[planned.key] = result.stream }
+                    for index in requests.indices { streams[requests[index].key] = results[index].stream }
                     return plan.outcomes(streams: streams)
                 } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
                     // Another writer changed one of these contacts since we read it: decide again.
@@ -97,6 +100,12 @@ struct BatchPlan {
         var unfolded = 0
         var events: [DomainEvent] = []
         var recorded: [NewEvent] = []
+        /// A new contact's events prepared ahead (`PreparedCreation`): recorded before
+        /// `recorded`, sealed under `dataKey`, folded to `prepared` (stream and time 0); `events`
+        /// and `recorded` then hold only what later requests of the batch add.
+        var encoded = EncodedEvents()
+        var prepared: ContactState?
+        var dataKey: DataKey?
     }
 
     let book: ContactBook
@@ -138,10 +147,15 @@ struct BatchPlan {
     /// Plans every item in order, reading the projection in one snapshot, then reads the
     /// stream versions of the existing contacts involved in one ledger read.
     mutating func add(_ items: [UpsertItem], actor: Actor) throws {
+        // Sized once: growing these tables by doubling copied and rehashed them several
+        // times per batch (and faulted in fresh pages for each copy).
         results.reserveCapacity(items.count)
+        contacts.reserveCapacity(items.count)
+        slots.reserveCapacity(items.count)
+        for kind in [IdentifierKind.email, .phone] { owners[Self.slot(kind)].reserveCapacity(items.count) }
         let directory = self.directory
         try directory.read { snapshot in
-            for item in items { add(item, actor: actor, snapshot: snapshot) }
+            for index in items.indices { add(items[index], actor: actor, snapshot: snapshot) }
         }
         let existing = contacts.indices.compactMap { index -> (Int, StreamID)? in
             if case .existing(let id) = contacts[index].key { return (index, id) }
@@ -152,11 +166,21 @@ struct BatchPlan {
         for ((index, _), version) in zip(existing, versions) { contacts[index].baseVersion = version }
     }
 
-    private mutating func add(_ item: UpsertItem, actor: Actor, snapshot: ContactDirectory.Snapshot) {
+    private mutating func add(_ item: borrowing UpsertItem, actor: Actor, snapshot: ContactDirectory.Snapshot) {
         do {
             let identifiers = try (item.identifiers ?? book.normalize(item.input)).get()
             try book.requireMatchIdentifier(match, identifiers)
             let key = try resolve(identifiers, snapshot: snapshot)
+            if case .new = key, slots[key] == nil, let prepared = item.prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
+                #if DEBUG
+                var checking = rules
+                let decided = (try? book.changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &checking, options: options)) ?? []
+                let folded = decided.reduce(nil) { ContactState.fold($0, $1, meta: EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)) }
+                assert(decided.count == prepared.encoded.count && folded == prepared.state, "a prepared creation differs from the events decided now")
+                #endif
+                add(prepared, key: key)
+                return
+            }
             let slot: Int
             if let known = slots[key] {
                 slot = known
@@ -171,14 +195,7 @@ struct BatchPlan {
             let events = try book.changes(item.input, identifiers: identifiers, state: contacts[slot].state, channel: channel, rules: &rules, options: options)
             let wasNew = contacts[slot].state == nil
             for (index, event) in events.enumerated() {
-                switch event {
-                case .identifierAdded(let change):
-                    if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(key) }
-                case .identifierRemoved(let change):
-                    if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(nil) }
-                default:
-                    break
-                }
+                own(event, key: key)
                 let recorded = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
                 // Field declarations belong to the schema stream, not to the contact that
                 // happened to use the field first.
@@ -198,12 +215,38 @@ struct BatchPlan {
         }
     }
 
+    /// Takes a new contact's events as prepared ahead: the same events `changes` gives, already
+    /// encoded and sealed.
+    private mutating func add(_ prepared: PreparedCreation, key: Key) {
+        slots[key] = contacts.count
+        for kind in IdentifierKind.allCases {
+            for value in prepared.state.identifiers(kind) { owners[Self.slot(kind)][value] = .some(key) }
+        }
+        // The working state is only read for a later request of the same contact; it is the
+        // prepared state until then (copy on write: one state, two references).
+        contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: prepared.state, encoded: prepared.encoded, prepared: prepared.state, dataKey: prepared.dataKey))
+        results.append(.success((key, true, prepared.encoded.count)))
+    }
+
+    /// Records an identifier `event` adds to or removes from contact `key` in this batch.
+    private mutating func own(_ event: DomainEvent, key: Key) {
+        switch event {
+        case .identifierAdded(let change):
+            if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(key) }
+        case .identifierRemoved(let change):
+            if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(nil) }
+        default:
+            break
+        }
+    }
+
     /// Folds the events of contact `slot` not yet in its working state (placeholder stream and
     /// time: only identifiers, fields and segments are compared). Most contacts appear once in
     /// a batch and are never folded here, only once with their real places in `project`.
     private mutating func catchUpState(_ slot: Int) {
+        // Checked in place: copying the contact costs a retain per field, for every request.
+        guard contacts[slot].unfolded < contacts[slot].events.count else { return }
         let contact = contacts[slot]
-        guard contact.unfolded < contact.events.count else { return }
         let placeholder: StreamID
         if case .existing(let id) = contact.key { placeholder = id } else { placeholder = StreamID(0) }
         var state = contact.state
@@ -281,12 +324,13 @@ struct BatchPlan {
             let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
             requests.append((.new(0), AppendRequest(target: target, expected: .any, events: schemaEvents)))
         }
-        for contact in contacts where !contact.recorded.isEmpty {
-            switch contact.key {
+        for slot in contacts.indices where !contacts[slot].recorded.isEmpty || !contacts[slot].encoded.isEmpty {
+            let key = contacts[slot].key
+            switch key {
             case .existing(let id):
-                requests.append((contact.key, AppendRequest(target: .existing(id), expected: .exact(contact.baseVersion), events: contact.recorded)))
+                requests.append((key, AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded)))
             case .new:
-                requests.append((contact.key, .newStream(contact.recorded)))
+                requests.append((key, AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: contacts[slot].dataKey, encoded: contacts[slot].encoded)))
             }
         }
         return requests
@@ -306,18 +350,29 @@ struct BatchPlan {
         var folded = [FoldedContact]()
         folded.reserveCapacity(results.count)
         var schema: StreamID?
-        for (planned, result) in zip(requests, results) {
-            guard planned.key != .new(0) else {
-                schema = result.stream
+        // By index, reading each contact in place: copying one costs a retain per field.
+        for index in requests.indices {
+            let key = requests[index].key
+            let stream = results[index].stream
+            guard key != .new(0) else {
+                schema = stream
                 continue
             }
-            guard let slot = slots[planned.key] else { continue }
-            let contact = contacts[slot]
-            var state = contact.base
-            for (event, position) in zip(contact.events, result.positions) {
-                state = ContactState.fold(state, event, meta: EventMeta(position: position, stream: result.stream, recordedAt: recordedAt))
+            guard let slot = slots[key] else { continue }
+            var state: ContactState?
+            var skipped = 0
+            if contacts[slot].prepared != nil {
+                state = contacts[slot].prepared?.placed(stream: stream, recordedAt: recordedAt)
+                skipped = contacts[slot].encoded.count
+            } else {
+                state = contacts[slot].base
             }
-            folded.append(FoldedContact(stream: result.stream, old: contact.base, new: state))
+            if !contacts[slot].events.isEmpty {
+                for (event, position) in zip(contacts[slot].events, results[index].positions.dropFirst(skipped)) {
+                    state = ContactState.fold(state, event, meta: EventMeta(position: position, stream: stream, recordedAt: recordedAt))
+                }
+            }
+            folded.append(FoldedContact(stream: stream, old: contacts[slot].base, new: state))
         }
         let declared = schema.map { stream in definitions.map { ($0, stream) } } ?? []
         guard try ContactProjection.record(folded, definitions: declared, positions: positions, in: book.store) else {
@@ -331,8 +386,9 @@ struct BatchPlan {
     static func contiguousPositions(_ requests: [(key: Key, request: AppendRequest)], _ results: [AppendResult]) -> ClosedRange<UInt64>? {
         guard requests.count == results.count, let first = results.first?.positions.first else { return nil }
         var next = first
-        for (planned, result) in zip(requests, results) {
-            guard result.duplicates == 0, result.positions.count == planned.request.events.count else { return nil }
+        for index in requests.indices {
+            let result = results[index]
+            guard result.duplicates == 0, result.positions.count == requests[index].request.eventCount else { return nil }
             for position in result.positions {
                 guard position == next else { return nil }
                 next += 1

@@ -11,11 +11,17 @@ extension ContactBook {
     /// A large batch (a bulk import) is sealed on every core: sealing through swift-crypto
     /// costs more than a microsecond per event (docs/benchmarks.md, "AES-GCM here").
     func sealed(_ requests: [AppendRequest], keys: KeyRing) throws -> [AppendRequest] {
-        try requests.concurrentMap(chunkSize: 256) { try sealed($0, keys: keys) }
+        // An import's new contacts come sealed already (PreparedCreation): pass them as they are.
+        guard requests.contains(where: Self.needsSealing) else { return requests }
+        return try requests.concurrentMap(chunkSize: 256) { try sealed($0, keys: keys) }
+    }
+
+    private static func needsSealing(_ request: AppendRequest) -> Bool {
+        request.events.contains { !$0.personalData.isEmpty && !$0.personalDataSealed }
     }
 
     private func sealed(_ request: AppendRequest, keys: KeyRing) throws -> AppendRequest {
-        guard request.events.contains(where: { !$0.personalData.isEmpty && !$0.personalDataSealed }) else { return request }
+        guard Self.needsSealing(request) else { return request }
         var request = request
         let key: DataKey
         switch request.target {

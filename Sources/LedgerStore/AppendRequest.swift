@@ -14,18 +14,26 @@ public struct AppendRequest: Sendable {
     public var target: Target
     /// The version the stream must be at; checked in the same transaction as the write.
     public var expected: ExpectedVersion
-    /// The events, in order.
+    /// The events, in order, after `encoded`.
     public var events: [NewEvent]
+    /// Events encoded ahead (already sealed), appended before `events`.
+    public var encoded: EncodedEvents
     /// The data key the events' personal data is sealed with, for a stream that has none yet
     /// (a new contact): stored, wrapped, in the same transaction as the events.
     public var dataKey: DataKey?
 
     /// Describes an append.
-    public init(target: Target, expected: ExpectedVersion = .any, events: [NewEvent], dataKey: DataKey? = nil) {
+    public init(target: Target, expected: ExpectedVersion = .any, events: [NewEvent], dataKey: DataKey? = nil, encoded: EncodedEvents = EncodedEvents()) {
         self.target = target
         self.expected = expected
         self.events = events
         self.dataKey = dataKey
+        self.encoded = encoded
+    }
+
+    /// The number of events: those encoded ahead and the others.
+    public var eventCount: Int {
+        encoded.count + events.count
     }
 
     /// Events for a new stream.

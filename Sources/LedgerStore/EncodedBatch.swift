@@ -27,15 +27,18 @@ struct EncodedBatch: Sendable {
     /// Encodes `requests`; an empty request is refused here, before it reaches the writer.
     init(_ requests: [AppendRequest], progress: ProgressMark? = nil) throws {
         self.progress = progress
-        var writer = BinaryWriter(capacity: requests.reduce(0) { $0 + $1.events.count } * 256)
+        var writer = BinaryWriter(capacity: requests.reduce(0) { $0 + $1.events.count * 256 + $1.encoded.bytes.count })
         var offsets = [0]
         var encoded = [Request]()
         encoded.reserveCapacity(requests.count)
         for request in requests {
-            guard !request.events.isEmpty else {
+            guard request.eventCount > 0 else {
                 throw LedgerError(.invalidRequest, "an append request must carry at least one event")
             }
             let first = offsets.count - 1
+            let start = writer.bytes.count
+            writer.writeRaw(request.encoded.bytes)
+            for end in request.encoded.ends { offsets.append(start + end) }
             for event in request.events {
                 EventRecord.encodeBody(event, stream: StreamID(0), version: 0, recordedAt: 0, into: &writer)
                 offsets.append(writer.bytes.count)

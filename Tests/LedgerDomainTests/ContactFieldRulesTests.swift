@@ -187,4 +187,12 @@ struct ContactFieldRulesTests {
         }
         #expect(!email.description.contains("Olena"))
     }
+
+    @Test("the ASCII white space shortcut agrees with Unicode's White_Space property")
+    func whitespaceShortcut() {
+        let scalars = (0..<0x80).compactMap(Unicode.Scalar.init) + ["\u{85}", "\u{A0}", "\u{2003}", "\u{3000}", "é", "Ж"]
+        for scalar in scalars {
+            #expect(scalar.isWhiteSpaceProperty == scalar.properties.isWhitespace, "U+\(String(scalar.value, radix: 16))")
+        }
+    }
 }

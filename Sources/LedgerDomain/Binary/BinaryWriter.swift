@@ -12,6 +12,11 @@ public struct BinaryWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Continues after `bytes` (pass the only reference to them, so they are not copied).
+    public init(continuing bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
     /// Empties the buffer but keeps its memory, for reuse in a loop.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)

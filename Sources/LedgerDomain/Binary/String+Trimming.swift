@@ -11,8 +11,10 @@ extension String {
         func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
         if plain(first) && plain(last) { return self }
         let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? start
+        guard let start = scalars.firstIndex(where: { !$0.isWhiteSpaceProperty }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.isWhiteSpaceProperty }) ?? start
+        // Names in other scripts start and end outside ASCII, mostly with nothing to trim.
+        if start == scalars.startIndex && scalars.index(after: end) == scalars.endIndex { return self }
         return String(scalars[start...end])
     }
 }

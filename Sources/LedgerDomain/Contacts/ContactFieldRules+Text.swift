@@ -4,7 +4,7 @@ extension ContactFieldRules {
     static func checkLine(_ text: String, _ subject: String, maxLength: Int) throws(FieldRuleViolation) {
         try checkText(text, subject, maxLength: maxLength, allowsLineControls: false)
         let scalars = text.unicodeScalars
-        if let first = scalars.first, let last = scalars.last, first.properties.isWhitespace || last.properties.isWhitespace {
+        if let first = scalars.first, let last = scalars.last, first.isWhiteSpaceProperty || last.isWhiteSpaceProperty {
             throw FieldRuleViolation(.invalidCharacters, subject, "leading or trailing whitespace")
         }
     }
@@ -19,7 +19,7 @@ extension ContactFieldRules {
     /// looking the category up per scalar was a tenth of a bulk import's time.
     private static func checkText(_ text: String, _ subject: String, maxLength: Int, allowsLineControls: Bool) throws(FieldRuleViolation) {
         let scalars = text.unicodeScalars
-        guard scalars.contains(where: { !$0.properties.isWhitespace }) else {
+        guard scalars.contains(where: { !$0.isWhiteSpaceProperty }) else {
             throw FieldRuleViolation(.empty, subject, "blank text; clear the field with no value instead")
         }
         var count = 0

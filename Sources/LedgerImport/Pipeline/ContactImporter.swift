@@ -40,9 +40,10 @@ public final class ContactImporter {
         let progressKey = Self.progressKey(importKey)
         let doneRows = options.dryRun ? 0 : (try book.ledger.progress(for: progressKey) ?? 0)
 
+        let forecast = CreationForecast()
         let queue = RowPreparer.start(RowPreparer.Plan(
             url: url, options: options, book: book, fieldTypes: try book.directory().fieldTypes(),
-            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil))
+            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast))
         // Whatever stops this thread stops the preparer too.
         defer { queue.close() }
 
@@ -56,7 +57,9 @@ public final class ContactImporter {
                 summary.encoding = encoding
                 try rejects?.writeHeader(header)
             case .batch(let batch):
+                let created = summary.created
                 try record(batch, options: options, progressKey: progressKey, rejects: rejects, into: &summary)
+                if !batch.alreadyRecorded { forecast.observe(created: summary.created - created, requests: batch.items.count) }
                 budget.enforce(on: book)
                 progress(ImportProgress(rows: summary.rows, read: batch.read))
             case .failure(let error):

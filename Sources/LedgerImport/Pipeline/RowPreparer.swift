@@ -1,6 +1,7 @@
 import Foundation
 import LedgerContacts
 import LedgerDomain
+import LedgerStore
 
 /// The first stage of an import, on its own thread: opens the file, reads rows, converts them
 /// to contact requests and normalises their identifiers (libphonenumber is the costly part),
@@ -35,10 +36,12 @@ enum RowPreparer {
         let doneRows: UInt64
         /// Whether to keep each batch's rows (for the rejects file).
         let keepsRows: Bool
+        /// Whether rows are likely to create contacts, so their events are worth preparing.
+        let forecast: CreationForecast
     }
 
     /// Prepared batches that may wait for the writer.
-    static let capacity = 2
+    static let capacity = 1
 
     /// Starts the preparer thread; the caller pops messages until nil, and closes the queue
     /// when it stops early.
@@ -70,6 +73,10 @@ enum RowPreparer {
         let fileName = plan.url.lastPathComponent
         let namespace = plan.namespace
         let size = plan.options.batchSize
+        // Rows that create contacts get their events decided, encoded and sealed here, off the
+        // importing thread, checked with rules that learn first uses of fields as upsert's do.
+        let preparesCreations = plan.options.create && !plan.options.dryRun
+        var rules = ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
         var rowsRead: UInt64 = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
         while let row = try source.nextRow() {
@@ -82,12 +89,16 @@ enum RowPreparer {
                 do {
                     let input = try converter.input(row)
                     let rowNumber = UInt64(row.number)
-                    batch.items.append(UpsertItem(
+                    var item = UpsertItem(
                         input: input, source: .file(name: fileName, sha256: plan.digest, row: rowNumber),
                         identifiers: plan.book.normalize(input)
                     ) { change in
                         .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
-                    })
+                    }
+                    if preparesCreations && plan.forecast.creationsLikely {
+                        item.prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules)
+                    }
+                    batch.items.append(item)
                     batch.itemPositions.append(position)
                 } catch {
                     batch.refusals.append((position, error.reason))

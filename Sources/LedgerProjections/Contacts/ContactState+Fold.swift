@@ -40,6 +40,20 @@ extension ContactState {
         contact.updatedAt = max(contact.updatedAt, meta.recordedAt)
     }
 
+    /// A new contact's state folded ahead of its append, with stream and time 0, as it is once
+    /// its events are recorded in `stream` at `recordedAt` (one transaction: one time).
+    ///
+    /// The same state the fold gives from the recorded events when they only create the contact
+    /// and add identifiers, fields and segments (what an upsert records for a new contact):
+    /// those read the event's place only for the contact's id and times.
+    public func placed(stream: StreamID, recordedAt: Int64) -> ContactState {
+        var placed = self
+        placed.id = stream
+        placed.createdAt = recordedAt
+        placed.updatedAt = recordedAt
+        return placed
+    }
+
     /// The switch every new event type must extend; the compiler checks it is exhaustive.
     private mutating func apply(_ event: DomainEvent, meta: EventMeta) {
         switch event {

@@ -1,0 +1,79 @@
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+/// A new contact's events, decided, encoded and sealed before its batch is recorded, on
+/// another thread than the one recording it (a bulk import's preparer), with the state they
+/// fold to: what `upsert` records and projects when the request creates a contact.
+///
+/// `upsert` takes them only when the request does create a contact and its rules would decide
+/// exactly these events (`holds(under:)`); otherwise it decides the request as usual and the
+/// preparation is dropped. Deciding, encoding, sealing and folding the events is a third of a
+/// bulk import's CPU, and the thread that records batches is its critical path
+/// (docs/benchmarks.md, import).
+public struct PreparedCreation: Sendable {
+    /// The events, as `ContactBook.changes` decides them for a new contact, encoded for the
+    /// log with their personal data sealed under `dataKey`.
+    let encoded: EncodedEvents
+    /// The state the events fold to, with stream and time 0 (`ContactState.placed`).
+    let state: ContactState
+    /// The new contact's data key.
+    let dataKey: DataKey
+    /// Each custom field the request sets, with the type it was declared with when checked.
+    let customFieldTypes: [(name: String, type: FieldType)]
+    /// The date birth dates were checked against (nil: not checked against one).
+    let today: CalendarDate?
+    /// Who the events name as making the change, and how the contact came in.
+    let actor: Actor
+    let channel: EntryChannel
+
+    /// Whether `rules` decide a new contact from the same request exactly as these events, with
+    /// the same actor and channel: every custom field declared with the same type (so none is
+    /// declared now, and values are checked against the same types), and a date no earlier than
+    /// the one checked against. Nothing else the decision reads can differ: a new contact has
+    /// no state, and empty values set nothing whether or not they may overwrite.
+    func holds(under rules: ContactFieldRules, actor: Actor, channel: EntryChannel) -> Bool {
+        guard actor == self.actor, channel == self.channel else { return false }
+        if let ruling = rules.today {
+            guard let today, ruling >= today else { return false }
+        }
+        return customFieldTypes.allSatisfy { rules.customFields[$0.name] == $0.type }
+    }
+}
+
+extension ContactBook {
+    /// Decides, encodes and seals the events of `item` as a new contact, checked with `rules`,
+    /// for `upsert` to take if the request does create one; nil when there is nothing to
+    /// prepare: the identifiers are not valid, a value breaks a rule, or a custom field is used
+    /// for the first time (its declaration goes to the schema stream, which `upsert` decides).
+    ///
+    /// `rules` learns such a first use, as `upsert`'s do, so that later requests using the
+    /// field are prepared. Safe to call from any thread.
+    public func prepareCreation(_ item: UpsertItem, channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules) -> PreparedCreation? {
+        guard let identifiers = try? (item.identifiers ?? normalize(item.input)).get() else { return nil }
+        guard let events = try? changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions()),
+              !events.contains(where: { $0.kind == .fieldDefined })
+        else { return nil }
+        var customFieldTypes = [(name: String, type: FieldType)]()
+        for case (.custom(let name), .some) in item.input.fields {
+            guard let type = rules.customFields[name] else { return nil }
+            customFieldTypes.append((name, type))
+        }
+        let key = DataKey.random()
+        var encoded = EncodedEvents()
+        var state: ContactState?
+        let placeholder = EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)
+        for (index, event) in events.enumerated() {
+            var new = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
+            if !new.personalData.isEmpty {
+                guard let sealed = try? key.seal(new.personalData, for: new.id) else { return nil }
+                new.personalData = sealed
+                new.personalDataSealed = true
+            }
+            encoded.append(new)
+            ContactState.fold(into: &state, event, meta: placeholder)
+        }
+        guard let state else { return nil }
+        return PreparedCreation(encoded: encoded, state: state, dataKey: key, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel)
+    }
+}

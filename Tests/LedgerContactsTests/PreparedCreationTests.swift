@@ -1,0 +1,108 @@
+import Foundation
+@testable import LedgerContacts
+import LedgerDomain
+import LedgerIdentity
+import LedgerProjections
+@testable import LedgerStore
+import Testing
+
+@Suite("New contacts prepared ahead of their batch", .serialized)
+struct PreparedCreationTests {
+    /// What a recorded event is, personal data opened: everything but the seal's randomness.
+    struct Recorded: Equatable {
+        let position: UInt64
+        let id: EventID
+        let stream: StreamID
+        let version: UInt64
+        let recordedAt: Int64
+        let type: String
+        let actor: String
+        let source: String
+        let data: [UInt8]
+        let personal: [UInt8]?
+    }
+
+    static func recorded(_ ledger: Ledger) throws -> [Recorded] {
+        var events = [Recorded]()
+        try ledger.forEachUnsealedEvent(through: try ledger.lastPosition()) { event, personal in
+            events.append(Recorded(
+                position: event.position, id: event.id, stream: event.stream, version: event.version,
+                recordedAt: event.recordedAt, type: "\(event.type)", actor: "\(event.actor)", source: "\(event.source)",
+                data: Array(event.data), personal: personal))
+        }
+        return events
+    }
+
+    /// The batches: new contacts, a custom field's first use and later uses, a contact seen
+    /// twice in a batch, a refused row, an existing contact, and a contact prepared with a
+    /// field type the ledger does not have.
+    static func batches() -> [[UpsertItem]] {
+        let item = ContactBatchTests.item
+        return [
+            [
+                item(ContactInput(email: "a@example.com", phone: "067 111 11 11", fields: [(.standard(.firstName), .text("Olena")), (.custom("city"), .text("Kyiv"))], segments: ["spring"]), 2),
+                item(ContactInput(email: "b@example.com", fields: [(.custom("city"), .text("Lviv")), (.standard(.birthDate), .date(CalendarDate(year: 1990, month: 5, day: 1) ?? .earliest))]), 3),
+                item(ContactInput(email: "c@example.com", phone: "+380501112233"), 4),
+                item(ContactInput(email: "c@example.com", fields: [(.standard(.lastName), .text("Bondar"))]), 5),
+                item(ContactInput(email: "not-an-email"), 6),
+                item(ContactInput(email: "d@example.com", fields: [(.standard(.firstName), .text(" padded"))]), 7),
+            ],
+            [
+                item(ContactInput(email: "a@example.com", fields: [(.custom("city"), .text("Odesa"))]), 12),
+                item(ContactInput(email: "e@example.com", phone: "+380671111111"), 13),
+                item(ContactInput(email: "f@example.com", fields: [(.custom("score"), .text("12"))]), 14),
+                item(ContactInput(email: "g@example.com", fields: [(.custom("score"), .text("7"))], segments: ["vip", "spring"]), 15),
+            ],
+        ]
+    }
+
+    @Test("taking prepared creations records the same events, states and outcomes as deciding them in the batch")
+    func sameAsDecided() throws {
+        let plain = try Fixture()
+        let prepared = try Fixture()
+        var rules = ContactFieldRules(customFields: [:], today: CalendarDate(utcDayOf: prepared.now))
+        var preparedCount = 0
+        for batch in Self.batches() {
+            let decided = try plain.book.upsert(batch, match: .email, channel: .import, actor: plain.actor)
+            let ahead = batch.map { item in
+                var item = item
+                item.prepared = prepared.book.prepareCreation(item, channel: .import, actor: prepared.actor, rules: &rules)
+                if item.prepared != nil { preparedCount += 1 }
+                return item
+            }
+            let outcomes = try prepared.book.upsert(ahead, match: .email, channel: .import, actor: prepared.actor)
+            #expect("\(outcomes)" == "\(decided)")
+        }
+        // Not prepared: the first uses of city and score, the bad e-mail, the padded name.
+        #expect(preparedCount == 6)
+        #expect(try Self.recorded(prepared.ledger) == Self.recorded(plain.ledger))
+        let check = try ContactProjectionCheck.run(ledger: prepared.ledger, store: prepared.book.store)
+        #expect(check.isValid, "\(check.differences)")
+        for stream in Set(try Self.recorded(plain.ledger).map(\.stream)) {
+            #expect(try prepared.book.contact(stream) == plain.book.contact(stream))
+        }
+    }
+
+    @Test("a preparation is not taken for an existing contact, nor under other field types, actor or channel")
+    func notTaken() throws {
+        let fixture = try Fixture()
+        let existing = try fixture.upsert(ContactInput(email: "a@example.com")).contact
+        var rules = ContactFieldRules(customFields: ["score": .text], today: CalendarDate(utcDayOf: fixture.now))
+        var item = ContactBatchTests.item(ContactInput(email: "a@example.com", fields: [(.standard(.firstName), .text("Ann"))]), row: 2)
+        item.prepared = fixture.book.prepareCreation(item, channel: .import, actor: fixture.actor, rules: &rules)
+        var other = ContactBatchTests.item(ContactInput(email: "b@example.com", fields: [(.custom("score"), .text("high"))]), row: 3)
+        other.prepared = fixture.book.prepareCreation(other, channel: .import, actor: fixture.actor, rules: &rules)
+        let prepared = try #require(other.prepared)
+        #expect(!prepared.holds(under: ContactFieldRules(customFields: ["score": .number]), actor: fixture.actor, channel: .import))
+        #expect(!prepared.holds(under: ContactFieldRules(customFields: ["score": .text]), actor: Actor(.user, "someone"), channel: .import))
+        #expect(!prepared.holds(under: ContactFieldRules(customFields: ["score": .text]), actor: fixture.actor, channel: .api))
+        #expect(prepared.holds(under: ContactFieldRules(customFields: ["score": .text]), actor: fixture.actor, channel: .import))
+        // No score field exists in the ledger: the row is decided in the batch, which declares it.
+        let results = try fixture.book.upsert([item, other], match: .email, channel: .import, actor: fixture.actor)
+        #expect(try results[0].get() == .updated(existing, events: 1))
+        guard case .success(.created(let created, let events)) = results[1] else { Issue.record("\(results)"); return }
+        #expect(events == 4)
+        #expect(try fixture.book.contact(created)?.fields["score"] == .text("high"))
+        #expect(try fixture.book.directory().fieldTypes()["score"] == .text)
+    }
+}
