@@ -23,14 +23,13 @@ struct PreparedCreationTests {
     }
 
     static func recorded(_ ledger: Ledger) throws -> [Recorded] {
-        var events = [Recorded]()
-        try ledger.forEachUnsealedEvent(through: try ledger.lastPosition()) { event, personal in
-            events.append(Recorded(
+        let keys = ledger.keyRing()
+        return try ledger.read(from: 1, limit: Int(try ledger.lastPosition())).map { event in
+            Recorded(
                 position: event.position, id: event.id, stream: event.stream, version: event.version,
                 recordedAt: event.recordedAt, type: "\(event.type)", actor: "\(event.actor)", source: "\(event.source)",
-                data: Array(event.data), personal: personal))
+                data: Array(event.data), personal: try keys.personalData(of: event))
         }
-        return events
     }
 
     /// The batches: new contacts, a custom field's first use and later uses, a contact seen
