@@ -24,6 +24,7 @@ struct DelimitedTextReaderTests {
     @Test("CRLF inside a quoted value is kept as written (csv-spectrum's newlines_crlf, with real CRLFs)")
     func crlfInsideQuotes() throws {
         let url = try Fixtures.temporaryFile(Array("a,b,c\r\n1,2,3\r\n\"Once upon \r\na time\",5,6\r\n7,8,9\r\n".utf8))
+        defer { Fixtures.removeTemporaryFile(url) }
         let rows = try Fixtures.rows(of: TabularFile.open(url))
         #expect(rows == [.ok(2, ["1", "2", "3"]), .ok(3, ["Once upon \r\na time", "5", "6"]), .ok(4, ["7", "8", "9"])])
     }
@@ -93,6 +94,7 @@ struct DelimitedTextReaderTests {
     func recordTooLong() throws {
         let text = "name,note\na,\"" + String(repeating: "x", count: 5000) + "\n"
         let url = try Fixtures.temporaryFile(Array(text.utf8))
+        defer { Fixtures.removeTemporaryFile(url) }
         let source = try TabularFile.open(url, options: ReadOptions(maxRecordBytes: 1024))
         let error = try #require(throws: ImportFileError.self) { try source.nextRow() }
         #expect(error.code == .recordTooLong)
@@ -106,6 +108,7 @@ struct DelimitedTextReaderTests {
         let bytes = Array("name,city\nOlena,Київ\n\(filler)Ivan,".utf8) + [0xCB, 0xFC, 0xE2, 0xB3, 0xE2]
             + Array("\nIra,Lviv\n".utf8)
         let url = try Fixtures.temporaryFile(bytes)
+        defer { Fixtures.removeTemporaryFile(url) }
         let source = try DelimitedTextReader(url: url, options: ReadOptions(), chunkSize: 4096)
         #expect(source.encoding == "UTF-8")
         let flagged = try Fixtures.rows(of: source).filter { $0.problem != nil }
@@ -118,6 +121,7 @@ struct DelimitedTextReaderTests {
     @Test("Quotes inside unquoted values and text after a closing quote are kept, not rejected")
     func lenientQuotes() throws {
         let url = try Fixtures.temporaryFile(Array("a,b\n5\" tall,\"x\"y\n\"\",\n".utf8))
+        defer { Fixtures.removeTemporaryFile(url) }
         let rows = try Fixtures.rows(of: TabularFile.open(url))
         #expect(rows == [.ok(2, ["5\" tall", "xy"]), .ok(3, ["", ""])])
     }
@@ -125,6 +129,7 @@ struct DelimitedTextReaderTests {
     @Test("A last record without a line end is read, then the end is reported every time")
     func noFinalLineEnd() throws {
         let url = try Fixtures.temporaryFile(Array("a,b\n1,2".utf8))
+        defer { Fixtures.removeTemporaryFile(url) }
         let source = try DelimitedTextReader(url: url, options: ReadOptions(), chunkSize: 3)
         #expect(try source.nextRow() == .ok(2, ["1", "2"]))
         #expect(try source.nextRow() == nil)
@@ -140,6 +145,7 @@ struct DelimitedTextReaderTests {
     @Test("An empty file has no header and is refused")
     func emptyFile() throws {
         let url = try Fixtures.temporaryFile(Array("\n\r\n".utf8))
+        defer { Fixtures.removeTemporaryFile(url) }
         let error = try #require(throws: ImportFileError.self) { try TabularFile.open(url) }
         #expect(error.code == .empty)
     }

@@ -17,12 +17,14 @@ struct FileFormatTests {
     func renamed() throws {
         let bytes = try [UInt8](Data(contentsOf: Fixtures.url("contacts.xlsx")))
         let url = try Fixtures.temporaryFile(bytes, name: "contacts.csv")
+        defer { Fixtures.removeTemporaryFile(url) }
         #expect(try TabularFile.open(url).format == .xlsx)
     }
 
     @Test("A file over 300 MB is refused before reading, with advice to split it")
     func tooLarge() throws {
         let url = try Fixtures.temporaryFile([], name: "huge.csv")
+        defer { Fixtures.removeTemporaryFile(url) }
         // A sparse file: 301 MiB long without using the disk space.
         let handle = try FileHandle(forWritingTo: url)
         try handle.truncate(atOffset: 301 * 1024 * 1024)

@@ -23,7 +23,13 @@ enum Fixtures {
         return rows
     }
 
-    /// Writes `bytes` to a new temporary file and returns its URL.
+    /// Removes a file made by `temporaryFile` and its folder.
+    static func removeTemporaryFile(_ url: URL) {
+        try? FileManager.default.removeItem(at: url.deletingLastPathComponent())
+    }
+
+    /// Writes `bytes` to a new temporary file, in a folder of its own, and returns its URL;
+    /// the caller removes it with `removeTemporaryFile`.
     static func temporaryFile(_ bytes: [UInt8], name: String = "input.csv") throws -> URL {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("LedgerImportTests-\(UUID().uuidString)")

@@ -70,6 +70,7 @@ struct TextEncodingTests {
         let ascii = Array(String(repeating: "olena@example.com;380671234567\n", count: 3000).utf8)
         let bytes = Array("mail;phone\n".utf8) + ascii + [0xCE, 0xEB, 0xE5, 0xED, 0xE0, 0x0A]  // "Олена" in windows-1251
         let url = try Fixtures.temporaryFile(bytes)
+        defer { Fixtures.removeTemporaryFile(url) }
         let source = try DelimitedTextReader(url: url, options: ReadOptions(), chunkSize: 4096)
         #expect(source.encoding == "windows-1251")
         let last = try Fixtures.rows(of: source).last
