@@ -69,6 +69,10 @@ public struct StreamGroupedLog: @unchecked Sendable {
     public func forEachEvent(ofStreamAt index: Int, reader: Reader, _ body: (RecordedEvent, [UInt8]?) throws -> Void) throws {
         let group = groups[index]
         var key: DataKey??
+        // With the reader's context: whether it holds this stream's key yet, and whether the
+        // stream has one (none once erased).
+        var keyed = false
+        var hasKey = false
         for slot in group.start..<(group.start + group.count) {
             let record = records[Int(order[slot])]
             let event: RecordedEvent
@@ -81,22 +85,24 @@ public struct StreamGroupedLog: @unchecked Sendable {
                 try body(event, Array(event.personalData))
                 continue
             }
-            if key == nil {
-                let unwrapped = try group.wrappedKey.map { blob in
-                    try vault.unwrap(UnsafeRawBufferPointer(start: blob, count: group.wrappedKeyCount), stream: group.stream)
+            guard let opener = reader.opener else {
+                // No reusable context: a key of its own, as any reader uses.
+                if key == nil {
+                    key = .some(try group.wrappedKey.map { blob in
+                        try vault.unwrap(UnsafeRawBufferPointer(start: blob, count: group.wrappedKeyCount), stream: group.stream)
+                    })
                 }
-                if let unwrapped, let opener = reader.opener { try unwrapped.load(into: opener) }
-                key = .some(unwrapped)
-            }
-            guard let dataKey = key ?? nil else {
-                try body(event, nil)
+                try body(event, try (key ?? nil).map { try $0.open(event.personalData, for: event.id) })
                 continue
             }
-            if let opener = reader.opener {
-                try body(event, try dataKey.open(event.personalData, for: event.id, with: opener))
-            } else {
-                try body(event, try dataKey.open(event.personalData, for: event.id))
+            if !keyed {
+                keyed = true
+                if let blob = group.wrappedKey {
+                    try vault.unwrap(UnsafeRawBufferPointer(start: blob, count: group.wrappedKeyCount), stream: group.stream, into: opener)
+                    hasKey = true
+                }
             }
+            try body(event, hasKey ? try DataKey.open(event.personalData, for: event.id, with: opener) : nil)
         }
     }
 

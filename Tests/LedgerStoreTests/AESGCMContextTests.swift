@@ -139,15 +139,34 @@ struct AESGCMContextTests {
             let plain = Self.randomBytes(round * 7)
             let sealed = try key.seal(plain, for: id, engine: round % 2 == 0 ? .libcrypto : .swiftCrypto)
             try key.load(into: opener)
-            #expect(try key.open(sealed[...], for: id, with: opener) == plain)
-            #expect(throws: LedgerError.self) { try key.open(sealed[...], for: .timeOrdered(), with: opener) }
+            #expect(try DataKey.open(sealed[...], for: id, with: opener) == plain)
+            #expect(throws: LedgerError.self) { try DataKey.open(sealed[...], for: .timeOrdered(), with: opener) }
             var tampered = sealed
             tampered[tampered.count - 1] ^= 1
-            #expect(throws: LedgerError.self) { try key.open(tampered[...], for: id, with: opener) }
+            #expect(throws: LedgerError.self) { try DataKey.open(tampered[...], for: id, with: opener) }
             // Still keyed with this key after a rejection; another key's opener state rejects it.
-            #expect(try key.open(sealed[...], for: id, with: opener) == plain)
+            #expect(try DataKey.open(sealed[...], for: id, with: opener) == plain)
             try DataKey.random().load(into: opener)
-            #expect(throws: LedgerError.self) { try key.open(sealed[...], for: id, with: opener) }
+            #expect(throws: LedgerError.self) { try DataKey.open(sealed[...], for: id, with: opener) }
+        }
+    }
+
+    @Test("a wrapped key unwraps straight into an opener, and a tampered wrap is refused")
+    func unwrapIntoOpener() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        let streams = try KeyVaultTests.populate(ledger, count: 3)
+        let opener = try #require(AESGCMOpener())
+        for event in try ledger.read(from: 1, limit: 10) {
+            let index = streams.firstIndex(of: event.stream) ?? 0
+            var wrapped = try #require(try ledger.wrappedKey(of: streams[index]))
+            try wrapped.withUnsafeBytes { try ledger.vault.unwrap($0, stream: event.stream.rawValue, into: opener) }
+            #expect(try DataKey.open(event.personalData, for: event.id, with: opener) == KeyVaultTests.plain(event.id))
+            wrapped[40] ^= 1
+            #expect(throws: LedgerError.self) {
+                try wrapped.withUnsafeBytes { try ledger.vault.unwrap($0, stream: event.stream.rawValue, into: opener) }
+            }
         }
     }
 }

@@ -76,8 +76,9 @@ public struct DataKey: Sendable {
         try key.withUnsafeBytes { try opener.setKey($0) }
     }
 
-    /// Opens through `opener`, which the caller keyed with this key (`load(into:)`).
-    func open(_ sealed: ArraySlice<UInt8>, for id: EventID, with opener: AESGCMOpener) throws -> [UInt8] {
+    /// Opens through `opener`, which the caller keyed with the payload's key (`load(into:)`
+    /// or `KeyVault.unwrap(_:stream:into:)`).
+    static func open(_ sealed: ArraySlice<UInt8>, for id: EventID, with opener: AESGCMOpener) throws -> [UInt8] {
         guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
             throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
         }

@@ -112,6 +112,25 @@ final class KeyVault: Sendable {
     /// The data key of `stream` from its wrapped form; reloads the root once when the epoch it
     /// names is not in the loaded copy (another process rotated the bucket).
     func unwrap(_ blob: UnsafeRawBufferPointer, stream: UInt64) throws -> DataKey {
+        try entry(for: blob, stream: stream) { try Self.unwrap(blob, stream: stream, under: $0) }
+    }
+
+    /// Unwraps the data key of `stream` straight into `opener` (a bulk reader's context),
+    /// making no `DataKey`: the raw key lives only on the stack, wiped after.
+    func unwrap(_ blob: UnsafeRawBufferPointer, stream: UInt64, into opener: AESGCMOpener) throws {
+        try entry(for: blob, stream: stream) { entry in
+            do {
+                var raw = try Self.withAssociatedData(stream) { try entry.key.openCombined(UnsafeRawBufferPointer(rebasing: blob[7..<67]), authenticating: $0) }
+                defer { raw.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+                try raw.withUnsafeBytes { try opener.setKey($0) }
+            } catch {
+                throw LedgerError(.corrupt, "the wrapped data key of stream \(stream) does not open under its bucket key (altered or moved)")
+            }
+        }
+    }
+
+    /// Checks the wrapped form of `stream`'s key and finds the bucket key entry it names.
+    private func entry<Result>(for blob: UnsafeRawBufferPointer, stream: UInt64, _ body: (KeyRootFile.Entry) throws -> Result) throws -> Result {
         guard blob.count == Self.wrappedSize, blob[0] == Self.wrappedFormat else {
             throw LedgerError(.corrupt, "the wrapped data key of stream \(stream) is malformed (\(blob.count) bytes)")
         }
@@ -129,7 +148,7 @@ final class KeyVault: Sendable {
         guard let entry else {
             throw LedgerError(.corrupt, "the data key of stream \(stream) is wrapped under epoch \(epoch) of bucket \(bucket), which the key root no longer holds")
         }
-        return try Self.unwrap(blob, stream: stream, under: entry)
+        return try body(entry)
     }
 
     static func unwrap(_ blob: UnsafeRawBufferPointer, stream: UInt64, under entry: KeyRootFile.Entry, engine: AEADEngine = .default) throws -> DataKey {

@@ -30,6 +30,15 @@ extension Ledger {
         }
     }
 
+    /// The wrapped data key of `stream` as stored, or nil (tests and checks).
+    func wrappedKey(of stream: StreamID) throws -> [UInt8]? {
+        try storage("read the data key of stream \(stream)") {
+            try environment.read { txn in
+                try withUnsafeBytes(of: stream.rawValue.bigEndian) { try txn.get(tables.keys, key: $0).map { Array($0) } }
+            }
+        }
+    }
+
     /// Destroys the data key of `stream` for good (crypto-shredding): the personal data of its
     /// events can never be read again, from this store or any backup made from now on. Returns
     /// whether there was a key to destroy. See `KeyVault.shred` for the crash-safe order.
