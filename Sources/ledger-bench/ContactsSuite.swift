@@ -107,9 +107,9 @@ struct ContactsSuite {
         if parts.contains("catchup") {
             var rates = [Double]()
             for run in 0..<options.runs {
-                let (events, seconds) = try catchUp(ledger: ledger, runner: runner, store: store, contacts: contacts)
+                let (events, seconds, cpu) = try catchUp(ledger: ledger, runner: runner, store: store, contacts: contacts)
                 rates.append(Double(events) / seconds)
-                Self.note("catch-up run \(run + 1): \(events) events in \(Self.milliseconds(seconds)) ms")
+                Self.note("catch-up run \(run + 1): \(events) events in \(Self.milliseconds(seconds)) ms, \(Self.milliseconds(cpu)) ms of CPU (\(Self.format(cpu / Double(max(events, 1)) * 1e6)) µs an event)")
             }
             BenchReport.figure("contacts.projection.catchup", rates, unit: "events/s")
         }
@@ -225,8 +225,9 @@ struct ContactsSuite {
     }
 
     /// One catch-up run: appends updates as the lag writer does, with no follower, then times
-    /// `catchUp` over them. Returns the events applied and the seconds taken.
-    private func catchUp(ledger: Ledger, runner: ProjectionRunner<ContactProjection>, store: ProjectionStore, contacts: Int) throws -> (Int, Double) {
+    /// `catchUp` over them. Returns the events applied, the seconds taken and the CPU seconds
+    /// the process spent meanwhile (user and system, every thread: nothing else runs then).
+    private func catchUp(ledger: Ledger, runner: ProjectionRunner<ContactProjection>, store: ProjectionStore, contacts: Int) throws -> (Int, Double, Double) {
         let batchSize = max(options.batch ?? 100, 1)
         let first = try runner.catchUp(store: store)
         let keys = ledger.keyRing(capacity: contacts)
@@ -246,10 +247,11 @@ struct ContactsSuite {
             _ = try ledger.append(requests)
         }
         sync()
+        let cpuBefore = Self.processCPUSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         let last = try runner.catchUp(store: store)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return (Int(last - first), seconds)
+        return (Int(last - first), seconds, Self.processCPUSeconds() - cpuBefore)
     }
 
     // MARK: helpers
@@ -285,6 +287,13 @@ struct ContactsSuite {
 
     /// One decimal, for stderr notes.
     private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// User and system CPU time of the whole process so far.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
 
     private static func peakResidentMiB() -> Int {
         var usage = rusage()
