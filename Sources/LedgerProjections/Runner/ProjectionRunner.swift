@@ -81,6 +81,9 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
             last = try projection.rebuild(from: ledger, into: store, progress: progress)
             // Events appended during the rebuild are applied before the swap.
             try catchUp(store: store)
+            // Commits leave the meta page's flush to the next one (MDB_NOMETASYNC): the
+            // generation must be on disk before `current` names it.
+            try store.sync()
         } catch {
             store.close()
             throw error
