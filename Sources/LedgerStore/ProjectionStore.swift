@@ -141,6 +141,30 @@ public struct ProjectionTransaction {
         }
     }
 
+    /// Rewrites the values under `keys` (ascending) with one search each: `body` gets a key's
+    /// index and its value (nil when absent; valid only inside `body`, which must not write)
+    /// and returns the new value, or nil to remove the key (or leave it absent).
+    ///
+    /// lmdb.h, MDB_CURRENT: "replace the item at the current cursor position"; a value of
+    /// another size is removed and inserted again in place, without a second search.
+    public func update(_ table: ProjectionStore.Table, keys: [[UInt8]], _ body: (Int, UnsafeRawBufferPointer?) throws -> [UInt8]?) throws {
+        try txn.withCursor(table.dbi) { cursor in
+            for (index, key) in keys.enumerated() {
+                try key.withUnsafeBytes { key in
+                    let stored = try cursor.find(key)
+                    let new = try body(index, stored)
+                    if let new {
+                        try new.withUnsafeBytes { value in
+                            _ = try cursor.put(key: key, value: value, flags: stored == nil ? 0 : MDB_CURRENT)
+                        }
+                    } else if stored != nil {
+                        try cursor.deleteCurrent()
+                    }
+                }
+            }
+        }
+    }
+
     /// Stores `value` under `key` unless the key is there already (`MDB_NOOVERWRITE`); returns
     /// whether it stored it. One search instead of a `get` and a `put` for keys mostly new.
     public func insert(_ table: ProjectionStore.Table, _ key: [UInt8], _ value: [UInt8]) throws -> Bool {
