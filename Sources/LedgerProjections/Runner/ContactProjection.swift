@@ -131,9 +131,20 @@ public struct ContactProjection: Projection {
         }
     }
 
-    public func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+    /// A batch of events with each one unsealed and decoded (nil: not a contact event).
+    public struct Prepared: Sendable {
+        let events: [RecordedEvent]
+        let decoded: [DomainEvent?]
+    }
+
+    public func prepare(_ events: [RecordedEvent], keys: KeyRing) throws -> Prepared {
+        Prepared(events: events, decoded: try Self.decodeAll(events, keys: keys))
+    }
+
+    public func apply(_ batch: Prepared, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
         let contacts = try store.table("contacts")
-        let decoded = try Self.decodeAll(events, keys: keys)
+        let events = batch.events
+        let decoded = batch.decoded
         // Each contact's events, in log order.
         var eventsOf = [StreamID: [Int]]()
         for (index, domain) in decoded.enumerated() {

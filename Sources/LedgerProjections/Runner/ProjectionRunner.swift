@@ -35,22 +35,53 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     }
 
     /// Applies every event after the checkpoint, in batches; returns the new checkpoint.
+    ///
+    /// While one batch is applied and committed, the next is read from the log and prepared
+    /// (unsealed and decoded) on another thread: a commit mostly waits for the disk.
     @discardableResult
     public func catchUp(store: ProjectionStore) throws -> UInt64 {
         var checkpoint = try store.read { try $0.checkpoint() }
-        while true {
-            let events = try ledger.read(from: checkpoint + 1, limit: batchSize)
-            guard let last = events.last else { return checkpoint }
-            try store.write { transaction in
-                // Another runner (another process) may have moved on meanwhile.
-                let current = try transaction.checkpoint()
-                let fresh = events.filter { $0.position > current }
-                guard let freshLast = fresh.last else { return }
-                try projection.apply(fresh, keys: keys, in: transaction, store: store)
-                try transaction.setCheckpoint(freshLast.position)
+        var next = try prepareBatch(from: checkpoint + 1)
+        while let batch = next {
+            let following = Prefetch { [self] in try prepareBatch(from: batch.last + 1) }
+            do {
+                try store.write { transaction in
+                    // Another runner (another process) may have moved on meanwhile.
+                    let current = try transaction.checkpoint()
+                    if current < batch.first {
+                        try projection.apply(batch.prepared, in: transaction, store: store)
+                        try transaction.setCheckpoint(batch.last)
+                        return
+                    }
+                    let fresh = batch.events.filter { $0.position > current }
+                    guard let freshLast = fresh.last else { return }
+                    try projection.apply(fresh, keys: keys, in: transaction, store: store)
+                    try transaction.setCheckpoint(freshLast.position)
+                }
+            } catch {
+                // The prefetch reads the ledger: it must be over before the caller may close it.
+                _ = try? following.value()
+                throw error
             }
-            checkpoint = max(checkpoint, last.position)
+            checkpoint = max(checkpoint, batch.last)
+            next = try following.value()
         }
+        return checkpoint
+    }
+
+    /// Up to `batchSize` events from `position` on, read and prepared; nil when there are none.
+    private func prepareBatch(from position: UInt64) throws -> Batch? {
+        let events = try ledger.read(from: position, limit: batchSize)
+        guard let first = events.first, let last = events.last else { return nil }
+        return Batch(events: events, prepared: try projection.prepare(events, keys: keys), first: first.position, last: last.position)
+    }
+
+    /// A batch read from the log and prepared for `apply`.
+    private struct Batch: Sendable {
+        let events: [RecordedEvent]
+        let prepared: Kind.Prepared
+        let first: UInt64
+        let last: UInt64
     }
 
     /// Catches up, then applies new events as they are appended, until cancelled.
