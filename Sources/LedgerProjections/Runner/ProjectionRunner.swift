@@ -36,14 +36,20 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
 
     /// Applies every event after the checkpoint, in batches; returns the new checkpoint.
     ///
-    /// While one batch is applied and committed, the next is read from the log and prepared
-    /// (unsealed and decoded) on another thread: a commit mostly waits for the disk.
+    /// The next batch is read from the log and prepared (unsealed and decoded) on another
+    /// thread meanwhile: from the start of this batch's transaction when the log is a full
+    /// batch ahead (throughput), otherwise from its commit, which mostly waits for the disk
+    /// (the read then takes in what was appended while this batch was applied).
     @discardableResult
     public func catchUp(store: ProjectionStore) throws -> UInt64 {
         var checkpoint = try store.read { try $0.checkpoint() }
         var next = try prepareBatch(from: checkpoint + 1)
         while let batch = next {
-            let following = Prefetch { [self] in try prepareBatch(from: batch.last + 1) }
+            var following: Prefetch<Batch?>?
+            let prefetch = { [self] in
+                if following == nil { following = Prefetch { [self] in try prepareBatch(from: batch.last + 1) } }
+            }
+            if batch.events.count >= batchSize { prefetch() }
             do {
                 try store.write { transaction in
                     // Another runner (another process) may have moved on meanwhile.
@@ -51,20 +57,26 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
                     if current < batch.first {
                         try projection.apply(batch.prepared, in: transaction, store: store)
                         try transaction.setCheckpoint(batch.last)
-                        return
+                    } else {
+                        let fresh = batch.events.filter { $0.position > current }
+                        guard let freshLast = fresh.last else { return }
+                        try projection.apply(fresh, keys: keys, in: transaction, store: store)
+                        try transaction.setCheckpoint(freshLast.position)
                     }
-                    let fresh = batch.events.filter { $0.position > current }
-                    guard let freshLast = fresh.last else { return }
-                    try projection.apply(fresh, keys: keys, in: transaction, store: store)
-                    try transaction.setCheckpoint(freshLast.position)
+                    prefetch()
                 }
             } catch {
                 // The prefetch reads the ledger: it must be over before the caller may close it.
-                _ = try? following.value()
+                _ = try? following?.value()
                 throw error
             }
             checkpoint = max(checkpoint, batch.last)
-            next = try following.value()
+            if let following {
+                next = try following.value()
+            } else {
+                // Nothing was fresh (another runner had applied the batch): nothing prefetched.
+                next = try prepareBatch(from: batch.last + 1)
+            }
         }
         return checkpoint
     }
