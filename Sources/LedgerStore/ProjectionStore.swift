@@ -145,8 +145,10 @@ public struct ProjectionTransaction {
     /// index and its value (nil when absent; valid only inside `body`, which must not write)
     /// and returns the new value, or nil to remove the key (or leave it absent).
     ///
-    /// lmdb.h, MDB_CURRENT: "replace the item at the current cursor position"; a value of
-    /// another size is removed and inserted again in place, without a second search.
+    /// lmdb.h, MDB_CURRENT: "replace the item at the current cursor position. [...] This is
+    /// intended to be used when the new data is the same size as the old. Otherwise it will
+    /// simply perform a delete of the old record followed by an insert." Both happen where
+    /// the cursor stands: the key is searched once, not again for the put.
     public func update(_ table: ProjectionStore.Table, keys: [[UInt8]], _ body: (Int, UnsafeRawBufferPointer?) throws -> [UInt8]?) throws {
         try txn.withCursor(table.dbi) { cursor in
             for (index, key) in keys.enumerated() {

@@ -101,7 +101,9 @@ final class LMDBEnvironment: @unchecked Sendable {
     func sync() throws(LMDBError) {
         pthread_rwlock_rdlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }
-        // lmdb.h: "force: If non-zero, force a synchronous flush."
+        // lmdb.h: "LMDB always flushes the OS buffers upon commit as well, unless the
+        // environment was opened with MDB_NOSYNC or in part MDB_NOMETASYNC." and "force: If
+        // non-zero, force a synchronous flush."
         try check(mdb_env_sync(handle, 1), "mdb_env_sync")
     }
 
