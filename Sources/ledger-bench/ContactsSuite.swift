@@ -12,6 +12,8 @@ import Synchronization
 /// 1,000,000 contacts). The lag writer appends `--batch` single-contact updates per durable
 /// append (default 100) for `--seconds` (default 5), back to back or, with `--rate N`, paced
 /// to N events per second; `--follow-batch N` sets the following runner's batch size.
+/// `--only catchup` (not in the default set) appends `--seconds` of the same updates with no
+/// follower, then times the runner's catch-up over them: the follower's rate alone.
 struct ContactsSuite {
     let options: BenchOptions
 
@@ -21,7 +23,7 @@ struct ContactsSuite {
         let parts = options.only.map { [$0] } ?? ["rebuild", "lookup", "lag"]
         var problems = [String]()
         if parts.contains("rebuild") { problems += try rebuild() }
-        if parts.contains("lookup") || parts.contains("lag") { problems += try lookupAndLag(parts) }
+        if parts.contains("lookup") || parts.contains("lag") || parts.contains("catchup") { problems += try lookupAndLag(parts) }
         if !problems.isEmpty {
             Self.note("FAILED: the projection reads back wrong in \(problems.count) checks (above)")
             exit(1)
@@ -100,6 +102,16 @@ struct ContactsSuite {
             BenchReport.figure("contacts.projection.lag.median", lags.map(\.median), unit: "ms", target: 100, lowerIsBetter: true, decimals: 1)
             BenchReport.figure("contacts.projection.lag.p99", lags.map(\.p99), unit: "ms", target: 100, lowerIsBetter: true, decimals: 1)
             BenchReport.figure("contacts.projection.lag.appends", rates, unit: "events/s")
+        }
+
+        if parts.contains("catchup") {
+            var rates = [Double]()
+            for run in 0..<options.runs {
+                let (events, seconds, cpu) = try catchUp(ledger: ledger, runner: runner, store: store, contacts: contacts)
+                rates.append(Double(events) / seconds)
+                Self.note("catch-up run \(run + 1): \(events) events in \(Self.milliseconds(seconds)) ms, \(Self.milliseconds(cpu)) ms of CPU (\(Self.format(cpu / Double(max(events, 1)) * 1e6)) µs an event)")
+            }
+            BenchReport.figure("contacts.projection.catchup", rates, unit: "events/s")
         }
         return problems
     }
@@ -212,6 +224,36 @@ struct ContactsSuite {
         return (LatencySummary(lags), rate)
     }
 
+    /// One catch-up run: appends updates as the lag writer does, with no follower, then times
+    /// `catchUp` over them. Returns the events applied, the seconds taken and the CPU seconds
+    /// the process spent meanwhile (user and system, every thread: nothing else runs then).
+    private func catchUp(ledger: Ledger, runner: ProjectionRunner<ContactProjection>, store: ProjectionStore, contacts: Int) throws -> (Int, Double, Double) {
+        let batchSize = max(options.batch ?? 100, 1)
+        let first = try runner.catchUp(store: store)
+        let keys = ledger.keyRing(capacity: contacts)
+        var generator = SystemRandomNumberGenerator()
+        var sequence = 0
+        let end = DispatchTime.now().uptimeNanoseconds + UInt64((options.seconds ?? 5) * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < end {
+            var requests = [AppendRequest]()
+            requests.reserveCapacity(batchSize)
+            for _ in 0..<batchSize {
+                let contact = Int.random(in: 0..<contacts, using: &generator)
+                let stream = SyntheticContacts.stream(contact)
+                guard let key = try keys.key(for: stream) else { throw BenchFailure("contact \(contact) has no data key") }
+                requests.append(AppendRequest(target: .existing(stream), events: try SyntheticContacts.seal([SyntheticContacts.update(contact, sequence: sequence)], with: key)))
+                sequence += 1
+            }
+            _ = try ledger.append(requests)
+        }
+        sync()
+        let cpuBefore = Self.processCPUSeconds()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let last = try runner.catchUp(store: store)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return (Int(last - first), seconds, Self.processCPUSeconds() - cpuBefore)
+    }
+
     // MARK: helpers
 
     /// What is wrong with the projection: whether it holds every contact once, and whether
@@ -245,6 +287,13 @@ struct ContactsSuite {
 
     /// One decimal, for stderr notes.
     private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// User and system CPU time of the whole process so far.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
 
     private static func peakResidentMiB() -> Int {
         var usage = rusage()

@@ -74,35 +74,56 @@ public struct ContactProjection: Projection {
         }
     }
 
-    public func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+    /// A batch of events with each one unsealed and decoded (nil: not a contact event).
+    public struct Prepared: Sendable {
+        let events: [RecordedEvent]
+        let decoded: [DomainEvent?]
+    }
+
+    public func prepare(_ events: [RecordedEvent], keys: KeyRing) throws -> Prepared {
+        Prepared(events: events, decoded: try Self.decodeAll(events, keys: keys))
+    }
+
+    public func apply(_ batch: Prepared, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
         let contacts = try store.table("contacts")
-        let decoded = try Self.decodeAll(events, keys: keys)
-        var before = [StreamID: ContactState?]()
-        var after = [StreamID: ContactState?]()
-        for (event, domain) in zip(events, decoded) {
+        let events = batch.events
+        let decoded = batch.decoded
+        // Each contact's events, in log order.
+        var eventsOf = [StreamID: [Int]]()
+        for (index, domain) in decoded.enumerated() {
             guard let domain else { continue }
             if case .fieldDefined(let definition) = domain {
-                try Self.define(definition, stream: event.stream, in: transaction, store: store)
+                try Self.define(definition, stream: events[index].stream, in: transaction, store: store)
                 continue
             }
-            if before[event.stream] == nil {
-                let stored = try transaction.get(contacts, Self.key(event.stream)).map { try ContactState(decoding: $0) }
-                before[event.stream] = .some(stored)
-                after[event.stream] = .some(stored)
-            }
-            ContactState.fold(into: &after[event.stream, default: nil], domain, meta: EventMeta(event))
+            eventsOf[events[index].stream, default: []].append(index)
         }
-        // In key order, so the pages of neighbouring contacts are copied once per batch.
-        for stream in after.keys.sorted() {
-            let old = before[stream] ?? nil
-            let new = after[stream] ?? nil
-            try updateIndexes(stream: stream, old: old, new: new, in: transaction, store: store)
-            if let new {
-                try transaction.put(contacts, Self.key(stream), new.encoded())
-            } else {
-                try transaction.delete(contacts, Self.key(stream))
+        // In key order (a stream's key is its number, big-endian), so the pages of neighbouring
+        // contacts are copied once per batch; each state is read, folded and written back with
+        // one search, straight from the map.
+        let streams = eventsOf.keys.sorted()
+        var identityChanges = [(stream: StreamID, old: ContactState?, new: ContactState?)]()
+        try transaction.update(contacts, keys: streams.map(Self.key)) { index, stored in
+            let stream = streams[index]
+            let old = try stored.map { try ContactState(decoding: $0) }
+            var new = old
+            for position in eventsOf[stream] ?? [] {
+                guard let domain = decoded[position] else { continue }
+                ContactState.fold(into: &new, domain, meta: EventMeta(events[position]))
             }
+            // Most changes (fields, consent, segments) leave the identifiers alone: no index work.
+            if Self.indexed(old) != Self.indexed(new) { identityChanges.append((stream, old, new)) }
+            return new?.encoded()
         }
+        for change in identityChanges {
+            try updateIndexes(stream: change.stream, old: change.old, new: change.new, in: transaction, store: store)
+        }
+    }
+
+    /// The identifiers a state puts in the indexes, by kind: none once erased or merged away.
+    static func indexed(_ state: ContactState?) -> [[String]] {
+        guard let state, !state.erased, state.mergedInto == nil else { return [[], [], []] }
+        return IdentifierKind.allCases.map { state.identifiers($0) }
     }
 
     /// Unseals and decodes `events`, a large batch on every core (unsealing through
@@ -112,12 +133,6 @@ public struct ContactProjection: Projection {
     }
 
     private func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
-        // Most changes (fields, consent, segments) leave the identifiers alone: no index work.
-        func indexed(_ state: ContactState?) -> [[String]] {
-            guard let state, !state.erased, state.mergedInto == nil else { return [[], [], []] }
-            return IdentifierKind.allCases.map { state.identifiers($0) }
-        }
-        if indexed(old) == indexed(new) { return }
         for kind in IdentifierKind.allCases {
             let table = try store.table(Self.indexTable(kind))
             let oldSet = Set(old.map { $0.erased || $0.mergedInto != nil ? [] : $0.identifiers(kind) } ?? [])

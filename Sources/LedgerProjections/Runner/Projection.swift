@@ -3,19 +3,35 @@ import LedgerStore
 
 /// A projection: the tables it keeps and how a batch of events changes them.
 ///
+/// `prepare` does the work on a batch that needs no projection state (unsealing, decoding), so
+/// the runner can do it for the next batch while the current one is applied and committed.
 /// `apply` runs inside the projection store's write transaction, which also records the
 /// checkpoint; it must change nothing outside that transaction.
 public protocol Projection: Sendable {
+    /// A batch of events made ready for `apply`.
+    associatedtype Prepared: Sendable
+
     /// The projection's name, as `ledger rebuild --projection NAME` spells it.
     static var name: String { get }
     /// The tables of its store.
     static var tables: [String] { get }
 
-    /// Folds `events` (consecutive, in log order) into the tables, unsealing personal data
-    /// with `keys`.
-    func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws
+    /// Makes `events` (consecutive, in log order) ready to apply, unsealing personal data
+    /// with `keys`; reads nothing of the projection.
+    func prepare(_ events: [RecordedEvent], keys: KeyRing) throws -> Prepared
+
+    /// Folds a prepared batch into the tables.
+    func apply(_ batch: Prepared, in transaction: ProjectionTransaction, store: ProjectionStore) throws
 
     /// Builds the tables from scratch from every event in `ledger` into the empty `store`,
     /// reporting progress as positions; returns the last position applied.
     func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64
+}
+
+extension Projection {
+    /// Folds `events` (consecutive, in log order) into the tables, unsealing personal data
+    /// with `keys`.
+    public func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        try apply(try prepare(events, keys: keys), in: transaction, store: store)
+    }
 }

@@ -35,22 +35,65 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     }
 
     /// Applies every event after the checkpoint, in batches; returns the new checkpoint.
+    ///
+    /// The next batch is read from the log and prepared (unsealed and decoded) on another
+    /// thread meanwhile: from the start of this batch's transaction when the log is a full
+    /// batch ahead (throughput), otherwise from its commit, which mostly waits for the disk
+    /// (the read then takes in what was appended while this batch was applied).
     @discardableResult
     public func catchUp(store: ProjectionStore) throws -> UInt64 {
         var checkpoint = try store.read { try $0.checkpoint() }
-        while true {
-            let events = try ledger.read(from: checkpoint + 1, limit: batchSize)
-            guard let last = events.last else { return checkpoint }
-            try store.write { transaction in
-                // Another runner (another process) may have moved on meanwhile.
-                let current = try transaction.checkpoint()
-                let fresh = events.filter { $0.position > current }
-                guard let freshLast = fresh.last else { return }
-                try projection.apply(fresh, keys: keys, in: transaction, store: store)
-                try transaction.setCheckpoint(freshLast.position)
+        var next = try prepareBatch(from: checkpoint + 1)
+        while let batch = next {
+            var following: Prefetch<Batch?>?
+            let prefetch = { [self] in
+                if following == nil { following = Prefetch { [self] in try prepareBatch(from: batch.last + 1) } }
             }
-            checkpoint = max(checkpoint, last.position)
+            if batch.events.count >= batchSize { prefetch() }
+            do {
+                try store.write { transaction in
+                    // Another runner (another process) may have moved on meanwhile.
+                    let current = try transaction.checkpoint()
+                    if current < batch.first {
+                        try projection.apply(batch.prepared, in: transaction, store: store)
+                        try transaction.setCheckpoint(batch.last)
+                    } else {
+                        let fresh = batch.events.filter { $0.position > current }
+                        guard let freshLast = fresh.last else { return }
+                        try projection.apply(fresh, keys: keys, in: transaction, store: store)
+                        try transaction.setCheckpoint(freshLast.position)
+                    }
+                    prefetch()
+                }
+            } catch {
+                // The prefetch reads the ledger: it must be over before the caller may close it.
+                _ = try? following?.value()
+                throw error
+            }
+            checkpoint = max(checkpoint, batch.last)
+            if let following {
+                next = try following.value()
+            } else {
+                // Nothing was fresh (another runner had applied the batch): nothing prefetched.
+                next = try prepareBatch(from: batch.last + 1)
+            }
         }
+        return checkpoint
+    }
+
+    /// Up to `batchSize` events from `position` on, read and prepared; nil when there are none.
+    private func prepareBatch(from position: UInt64) throws -> Batch? {
+        let events = try ledger.read(from: position, limit: batchSize)
+        guard let first = events.first, let last = events.last else { return nil }
+        return Batch(events: events, prepared: try projection.prepare(events, keys: keys), first: first.position, last: last.position)
+    }
+
+    /// A batch read from the log and prepared for `apply`.
+    private struct Batch: Sendable {
+        let events: [RecordedEvent]
+        let prepared: Kind.Prepared
+        let first: UInt64
+        let last: UInt64
     }
 
     /// Catches up, then applies new events as they are appended, until cancelled.
@@ -81,6 +124,9 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
             last = try projection.rebuild(from: ledger, into: store, progress: progress)
             // Events appended during the rebuild are applied before the swap.
             try catchUp(store: store)
+            // Commits leave the meta page's flush to the next one (MDB_NOMETASYNC): the
+            // generation must be on disk before `current` names it.
+            try store.sync()
         } catch {
             store.close()
             throw error

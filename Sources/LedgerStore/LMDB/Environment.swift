@@ -19,8 +19,9 @@ final class LMDBEnvironment: @unchecked Sendable {
     private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
     private var isClosed = false
 
-    /// Opens (creating if needed) the environment in directory `path`.
-    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 126) throws(LMDBError) {
+    /// Opens (creating if needed) the environment in directory `path`, with `flags` beside
+    /// `MDB_NOTLS` (a projection store adds `MDB_NOMETASYNC`).
+    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 126, flags: UInt32 = 0) throws(LMDBError) {
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create") }
@@ -29,8 +30,9 @@ final class LMDBEnvironment: @unchecked Sendable {
             try check(mdb_env_set_maxreaders(env, maxReaders), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
             // MDB_NOTLS: read transactions are not tied to a thread, since Swift tasks may run
-            // on any thread. Durability stays the default: every commit is fsynced.
-            try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "mdb_env_open \(path)")
+            // on any thread. Durability stays the default unless `flags` says otherwise: every
+            // commit is fsynced.
+            try check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | flags, 0o644), "mdb_env_open \(path)")
             // lmdb.h: "Check for stale entries in the reader lock table." A process killed
             // while reading leaves its slot behind, which would pin old pages forever.
             var dead: Int32 = 0
@@ -92,6 +94,17 @@ final class LMDBEnvironment: @unchecked Sendable {
                   let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
             _ = madvise(address, Int(end - start), MADV_DONTNEED)
         }
+    }
+
+    /// Flushes every committed transaction to disk, the meta page included (for an
+    /// environment opened with `MDB_NOMETASYNC`, whose commits leave that to the next one).
+    func sync() throws(LMDBError) {
+        pthread_rwlock_rdlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        // lmdb.h: "LMDB always flushes the OS buffers upon commit as well, unless the
+        // environment was opened with MDB_NOSYNC or in part MDB_NOMETASYNC." and "force: If
+        // non-zero, force a synchronous flush."
+        try check(mdb_env_sync(handle, 1), "mdb_env_sync")
     }
 
     /// The current map size in bytes.

@@ -104,6 +104,22 @@ struct LMDBCursor {
         )
     }
 
+    /// Positions the cursor at `key` exactly (`MDB_SET_KEY`) and returns its value (pointing
+    /// into the map), or nil when the key is absent.
+    func find(_ key: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var value = MDB_val()
+        let code = mdb_cursor_get(handle, &keyValue, &value, MDB_SET_KEY)
+        if code == MDB_NOTFOUND { return nil }
+        try check(code, "mdb_cursor_get (set key)")
+        return UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size)
+    }
+
+    /// Deletes the entry the cursor stands on.
+    func deleteCurrent() throws(LMDBError) {
+        try check(mdb_cursor_del(handle, 0), "mdb_cursor_del")
+    }
+
     /// Positions the cursor at the first key at or after `key` (`MDB_SET_RANGE`); nil past the end.
     func seek(atOrAfter key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
         var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
