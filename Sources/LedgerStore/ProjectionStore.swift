@@ -26,7 +26,11 @@ public final class ProjectionStore: Sendable {
     private let meta: MDB_dbi
 
     /// Opens (creating) a projection store with the named tables.
-    public init(directory: String, tables: [String], initialMapSize: Int = 1 << 28) throws {
+    ///
+    /// With `unpublished`, commits do not flush at all (`MDB_NOSYNC`): for a generation that
+    /// nobody reads until its builder calls `sync()` and publishes it (a rebuild), so a crash
+    /// before that loses only the unpublished generation.
+    public init(directory: String, tables: [String], initialMapSize: Int = 1 << 28, unpublished: Bool = false) throws {
         self.directory = directory
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw LedgerError(.storage, "cannot create projection directory \(directory): \(String(cString: strerror(errno)))")
@@ -42,7 +46,10 @@ public final class ProjectionStore: Sendable {
             // the runner re-applies those events from the log. One device flush per commit
             // instead of two shortens every follower commit. A rebuilt generation is synced
             // (`sync()`) before it is published.
-            environment = try LMDBEnvironment(path: directory, mapSize: initialMapSize, maxDatabases: UInt32(tables.count + 1), flags: UInt32(MDB_NOMETASYNC))
+            // MDB_NOSYNC, lmdb.h: "Don't flush system buffers to disk when committing a
+            // transaction."
+            let flags = UInt32(MDB_NOMETASYNC) | (unpublished ? UInt32(MDB_NOSYNC) : 0)
+            environment = try LMDBEnvironment(path: directory, mapSize: initialMapSize, maxDatabases: UInt32(tables.count + 1), flags: flags)
             let handles = try environment.openDatabases(["meta"] + tables)
             meta = handles[0]
             var byName = [String: Table]()

@@ -118,14 +118,15 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
         // Start the map near the log's size: each time a rebuild outgrows it, LMDB aborts the
         // whole bulk write and it runs again.
         let mapSize = try initialMapSize ?? max(1 << 28, Int(ledger.stats().bytesOnDisk))
-        let store = try ProjectionStore(directory: folder, tables: Kind.tables, initialMapSize: mapSize)
+        // Unpublished: its commits do not flush; `sync()` below does, once, before the swap.
+        let store = try ProjectionStore(directory: folder, tables: Kind.tables, initialMapSize: mapSize, unpublished: true)
         let last: UInt64
         do {
             last = try projection.rebuild(from: ledger, into: store, progress: progress)
             // Events appended during the rebuild are applied before the swap.
             try catchUp(store: store)
-            // Commits leave the meta page's flush to the next one (MDB_NOMETASYNC): the
-            // generation must be on disk before `current` names it.
+            // The generation's commits did not flush (see above): it must be on disk before
+            // `current` names it.
             try store.sync()
         } catch {
             store.close()
