@@ -49,7 +49,9 @@ extension ContactBook {
     ///
     /// `rules` learns such a first use, as `upsert`'s do, so that later requests using the
     /// field are prepared. Safe to call from any thread.
-    public func prepareCreation(_ item: UpsertItem, channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules) -> PreparedCreation? {
+    /// `cipher`, the calling thread's own, seals the payloads: a fresh key per contact then
+    /// costs a key schedule, not a cipher context made and kept with the prepared contact.
+    public func prepareCreation(_ item: UpsertItem, channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules, cipher: PayloadCipher = PayloadCipher()) -> PreparedCreation? {
         guard let identifiers = try? (item.identifiers ?? normalize(item.input)).get() else { return nil }
         guard let events = try? changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions()),
               !events.contains(where: { $0.kind == .fieldDefined })
@@ -66,7 +68,7 @@ extension ContactBook {
         for (index, event) in events.enumerated() {
             var new = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
             if !new.personalData.isEmpty {
-                guard let sealed = try? key.seal(new.personalData, for: new.id) else { return nil }
+                guard let sealed = try? key.seal(new.personalData, for: new.id, with: cipher) else { return nil }
                 new.personalData = sealed
                 new.personalDataSealed = true
             }

@@ -169,4 +169,24 @@ struct AESGCMContextTests {
             }
         }
     }
+
+    @Test("one thread's cipher seals under each key in turn, as that key opens it, even as keys come and go")
+    func payloadCipher() throws {
+        let cipher = PayloadCipher()
+        let id = EventID.timeOrdered()
+        var kept = [(DataKey, [UInt8], [UInt8])]()
+        for round in 0..<200 {
+            // Keys made and dropped in a loop may reuse addresses; each must still be loaded.
+            let key = DataKey.random()
+            let plain = Array("payload \(round)".utf8)
+            let sealed = try key.seal(plain, for: id, with: cipher)
+            #expect(try key.open(sealed[...], for: id) == plain)
+            #expect(try key.open(try key.seal(plain, for: id, with: cipher)[...], for: id) == plain)
+            if round % 10 == 0 { kept.append((key, plain, sealed)) }
+        }
+        for (key, plain, sealed) in kept {
+            #expect(try key.open(sealed[...], for: id, engine: .swiftCrypto) == plain)
+            #expect(throws: LedgerError.self) { try DataKey.random().open(sealed[...], for: id) }
+        }
+    }
 }

@@ -77,6 +77,8 @@ enum RowPreparer {
         // importing thread, checked with rules that learn first uses of fields as upsert's do.
         let preparesCreations = plan.options.create && !plan.options.dryRun
         var rules = ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
+        // This thread's own cipher context, keyed anew for each new contact's key.
+        let cipher = PayloadCipher()
         var rowsRead: UInt64 = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
         while let row = try source.nextRow() {
@@ -96,7 +98,7 @@ enum RowPreparer {
                         .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
                     }
                     if preparesCreations && plan.forecast.creationsLikely {
-                        item.prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules)
+                        item.prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher)
                     }
                     batch.items.append(item)
                     batch.itemPositions.append(position)

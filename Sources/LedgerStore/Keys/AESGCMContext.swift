@@ -35,20 +35,33 @@ final class AESGCMContext: Sendable {
 
     /// Appends `nonce ‖ ciphertext ‖ tag` of `plaintext` to `sealed`.
     func seal(_ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, appendingTo sealed: inout [UInt8]) throws {
-        guard nonce.count == Self.nonceSize, plaintext.count <= Int(Int32.max) - Self.tagSize else {
+        var failure: (any Error)?
+        let ok = try withContext { ctx in
+            do {
+                try Self.seal(plaintext, nonce: nonce, authenticating: aad, appendingTo: &sealed, with: ctx)
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if !ok { throw failure ?? AESGCMError("libcrypto refused to seal") }
+    }
+
+    /// Seals with `ctx`, keyed by the caller.
+    static func seal(_ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, appendingTo sealed: inout [UInt8], with ctx: OpaquePointer) throws {
+        guard nonce.count == nonceSize, plaintext.count <= Int(Int32.max) - tagSize else {
             throw AESGCMError("cannot seal: nonce of \(nonce.count) bytes or plain text of \(plaintext.count)")
         }
         let start = sealed.count
         sealed.append(contentsOf: nonce)
-        sealed.append(contentsOf: repeatElement(0, count: plaintext.count + Self.tagSize))
-        let ok = try withContext { ctx in
-            sealed.withUnsafeMutableBytes { out in
-                let body = out.baseAddress.map { $0 + start + Self.nonceSize }
-                return Self.start(ctx, nonce: nonce, aad: aad, encrypt: true)
-                    && Self.update(ctx, plaintext, into: body)
-                    && Self.finish(ctx, into: body.map { $0 + plaintext.count })
-                    && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(Self.tagSize), body.map { $0 + plaintext.count }) == 1
-            }
+        sealed.append(contentsOf: repeatElement(0, count: plaintext.count + tagSize))
+        let ok = sealed.withUnsafeMutableBytes { out in
+            let body = out.baseAddress.map { $0 + start + nonceSize }
+            return Self.start(ctx, nonce: nonce, aad: aad, encrypt: true)
+                && update(ctx, plaintext, into: body)
+                && finish(ctx, into: body.map { $0 + plaintext.count })
+                && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(tagSize), body.map { $0 + plaintext.count }) == 1
         }
         guard ok else {
             sealed.removeSubrange(start...)
@@ -135,9 +148,10 @@ final class AESGCMContext: Sendable {
     }
 }
 
-/// One AES-256-GCM context for a thread that opens payloads under many keys, each used a few
-/// times in a row (a rebuild goes through every contact's key once): keyed anew per key,
-/// which costs a key schedule, not a context made and freed per key as `AESGCMContext` does.
+/// One AES-256-GCM context for a thread that seals or opens payloads under many keys, each
+/// used a few times in a row (a rebuild goes through every contact's key once, an import's
+/// preparer seals each new contact's few payloads): keyed anew per key, which costs a key
+/// schedule, not a context made, kept (~1.2 KB) and freed per key as `AESGCMContext` does.
 /// Not shared between threads.
 final class AESGCMOpener {
     private let ctx: OpaquePointer
@@ -162,6 +176,11 @@ final class AESGCMOpener {
         guard key.count == 32, EVP_CipherInit_ex(ctx, nil, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self), nil, 0) == 1 else {
             throw AESGCMError("cannot key an AES-256-GCM context")
         }
+    }
+
+    /// Appends `nonce ‖ ciphertext ‖ tag` of `plaintext`, under the key set last, to `sealed`.
+    func seal(_ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, appendingTo sealed: inout [UInt8]) throws {
+        try AESGCMContext.seal(plaintext, nonce: nonce, authenticating: aad, appendingTo: &sealed, with: ctx)
     }
 
     /// The plain text of `combined` under the key set last; an error when it does not authenticate.

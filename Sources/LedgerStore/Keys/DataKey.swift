@@ -71,6 +71,31 @@ public struct DataKey: Sendable {
         try open(sealed, for: id, engine: .default)
     }
 
+    /// Seals the personal payload of event `id` through a thread's own cipher context, keyed
+    /// with this key first (a bulk writer's many new keys then never make a context each).
+    public func seal(_ plaintext: [UInt8], for id: EventID, with cipher: PayloadCipher) throws -> [UInt8] {
+        guard let opener = cipher.opener else { return try seal(plaintext, for: id) }
+        do {
+            if cipher.loaded !== context {
+                cipher.loaded = nil
+                try load(into: opener)
+                cipher.loaded = context
+            }
+            var sealed = [UInt8]()
+            sealed.reserveCapacity(plaintext.count + Self.sealingOverhead)
+            sealed.append(Self.sealedFormat)
+            try RandomPool.shared.withBytes(12) { nonce in
+                try plaintext.withUnsafeBytes { plain in
+                    try Self.withAssociatedData(id) { try opener.seal(plain, nonce: nonce, authenticating: $0, appendingTo: &sealed) }
+                }
+            }
+            return sealed
+        } catch {
+            cipher.loaded = nil
+            throw LedgerError(.invalidRequest, "cannot seal the personal data of event \(id): \(error)")
+        }
+    }
+
     /// Keys `opener` with this key, for `open(_:for:with:)`.
     func load(into opener: AESGCMOpener) throws {
         try key.withUnsafeBytes { try opener.setKey($0) }
@@ -143,4 +168,17 @@ final class RandomPool: Sendable {
             return try body(UnsafeRawBufferPointer(scratch))
         }
     }
+}
+
+/// One cipher context for one thread that seals under many data keys in turn (an import's
+/// preparer: each new contact's key seals a few payloads, then is done). Create one per
+/// thread; never share it.
+public final class PayloadCipher {
+    let opener = AESGCMOpener()
+    /// The key last set into the context, held (every copy of a key shares this object) so that
+    /// no other key can take its address and pass for it.
+    var loaded: AESGCMContext?
+
+    /// A cipher for the calling thread.
+    public init() {}
 }
