@@ -180,17 +180,7 @@ struct ContactsSuite {
                 let now = DispatchTime.now().uptimeNanoseconds
                 if due > now { usleep(UInt32((due - now) / 1000)) }
             }
-            var requests = [AppendRequest]()
-            requests.reserveCapacity(batchSize)
-            for _ in 0..<batchSize {
-                let contact = Int.random(in: 0..<contacts, using: &generator)
-                // Sealed as the contact book seals it, under the contact's key.
-                let stream = SyntheticContacts.stream(contact)
-                guard let key = try keys.key(for: stream) else { throw BenchFailure("contact \(contact) has no data key") }
-                let update = try SyntheticContacts.seal([SyntheticContacts.update(contact, sequence: sequence)], with: key)
-                requests.append(AppendRequest(target: .existing(stream), events: update))
-                sequence += 1
-            }
+            let requests = try Self.randomUpdates(batchSize, of: contacts, keys: keys, sequence: &sequence, generator: &generator)
             let results = try ledger.append(requests)
             let at = DispatchTime.now().uptimeNanoseconds
             guard let position = results.last?.positions.last else { throw BenchFailure("an append returned no position") }
@@ -224,6 +214,21 @@ struct ContactsSuite {
         return (LatencySummary(lags), rate)
     }
 
+    /// `count` one-field updates of random contacts, each sealed as the contact book seals it,
+    /// under the contact's key; `sequence` numbers them.
+    private static func randomUpdates(_ count: Int, of contacts: Int, keys: KeyRing, sequence: inout Int, generator: inout SystemRandomNumberGenerator) throws -> [AppendRequest] {
+        var requests = [AppendRequest]()
+        requests.reserveCapacity(count)
+        for _ in 0..<count {
+            let contact = Int.random(in: 0..<contacts, using: &generator)
+            let stream = SyntheticContacts.stream(contact)
+            guard let key = try keys.key(for: stream) else { throw BenchFailure("contact \(contact) has no data key") }
+            requests.append(AppendRequest(target: .existing(stream), events: try SyntheticContacts.seal([SyntheticContacts.update(contact, sequence: sequence)], with: key)))
+            sequence += 1
+        }
+        return requests
+    }
+
     /// One catch-up run: appends updates as the lag writer does, with no follower, then times
     /// `catchUp` over them. Returns the events applied, the seconds taken and the CPU seconds
     /// the process spent meanwhile (user and system, every thread: nothing else runs then).
@@ -235,16 +240,7 @@ struct ContactsSuite {
         var sequence = 0
         let end = DispatchTime.now().uptimeNanoseconds + UInt64((options.seconds ?? 5) * 1e9)
         while DispatchTime.now().uptimeNanoseconds < end {
-            var requests = [AppendRequest]()
-            requests.reserveCapacity(batchSize)
-            for _ in 0..<batchSize {
-                let contact = Int.random(in: 0..<contacts, using: &generator)
-                let stream = SyntheticContacts.stream(contact)
-                guard let key = try keys.key(for: stream) else { throw BenchFailure("contact \(contact) has no data key") }
-                requests.append(AppendRequest(target: .existing(stream), events: try SyntheticContacts.seal([SyntheticContacts.update(contact, sequence: sequence)], with: key)))
-                sequence += 1
-            }
-            _ = try ledger.append(requests)
+            _ = try ledger.append(try Self.randomUpdates(batchSize, of: contacts, keys: keys, sequence: &sequence, generator: &generator))
         }
         sync()
         let cpuBefore = Self.processCPUSeconds()
