@@ -1,7 +1,5 @@
-import Dispatch
 import LedgerDomain
 import LedgerStore
-import Synchronization
 
 /// The contact-state projection: each contact's current state (identifiers, fields, consent,
 /// segments) and lookup indexes from e-mail, phone and external id to the contact.

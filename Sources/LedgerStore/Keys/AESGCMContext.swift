@@ -35,17 +35,7 @@ final class AESGCMContext: Sendable {
 
     /// Appends `nonce ‖ ciphertext ‖ tag` of `plaintext` to `sealed`.
     func seal(_ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, appendingTo sealed: inout [UInt8]) throws {
-        var failure: (any Error)?
-        let ok = try withContext { ctx in
-            do {
-                try Self.seal(plaintext, nonce: nonce, authenticating: aad, appendingTo: &sealed, with: ctx)
-                return true
-            } catch {
-                failure = error
-                return false
-            }
-        }
-        if !ok { throw failure ?? AESGCMError("libcrypto refused to seal") }
+        try withContext { try Self.seal(plaintext, nonce: nonce, authenticating: aad, appendingTo: &sealed, with: $0) }
     }
 
     /// Seals with `ctx`, keyed by the caller.
@@ -72,12 +62,9 @@ final class AESGCMContext: Sendable {
     /// The plain text of `combined` (`nonce ‖ ciphertext ‖ tag`); an error when it does not
     /// authenticate under this key and `aad`.
     func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer) throws -> [UInt8] {
-        var plain: [UInt8]?
-        let ok = try withContext { ctx in
-            plain = Self.open(combined, authenticating: aad, with: ctx)
-            return plain != nil
+        guard let plain = try withContext({ Self.open(combined, authenticating: aad, with: $0) }) else {
+            throw AESGCMError("does not authenticate")
         }
-        guard ok, let plain else { throw AESGCMError("does not authenticate") }
         return plain
     }
 
@@ -106,9 +93,9 @@ final class AESGCMContext: Sendable {
     }
 
     /// Runs `body` with this key's context, making it (and the key schedule) on first use.
-    private func withContext(_ body: (OpaquePointer) -> Bool) throws -> Bool {
+    private func withContext<Result: Sendable>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
         try context.withLock { context in
-            if let context { return body(context) }
+            if let context { return try body(context) }
             guard let made = EVP_CIPHER_CTX_new() else { throw AESGCMError("EVP_CIPHER_CTX_new failed") }
             let keyed = key.withUnsafeBytes { key in
                 key.count == 32 && EVP_CipherInit_ex(made, aes256GCM, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self), nil, 1) == 1
@@ -118,7 +105,7 @@ final class AESGCMContext: Sendable {
                 throw AESGCMError("cannot key an AES-256-GCM context")
             }
             context = made
-            return body(made)
+            return try body(made)
         }
     }
 
