@@ -1,5 +1,6 @@
 import CLMDB
 import LedgerDomain
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,6 +25,9 @@ public final class ProjectionStore: Sendable {
     let environment: LMDBEnvironment
     private let tablesByName: [String: Table]
     private let meta: MDB_dbi
+    /// Open `deferringFlushes` calls of this process: the flush at each commit is off while
+    /// there is one.
+    private let deferrals = Mutex(0)
 
     /// Opens (creating) a projection store with the named tables.
     ///
@@ -34,6 +38,11 @@ public final class ProjectionStore: Sendable {
         self.directory = directory
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw LedgerError(.storage, "cannot create projection directory \(directory): \(String(cString: strerror(errno)))")
+        }
+        let unflushed = UnflushedMarker.inspect(directory)
+        if unflushed == .lost {
+            // `ProjectionRunner.openStore` rebuilds such a generation instead of opening it.
+            throw LedgerError(.corrupt, "the projection store in \(directory) was being written without flushes when the machine went down, so it may be torn; run `ledger rebuild`")
         }
         do {
             // MDB_NOMETASYNC, lmdb.h: "Flush system buffers to disk only once per transaction,
@@ -58,6 +67,17 @@ public final class ProjectionStore: Sendable {
         } catch let error as LMDBError {
             throw LedgerError(.storage, "cannot open the projection store in \(directory)", cause: error)
         }
+        if case .abandoned(let markers) = unflushed {
+            // Their writers died, the machine did not: the kernel holds every commit they made.
+            try sync()
+            for path in markers { try UnflushedMarker(path: path).remove() }
+        }
+    }
+
+    /// Whether the store in `directory` was being written without flushes when the machine
+    /// went down (`deferringFlushes`): it may be torn, and opening it is refused.
+    public static func mayBeTorn(directory: String) -> Bool {
+        UnflushedMarker.inspect(directory) == .lost
     }
 
     /// Closes the environment; no transaction may be open.
@@ -69,6 +89,47 @@ public final class ProjectionStore: Sendable {
     /// generation is synced before it is published, so a crash never publishes less.
     public func sync() throws {
         try wrap { try environment.sync() }
+    }
+
+    /// Runs `body` with the flush at each commit turned off (`MDB_NOSYNC`), then flushes once:
+    /// for a bulk writer whose every commit can be redone from the log (an import), where
+    /// flushing each commit's randomly placed index pages costs more than the work itself.
+    ///
+    /// Commits made meanwhile stay atomic and consistent for every process (the kernel holds
+    /// them), but not durable: a machine crash can lose or tear them. So a marker file is made
+    /// durable first and removed after the final flush (`UnflushedMarker`); a store opened
+    /// after a machine crash with the marker still there is rebuilt from the log, never read.
+    /// Without a boot id to tell that crash apart, `body` simply runs with flushes on.
+    public func deferringFlushes<Result>(_ body: () throws -> Result) throws -> Result {
+        guard let marker = try UnflushedMarker.place(in: directory) else { return try body() }
+        do {
+            try deferral(starts: true)
+        } catch {
+            try? marker.remove()
+            throw error
+        }
+        let outcome = Swift.Result { try body() }
+        try deferral(starts: false)
+        // Every commit of this process so far, on disk, before the marker goes.
+        try sync()
+        try marker.remove()
+        return try outcome.get()
+    }
+
+    /// Whether commits of this process flush now (false inside `deferringFlushes`).
+    public var flushesOnCommit: Bool {
+        environment.flushesOnCommit
+    }
+
+    private func deferral(starts: Bool) throws {
+        try deferrals.withLock { count in
+            let next = count + (starts ? 1 : -1)
+            // The first deferral turns flushing off, the last one's end turns it back on.
+            if next == (starts ? 1 : 0) {
+                try wrap { try environment.setFlushesOnCommit(!starts) }
+            }
+            count = next
+        }
     }
 
     /// Unmaps the pages of the store this process has read (they stay in the page cache), so a

@@ -44,6 +44,11 @@ struct ImportCommandTests {
         let shown = try Executables.run("ledger", ["contact", "show", "+380671234567", "--store", store, "--json"])
         #expect(shown.stdout.contains("\"lastName\":\"Коваленко-Шевчук\""), "the later row wins: \(shown.stdout)")
         #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+        // The projection was written without a flush per batch, and flushed at the end: no
+        // "unflushed" marker is left, and it matches the log.
+        let markers = FileManager.default.enumerator(atPath: store + "/projections")?.compactMap { $0 as? String }.filter { $0.contains("unflushed-") }
+        #expect(markers == [])
+        #expect(try Executables.run("ledger", ["verify", "--projections", "--store", store]).status == 0)
     }
 
     @Test("a dry run reports the same and writes nothing; rejects go to a CSV with the reason")
@@ -141,6 +146,10 @@ struct ImportCommandTests {
             #expect(stats["events"] as? Int == expected["events"] as? Int)
             #expect(stats["streams"] as? Int == 6_000)
             #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+            // The killed run left its "unflushed" marker (this boot, process gone); opening the
+            // projection again flushed it and took it away.
+            let markers = FileManager.default.enumerator(atPath: store + "/projections")?.compactMap { $0 as? String }.filter { $0.contains("unflushed-") }
+            #expect(markers == [])
         }
     }
 }

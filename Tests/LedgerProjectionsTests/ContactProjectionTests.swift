@@ -97,6 +97,37 @@ struct ContactProjectionTests {
         #expect(!built.contacts.isEmpty)
     }
 
+    @Test("a generation left unflushed when the machine went down is rebuilt from the log, never opened")
+    func tornGenerationRebuilt() throws {
+        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try Ledger(directory: directory)
+        defer { ledger.close() }
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let store = try runner.openStore()
+        try Self.randomHistory(ledger, seed: 7, steps: 60)
+        try runner.catchUp(store: store)
+        let built = try Self.snapshot(store)
+        store.close()
+        // What `ProjectionStore.deferringFlushes` leaves when the machine goes down before its
+        // final flush: a marker from another boot. The generation's own file is torn too.
+        let torn = try runner.directory.current()
+        try Data("00000000-0000-0000-0000-000000000000\n".utf8).write(to: URL(fileURLWithPath: torn + "/unflushed-1"))
+        let handle = try #require(FileHandle(forWritingAtPath: torn + "/data.mdb"))
+        try handle.write(contentsOf: Data(repeating: 0xFF, count: 8192))
+        try handle.close()
+
+        let reopened = try runner.openStore()
+        defer { reopened.close() }
+        #expect(reopened.directory != torn)
+        #expect(!FileManager.default.fileExists(atPath: torn))
+        let rebuilt = try Self.snapshot(reopened)
+        #expect(rebuilt.contacts == built.contacts)
+        #expect(rebuilt.emails == built.emails)
+        #expect(!built.contacts.isEmpty)
+        #expect(try reopened.read { try $0.checkpoint() } == ledger.lastPosition())
+    }
+
     @Test("lookups find a contact by e-mail and phone; an erased contact leaves the indexes")
     func lookups() throws {
         let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"

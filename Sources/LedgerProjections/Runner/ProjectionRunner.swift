@@ -30,8 +30,17 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     }
 
     /// Opens the live generation's store. The caller closes it.
+    ///
+    /// A generation that a bulk writer was filling without flushes when the machine went down
+    /// (`ProjectionStore.deferringFlushes`) may be torn: it is not opened but rebuilt from the
+    /// log first.
     public func openStore() throws -> ProjectionStore {
-        try ProjectionStore(directory: try directory.current(), tables: Kind.tables)
+        let folder = try directory.current()
+        guard ProjectionStore.mayBeTorn(directory: folder) else {
+            return try ProjectionStore(directory: folder, tables: Kind.tables)
+        }
+        try rebuild()
+        return try ProjectionStore(directory: try directory.current(), tables: Kind.tables)
     }
 
     /// Applies every event after the checkpoint, in batches; returns the new checkpoint.

@@ -107,6 +107,24 @@ final class LMDBEnvironment: @unchecked Sendable {
         try check(mdb_env_sync(handle, 1), "mdb_env_sync")
     }
 
+    /// Turns the flush at each commit off or back on (`MDB_NOSYNC`), between transactions of
+    /// this environment: set inside a write transaction, which no other commit can overlap.
+    /// lmdb.h, on MDB_NOSYNC: "This flag may be changed at any time using
+    /// mdb_env_set_flags()", and on mdb_env_set_flags: "If several threads change the flags at
+    /// the same time, the result is undefined."
+    func setFlushesOnCommit(_ flushes: Bool) throws {
+        try write { _ in
+            try check(mdb_env_set_flags(handle, UInt32(MDB_NOSYNC), flushes ? 0 : 1), "mdb_env_set_flags")
+        }
+    }
+
+    /// Whether commits flush (false while `MDB_NOSYNC` is set).
+    var flushesOnCommit: Bool {
+        var flags: UInt32 = 0
+        mdb_env_get_flags(handle, &flags)
+        return flags & UInt32(MDB_NOSYNC) == 0
+    }
+
     /// The current map size in bytes.
     var mapSize: Int {
         var info = MDB_envinfo()
