@@ -52,6 +52,20 @@ extension ContactBook {
         progress: ProgressMark? = nil
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         try exclusive {
+            try upsertHoldingLock(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress)
+        }
+    }
+
+    /// `upsert`, for a caller that holds the command lock (`exclusive`).
+    func upsertHoldingLock(
+        _ items: [UpsertItem],
+        match: MatchRule,
+        options: UpsertOptions,
+        channel: EntryChannel,
+        actor: Actor,
+        dryRun: Bool,
+        progress: ProgressMark?
+    ) throws -> [Result<UpsertOutcome, ContactError>] {
             var attempt = 0
             while true {
                 attempt += 1
@@ -64,15 +78,12 @@ extension ContactBook {
                 do {
                     let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
                     try plan.project(requests, results: results)
-                    var streams = [BatchPlan.Key: StreamID]()
-                    for index in requests.indices { streams[requests[index].key] = results[index].stream }
-                    return plan.outcomes(streams: streams)
+                    return plan.outcomes(requests, results: results)
                 } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
                     // Another writer changed one of these contacts since we read it: decide again.
                     continue
                 }
             }
-        }
     }
 }
 
@@ -90,9 +101,9 @@ struct BatchPlan {
     }
 
     struct Contact {
-        let key: Key
+        var key: Key
         /// The state the projection holds (nil: new).
-        let base: ContactState?
+        var base: ContactState?
         var baseVersion: UInt64
         /// `base` with every event of `events` before `unfolded` folded in (stream and time
         /// are placeholders): what a later request of the batch is compared with.
@@ -106,6 +117,18 @@ struct BatchPlan {
         var encoded = EncodedEvents()
         var prepared: ContactState?
         var dataKey: DataKey?
+        /// Taken over from the batch before, still in flight when this one was planned
+        /// (`UpsertPipeline`): `base` and `baseVersion` are that batch's outcome, known once it
+        /// is appended and projected (`settle`, `loadCarriedBases`).
+        var carried = false
+    }
+
+    /// The batch before this one, planned but not yet projected when this one is planned
+    /// (`UpsertPipeline`): its changes override what the projection says.
+    struct Overlay {
+        let owners: [[String: Key?]]
+        let contacts: [Contact]
+        let slots: [Key: Int]
     }
 
     let book: ContactBook
@@ -113,7 +136,7 @@ struct BatchPlan {
     let match: MatchRule
     let options: UpsertOptions
     let channel: EntryChannel
-    let checkpoint: UInt64
+    var checkpoint: UInt64
     var rules: ContactFieldRules
     var contacts: [Contact] = []
     var slots: [Key: Int] = [:]
@@ -125,7 +148,13 @@ struct BatchPlan {
     var schemaEvents: [NewEvent] = []
     var definitions: [FieldDefined] = []
     /// The schema stream, once the ledger has one.
-    let schemaStream: StreamID?
+    var schemaStream: StreamID?
+    /// The batch in flight before this one (`UpsertPipeline`), until this one is settled.
+    var previous: Overlay?
+    /// Whether every contact's `base` is what the projection holds before this batch: false
+    /// when carried contacts could not be read back, and `project` then leaves the batch to
+    /// the runner's catch-up from the log.
+    var basesKnown = true
 
     init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel) throws {
         self.book = book
@@ -171,7 +200,8 @@ struct BatchPlan {
             let identifiers = try (item.identifiers ?? book.normalize(item.input)).get()
             try book.requireMatchIdentifier(match, identifiers)
             let key = try resolve(identifiers, snapshot: snapshot)
-            if case .new = key, slots[key] == nil, let prepared = item.prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
+            // A `.new` key the batch in flight owns names that batch's new contact, not a new one.
+            if case .new = key, slots[key] == nil, previous?.slots[key] == nil, let prepared = item.prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
                 #if DEBUG
                 var checking = rules
                 let decided = (try? book.changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &checking, options: options)) ?? []
@@ -184,6 +214,10 @@ struct BatchPlan {
             let slot: Int
             if let known = slots[key] {
                 slot = known
+            } else if let carried = previous?.carried(key) {
+                slot = contacts.count
+                slots[key] = slot
+                contacts.append(Contact(key: key, base: carried, baseVersion: 0, state: carried, carried: true))
             } else {
                 let state: ContactState?
                 if case .existing(let id) = key { state = try snapshot.contact(id) } else { state = nil }
@@ -273,6 +307,8 @@ struct BatchPlan {
             let owner: Key?
             if let overridden = owners[Self.slot(kind)][value] {
                 owner = overridden
+            } else if let overridden = previous?.owners[Self.slot(kind)][value] {
+                owner = overridden
             } else {
                 owner = try snapshot.find(kind, value).map { .existing($0) }
             }
@@ -341,7 +377,7 @@ struct BatchPlan {
     /// checkpoint. When the batch is not exactly the log's newest events (another writer's
     /// came between, or some were already recorded), the runner catches up from the log.
     func project(_ requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) throws {
-        guard let positions = Self.contiguousPositions(requests, results),
+        guard basesKnown, let positions = Self.contiguousPositions(requests, results),
               let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt
         else {
             try book.runner.catchUp(store: book.store)
@@ -395,6 +431,14 @@ struct BatchPlan {
             }
         }
         return first...(next - 1)
+    }
+
+    /// Each request's outcome, with the streams an append of `requests` gave new contacts.
+    func outcomes(_ requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) -> [Result<UpsertOutcome, ContactError>] {
+        var streams = [Key: StreamID]()
+        streams.reserveCapacity(requests.count)
+        for index in requests.indices { streams[requests[index].key] = results[index].stream }
+        return outcomes(streams: streams)
     }
 
     /// Each request's outcome, with new contacts' numbers filled in.

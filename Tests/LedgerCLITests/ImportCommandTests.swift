@@ -152,4 +152,49 @@ struct ImportCommandTests {
             #expect(markers == [])
         }
     }
+
+    @Test("contacts that recur in neighbouring batches, killed with SIGKILL and run again: the same contacts and events as one row per batch")
+    func killedImportOfRecurringContacts() throws {
+        // Row i is contact i % 150 with a new first name: with 100-row batches most rows meet a
+        // contact that the batch before (still being appended) created or changed.
+        let file = Self.temporary("recurring") + ".csv"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var text = "Email;Phone;First name\n"
+        for index in 0..<3_000 { text += "user\(index % 150)@example.com;+38067\(1_000_000 + index % 150);Name\(index)\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+
+        let single = Self.temporary("recurring-single")
+        defer { try? FileManager.default.removeItem(atPath: single) }
+        let reference = try Self.summary(Executables.run("ledger", ["import", file, "--store", single, "--batch-size", "1", "--json"]))
+        #expect(reference["created"] as? Int == 150)
+        #expect(reference["updated"] as? Int == 2_850)
+        let expected = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", single]))
+
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<2 {
+            let store = Self.temporary("recurring-\(round)")
+            defer { try? FileManager.default.removeItem(atPath: store) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
+            process.arguments = ["import", file, "--store", store, "--batch-size", "100"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 20_000...200_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let rerun = try Self.summary(Executables.run("ledger", ["import", file, "--store", store, "--batch-size", "100", "--json"]))
+            let recorded = rerun["alreadyRecorded"] as? Int ?? -1
+            #expect(recorded % 100 == 0)
+            #expect((rerun["created"] as? Int ?? 0) + (rerun["updated"] as? Int ?? 0) + recorded == 3_000)
+            let stats = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+            #expect(stats["events"] as? Int == expected["events"] as? Int)
+            #expect(stats["streams"] as? Int == expected["streams"] as? Int)
+            #expect(try Executables.run("ledger", ["verify", "--projections", "--store", store]).status == 0)
+            for contact in [0, 77, 149] {
+                let shown = try Executables.run("ledger", ["contact", "show", "user\(contact)@example.com", "--json", "--store", store])
+                #expect(shown.stdout.contains("Name\(2_850 + contact)"), "\(shown.stdout)")
+            }
+        }
+    }
 }

@@ -54,21 +54,44 @@ public final class ContactImporter {
         // place index entries all over its B-trees, so each batch's flush wrote most of a
         // batch's worth of pages (47 GB written for a 2.5 M-row import), and every one of
         // them can be redone from the log (`ProjectionStore.deferringFlushes`).
-        try deferringProjectionFlushes(options.dryRun) {
+        if options.dryRun {
             while let message = queue.pop() {
-                switch message {
-                case .opened(let format, let encoding, let header):
-                    summary.format = format.rawValue
-                    summary.encoding = encoding
-                    try rejects?.writeHeader(header)
-                case .batch(let batch):
-                    let created = summary.created
-                    try record(batch, options: options, progressKey: progressKey, rejects: rejects, into: &summary)
-                    if !batch.alreadyRecorded { forecast.observe(created: summary.created - created, requests: batch.items.count) }
-                    budget.enforce(on: book)
-                    progress(ImportProgress(rows: summary.rows, read: batch.read))
-                case .failure(let error):
-                    throw error
+                guard let batch = try take(message, rejects: rejects, into: &summary) else { continue }
+                try record(batch, outcomes: try decide(batch, options: options), rejects: rejects, into: &summary)
+                progress(ImportProgress(rows: summary.rows, read: batch.read))
+            }
+        } else {
+            try book.store.deferringFlushes {
+                var next = queue.pop()
+                while next != nil {
+                    // The contact lock is held for a bounded number of batches at a time, so
+                    // that other writers of contacts (the API) wait at most that long.
+                    try book.pipeline(match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty), channel: .import, actor: options.actor) { pipeline in
+                        var inFlight: PreparedBatch?
+                        var pushed = 0
+                        // Outcomes arrive one batch late: the batch pushed before is then committed and projected.
+                        func settle(_ outcomes: [Result<UpsertOutcome, ContactError>]?) throws {
+                            guard let batch = inFlight, let outcomes else { return }
+                            let created = summary.created
+                            try self.record(batch, outcomes: outcomes, rejects: rejects, into: &summary)
+                            forecast.observe(created: summary.created - created, requests: batch.items.count)
+                            progress(ImportProgress(rows: summary.rows, read: batch.read))
+                        }
+                        while pushed < Self.batchesPerLock, let message = next {
+                            next = queue.pop()
+                            guard let batch = try take(message, rejects: rejects, into: &summary) else { continue }
+                            if batch.alreadyRecorded {
+                                try record(batch, outcomes: [], rejects: rejects, into: &summary)
+                                progress(ImportProgress(rows: summary.rows, read: batch.read))
+                                continue
+                            }
+                            try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: batch.endRow)))
+                            inFlight = batch
+                            pushed += 1
+                            budget.enforce(on: book)
+                        }
+                        try settle(try pipeline.finish())
+                    }
                 }
             }
         }
@@ -77,8 +100,32 @@ public final class ContactImporter {
         return summary
     }
 
-    private func deferringProjectionFlushes(_ dryRun: Bool, _ body: () throws -> Void) throws {
-        if dryRun { try body() } else { try book.store.deferringFlushes(body) }
+    /// Batches pushed through one pipeline, holding the contact lock: 20 batches of 5,000 rows
+    /// take 1–2 s.
+    static let batchesPerLock = 20
+
+    /// The batch a message carries; the file's format and header are taken into `summary` and
+    /// the rejects file, and a reading failure is thrown.
+    private func take(_ message: RowPreparer.Message, rejects: RejectsWriter?, into summary: inout ImportSummary) throws -> PreparedBatch? {
+        switch message {
+        case .opened(let format, let encoding, let header):
+            summary.format = format.rawValue
+            summary.encoding = encoding
+            try rejects?.writeHeader(header)
+            return nil
+        case .batch(let batch):
+            return batch
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// A dry run's outcomes of `batch`: decided and checked, nothing written.
+    private func decide(_ batch: PreparedBatch, options: ImportOptions) throws -> [Result<UpsertOutcome, ContactError>] {
+        guard !batch.alreadyRecorded else { return [] }
+        return try book.upsert(
+            batch.items, match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty),
+            channel: .import, actor: options.actor, dryRun: true)
     }
 
     /// The key of an import's progress marks, whose value is the number of data rows recorded,
@@ -88,19 +135,14 @@ public final class ContactImporter {
         "import-rows:" + importKey
     }
 
-    /// Upserts one prepared batch with its progress mark and adds what it did to `summary`;
-    /// rejections are reported in row order.
-    private func record(_ batch: PreparedBatch, options: ImportOptions, progressKey: String, rejects: RejectsWriter?, into summary: inout ImportSummary) throws {
+    /// Adds what one batch did (`results`, one per item) to `summary`; rejections are reported
+    /// in row order.
+    private func record(_ batch: PreparedBatch, outcomes results: [Result<UpsertOutcome, ContactError>], rejects: RejectsWriter?, into summary: inout ImportSummary) throws {
         summary.rows += batch.count
         if batch.alreadyRecorded {
             summary.alreadyRecorded += batch.count
             return
         }
-        let results = try book.upsert(
-            batch.items, match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty),
-            channel: .import, actor: options.actor, dryRun: options.dryRun,
-            progress: options.dryRun ? nil : ProgressMark(key: progressKey, value: batch.endRow)
-        )
         var refusals = batch.refusals
         for (position, result) in zip(batch.itemPositions, results) {
             switch result {

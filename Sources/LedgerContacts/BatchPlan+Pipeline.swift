@@ -1,0 +1,126 @@
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+extension BatchPlan.Overlay {
+    /// The state `key` has after the batch, with placeholder places, when the batch touched it
+    /// (the outer nil: it did not).
+    func carried(_ key: BatchPlan.Key) -> ContactState?? {
+        guard let slot = slots[key] else { return nil }
+        let contact = contacts[slot]
+        guard contact.unfolded < contact.events.count else { return .some(contact.state) }
+        let placeholder: StreamID
+        if case .existing(let id) = key { placeholder = id } else { placeholder = StreamID(0) }
+        var state = contact.state
+        for event in contact.events[contact.unfolded...] {
+            state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: 0))
+        }
+        return .some(state)
+    }
+}
+
+extension BatchPlan {
+    /// A plan for the batch after `previous`, made while `previous` is appended and before it
+    /// is projected (`UpsertPipeline`).
+    ///
+    /// The projection read by this plan holds every batch before `previous` (the pipeline
+    /// projects batch k-1 before it plans k+1), so `previous`'s own changes are all that must
+    /// override it: its identifier owners, and the states of the contacts it touched, which
+    /// this plan takes over as carried contacts. Nothing here catches the projection up: that
+    /// would read the batch in flight back from the log.
+    init(after previous: BatchPlan) {
+        book = previous.book
+        directory = ContactDirectory(store: previous.book.store)
+        checkpoint = previous.checkpoint
+        rules = previous.rules
+        schemaStream = previous.schemaStream
+        match = previous.match
+        options = previous.options
+        channel = previous.channel
+        // New contacts keep counting, so that `.new(n)` names one contact across both plans.
+        newContacts = previous.newContacts
+        self.previous = Overlay(owners: previous.owners, contacts: previous.contacts, slots: previous.slots)
+    }
+
+    /// Names the previous batch's new contacts by the streams its append gave them, and gives
+    /// carried contacts the versions it left them (`requests` and `results` are that append's).
+    /// Returns false when this plan cannot be settled; it is then decided again from the
+    /// projection.
+    mutating func settle(after previous: BatchPlan, requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) -> Bool {
+        guard requests.count == results.count else { return false }
+        if schemaStream == nil, requests.first?.key == .new(0), let schema = results.first?.stream {
+            // The previous batch made the schema stream: declarations of this one go to it.
+            schemaStream = schema
+        }
+        self.previous = nil
+        guard contacts.contains(where: \.carried) else { return true }
+        var placed = [Key: (stream: StreamID, version: UInt64)]()
+        for (planned, result) in zip(requests, results) where planned.key != .new(0) {
+            placed[planned.key] = (result.stream, result.version)
+        }
+        var renamed = [Key: Key]()
+        for index in contacts.indices where contacts[index].carried {
+            let key = contacts[index].key
+            let stream: StreamID
+            if let done = placed[key] {
+                stream = done.stream
+                contacts[index].baseVersion = done.version
+            } else if case .existing(let id) = key, let prior = previous.slots[key] {
+                // Read but left unchanged by the previous batch: the version it read.
+                stream = id
+                contacts[index].baseVersion = previous.contacts[prior].baseVersion
+            } else {
+                return false
+            }
+            let settled = Key.existing(stream)
+            guard settled != key else { continue }
+            // The same contact under both names would be planned twice.
+            guard slots[settled] == nil else { return false }
+            renamed[key] = settled
+            contacts[index].key = settled
+            slots[key] = nil
+            slots[settled] = index
+        }
+        guard !renamed.isEmpty else { return true }
+        for kind in owners.indices {
+            for (value, owner) in owners[kind] {
+                if let owner, let settled = renamed[owner] { owners[kind][value] = .some(settled) }
+            }
+        }
+        self.results = self.results.map { result in
+            result.map { key, wasNew, events in (renamed[key] ?? key, wasNew, events) }
+        }
+        return true
+    }
+
+    /// Reads the carried contacts' states back from the projection once the previous batch
+    /// is projected (`position` is its last event), with their real places: what `project`
+    /// folds this batch onto. When the projection is elsewhere (another writer's events were
+    /// caught up), `project` leaves this batch to the runner's catch-up instead.
+    mutating func loadCarriedBases(through position: UInt64) throws {
+        guard contacts.contains(where: \.carried) else { return }
+        var contacts = self.contacts
+        let loaded = try directory.read { snapshot -> Bool in
+            guard try snapshot.checkpoint() == position else { return false }
+            for index in contacts.indices where contacts[index].carried {
+                guard case .existing(let id) = contacts[index].key else { return false }
+                contacts[index].base = try snapshot.contact(id)
+            }
+            return true
+        }
+        if loaded {
+            self.contacts = contacts
+        } else {
+            basesKnown = false
+        }
+    }
+
+    /// The log's last position after an append of `requests` that began after `end`: nil
+    /// unless every event was newly appended, in one run right after `end`.
+    static func end(after end: UInt64, requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) -> UInt64? {
+        guard requests.count == results.count else { return nil }
+        guard requests.contains(where: { $0.request.eventCount > 0 }) else { return end }
+        guard let positions = contiguousPositions(requests, results), positions.lowerBound == end + 1 else { return nil }
+        return positions.upperBound
+    }
+}

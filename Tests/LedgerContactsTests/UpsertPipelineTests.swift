@@ -1,0 +1,206 @@
+import Foundation
+@testable import LedgerContacts
+import LedgerDomain
+import LedgerIdentity
+import LedgerProjections
+@testable import LedgerStore
+import Testing
+
+/// A reproducible generator (SplitMix64), so a failing file can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("The upsert pipeline", .serialized)
+struct UpsertPipelineTests {
+    static let item = ContactBatchTests.item
+
+    static func mark(_ rows: Int) -> ProgressMark {
+        ProgressMark(key: "import-rows:test", value: UInt64(rows))
+    }
+
+    /// Pushes `batches` through one pipeline and returns every row's outcome in order; every
+    /// batch was planned against the one before it, none decided again.
+    static func pipelined(_ fixture: Fixture, _ batches: [[UpsertItem]], match: MatchRule = .emailOrPhone, options: UpsertOptions = UpsertOptions()) throws -> [Result<UpsertOutcome, ContactError>] {
+        try fixture.book.pipeline(match: match, options: options, channel: .import, actor: fixture.actor) { pipeline in
+            var outcomes = [Result<UpsertOutcome, ContactError>]()
+            var rows = 0
+            for batch in batches {
+                rows += batch.count
+                if let done = try pipeline.push(batch, progress: mark(rows)) { outcomes += done }
+            }
+            if let done = try pipeline.finish() { outcomes += done }
+            #expect(pipeline.replanned == 0)
+            return outcomes
+        }
+    }
+
+    /// What a row did, without stream numbers or messages (those depend on the batching).
+    static func shape(_ result: Result<UpsertOutcome, ContactError>) -> String {
+        switch result {
+        case .success(.created(_, let events)): "created \(events)"
+        case .success(.updated(_, let events)): "updated \(events)"
+        case .success(.unchanged): "unchanged"
+        case .failure(let error): "refused \(error.code)"
+        }
+    }
+
+    static func states(_ fixture: Fixture) throws -> [ContactState] {
+        var states = [ContactState]()
+        try fixture.book.directory().forEach { states.append($0) }
+        return states
+    }
+
+    @Test("a batch meets contacts the batch in flight creates: updates them, moves their identifiers, sees conflicts")
+    func carriedContacts() throws {
+        let fixture = try Fixture()
+        let first = [
+            Self.item(ContactInput(email: "a@example.com", phone: "067 111 11 11", fields: [(.standard(.firstName), .text("Ann"))]), 2),
+            Self.item(ContactInput(email: "b@example.com", fields: [(.custom("city"), .text("Kyiv"))]), 3),
+        ]
+        let second = [
+            // The contact of row 2, created by the batch still in flight, found by its phone.
+            Self.item(ContactInput(phone: "+380671111111", fields: [(.standard(.firstName), .text("Anna"))]), 4),
+            // Row 3's e-mail with row 2's phone: an identity conflict with contacts not yet projected.
+            Self.item(ContactInput(email: "b@example.com", phone: "067 111 11 11"), 5),
+            // A new phone for the contact of row 2: the old one is free again...
+            Self.item(ContactInput(email: "a@example.com", phone: "067 222 22 22"), 6),
+            // ...and goes to a new contact; the field row 3 declared is not declared again.
+            Self.item(ContactInput(email: "c@example.com", phone: "067 111 11 11", fields: [(.custom("city"), .text("Lviv"))]), 7),
+        ]
+        let third = [
+            // Two of the contacts again, two batches on: one unchanged, one updated.
+            Self.item(ContactInput(email: "c@example.com", phone: "067 111 11 11"), 8),
+            Self.item(ContactInput(email: "b@example.com", fields: [(.custom("city"), .text("Odesa"))]), 9),
+        ]
+        let outcomes = try Self.pipelined(fixture, [first, second, third])
+        #expect(outcomes.count == 8)
+        guard case .success(.created(let a, _)) = outcomes[0], case .success(.created(let b, _)) = outcomes[1] else {
+            Issue.record("\(outcomes)")
+            return
+        }
+        #expect(try outcomes[2].get() == .updated(a, events: 1))
+        guard case .failure(let conflict) = outcomes[3] else { Issue.record("row 5: \(outcomes[3])"); return }
+        #expect(conflict.code == .identityConflict)
+        #expect(try outcomes[4].get() == .updated(a, events: 2))
+        guard case .success(.created(let c, _)) = outcomes[5] else { Issue.record("row 7: \(outcomes[5])"); return }
+        #expect(try outcomes[6].get() == .unchanged(c))
+        #expect(try outcomes[7].get() == .updated(b, events: 1))
+
+        #expect(try fixture.book.contact(a)?.firstName == "Anna")
+        #expect(try fixture.book.resolve(key: "+380672222222") == a)
+        #expect(try fixture.book.resolve(key: "+380671111111") == c)
+        #expect(try fixture.book.contact(b)?.fields["city"] == .text("Odesa"))
+        let declarations = try fixture.ledger.read(from: 1, limit: 100).filter { $0.type.name == "field.defined" }
+        #expect(declarations.count == 1)
+        #expect(try fixture.ledger.progress(for: "import-rows:test") == 8)
+        // Expected versions held: each contact's stream is numbered 1…n without a gap.
+        for contact in [a, b, c] {
+            let versions = try fixture.ledger.readStream(contact).map(\.version)
+            #expect(versions == Array(1...UInt64(versions.count)))
+        }
+        let check = try ContactProjectionCheck.run(ledger: fixture.ledger, store: fixture.book.store)
+        #expect(check.isValid, "\(check.differences)")
+        #expect(check.checkpoint == (try fixture.ledger.lastPosition()))
+    }
+
+    @Test("another writer's append between two batches: the next batch is decided again and sees it")
+    func otherWriter() throws {
+        let fixture = try Fixture()
+        let outcomes = try fixture.book.pipeline(match: .email, channel: .import, actor: fixture.actor) { pipeline in
+            var outcomes = [Result<UpsertOutcome, ContactError>]()
+            _ = try pipeline.push([Self.item(ContactInput(email: "a@example.com"), 2)], progress: Self.mark(1))
+            // Another writer, not through this book, creates a contact holding x@example.com.
+            let events = [
+                DomainEvent.contactCreated(ContactCreated(channel: .api)),
+                DomainEvent.identifierAdded(IdentifierChange(kind: .email, value: "x@example.com")),
+            ].map { $0.newEvent(actor: Actor(.user, "other"), source: .cli(command: "other")) }
+            _ = try fixture.ledger.append(AppendRequest.newStream(events))
+            outcomes += try pipeline.push([Self.item(ContactInput(email: "x@example.com", fields: [(.standard(.firstName), .text("X"))]), 3)], progress: Self.mark(2)) ?? []
+            outcomes += try pipeline.finish() ?? []
+            #expect(pipeline.replanned == 1)
+            return outcomes
+        }
+        #expect(outcomes.count == 2)
+        guard case .success(.updated(let x, events: 1)) = outcomes[1] else { Issue.record("\(outcomes)"); return }
+        #expect(try fixture.book.resolve(key: "x@example.com") == x)
+        #expect(try fixture.book.contact(x)?.firstName == "X")
+        let check = try ContactProjectionCheck.run(ledger: fixture.ledger, store: fixture.book.store)
+        #expect(check.isValid, "\(check.differences)")
+    }
+
+    /// A random row over a few e-mails and phones, so that rows meet the same contacts, take
+    /// each other's identifiers, and conflict.
+    static func randomRow(_ row: UInt64, using generator: inout SeededGenerator) -> UpsertItem {
+        let email: String? = switch Int.random(in: 0..<20, using: &generator) {
+        case 0..<3: nil
+        case 3: "not-an-email"
+        case let n: "p\(n % 9)@example.com"
+        }
+        let phone: String? = Bool.random(using: &generator) ? nil : "+38050111\(1_000 + Int.random(in: 0..<7, using: &generator))"
+        var fields = [(field: ContactField, value: FieldValue?)]()
+        if Bool.random(using: &generator) { fields.append((.standard(.firstName), [.text("Ann"), .text("Bo"), nil].randomElement(using: &generator) ?? nil)) }
+        if Int.random(in: 0..<3, using: &generator) == 0 { fields.append((.custom("city"), [.text("Kyiv"), .text("Lviv")].randomElement(using: &generator))) }
+        if Int.random(in: 0..<4, using: &generator) == 0 { fields.append((.custom("score"), .text("\(Int.random(in: 0..<3, using: &generator))"))) }
+        let segments = ["spring", "summer"].filter { _ in Int.random(in: 0..<4, using: &generator) == 0 }
+        return item(ContactInput(email: email, phone: phone, fields: fields, segments: segments), row)
+    }
+
+    @Test("random files: pipelined batches record what one upsert per batch records, event by event, and decide rows as one row at a time does", arguments: 0..<12)
+    func sameAsSequential(seed: UInt64) throws {
+        var generator = SeededGenerator(state: seed)
+        var rows = (0..<90).map { Self.randomRow(UInt64($0) + 2, using: &generator) }
+        var batches = [[UpsertItem]]()
+        var rest = rows[...]
+        while !rest.isEmpty {
+            let size = Int.random(in: 1...9, using: &generator)
+            batches.append(Array(rest.prefix(size)))
+            rest = rest.dropFirst(size)
+        }
+        let match: MatchRule = seed % 2 == 0 ? .emailOrPhone : .email
+        let options = UpsertOptions(create: true, overwriteEmpty: seed % 3 == 0)
+
+        let piped = try Fixture()
+        if seed % 4 < 2 {
+            // As an import's preparer does: each row's events as a new contact, decided ahead.
+            var rules = ContactFieldRules(customFields: [:], today: CalendarDate(utcDayOf: piped.now))
+            for batch in batches.indices {
+                for row in batches[batch].indices {
+                    batches[batch][row].prepared = piped.book.prepareCreation(batches[batch][row], channel: .import, actor: piped.actor, rules: &rules)
+                }
+            }
+            rows = batches.flatMap { $0 }
+            #expect(rows.contains { $0.prepared != nil })
+        }
+        let pipedOutcomes = try Self.pipelined(piped, batches, match: match, options: options)
+        // The same batches, one `upsert` each: the same events at the same positions.
+        let batched = try Fixture()
+        var batchedOutcomes = [Result<UpsertOutcome, ContactError>]()
+        for batch in batches {
+            batchedOutcomes += try batched.book.upsert(batch, match: match, options: options, channel: .import, actor: batched.actor)
+        }
+        // One row per batch.
+        let single = try Fixture()
+        var singleOutcomes = [Result<UpsertOutcome, ContactError>]()
+        for row in rows {
+            singleOutcomes += try single.book.upsert([row], match: match, options: options, channel: .import, actor: single.actor)
+        }
+
+        #expect(pipedOutcomes.count == rows.count)
+        #expect(pipedOutcomes.map(Self.shape) == singleOutcomes.map(Self.shape))
+        #expect(pipedOutcomes.map { try? $0.get() } == batchedOutcomes.map { try? $0.get() })
+        #expect(try PreparedCreationTests.recorded(piped.ledger) == PreparedCreationTests.recorded(batched.ledger))
+        #expect(try Self.states(piped) == Self.states(batched))
+        let check = try ContactProjectionCheck.run(ledger: piped.ledger, store: piped.book.store)
+        #expect(check.isValid, "\(check.differences)")
+        #expect(try piped.ledger.verify().faults.isEmpty)
+    }
+}
