@@ -8,10 +8,10 @@ extension BatchPlan.Overlay {
     func carried(_ key: BatchPlan.Key) -> ContactState?? {
         guard let slot = slots[key] else { return nil }
         let contact = contacts[slot]
-        guard contact.unfolded < contact.events.count else { return .some(contact.state) }
+        guard contact.unfolded < contact.events.count else { return .some(contact.working) }
         let placeholder: StreamID
         if case .existing(let id) = key { placeholder = id } else { placeholder = StreamID(0) }
-        var state = contact.state
+        var state = contact.working
         for event in contact.events[contact.unfolded...] {
             state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: 0))
         }

@@ -111,16 +111,19 @@ struct BatchPlan {
         var unfolded = 0
         var events: [DomainEvent] = []
         var recorded: [NewEvent] = []
-        /// A new contact's events prepared ahead (`PreparedCreation`): recorded before
-        /// `recorded`, sealed under `dataKey`, folded to `prepared` (stream and time 0); `events`
-        /// and `recorded` then hold only what later requests of the batch add.
-        var encoded = EncodedEvents()
-        var prepared: ContactState?
-        var dataKey: DataKey?
+        /// A new contact's events prepared ahead: recorded before `recorded`, sealed under its
+        /// key, folded to its state (stream and time 0); `events` and `recorded` then hold only
+        /// what later requests of the batch add, and `state` stays nil until they are folded.
+        var creation: PreparedCreation?
         /// Taken over from the batch before, still in flight when this one was planned
         /// (`UpsertPipeline`): `base` and `baseVersion` are that batch's outcome, known once it
         /// is appended and projected (`settle`, `loadCarriedBases`).
         var carried = false
+
+        /// The working state: `state` once set, else the prepared creation's.
+        var working: ContactState? {
+            state ?? creation?.state
+        }
     }
 
     /// The batch before this one, planned but not yet projected when this one is planned
@@ -226,8 +229,8 @@ struct BatchPlan {
                 contacts.append(Contact(key: key, base: state, baseVersion: 0, state: state))
             }
             catchUpState(slot)
-            let events = try book.changes(item.input, identifiers: identifiers, state: contacts[slot].state, channel: channel, rules: &rules, options: options)
-            let wasNew = contacts[slot].state == nil
+            let events = try book.changes(item.input, identifiers: identifiers, state: contacts[slot].working, channel: channel, rules: &rules, options: options)
+            let wasNew = contacts[slot].working == nil
             for (index, event) in events.enumerated() {
                 own(event, key: key)
                 let recorded = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
@@ -258,7 +261,7 @@ struct BatchPlan {
         }
         // The working state is only read for a later request of the same contact; it is the
         // prepared state until then (copy on write: one state, two references).
-        contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: prepared.state, encoded: prepared.encoded, prepared: prepared.state, dataKey: prepared.dataKey))
+        contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: nil, creation: prepared))
         results.append(.success((key, true, prepared.encoded.count)))
     }
 
@@ -283,7 +286,7 @@ struct BatchPlan {
         let contact = contacts[slot]
         let placeholder: StreamID
         if case .existing(let id) = contact.key { placeholder = id } else { placeholder = StreamID(0) }
-        var state = contact.state
+        var state = contact.working
         for event in contact.events[contact.unfolded...] {
             state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: 0))
         }
@@ -360,13 +363,13 @@ struct BatchPlan {
             let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
             requests.append((.new(0), AppendRequest(target: target, expected: .any, events: schemaEvents)))
         }
-        for slot in contacts.indices where !contacts[slot].recorded.isEmpty || !contacts[slot].encoded.isEmpty {
+        for slot in contacts.indices where !contacts[slot].recorded.isEmpty || contacts[slot].creation != nil {
             let key = contacts[slot].key
             switch key {
             case .existing(let id):
                 requests.append((key, AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded)))
             case .new:
-                requests.append((key, AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: contacts[slot].dataKey, encoded: contacts[slot].encoded)))
+                requests.append((key, AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: contacts[slot].creation?.dataKey, encoded: contacts[slot].creation?.encoded ?? EncodedEvents())))
             }
         }
         return requests
@@ -397,9 +400,9 @@ struct BatchPlan {
             guard let slot = slots[key] else { continue }
             var state: ContactState?
             var skipped = 0
-            if contacts[slot].prepared != nil {
-                state = contacts[slot].prepared?.placed(stream: stream, recordedAt: recordedAt)
-                skipped = contacts[slot].encoded.count
+            if let creation = contacts[slot].creation {
+                state = creation.state.placed(stream: stream, recordedAt: recordedAt)
+                skipped = creation.encoded.count
             } else {
                 state = contacts[slot].base
             }

@@ -11,7 +11,10 @@ import LedgerStore
 /// preparation is dropped. Deciding, encoding, sealing and folding the events is a third of a
 /// bulk import's CPU, and the thread that records batches is its critical path
 /// (docs/benchmarks.md, import).
-public struct PreparedCreation: Sendable {
+///
+/// A class, immutable: a batch hands it from the preparer to its plan, request and projection by
+/// reference, instead of copying its state's dictionaries and arrays (a retain each) every time.
+public final class PreparedCreation: Sendable {
     /// The events, as `ContactBook.changes` decides them for a new contact, encoded for the
     /// log with their personal data sealed under `dataKey`.
     let encoded: EncodedEvents
@@ -26,6 +29,16 @@ public struct PreparedCreation: Sendable {
     /// Who the events name as making the change, and how the contact came in.
     let actor: Actor
     let channel: EntryChannel
+
+    init(encoded: EncodedEvents, state: ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel) {
+        self.encoded = encoded
+        self.state = state
+        self.dataKey = dataKey
+        self.customFieldTypes = customFieldTypes
+        self.today = today
+        self.actor = actor
+        self.channel = channel
+    }
 
     /// Whether `rules` decide a new contact from the same request exactly as these events, with
     /// the same actor and channel: every custom field declared with the same type (so none is
