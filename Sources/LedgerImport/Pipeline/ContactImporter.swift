@@ -47,7 +47,8 @@ public final class ContactImporter {
         // Whatever stops this thread stops the preparer too.
         defer { queue.close() }
 
-        let budget = MappedPageBudget()
+        let memory = MappedPageBudget().watch(book)
+        defer { memory.stop() }
         var summary = ImportSummary(file: url.lastPathComponent, format: "", encoding: "")
         summary.dryRun = options.dryRun
         // The ledger flushes every batch; the contact projection only at the end. Its commits
@@ -88,7 +89,6 @@ public final class ContactImporter {
                             try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: batch.endRow)))
                             inFlight = batch
                             pushed += 1
-                            budget.enforce(on: book)
                         }
                         try settle(try pipeline.finish())
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LedgerContacts
 import LedgerStore
 
@@ -8,7 +9,11 @@ import LedgerStore
 ///
 /// Resident file pages come from `/proc/self/statm` (its third field, "shared": resident
 /// file-backed pages); where it cannot be read nothing is released.
-struct MappedPageBudget {
+///
+/// Checked after each batch, the maps still grew by 100 MiB and more within one batch: each
+/// random index read maps a whole page-cache folio around the page read. So an import watches
+/// them from a thread of its own (`watch`), every few milliseconds.
+struct MappedPageBudget: Sendable {
     /// 96 MiB: a fraction of the 300 MB an import may use, and a few batches' worth of pages.
     static let defaultLimit: Int64 = 96 << 20
 
@@ -36,5 +41,39 @@ struct MappedPageBudget {
         let fields = text.split(separator: " ")
         guard fields.count > 2, let pages = Int64(fields[2]) else { return nil }
         return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+extension MappedPageBudget {
+    /// How often `watch` looks: what one import batch's index reads map in 10 ms is a few MiB.
+    static let watchInterval: useconds_t = 10_000
+
+    /// Enforces the budget on `book` from a thread of its own until the watch is stopped.
+    /// Releasing a map while other threads read it is safe (see `releaseMappedPages`): they
+    /// fault the pages in again from the page cache.
+    func watch(_ book: ContactBook) -> Watch {
+        let watch = Watch()
+        let thread = Thread { [self] in
+            defer { watch.ended.signal() }
+            while !watch.stopped.load(ordering: .relaxed) {
+                usleep(Self.watchInterval)
+                enforce(on: book)
+            }
+        }
+        thread.name = "ledger-import-memory"
+        thread.start()
+        return watch
+    }
+
+    /// A running `watch`.
+    final class Watch: Sendable {
+        fileprivate let stopped = Atomic(false)
+        fileprivate let ended = DispatchSemaphore(value: 0)
+
+        /// Stops the watch and waits for its thread to end, so the book may be closed after.
+        func stop() {
+            guard !stopped.exchange(true, ordering: .relaxed) else { return }
+            ended.wait()
+        }
     }
 }
