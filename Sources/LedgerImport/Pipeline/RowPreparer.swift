@@ -79,6 +79,8 @@ enum RowPreparer {
         var rules = ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
         // This thread's own cipher context, keyed anew for each new contact's key.
         let cipher = PayloadCipher()
+        // And its buffers to encode payloads in, reused for every event.
+        var scratch = EncodingScratch()
         var rowsRead: UInt64 = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
         while let row = try source.nextRow() {
@@ -98,7 +100,7 @@ enum RowPreparer {
                         .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
                     }
                     if preparesCreations && plan.forecast.creationsLikely {
-                        item.prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher)
+                        item.prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher, scratch: &scratch)
                     }
                     batch.items.append(item)
                     batch.itemPositions.append(position)

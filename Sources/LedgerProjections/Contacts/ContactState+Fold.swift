@@ -60,6 +60,10 @@ extension ContactState {
         case .contactCreated(let created):
             if channel == nil { channel = created.channel }
         case .contactFieldsChanged(let changed):
+            // A new contact's fields come in one event: one allocation for the table, not a
+            // few as it grows. (Storage order is unspecified either way: hashing is seeded per
+            // process, and the stored form sorts.)
+            if standardFields.isEmpty { standardFields.reserveCapacity(changed.changes.count) }
             for change in changed.changes { setField(change.field, to: change.new.value ?? nil) }
         case .identifierAdded(let identifier):
             if let value = identifier.value.value { addIdentifier(identifier.kind, value) }
