@@ -14,6 +14,7 @@ struct RowConverter {
     func input(_ row: Row) throws(RowRejection) -> ContactInput {
         if let problem = row.problem { throw RowRejection(reason: problem.message) }
         var input = ContactInput(segments: segments)
+        input.fields.reserveCapacity(mapping.roles.count)
         for (index, role) in mapping.roles.enumerated() {
             let raw = index < row.fields.count ? row.fields[index].trimmingWhitespace : ""
             let column = index < header.count ? header[index] : "column \(index + 1)"
