@@ -65,6 +65,13 @@ extension ContactBook {
     /// `cipher`, the calling thread's own, seals the payloads: a fresh key per contact then
     /// costs a key schedule, not a cipher context made and kept with the prepared contact.
     public func prepareCreation(_ item: UpsertItem, channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules, cipher: PayloadCipher = PayloadCipher()) -> PreparedCreation? {
+        var scratch = EncodingScratch()
+        return prepareCreation(item, channel: channel, actor: actor, rules: &rules, cipher: cipher, scratch: &scratch)
+    }
+
+    /// The same, with the calling thread's own `scratch` to encode payloads in: a bulk
+    /// writer's preparer keeps one for the whole import, so that no event allocates its own.
+    public func prepareCreation(_ item: UpsertItem, channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules, cipher: PayloadCipher, scratch: inout EncodingScratch) -> PreparedCreation? {
         guard let identifiers = try? (item.identifiers ?? normalize(item.input)).get() else { return nil }
         guard let events = try? changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions()),
               !events.contains(where: { $0.kind == .fieldDefined })
@@ -76,18 +83,15 @@ extension ContactBook {
         }
         let key = DataKey.random()
         var encoded = EncodedEvents()
+        // The last contact's size is a good guess for this one's: one allocation, not a few.
+        encoded.reserveCapacity(events: events.count, bytes: scratch.sizeHint)
         var state: ContactState?
         let placeholder = EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)
         for (index, event) in events.enumerated() {
-            var new = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
-            if !new.personalData.isEmpty {
-                guard let sealed = try? key.seal(new.personalData, for: new.id, with: cipher) else { return nil }
-                new.personalData = sealed
-                new.personalDataSealed = true
-            }
-            encoded.append(new)
+            guard (try? encoded.append(event, id: item.ids(index), actor: actor, source: item.source, sealingWith: key, cipher: cipher, scratch: &scratch)) != nil else { return nil }
             ContactState.fold(into: &state, event, meta: placeholder)
         }
+        scratch.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
         guard let state else { return nil }
         return PreparedCreation(encoded: encoded, state: state, dataKey: key, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel)
     }

@@ -68,6 +68,9 @@ extension ContactBook {
         }
     }
 
+    /// The order identifier events are decided in (a constant, not an array made per request).
+    private static let identifierKindsInEventOrder: [IdentifierKind] = [.email, .phone, .externalId]
+
     /// The events that bring `state` (nil: a new contact) to what `input` says. A custom field
     /// used for the first time is declared (`field.defined`) and added to `rules`, only when
     /// the request is accepted.
@@ -80,8 +83,10 @@ extension ContactBook {
         options: UpsertOptions
     ) throws -> [DomainEvent] {
         var events = [DomainEvent]()
+        // Room for a new contact's usual events: created, identifiers, fields, segments.
+        events.reserveCapacity(5 + input.segments.count)
         if state == nil { events.append(.contactCreated(ContactCreated(channel: channel))) }
-        for kind in [IdentifierKind.email, .phone, .externalId] {
+        for kind in Self.identifierKindsInEventOrder {
             guard let value = identifiers[kind] else { continue }
             let held = state?.identifiers(kind) ?? []
             if held.contains(value) { continue }
@@ -90,6 +95,7 @@ extension ContactBook {
             events.append(.identifierAdded(IdentifierChange(kind: kind, value: value)))
         }
         var fieldChanges = [FieldChange]()
+        fieldChanges.reserveCapacity(input.fields.count)
         var rules = outerRules
         for (field, value) in input.fields {
             if case .custom(let name) = field, rules.customFields[name] == nil, let value {

@@ -22,6 +22,12 @@ public struct EncodedEvents: Sendable {
     /// Whether there are no events.
     @inlinable public var isEmpty: Bool { ends.isEmpty }
 
+    /// Room for `events` more events of `bytes` bytes in all, so appending them allocates once.
+    public mutating func reserveCapacity(events: Int, bytes byteCount: Int) {
+        ends.reserveCapacity(ends.count + events)
+        bytes.reserveCapacity(bytes.count + byteCount)
+    }
+
     /// Encodes `event` after the others.
     public mutating func append(_ event: NewEvent) {
         var writer = BinaryWriter(continuing: bytes)
@@ -30,4 +36,59 @@ public struct EncodedEvents: Sendable {
         bytes = writer.bytes
         ends.append(bytes.count)
     }
+
+    /// Encodes `event` after the others exactly as `append(_:)` encodes
+    /// `event.newEvent(id:actor:source:)` with its personal data (if any) sealed under `key`,
+    /// but with no `NewEvent` or payload arrays: the payload is encoded in `scratch`, whose
+    /// buffers are reused, and sealed straight into the bodies. On error nothing is appended.
+    public mutating func append(
+        _ event: DomainEvent,
+        id: EventID,
+        actor: Actor,
+        source: Source,
+        sealingWith key: DataKey,
+        cipher: PayloadCipher,
+        scratch: inout EncodingScratch
+    ) throws {
+        scratch.data.removeAll()
+        scratch.personal.removeAll()
+        event.encodePayload(data: &scratch.data, personal: &scratch.personal)
+        let start = bytes.count
+        var writer = BinaryWriter(continuing: bytes)
+        bytes = []
+        let personal = scratch.personal.bytes
+        EventRecord.encodeHead(
+            id: id, type: event.type, actor: actor, source: source, correlationID: nil, causationID: nil,
+            personalDataSealed: !personal.isEmpty, stream: StreamID(0), version: 0, recordedAt: 0, into: &writer
+        )
+        writer.writeBytes(scratch.data.bytes)
+        writer.writeVarint(UInt64(personal.isEmpty ? 0 : personal.count + DataKey.sealingOverhead))
+        do {
+            if !personal.isEmpty {
+                try writer.appending { body in
+                    try personal.withUnsafeBytes { try key.seal($0, for: id, with: cipher, appendingTo: &body) }
+                }
+            }
+        } catch {
+            bytes = writer.bytes
+            bytes.removeSubrange(start...)
+            throw error
+        }
+        bytes = writer.bytes
+        ends.append(bytes.count)
+    }
+}
+
+/// The buffers `EncodedEvents.append(_:id:actor:source:sealingWith:cipher:scratch:)` encodes
+/// payloads in: kept by the caller and reused for every event, so encoding one allocates
+/// nothing. Not shared between threads.
+public struct EncodingScratch {
+    var data = BinaryWriter(capacity: 64)
+    var personal = BinaryWriter(capacity: 256)
+    /// Bytes to reserve for the next events the caller encodes: its own guess, such as the
+    /// size of the last ones.
+    public var sizeHint = 0
+
+    /// Empty buffers.
+    public init() {}
 }

@@ -69,4 +69,18 @@ struct TrimmingTests {
     func trimming(input: String, expected: String) {
         #expect(input.trimmingWhitespace == expected)
     }
+
+    @Test("every scalar at both ends of a word is trimmed exactly when it is White_Space")
+    func everyScalarAtTheEnds() {
+        // The shortcut that returns a cell untouched by its first and last UTF-8 lead bytes
+        // must never miss a White_Space scalar.
+        var wrong: [UInt32] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(scalar) + "ж" + String(scalar)
+            let expected = scalar.properties.isWhitespace ? "ж" : text
+            if text.trimmingWhitespace != expected { wrong.append(value) }
+        }
+        #expect(wrong.isEmpty, "wrong at \(wrong.prefix(5).map { "U+" + String($0, radix: 16) })")
+    }
 }

@@ -22,6 +22,12 @@ public struct BinaryWriter: Sendable {
         bytes.removeAll(keepingCapacity: true)
     }
 
+    /// Lends the buffer to `body`, which may append to it in place (a cipher writing its
+    /// output after what was written so far); it must only append.
+    public mutating func appending<Result>(_ body: (inout [UInt8]) throws -> Result) rethrows -> Result {
+        try body(&bytes)
+    }
+
     /// Writes one byte.
     public mutating func write(_ value: UInt8) {
         bytes.append(value)

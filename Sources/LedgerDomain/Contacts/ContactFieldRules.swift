@@ -56,39 +56,38 @@ public struct ContactFieldRules: Sendable {
     /// Checks one value for a field; nil (unset) is always allowed.
     public func validate(_ value: FieldValue?, for field: ContactField) throws(FieldRuleViolation) {
         guard let value else { return }
-        let subject = field.description
         let expected: FieldType
         switch field {
         case .standard(let standard):
             expected = standard.valueType
         case .custom(let name):
             guard let declared = customFields[name] else {
-                throw FieldRuleViolation(.unknownField, subject, "no field.defined declares it")
+                throw FieldRuleViolation(.unknownField, field.description, "no field.defined declares it")
             }
             expected = declared
         }
         guard value.type == expected else {
-            throw FieldRuleViolation(.wrongType, subject, "expects \(expected.label), got \(value.type.label)")
+            throw FieldRuleViolation(.wrongType, field.description, "expects \(expected.label), got \(value.type.label)")
         }
         switch (field, value) {
         case (.standard(.firstName), .text(let text)), (.standard(.lastName), .text(let text)):
-            try Self.checkLine(text, subject, maxLength: Self.maxNameLength)
+            try Self.checkLine(text, field.description, maxLength: Self.maxNameLength)
         case (.standard(.languageCode), .text(let text)):
-            try Self.checkLanguageCode(text, subject)
+            try Self.checkLanguageCode(text, field.description)
         case (.standard(.timeZone), .text(let text)):
-            try Self.checkTimeZone(text, subject)
+            try Self.checkTimeZone(text, field.description)
         case (.standard(.birthDate), .date(let date)):
-            try checkBirthDate(date, subject)
+            try checkBirthDate(date, field.description)
         case (.standard(.firstName), _), (.standard(.lastName), _), (.standard(.languageCode), _),
              (.standard(.timeZone), _), (.standard(.birthDate), _):
             // Values of another type were refused above. Listing each field (rather than
             // `.standard(_)`) makes a new standard field fail to compile until it has rules.
             break
         case (.custom, .text(let text)):
-            try Self.checkText(text, subject, maxLength: Self.maxTextLength)
+            try Self.checkText(text, field.description, maxLength: Self.maxTextLength)
         case (.custom, .number(let number)):
             guard number.digitCount <= Self.maxNumberDigits else {
-                throw FieldRuleViolation(.outOfRange, subject, "at most \(Self.maxNumberDigits) digits, got \(number.digitCount)")
+                throw FieldRuleViolation(.outOfRange, field.description, "at most \(Self.maxNumberDigits) digits, got \(number.digitCount)")
             }
         case (.custom, .date), (.custom, .bool):
             // Any real date (CalendarDate holds only those) or flag will do.
@@ -115,12 +114,12 @@ public struct ContactFieldRules: Sendable {
         }
     }
 
-    private func checkBirthDate(_ date: CalendarDate, _ subject: String) throws(FieldRuleViolation) {
+    private func checkBirthDate(_ date: CalendarDate, _ subject: @autoclosure () -> String) throws(FieldRuleViolation) {
         guard date >= Self.earliestBirthDate else {
-            throw FieldRuleViolation(.outOfRange, subject, "before \(Self.earliestBirthDate)")
+            throw FieldRuleViolation(.outOfRange, subject(), "before \(Self.earliestBirthDate)")
         }
         if let today, date > today {
-            throw FieldRuleViolation(.outOfRange, subject, "in the future")
+            throw FieldRuleViolation(.outOfRange, subject(), "in the future")
         }
     }
 }

@@ -34,3 +34,12 @@ extension StandardField: StoredCode {
         }
     }
 }
+
+extension StandardField {
+    // A String-backed enum hashes and compares its raw value (RawRepresentable's defaults):
+    // a contact's field table hashed "firstName" for every value it held. The stored code
+    // says the same, in one byte.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}

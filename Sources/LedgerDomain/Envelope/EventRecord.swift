@@ -61,31 +61,57 @@ public enum EventRecord {
         recordedAt: Int64,
         into writer: inout BinaryWriter
     ) {
+        encodeHead(
+            id: event.id, type: event.type, actor: event.actor, source: event.source,
+            correlationID: event.correlationID, causationID: event.causationID,
+            personalDataSealed: event.personalDataSealed,
+            stream: stream, version: version, recordedAt: recordedAt, into: &writer
+        )
+        writer.writeBytes(event.data)
+        writer.writeBytes(event.personalData)
+    }
+
+    /// Writes the body up to its payload: what `encodeBody` writes before `data` and
+    /// `personalData` (each a varint length and the bytes), for a writer that encodes and
+    /// seals the payload straight into the same buffer instead of building a `NewEvent`.
+    public static func encodeHead(
+        id: EventID,
+        type: EventType,
+        actor: Actor,
+        source: Source,
+        correlationID: EventID?,
+        causationID: EventID?,
+        personalDataSealed: Bool,
+        stream: StreamID,
+        version: UInt64,
+        recordedAt: Int64,
+        into writer: inout BinaryWriter
+    ) {
         var flags: UInt8 = 0
-        if event.correlationID != nil { flags |= Flag.correlation }
-        if event.causationID != nil { flags |= Flag.causation }
-        if event.personalDataSealed { flags |= Flag.personalSealed }
+        if correlationID != nil { flags |= Flag.correlation }
+        if causationID != nil { flags |= Flag.causation }
+        if personalDataSealed { flags |= Flag.personalSealed }
         writer.write(currentFormat)
         writer.write(flags)
-        writer.write(event.id.high)
-        writer.write(event.id.low)
+        writer.write(id.high)
+        writer.write(id.low)
         writer.write(stream.rawValue)
         writer.write(version)
         writer.write(recordedAt)
-        writer.write(event.type.version)
-        writer.write(event.actor.kind.rawValue)
-        writer.write(event.source.kindCode)
-        if let id = event.correlationID {
+        writer.write(type.version)
+        writer.write(actor.kind.rawValue)
+        writer.write(source.kindCode)
+        if let id = correlationID {
             writer.write(id.high)
             writer.write(id.low)
         }
-        if let id = event.causationID {
+        if let id = causationID {
             writer.write(id.high)
             writer.write(id.low)
         }
-        writer.writeString(event.type.name)
-        writer.writeString(event.actor.name)
-        switch event.source {
+        writer.writeString(type.name)
+        writer.writeString(actor.name)
+        switch source {
         case .file(let name, let sha256, let row):
             writer.writeString(name)
             writer.writeRaw(sha256.bytes)
@@ -104,8 +130,6 @@ public enum EventRecord {
         case .system(let reason):
             writer.writeString(reason)
         }
-        writer.writeBytes(event.data)
-        writer.writeBytes(event.personalData)
     }
 }
 

@@ -14,6 +14,7 @@ struct RowConverter {
     func input(_ row: Row) throws(RowRejection) -> ContactInput {
         if let problem = row.problem { throw RowRejection(reason: problem.message) }
         var input = ContactInput(segments: segments)
+        input.fields.reserveCapacity(mapping.roles.count)
         for (index, role) in mapping.roles.enumerated() {
             let raw = index < row.fields.count ? row.fields[index].trimmingWhitespace : ""
             let column = index < header.count ? header[index] : "column \(index + 1)"
@@ -63,25 +64,4 @@ struct RowConverter {
 /// Why a row was refused.
 struct RowRejection: Error {
     let reason: String
-}
-
-/// Reading the dates real contact bases hold.
-enum DateReader {
-    /// ISO 8601 (a time part is ignored), `d.m.Y`, `d/m/Y` or `m/d/Y` (by `dayFirst`), or an
-    /// Excel serial date (1900 system).
-    static func date(_ text: String, dayFirst: Bool) -> CalendarDate? {
-        if let date = CalendarDate(iso8601: String(text.prefix(10))), text.count == 10 || text.dropFirst(10).first == "T" || text.dropFirst(10).first == " " {
-            return date
-        }
-        for separator: Character in [".", "/", "-"] {
-            let parts = text.split(separator: separator, omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[2].count == 4, let first = Int(parts[0]), let second = Int(parts[1]), let year = Int(parts[2]) else { continue }
-            let dayFirstHere = separator == "." ? true : dayFirst
-            return dayFirstHere ? CalendarDate(year: year, month: second, day: first) : CalendarDate(year: year, month: first, day: second)
-        }
-        if text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let serial = Int(text), (1...2_958_465).contains(serial) {
-            return CalendarDate(iso8601: SpreadsheetDate.date(day: serial, uses1904Dates: false))
-        }
-        return nil
-    }
 }

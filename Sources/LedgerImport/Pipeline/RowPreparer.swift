@@ -79,6 +79,8 @@ enum RowPreparer {
         var rules = ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
         // This thread's own cipher context, keyed anew for each new contact's key.
         let cipher = PayloadCipher()
+        // And its buffers to encode payloads in, reused for every event.
+        var scratch = EncodingScratch()
         var rowsRead: UInt64 = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
         while let row = try source.nextRow() {
@@ -91,16 +93,20 @@ enum RowPreparer {
                 do {
                     let input = try converter.input(row)
                     let rowNumber = UInt64(row.number)
-                    var item = UpsertItem(
+                    let item = UpsertItem(
                         input: input, source: .file(name: fileName, sha256: plan.digest, row: rowNumber),
                         identifiers: plan.book.normalize(input)
                     ) { change in
                         .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
                     }
+                    // Read where it is, then moved into the batch: never copied.
+                    var prepared: PreparedCreation?
                     if preparesCreations && plan.forecast.creationsLikely {
-                        item.prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher)
+                        prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher, scratch: &scratch)
                     }
-                    batch.items.append(item)
+                    var taken = consume item
+                    taken.prepared = prepared
+                    batch.items.append(taken)
                     batch.itemPositions.append(position)
                 } catch {
                     batch.refusals.append((position, error.reason))

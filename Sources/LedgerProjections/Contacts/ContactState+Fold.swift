@@ -60,6 +60,10 @@ extension ContactState {
         case .contactCreated(let created):
             if channel == nil { channel = created.channel }
         case .contactFieldsChanged(let changed):
+            // A new contact's fields come in one event: one allocation per table, not a few as
+            // it grows. (Storage order is unspecified either way: hashing is seeded per
+            // process, and the stored form sorts.)
+            if standardFields.isEmpty && fields.isEmpty { reserveTables(for: changed.changes) }
             for change in changed.changes { setField(change.field, to: change.new.value ?? nil) }
         case .identifierAdded(let identifier):
             if let value = identifier.value.value { addIdentifier(identifier.kind, value) }
@@ -98,6 +102,15 @@ extension ContactState {
         // Stream numbers only: an erasure re-run after a crash follows them to finish the job.
         absorbed = contact.absorbed
         erased = true
+    }
+
+    private mutating func reserveTables(for changes: [FieldChange]) {
+        var standard = 0
+        for change in changes {
+            if case .standard = change.field { standard += 1 }
+        }
+        if standard > 0 { standardFields.reserveCapacity(standard) }
+        if changes.count > standard { fields.reserveCapacity(changes.count - standard) }
     }
 
     private mutating func setField(_ field: ContactField, to value: FieldValue?) {

@@ -74,23 +74,33 @@ public struct DataKey: Sendable {
     /// Seals the personal payload of event `id` through a thread's own cipher context, keyed
     /// with this key first (a bulk writer's many new keys then never make a context each).
     public func seal(_ plaintext: [UInt8], for id: EventID, with cipher: PayloadCipher) throws -> [UInt8] {
-        guard let opener = cipher.opener else { return try seal(plaintext, for: id) }
+        var sealed = [UInt8]()
+        sealed.reserveCapacity(plaintext.count + Self.sealingOverhead)
+        try plaintext.withUnsafeBytes { try seal($0, for: id, with: cipher, appendingTo: &sealed) }
+        return sealed
+    }
+
+    /// Appends what `seal(_:for:with:)` returns to `sealed`, `sealingOverhead` bytes more than
+    /// `plaintext`: a writer seals straight into the record it is building. On error `sealed`
+    /// is left as it was.
+    public func seal(_ plaintext: UnsafeRawBufferPointer, for id: EventID, with cipher: PayloadCipher, appendingTo sealed: inout [UInt8]) throws {
+        guard let opener = cipher.opener else {
+            sealed.append(contentsOf: try seal(Array(plaintext), for: id))
+            return
+        }
+        let start = sealed.count
         do {
             if cipher.loaded !== context {
                 cipher.loaded = nil
                 try load(into: opener)
                 cipher.loaded = context
             }
-            var sealed = [UInt8]()
-            sealed.reserveCapacity(plaintext.count + Self.sealingOverhead)
             sealed.append(Self.sealedFormat)
             try RandomPool.shared.withBytes(12) { nonce in
-                try plaintext.withUnsafeBytes { plain in
-                    try Self.withAssociatedData(id) { try opener.seal(plain, nonce: nonce, authenticating: $0, appendingTo: &sealed) }
-                }
+                try Self.withAssociatedData(id) { try opener.seal(plaintext, nonce: nonce, authenticating: $0, appendingTo: &sealed) }
             }
-            return sealed
         } catch {
+            sealed.removeSubrange(start...)
             cipher.loaded = nil
             throw LedgerError(.invalidRequest, "cannot seal the personal data of event \(id): \(error)")
         }
