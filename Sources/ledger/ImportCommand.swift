@@ -36,7 +36,7 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Validate and report; write nothing.") var dryRun = false
     @Option(help: "Write the rejected rows, with the reason, to this CSV file.") var rejects: String?
     @Flag(help: "Print the summary as JSON.") var json = false
-    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction.", visibility: .hidden)) var batchSize: Int = 5_000
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction.", visibility: .hidden)) var batchSize: Int = ImportOptions.defaultBatchSize
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }

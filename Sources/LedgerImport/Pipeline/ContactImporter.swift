@@ -78,7 +78,7 @@ public final class ContactImporter {
                             forecast.observe(created: summary.created - created, requests: batch.items.count)
                             progress(ImportProgress(rows: summary.rows, read: batch.read))
                         }
-                        while pushed < Self.batchesPerLock, let message = next {
+                        while pushed < max(1, Self.rowsPerLock / options.batchSize), let message = next {
                             next = queue.pop()
                             guard let batch = try take(message, rejects: rejects, into: &summary) else { continue }
                             if batch.alreadyRecorded {
@@ -100,9 +100,10 @@ public final class ContactImporter {
         return summary
     }
 
-    /// Batches pushed through one pipeline, holding the contact lock: 20 batches of 5,000 rows
-    /// take 1–2 s.
-    static let batchesPerLock = 20
+    /// Rows pushed through one pipeline while it holds the contact lock: about 1.5 s of work,
+    /// the longest an API write waits for an import. Each pipeline's last batch is appended
+    /// without a next one planned beside it.
+    static let rowsPerLock = 100_000
 
     /// The batch a message carries; the file's format and header are taken into `summary` and
     /// the rejects file, and a reading failure is thrown.

@@ -23,8 +23,12 @@ public struct ImportOptions: Sendable {
     public var actor = Actor(.user, "import")
     /// Validate and report without writing.
     public var dryRun = false
+    /// Rows per transaction. Four batches are alive at once (one being read, one waiting, one
+    /// being planned, one being appended and projected): at 5,000 rows a 2.5 M-row import
+    /// peaked at 308 MiB, at 3,000 at 274 MiB (docs/benchmarks.md).
+    public static let defaultBatchSize = 3_000
     /// Rows per transaction.
-    public var batchSize = 5_000
+    public var batchSize = defaultBatchSize
 
     /// The defaults.
     public init() {}
