@@ -41,9 +41,10 @@ public final class ContactImporter {
         let doneRows = options.dryRun ? 0 : (try book.ledger.progress(for: progressKey) ?? 0)
 
         let forecast = CreationForecast()
+        let disposal = BatchDisposal()
         let queue = RowPreparer.start(RowPreparer.Plan(
             url: url, options: options, book: book, fieldTypes: try book.directory().fieldTypes(),
-            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast))
+            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal))
         // Whatever stops this thread stops the preparer too.
         defer { queue.close() }
 
@@ -87,10 +88,12 @@ public final class ContactImporter {
                                 continue
                             }
                             try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: batch.endRow)))
+                            if let done = inFlight.take() { disposal.dispose(done) }
                             inFlight = batch
                             pushed += 1
                         }
                         try settle(try pipeline.finish())
+                        if let done = inFlight.take() { disposal.dispose(done) }
                     }
                 }
             }

@@ -38,6 +38,8 @@ enum RowPreparer {
         let keepsRows: Bool
         /// Whether rows are likely to create contacts, so their events are worth preparing.
         let forecast: CreationForecast
+        /// Batches the importing thread is done with, freed here between batches.
+        let disposal: BatchDisposal
     }
 
     /// Prepared batches that may wait for the writer.
@@ -118,6 +120,7 @@ enum RowPreparer {
                 batch.endRow = rowsRead
                 batch.read = source.progress
                 guard queue.push(.batch(batch)) else { throw Stopped() }
+                plan.disposal.drain()
                 batch = PreparedBatch(alreadyRecorded: rowsRead < plan.doneRows, capacity: size, keepsRows: plan.keepsRows)
             }
         }
