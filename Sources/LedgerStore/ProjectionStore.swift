@@ -245,6 +245,11 @@ public struct ProjectionTransaction {
         }
     }
 
+    /// `insert` for a value given as raw bytes (a stream number, without an array for it).
+    public func insert(_ table: ProjectionStore.Table, _ key: [UInt8], bytes value: UnsafeRawBufferPointer) throws -> Bool {
+        try key.withUnsafeBytes { key in try txn.put(table.dbi, key: key, value: value, flags: MDB_NOOVERWRITE) }
+    }
+
     /// Removes `key`; returns whether it was there.
     @discardableResult
     public func delete(_ table: ProjectionStore.Table, _ key: [UInt8]) throws -> Bool {
@@ -300,6 +305,12 @@ public struct ProjectionTableAppender {
         guard try cursor.put(key: key, value: value, flags: MDB_APPEND) else {
             throw LedgerError(.invalidRequest, "keys appended to \(name) out of order")
         }
+    }
+
+    /// Stores `value` under `key` if it sorts after every key in the table; returns false,
+    /// storing nothing, if it does not.
+    public mutating func appendIfLast(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws -> Bool {
+        try cursor.put(key: key, value: value, flags: MDB_APPEND)
     }
 }
 

@@ -50,6 +50,14 @@ extension ContactProjection {
             // By index, reading each contact in place: copying one costs a retain per field.
             for index in contacts.indices {
                 let stream = contacts[index].stream
+                if contacts[index].old == nil, let new = contacts[index].new {
+                    // A new contact (most of a bulk import): every identifier it holds is added.
+                    guard !new.erased, new.mergedInto == nil else { continue }
+                    for (slot, kind) in IdentifierKind.allCases.enumerated() {
+                        for identifier in new.identifiers(kind) { added[slot].append((Array(identifier.utf8), stream)) }
+                    }
+                    continue
+                }
                 for (kind, identifiers) in indexedChanges(old: contacts[index].old, new: contacts[index].new) {
                     let slot = IdentifierKind.allCases.firstIndex(of: kind) ?? 0
                     for identifier in identifiers.removed { removed[slot].append((Array(identifier.utf8), stream)) }
@@ -68,7 +76,7 @@ extension ContactProjection {
                 }
                 for entry in added[slot].sorted(by: { Self.precedes($0.key, $1.key) }) {
                     // Most identifiers are new: one search to store them.
-                    if try transaction.insert(index, entry.key, key(entry.stream)) { continue }
+                    if try withUnsafeBytes(of: entry.stream.rawValue.bigEndian, { try transaction.insert(index, entry.key, bytes: $0) }) { continue }
                     var holders = Self.holders(try transaction.get(index, entry.key))
                     guard !holders.contains(entry.stream) else { continue }
                     holders.append(entry.stream)
@@ -81,11 +89,22 @@ extension ContactProjection {
             if !zip(contacts.indices.dropLast(), contacts.indices.dropFirst()).allSatisfy({ contacts[$0].stream < contacts[$1].stream }) {
                 order.sort { contacts[$0].stream < contacts[$1].stream }
             }
-            for index in order {
-                if let new = contacts[index].new {
-                    try transaction.put(table, key(contacts[index].stream), new.encoded())
-                } else {
-                    try transaction.delete(table, key(contacts[index].stream))
+            // New contacts' streams come after every stored one: appended at the table's end,
+            // without a search; each state is encoded into one reused buffer.
+            var writer = BinaryWriter(capacity: 1024)
+            try transaction.withAppender(table) { appender in
+                for index in order {
+                    let stream = contacts[index].stream
+                    guard let new = contacts[index].new else {
+                        try transaction.delete(table, key(stream))
+                        continue
+                    }
+                    writer.removeAll()
+                    new.encode(into: &writer)
+                    let appended = try contacts[index].old == nil && withUnsafeBytes(of: stream.rawValue.bigEndian) { key in
+                        try writer.bytes.withUnsafeBytes { try appender.appendIfLast(key: key, value: $0) }
+                    }
+                    if !appended { try transaction.put(table, key(stream), writer.bytes) }
                 }
             }
             try transaction.setCheckpoint(positions.upperBound)
