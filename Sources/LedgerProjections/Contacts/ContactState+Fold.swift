@@ -109,8 +109,10 @@ extension ContactState {
         for change in changes {
             if case .standard = change.field { standard += 1 }
         }
-        if standard > 0 { standardFields.reserveCapacity(standard) }
-        if changes.count > standard { fields.reserveCapacity(changes.count - standard) }
+        // Made anew rather than `reserveCapacity` on the empty tables: that went through an
+        // unspecialised resize that looked up generic metadata at run time, each time.
+        if standard > 0 { standardFields = Dictionary(minimumCapacity: standard) }
+        if changes.count > standard { fields = Dictionary(minimumCapacity: changes.count - standard) }
     }
 
     private mutating func setField(_ field: ContactField, to value: FieldValue?) {
