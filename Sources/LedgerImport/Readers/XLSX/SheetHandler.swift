@@ -6,7 +6,7 @@ import Foundation
 /// right columns; trailing empty cells are not represented. Rows without any value are skipped.
 final class SheetHandler: XMLPartHandler {
     private let fileName: String
-    private let sharedStrings: [String]
+    private let sharedStrings: SharedStringTable
     private let styles: [CellNumberKind]
     private let uses1904Dates: Bool
     private let emit: (Row) throws -> Void
@@ -23,7 +23,7 @@ final class SheetHandler: XMLPartHandler {
     private var inPhonetic = false
 
     init(
-        fileName: String, sharedStrings: [String], styles: [CellNumberKind], uses1904Dates: Bool,
+        fileName: String, sharedStrings: SharedStringTable, styles: [CellNumberKind], uses1904Dates: Bool,
         emit: @escaping (Row) throws -> Void
     ) {
         self.fileName = fileName
@@ -93,15 +93,14 @@ final class SheetHandler: XMLPartHandler {
     private func cellText() throws -> String {
         switch type {
         case "s":
-            guard let index = Int(value.trimmingCharacters(in: .whitespaces)), sharedStrings.indices.contains(index)
-            else {
+            guard let index = Int(value.trimmingCharacters(in: .whitespaces)), let text = sharedStrings[index] else {
                 throw ImportFileError(
                     .malformedXML, file: fileName, row: rowNumber,
                     field: "cell \(SpreadsheetText.columnLetters(column))\(rowNumber)",
                     reason: "the cell refers to a shared string the workbook does not have; "
                         + "the file is damaged — save it again from Excel")
             }
-            return sharedStrings[index]
+            return text
         case "inlineStr", "str":
             return SpreadsheetText.decodingEscapes(value)
         case "b":
