@@ -49,6 +49,10 @@ final class SheetHandler: XMLPartHandler {
     private var capturing = false
     private var inInlineString = false
     private var inPhonetic = false
+    /// Dates already rendered, by day serial: a contact base repeats the same birthdays, and a
+    /// look-up costs a tenth of rendering. Capped, so it does not grow with the sheet.
+    private var renderedDays: [Int: String] = [:]
+    private static let maxRenderedDays = 65_536
 
     init(
         fileName: String, sharedStrings: SharedStringTable, styles: [CellNumberKind], uses1904Dates: Bool,
@@ -168,13 +172,26 @@ final class SheetHandler: XMLPartHandler {
         case .number:
             guard !value.isEmpty else { return "" }
             let kind = styles.indices.contains(style) ? styles[style] : .number
-            if kind != .number, let serial = Self.digits(value).map(Double.init) ?? Double(value),
+            guard kind != .number else { return PlainNumber.render(value) }
+            if kind != .time, let day = Self.digits(value), day < SpreadsheetDate.serialLimit {
+                return date(day: day)
+            }
+            if let serial = Double(value),
                 let date = SpreadsheetDate.render(serial: serial, kind: kind, uses1904Dates: uses1904Dates)
             {
                 return date
             }
             return PlainNumber.render(value)
         }
+    }
+
+    /// What `SpreadsheetDate.render` gives for whole day `day` shown as a date or a date-time
+    /// (no time of day, so just the date), through `renderedDays`.
+    private func date(day: Int) -> String {
+        if let rendered = renderedDays[day] { return rendered }
+        let rendered = SpreadsheetDate.date(day: day, uses1904Dates: uses1904Dates)
+        if renderedDays.count < Self.maxRenderedDays { renderedDays[day] = rendered }
+        return rendered
     }
 
     /// The shared-string index a `<v>` holds; whitespace around it is allowed, as `Int` after trimming.
