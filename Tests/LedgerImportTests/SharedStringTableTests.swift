@@ -25,6 +25,16 @@ struct SharedStringTableTests {
         }
     }
 
+    @Test("Reserving room for a part changes nothing that is read back, also past the reservation")
+    func reserved() {
+        var table = SharedStringTable()
+        table.reserveCapacity(forPartBytes: 40)
+        let strings = (0..<100).map { "рядок \($0) row" }
+        let added = strings.map { table.append($0) }
+        #expect(added.allSatisfy { $0 })
+        #expect((0..<100).map { table[$0] } == strings)
+    }
+
     @Test("Indexes outside the table give nil")
     func outOfRange() {
         let table = Self.table(["one", "two"])

@@ -20,6 +20,17 @@ struct SharedStringTable: Sendable {
     /// The bytes of text held.
     var byteCount: Int { bytes.count }
 
+    /// Reserves room for the text of a shared-strings part of `partBytes` unpacked bytes (its
+    /// text is shorter than the part), up to 512 MiB. Growing the arena instead would copy it each
+    /// time it doubles, holding old and new copies at once; reserved pages that are never written
+    /// take no memory.
+    mutating func reserveCapacity(forPartBytes partBytes: UInt64) {
+        let capacity = Int(min(partBytes, 512 * 1024 * 1024))
+        bytes.reserveCapacity(capacity)
+        // An entry takes at least 16 bytes of XML (`<si><t>x</t></si>`) unless it is empty.
+        ends.reserveCapacity(capacity / 16)
+    }
+
     /// The string at `index`, or nil when the table has no such entry.
     subscript(index: Int) -> String? {
         guard index >= 0, index < ends.count else { return nil }

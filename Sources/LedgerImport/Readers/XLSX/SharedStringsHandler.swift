@@ -11,9 +11,11 @@ final class SharedStringsHandler: XMLPartHandler {
     private var capturing = false
     private var inPhonetic = false
 
-    init(fileName: String, path: String) {
+    /// A handler for the part at `path` of `fileName`, which unpacks to `partBytes`.
+    init(fileName: String, path: String, partBytes: UInt64) {
         self.fileName = fileName
         self.path = path
+        table.reserveCapacity(forPartBytes: partBytes)
     }
 
     func didStart(_ name: String, attributes: [String: String]) throws {

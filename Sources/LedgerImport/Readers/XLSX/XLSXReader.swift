@@ -56,7 +56,7 @@ public final class XLSXReader: TabularSource {
         }
         var sharedStrings = SharedStringTable()
         if let path = layout.sharedStringsPath, let part = try archive.part(path) {
-            let handler = SharedStringsHandler(fileName: archive.fileName, path: path)
+            let handler = SharedStringsHandler(fileName: archive.fileName, path: path, partBytes: part.declaredSize)
             try XMLPartParser.parse(part, in: archive.location, into: handler)
             sharedStrings = handler.table
         }
