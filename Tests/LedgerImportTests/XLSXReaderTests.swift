@@ -68,6 +68,30 @@ struct XLSXReaderTests {
         #expect(rows.last?.problem?.code == .fieldCount)
     }
 
+    @Test("Shared strings: empty entries, Cyrillic, emoji, escapes, rich text, spaced indexes, prefixed references")
+    func sharedStrings() throws {
+        let source = try Fixtures.open("shared-strings.xlsx")
+        #expect(source.header == .ok(1, ["Email", "Name", "Note"]))
+        #expect(
+            try Fixtures.rows(of: source) == [
+                .ok(2, ["olena@example.com", "Олена Коваленко", "Kyiv центр"]),
+                .ok(3, ["👩‍💻 emoji", "", "ґ\rї"]),
+                .ok(4, ["", "", "Олена Коваленко"]),
+                .ok(5, ["380671234567", "42", ""]),
+            ])
+    }
+
+    @Test("A cell that refers past the end of the shared strings is an error naming the cell")
+    func sharedStringOutOfRange() throws {
+        let error = try #require(throws: ImportFileError.self) {
+            let source = try Fixtures.open("shared-strings.xlsx", options: ReadOptions(sheet: 2))
+            _ = try Fixtures.rows(of: source)
+        }
+        #expect(error.code == .malformedXML)
+        #expect(error.field == "cell A2")
+        #expect(error.message.contains("refers to a shared string the workbook does not have"))
+    }
+
     @Test("The second tab is found through workbook.xml, not by the part's file name")
     func tabOrderComesFromWorkbook() throws {
         let source = try Fixtures.open("edge-cases.xlsx", options: ReadOptions(sheet: 2))

@@ -3,10 +3,13 @@ import LedgerDomain
 /// Renders spreadsheet date serials as ISO 8601 text: `YYYY-MM-DD`, `HH:MM:SS`, or
 /// `YYYY-MM-DDTHH:MM:SS` when a date-time has a time of day.
 enum SpreadsheetDate {
+    /// The first serial past 9999-12-31, which no spreadsheet shows as a date.
+    static let serialLimit = 2_958_466
+
     /// Renders `serial` as a value of `kind`; nil for serials no spreadsheet displays as a date
     /// (negative, not finite, or past year 9999), which the caller shows as a number instead.
     static func render(serial: Double, kind: CellNumberKind, uses1904Dates: Bool) -> String? {
-        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+        guard serial.isFinite, serial >= 0, serial < Double(serialLimit) else { return nil }
         var day = Int(serial.rounded(.down))
         var seconds = Int(((serial - Double(day)) * 86_400).rounded())
         if seconds == 86_400 {

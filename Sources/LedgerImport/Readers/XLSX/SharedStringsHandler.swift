@@ -1,16 +1,26 @@
-/// Reads `sharedStrings.xml` into an array indexed like the `t="s"` cells that refer to it.
+/// Reads `sharedStrings.xml` into a table indexed like the `t="s"` cells that refer to it.
 ///
 /// The part is streamed, but the table itself has to stay in memory: cells refer to entries in any
-/// order. Its size is bounded by `ArchiveLimits.maxPartBytes`.
+/// order. It is kept as one byte arena (`SharedStringTable`), and its size is bounded by
+/// `ArchiveLimits.maxPartBytes`. Text goes straight into the arena as it arrives, so no `String` is
+/// built per entry.
 final class SharedStringsHandler: XMLPartHandler {
-    private(set) var strings: [String] = []
-    private var current = ""
+    private(set) var table = SharedStringTable()
+    private let fileName: String
+    private let path: String
     private var capturing = false
     private var inPhonetic = false
 
+    /// A handler for the part at `path` of `fileName`, which unpacks to `partBytes`.
+    init(fileName: String, path: String, partBytes: UInt64) {
+        self.fileName = fileName
+        self.path = path
+        table.reserveCapacity(forPartBytes: partBytes)
+    }
+
     func didStart(_ name: String, attributes: [String: String]) throws {
         switch name {
-        case "si": current = ""
+        case "si": table.discardCurrent()
         case "t": capturing = !inPhonetic
         // <rPh> holds phonetic guides (furigana) that Excel does not display as cell text.
         case "rPh": inPhonetic = true
@@ -22,12 +32,17 @@ final class SharedStringsHandler: XMLPartHandler {
         switch name {
         case "t": capturing = false
         case "rPh": inPhonetic = false
-        case "si": strings.append(SpreadsheetText.decodingEscapes(current))
+        case "si":
+            guard table.endString() else {
+                throw ImportFileError(
+                    .invalidWorkbook, file: fileName, field: "archive entry \(path)",
+                    reason: "the shared strings hold more than 4 GiB of text, more than a contact sheet can need")
+            }
         default: break
         }
     }
 
     func foundText(_ text: String) {
-        if capturing { current += text }
+        if capturing { table.appendToCurrent(text) }
     }
 }

@@ -12,7 +12,7 @@ enum SheetStream {
 
     /// What the sheet parser needs from the rest of the workbook.
     struct Context: Sendable {
-        let sharedStrings: [String]
+        let sharedStrings: SharedStringTable
         let styles: [CellNumberKind]
         let uses1904Dates: Bool
     }

@@ -54,11 +54,11 @@ public final class XLSXReader: TabularSource {
             try XMLPartParser.parse(part, in: archive.location, into: handler)
             styles = handler.kinds
         }
-        var sharedStrings: [String] = []
+        var sharedStrings = SharedStringTable()
         if let path = layout.sharedStringsPath, let part = try archive.part(path) {
-            let handler = SharedStringsHandler()
+            let handler = SharedStringsHandler(fileName: archive.fileName, path: path, partBytes: part.declaredSize)
             try XMLPartParser.parse(part, in: archive.location, into: handler)
-            sharedStrings = handler.strings
+            sharedStrings = handler.table
         }
         queue = SheetStream.start(
             sheetPart, in: archive.location,

@@ -26,6 +26,12 @@ final class XMLPartParser: NSObject, XMLParserDelegate {
         defer { stream.close() }
         let delegate = XMLPartParser(handler: handler)
         let parser = XMLParser(stream: stream)
+        // The defaults, stated because they matter: with namespace processing on, XMLParser builds
+        // a namespace URI and a qualified name String for every element, which the handlers never
+        // read (they take local names). External entities are never loaded.
+        parser.shouldProcessNamespaces = false
+        parser.shouldReportNamespacePrefixes = false
+        parser.shouldResolveExternalEntities = false
         parser.delegate = delegate
         let succeeded = parser.parse()
         if let failure = stream.failure { throw failure }
@@ -45,9 +51,11 @@ final class XMLPartParser: NSObject, XMLParserDelegate {
         parser.abortParsing()
     }
 
-    private static func localName(_ name: String) -> String {
-        guard let colon = name.lastIndex(of: ":") else { return name }
-        return String(name[name.index(after: colon)...])
+    /// `name` without its namespace prefix; a byte scan, because this runs for every element.
+    static func localName(_ name: String) -> String {
+        let utf8 = name.utf8
+        guard let colon = utf8.lastIndex(of: UInt8(ascii: ":")) else { return name }
+        return String(name[utf8.index(after: colon)...])
     }
 
     func parser(
