@@ -14,8 +14,9 @@ import LedgerStore
 /// random index read maps a whole page-cache folio around the page read. So an import watches
 /// them from a thread of its own (`watch`), every few milliseconds.
 struct MappedPageBudget: Sendable {
-    /// 96 MiB: a fraction of the 300 MB an import may use, and a few batches' worth of pages.
-    static let defaultLimit: Int64 = 96 << 20
+    /// 128 MiB: a 2.5 M-row import peaks at about 275 MiB with it (96 MiB: 270, but twice the
+    /// page faults; 160 MiB: 287), docs/benchmarks.md.
+    static let defaultLimit: Int64 = 128 << 20
 
     let limit: Int64
 
