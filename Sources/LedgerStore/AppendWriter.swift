@@ -187,8 +187,9 @@ struct AppendWriter: Sendable {
                 let cursors = Cursors(txn: txn, log: log, ids: ids)
                 var results = [AppendResult]()
                 results.reserveCapacity(batch.requests.count)
-                for request in batch.requests {
-                    results.append(try append(request, of: batch, cursors: cursors, context: &context))
+                // By index: iterating copied each request, its data key's references included.
+                for index in batch.requests.indices {
+                    results.append(try append(batch.requests[index], of: batch, cursors: cursors, context: &context))
                 }
                 return results
             }
