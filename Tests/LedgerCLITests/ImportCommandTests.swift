@@ -18,6 +18,19 @@ struct ImportCommandTests {
         return try #require(object, "not JSON: \(outcome.stdout) \(outcome.stderr)")
     }
 
+    /// Starts `ledger import FILE` into `store` and kills it with SIGKILL after `delay` µs.
+    static func importKilled(_ file: String, store: String, batchSize: Int, after delay: UInt32) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
+        process.arguments = ["import", file, "--store", store, "--batch-size", "\(batchSize)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     @Test("the sample base imports with its bad rows rejected by row and reason; a second run adds nothing")
     func sampleBase() throws {
         let store = Self.temporary("sample")
@@ -128,15 +141,7 @@ struct ImportCommandTests {
         for round in 0..<3 {
             let store = Self.temporary("killed-\(round)")
             defer { try? FileManager.default.removeItem(atPath: store) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
-            process.arguments = ["import", file, "--store", store, "--batch-size", "250"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 50_000...400_000, using: &generator))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try Self.importKilled(file, store: store, batchSize: 250, after: UInt32.random(in: 50_000...400_000, using: &generator))
             #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
             let rerun = try Self.summary(Executables.run("ledger", ["import", file, "--store", store, "--batch-size", "250", "--json"]))
             let recorded = rerun["alreadyRecorded"] as? Int ?? -1
@@ -174,15 +179,7 @@ struct ImportCommandTests {
         for round in 0..<2 {
             let store = Self.temporary("recurring-\(round)")
             defer { try? FileManager.default.removeItem(atPath: store) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
-            process.arguments = ["import", file, "--store", store, "--batch-size", "100"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 20_000...200_000, using: &generator))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try Self.importKilled(file, store: store, batchSize: 100, after: UInt32.random(in: 20_000...200_000, using: &generator))
             let rerun = try Self.summary(Executables.run("ledger", ["import", file, "--store", store, "--batch-size", "100", "--json"]))
             let recorded = rerun["alreadyRecorded"] as? Int ?? -1
             #expect(recorded % 100 == 0)

@@ -24,6 +24,16 @@ struct ContactProjectionTests {
         return try ledger.append(AppendRequest(target: target, events: newEvents)).stream
     }
 
+    /// A ledger in a fresh temporary folder, and what closes and removes it.
+    static func temporaryLedger() throws -> (Ledger, () -> Void) {
+        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
+        let ledger = try Ledger(directory: directory)
+        return (ledger, {
+            ledger.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        })
+    }
+
     /// Random contact histories: creations, identifier changes, field edits, consent,
     /// segments, erasures — and a few events of a type the projection does not know.
     static func randomHistory(_ ledger: Ledger, seed: UInt64, steps: Int) throws {
@@ -71,10 +81,8 @@ struct ContactProjectionTests {
 
     @Test("a rebuild from scratch equals the state built incrementally, for random histories", arguments: [1, 2, 3, 4, 5] as [UInt64])
     func rebuildEqualsIncremental(seed: UInt64) throws {
-        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try Ledger(directory: directory)
-        defer { ledger.close() }
+        let (ledger, removeLedger) = try Self.temporaryLedger()
+        defer { removeLedger() }
         var random = Seeded(state: seed)
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(), batchSize: Int.random(in: 1...17, using: &random))
         let incremental = try runner.openStore()
@@ -99,10 +107,8 @@ struct ContactProjectionTests {
 
     @Test("a generation left unflushed when the machine went down is rebuilt from the log, never opened")
     func tornGenerationRebuilt() throws {
-        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try Ledger(directory: directory)
-        defer { ledger.close() }
+        let (ledger, removeLedger) = try Self.temporaryLedger()
+        defer { removeLedger() }
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
         let store = try runner.openStore()
         try Self.randomHistory(ledger, seed: 7, steps: 60)
@@ -130,10 +136,8 @@ struct ContactProjectionTests {
 
     @Test("lookups find a contact by e-mail and phone; an erased contact leaves the indexes")
     func lookups() throws {
-        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try Ledger(directory: directory)
-        defer { ledger.close() }
+        let (ledger, removeLedger) = try Self.temporaryLedger()
+        defer { removeLedger() }
         let stream = try Self.append(ledger, nil, [
             .contactCreated(ContactCreated(channel: .cli)),
             .identifierAdded(IdentifierChange(kind: .email, value: "olena@example.com")),
@@ -156,10 +160,8 @@ struct ContactProjectionTests {
 
     @Test("the checkpoint and the state are written together: a fresh runner resumes where the last stopped")
     func resumesFromCheckpoint() throws {
-        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try Ledger(directory: directory)
-        defer { ledger.close() }
+        let (ledger, removeLedger) = try Self.temporaryLedger()
+        defer { removeLedger() }
         try Self.randomHistory(ledger, seed: 9, steps: 30)
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(), batchSize: 7)
         do {
@@ -178,10 +180,8 @@ struct ContactProjectionTests {
 
     @Test("a rebuild that outgrows its map writes each index entry once")
     func rebuildGrowsMap() throws {
-        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try Ledger(directory: directory)
-        defer { ledger.close() }
+        let (ledger, removeLedger) = try Self.temporaryLedger()
+        defer { removeLedger() }
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
         // Enough contacts that the rebuilt store needs more than its initial map.
         for batch in 0..<40 {
@@ -208,10 +208,8 @@ struct ContactProjectionTests {
 
     @Test("following applies new appends promptly, then stops when cancelled")
     func follow() async throws {
-        let directory = NSTemporaryDirectory() + "ledger-projection-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try Ledger(directory: directory)
-        defer { ledger.close() }
+        let (ledger, removeLedger) = try Self.temporaryLedger()
+        defer { removeLedger() }
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
         let store = try runner.openStore()
         defer { store.close() }
