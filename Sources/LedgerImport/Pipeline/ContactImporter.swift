@@ -64,6 +64,8 @@ public final class ContactImporter {
             }
         } else {
             try book.store.deferringFlushes {
+                // The next message is taken only once the one before is handled, so no more
+                // batches wait than the preparer's queue holds.
                 var next = queue.pop()
                 while next != nil {
                     // The contact lock is held for a bounded number of batches at a time, so
@@ -80,17 +82,18 @@ public final class ContactImporter {
                             progress(ImportProgress(rows: summary.rows, read: batch.read))
                         }
                         while pushed < max(1, Self.rowsPerLock / options.batchSize), let message = next {
-                            next = queue.pop()
-                            guard let batch = try take(message, rejects: rejects, into: &summary) else { continue }
-                            if batch.alreadyRecorded {
-                                try record(batch, outcomes: [], rejects: rejects, into: &summary)
-                                progress(ImportProgress(rows: summary.rows, read: batch.read))
-                                continue
+                            if let batch = try take(message, rejects: rejects, into: &summary) {
+                                if batch.alreadyRecorded {
+                                    try record(batch, outcomes: [], rejects: rejects, into: &summary)
+                                    progress(ImportProgress(rows: summary.rows, read: batch.read))
+                                } else {
+                                    try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: batch.endRow)))
+                                    if let done = inFlight.take() { disposal.dispose(done) }
+                                    inFlight = batch
+                                    pushed += 1
+                                }
                             }
-                            try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: batch.endRow)))
-                            if let done = inFlight.take() { disposal.dispose(done) }
-                            inFlight = batch
-                            pushed += 1
+                            next = queue.pop()
                         }
                         try settle(try pipeline.finish())
                         if let done = inFlight.take() { disposal.dispose(done) }
