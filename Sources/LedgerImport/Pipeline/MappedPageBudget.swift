@@ -14,9 +14,9 @@ import LedgerStore
 /// random index read maps a whole page-cache folio around the page read. So an import watches
 /// them from a thread of its own (`watch`), every few milliseconds.
 struct MappedPageBudget: Sendable {
-    /// 128 MiB: a 2.5 M-row import peaks at about 275 MiB with it (96 MiB: 270, but twice the
-    /// page faults; 160 MiB: 287), docs/benchmarks.md.
-    static let defaultLimit: Int64 = 128 << 20
+    /// 160 MiB: a 2.5 M-row import peaks at 270–275 MiB with it, with half the page faults of
+    /// 128 MiB (docs/benchmarks.md, "Where the import stands after session 4").
+    static let defaultLimit: Int64 = 160 << 20
 
     let limit: Int64
 
