@@ -66,24 +66,24 @@ extension ContactBook {
         dryRun: Bool,
         progress: ProgressMark?
     ) throws -> [Result<UpsertOutcome, ContactError>] {
-            var attempt = 0
-            while true {
-                attempt += 1
-                var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
-                try plan.add(items, actor: actor)
-                guard try plan.isCurrent() else { continue }
-                if dryRun { return plan.outcomes(streams: [:]) }
-                let requests = plan.requests()
-                guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
-                do {
-                    let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
-                    try plan.project(requests, results: results)
-                    return plan.outcomes(requests, results: results)
-                } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
-                    // Another writer changed one of these contacts since we read it: decide again.
-                    continue
-                }
+        var attempt = 0
+        while true {
+            attempt += 1
+            var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
+            try plan.add(items, actor: actor)
+            guard try plan.isCurrent() else { continue }
+            if dryRun { return plan.outcomes(streams: [:]) }
+            let requests = plan.requests()
+            guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
+            do {
+                let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
+                try plan.project(requests, results: results)
+                return plan.outcomes(requests, results: results)
+            } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
+                // Another writer changed one of these contacts since we read it: decide again.
+                continue
             }
+        }
     }
 }
 
@@ -139,7 +139,7 @@ struct BatchPlan {
     let match: MatchRule
     let options: UpsertOptions
     let channel: EntryChannel
-    var checkpoint: UInt64
+    let checkpoint: UInt64
     var rules: ContactFieldRules
     var contacts: [Contact] = []
     var slots: [Key: Int] = [:]
@@ -259,8 +259,8 @@ struct BatchPlan {
         for kind in IdentifierKind.allCases {
             for value in prepared.state.identifiers(kind) { owners[Self.slot(kind)][value] = .some(key) }
         }
-        // The working state is only read for a later request of the same contact; it is the
-        // prepared state until then (copy on write: one state, two references).
+        // The prepared state stays with the creation (a reference, not a copy of the state):
+        // `working` reads it for a later request of the same contact, `project` places it.
         contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: nil, creation: prepared))
         results.append(.success((key, true, prepared.encoded.count)))
     }
