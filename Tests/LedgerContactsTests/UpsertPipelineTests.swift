@@ -6,18 +6,6 @@ import LedgerProjections
 @testable import LedgerStore
 import Testing
 
-/// A reproducible generator (SplitMix64), so a failing file can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("The upsert pipeline", .serialized)
 struct UpsertPipelineTests {
@@ -156,7 +144,7 @@ struct UpsertPipelineTests {
 
     @Test("random files: pipelined batches record what one upsert per batch records, event by event, and decide rows as one row at a time does", arguments: 0..<12)
     func sameAsSequential(seed: UInt64) throws {
-        var generator = SeededGenerator(state: seed)
+        var generator = SeededGenerator(seed: seed)
         var rows = (0..<90).map { Self.randomRow(UInt64($0) + 2, using: &generator) }
         var batches = [[UpsertItem]]()
         var rest = rows[...]

@@ -6,18 +6,6 @@ import Testing
 
 @Suite("The contact projection", .serialized)
 struct ContactProjectionTests {
-    /// A seeded generator (SplitMix64), so a failing sequence can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
-        }
-    }
-
     static func append(_ ledger: Ledger, _ stream: StreamID?, _ events: [DomainEvent]) throws -> StreamID {
         let newEvents = events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }
         let target: AppendRequest.Target = stream.map { .existing($0) } ?? .new
@@ -37,7 +25,7 @@ struct ContactProjectionTests {
     /// Random contact histories: creations, identifier changes, field edits, consent,
     /// segments, erasures — and a few events of a type the projection does not know.
     static func randomHistory(_ ledger: Ledger, seed: UInt64, steps: Int) throws {
-        var random = Seeded(state: seed)
+        var random = SeededGenerator(seed: seed)
         var streams = [StreamID]()
         for step in 0..<steps {
             if streams.isEmpty || Int.random(in: 0..<5, using: &random) == 0 {
@@ -83,7 +71,7 @@ struct ContactProjectionTests {
     func rebuildEqualsIncremental(seed: UInt64) throws {
         let (ledger, removeLedger) = try Self.temporaryLedger()
         defer { removeLedger() }
-        var random = Seeded(state: seed)
+        var random = SeededGenerator(seed: seed)
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(), batchSize: Int.random(in: 1...17, using: &random))
         let incremental = try runner.openStore()
         // Interleave appends and catch-ups, so batches split histories at random places.
