@@ -52,10 +52,6 @@ public final class ContactImporter {
         defer { memory.stop() }
         var summary = ImportSummary(file: url.lastPathComponent, format: "", encoding: "")
         summary.dryRun = options.dryRun
-        // The ledger flushes every batch; the contact projection only at the end. Its commits
-        // place index entries all over its B-trees, so each batch's flush wrote most of a
-        // batch's worth of pages (47 GB written for a 2.5 M-row import), and every one of
-        // them can be redone from the log (`ProjectionStore.deferringFlushes`).
         if options.dryRun {
             while let message = queue.pop() {
                 guard let batch = try take(message, rejects: rejects, into: &summary) else { continue }
@@ -63,6 +59,10 @@ public final class ContactImporter {
                 progress(ImportProgress(rows: summary.rows, read: batch.read))
             }
         } else {
+            // The ledger flushes every batch; the contact projection only at the end. Its commits
+            // place index entries all over its B-trees, so each batch's flush wrote most of a
+            // batch's worth of pages (47 GB written for a 2.5 M-row import), and every one of
+            // them can be redone from the log (`ProjectionStore.deferringFlushes`).
             try book.store.deferringFlushes {
                 // The next message is taken only once the one before is handled, so no more
                 // batches wait than the preparer's queue holds.
