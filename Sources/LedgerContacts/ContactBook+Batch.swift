@@ -256,8 +256,13 @@ struct BatchPlan {
     /// encoded and sealed.
     private mutating func add(_ prepared: PreparedCreation, key: Key) {
         slots[key] = contacts.count
-        for kind in IdentifierKind.allCases {
-            for value in prepared.state.identifiers(kind) { owners[Self.slot(kind)][value] = .some(key) }
+        // Read where the creation shares it, kept alive explicitly: otherwise the optimiser
+        // copies the whole state out first.
+        let shared = prepared.shared
+        withExtendedLifetime(shared) {
+            for kind in IdentifierKind.allCases {
+                for value in shared.state.identifiers(kind) { owners[Self.slot(kind)][value] = .some(key) }
+            }
         }
         // The prepared state stays with the creation (a reference, not a copy of the state):
         // `working` reads it for a later request of the same contact, `project` places it.
@@ -401,6 +406,12 @@ struct BatchPlan {
             var state: ContactState?
             var skipped = 0
             if let creation = contacts[slot].creation {
+                guard !contacts[slot].events.isEmpty else {
+                    // Only the prepared events (most new contacts): recorded from the state
+                    // the creation shares, not from a copy of it.
+                    folded.append(FoldedContact(stream: stream, placing: creation.shared, recordedAt: recordedAt))
+                    continue
+                }
                 state = creation.state.placed(stream: stream, recordedAt: recordedAt)
                 skipped = creation.encoded.count
             } else {

@@ -18,8 +18,9 @@ public final class PreparedCreation: Sendable {
     /// The events, as `ContactBook.changes` decides them for a new contact, encoded for the
     /// log with their personal data sealed under `dataKey`.
     let encoded: EncodedEvents
-    /// The state the events fold to, with stream and time 0 (`ContactState.placed`).
-    let state: ContactState
+    /// The state the events fold to, with stream and time 0 (`ContactState.placed`), shared:
+    /// the batch's projection records it from here instead of copying it out.
+    let shared: SharedContactState
     /// The new contact's data key.
     let dataKey: DataKey
     /// Each custom field the request sets, with the type it was declared with when checked.
@@ -32,13 +33,16 @@ public final class PreparedCreation: Sendable {
 
     init(encoded: EncodedEvents, state: ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel) {
         self.encoded = encoded
-        self.state = state
+        shared = SharedContactState(state)
         self.dataKey = dataKey
         self.customFieldTypes = customFieldTypes
         self.today = today
         self.actor = actor
         self.channel = channel
     }
+
+    /// The state the events fold to, with stream and time 0.
+    var state: ContactState { shared.state }
 
     /// Whether `rules` decide a new contact from the same request exactly as these events, with
     /// the same actor and channel: every custom field declared with the same type (so none is

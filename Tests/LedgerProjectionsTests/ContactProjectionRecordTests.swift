@@ -51,4 +51,36 @@ struct ContactProjectionRecordTests {
         let check = try ContactProjectionCheck.run(ledger: ledger, store: store)
         #expect(check.isValid, "\(check.differences)")
     }
+
+    @Test("a new contact's state folded ahead and shared is recorded as placed in its stream")
+    func placing() throws {
+        let (ledger, cleanup) = try ContactProjectionTests.temporaryLedger()
+        defer { cleanup() }
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let store = try runner.openStore()
+        defer { store.close() }
+        let events: [DomainEvent] = [
+            .contactCreated(ContactCreated(channel: .import)),
+            .identifierAdded(IdentifierChange(kind: .email, value: "new@example.com")),
+            .identifierAdded(IdentifierChange(kind: .phone, value: "+380441234567")),
+            .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: .standard(.firstName), from: nil, to: .text("Олена"))])),
+        ]
+        // Folded ahead as a bulk import's preparer does: stream and time 0.
+        let ahead = try #require(events.reduce(nil) { ContactState.fold($0, $1, meta: EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)) })
+        let newEvents = events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }
+        let result = try ledger.append(AppendRequest(target: .new, expected: .noStream, events: newEvents))
+        let recordedAt = try #require(try ledger.event(at: result.positions[0])).recordedAt
+        let folded = FoldedContact(stream: result.stream, placing: SharedContactState(ahead), recordedAt: recordedAt)
+        #expect(folded.old == nil)
+        #expect(folded.new == ahead.placed(stream: result.stream, recordedAt: recordedAt))
+
+        let positions = try #require(result.positions.first)...(try #require(result.positions.last))
+        #expect(try ContactProjection.record([folded], definitions: [], positions: positions, in: store))
+        let directory = ContactDirectory(store: store)
+        #expect(try directory.contact(result.stream) == ahead.placed(stream: result.stream, recordedAt: recordedAt))
+        #expect(try directory.find(.email, "new@example.com") == result.stream)
+        #expect(try directory.find(.phone, "+380441234567") == result.stream)
+        let check = try ContactProjectionCheck.run(ledger: ledger, store: store)
+        #expect(check.isValid, "\(check.differences)")
+    }
 }

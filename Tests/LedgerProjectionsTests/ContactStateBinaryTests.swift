@@ -58,6 +58,43 @@ struct ContactStateBinaryTests {
         #expect(decoded.encoded() == state.encoded())
     }
 
+    @Test("tables are written in key order whatever their size or insertion order", arguments: [1, 2, 8, 9, 20])
+    func tableOrder(count: Int) throws {
+        func padded(_ number: Int) -> String { number < 10 ? "0\(number)" : "\(number)" }
+        let names = (0..<count).map { "field-\(padded($0))" }
+        let scopes = (0..<count).map { ConsentScope(channel: $0.isMultiple(of: 2) ? .email : .sms, purpose: "p\(padded($0))") }
+        func state(_ order: [Int]) throws -> ContactState {
+            let fields = DomainEvent.contactFieldsChanged(ContactFieldsChanged(changes: order.map { FieldChange(field: .custom(names[$0]), from: nil, to: .text("v\($0)")) }))
+            let standard = DomainEvent.contactFieldsChanged(ContactFieldsChanged(changes: [StandardField.timeZone, .firstName, .languageCode, .lastName].map { FieldChange(field: .standard($0), from: nil, to: .text("\($0)")) }))
+            // Consents in one order for both: a grant's place is part of its record.
+            return try #require(fold([Events.created(), fields, standard] + scopes.reversed().map { Events.granted(.api, $0) }))
+        }
+        let forward = try state(Array(0..<count))
+        let backward = try state((0..<count).reversed())
+        #expect(forward.encoded() == backward.encoded())
+        #expect(try Self.roundTrip(forward) == forward)
+        // Custom field names, then consent purposes, appear in sorted order in the bytes.
+        let bytes = forward.encoded()
+        let offsets = try (names + scopes.sorted { ($0.channel.rawValue == "email" ? 0 : 1, $0.purpose) < ($1.channel.rawValue == "email" ? 0 : 1, $1.purpose) }.map(\.purpose)).map { name in
+            try #require(bytes.firstRun(Array(name.utf8)), "\(name)")
+        }
+        #expect(offsets == offsets.sorted())
+        let standard = try [StandardField.firstName, .lastName, .languageCode, .timeZone].map { field in
+            try #require(bytes.firstRun(Array("\(field)".utf8)), "\(field)")
+        }
+        #expect(standard == standard.sorted())
+    }
+
+    @Test("a prepared state is encoded as placed without being placed first", arguments: 0..<50)
+    func placedEncoding(seed: UInt64) throws {
+        var random = RandomEvents(seed: seed)
+        let state = try #require(fold([Events.created()] + random.events(count: Int(seed % 30) + 1)))
+        var writer = BinaryWriter()
+        writer.write(UInt8(0xEE))
+        state.encode(placedIn: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed), into: &writer)
+        #expect(writer.bytes == [0xEE] + state.placed(stream: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed)).encoded(), "seed \(seed)")
+    }
+
     @Test("random histories: fold, encode, decode gives the same state; so does resuming from a snapshot", arguments: 0..<200)
     func property(seed: UInt64) throws {
         var random = RandomEvents(seed: seed)
@@ -139,6 +176,12 @@ struct ContactStateBinaryTests {
 }
 
 extension Array where Element == UInt8 {
+    /// Where `run` first occurs in the bytes.
+    func firstRun(_ run: [UInt8]) -> Int? {
+        guard run.count <= count else { return nil }
+        return (0...(count - run.count)).first { Array(self[$0..<($0 + run.count)]) == run }
+    }
+
     /// Whether `run` occurs in the bytes.
     func containsRun(_ run: [UInt8]) -> Bool {
         guard run.count <= count else { return false }

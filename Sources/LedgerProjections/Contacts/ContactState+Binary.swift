@@ -43,6 +43,16 @@ extension ContactState {
 
     /// Appends the state's stored bytes to `writer` (a rebuild keeps many states in one buffer).
     public func encode(into writer: inout BinaryWriter) {
+        encode(id: id, createdAt: createdAt, updatedAt: updatedAt, into: &writer)
+    }
+
+    /// Appends the stored bytes of `placed(stream:recordedAt:)` to `writer`, without making
+    /// that copy of the state (a retain of each of its tables, and a release when dropped).
+    public func encode(placedIn stream: StreamID, recordedAt: Int64, into writer: inout BinaryWriter) {
+        encode(id: stream, createdAt: recordedAt, updatedAt: recordedAt, into: &writer)
+    }
+
+    private func encode(id: StreamID, createdAt: Int64, updatedAt: Int64, into writer: inout BinaryWriter) {
         writer.write(Self.binaryFormat)
         var flags: UInt8 = 0
         if erased { flags |= Flag.erased }
@@ -56,38 +66,56 @@ extension ContactState {
         if let mergedInto { writer.writeVarint(mergedInto.rawValue) }
         writer.writeVarint(UInt64(absorbed.count))
         for stream in absorbed { writer.writeVarint(stream.rawValue) }
-        for list in [emails, phones, externalIds] {
-            writer.writeVarint(UInt64(list.count))
-            for value in list { writer.writeString(value) }
-        }
-        // Tables are written in a fixed order so equal states have equal bytes; a table of
-        // one entry (the usual case) needs no sorted copy.
+        // One list at a time: an array of the three lists cost an allocation per state.
+        Self.writeIdentifiers(emails, into: &writer)
+        Self.writeIdentifiers(phones, into: &writer)
+        Self.writeIdentifiers(externalIds, into: &writer)
+        // Tables are written in a fixed order so equal states have equal bytes.
         writer.writeVarint(UInt64(standardFields.count))
-        if standardFields.count == 1, let (field, value) = standardFields.first {
+        Self.forEachSorted(standardFields, by: { $0.stateCode < $1.stateCode }) { field, value in
             writer.writeCode(state: field)
             writer.writeFieldValue(value)
-        } else {
-            for (field, value) in standardFields.sorted(by: { $0.key.stateCode < $1.key.stateCode }) {
-                writer.writeCode(state: field)
-                writer.writeFieldValue(value)
-            }
         }
         writer.writeVarint(UInt64(fields.count))
-        if !fields.isEmpty {
-            for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-                writer.writeString(name)
-                writer.writeFieldValue(value)
-            }
+        Self.forEachSorted(fields, by: <) { name, value in
+            writer.writeString(name)
+            writer.writeFieldValue(value)
         }
         writer.writeVarint(UInt64(consents.count))
-        if !consents.isEmpty {
-            for (scope, record) in consents.sorted(by: { Self.precedes($0.key, $1.key) }) {
-                Self.write(scope, record, into: &writer)
-            }
+        Self.forEachSorted(consents, by: Self.precedes) { scope, record in
+            Self.write(scope, record, into: &writer)
         }
         writer.writeVarint(UInt64(segments.count))
         if !segments.isEmpty {
             for segment in segments.sorted() { writer.writeString(segment) }
+        }
+    }
+
+    private static func writeIdentifiers(_ list: [String], into writer: inout BinaryWriter) {
+        writer.writeVarint(UInt64(list.count))
+        for value in list { writer.writeString(value) }
+    }
+
+    /// Calls `body` with each entry of `table` in key order (`precedes`, strict: keys are
+    /// distinct). A table of a few entries (a contact's usual fields) is walked in place, picking
+    /// the next key each time: a sorted copy copied every entry into a new array (a retain per
+    /// value) for each state written.
+    private static func forEachSorted<Key, Value>(_ table: [Key: Value], by precedes: (Key, Key) -> Bool, _ body: (Key, Value) -> Void) {
+        guard table.count <= 8 else {
+            for (key, value) in table.sorted(by: { precedes($0.key, $1.key) }) { body(key, value) }
+            return
+        }
+        var previous: Dictionary<Key, Value>.Index?
+        for _ in 0..<table.count {
+            var next: Dictionary<Key, Value>.Index?
+            for index in table.indices {
+                if let previous, !precedes(table.keys[previous], table.keys[index]) { continue }
+                if let best = next, !precedes(table.keys[index], table.keys[best]) { continue }
+                next = index
+            }
+            guard let next else { return }
+            body(table.keys[next], table.values[next])
+            previous = next
         }
     }
 

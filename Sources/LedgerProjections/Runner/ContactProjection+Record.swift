@@ -11,14 +11,35 @@ public struct FoldedContact: Sendable {
     public let stream: StreamID
     /// The state the projection holds now (nil: a new contact).
     public let old: ContactState?
-    /// The state after the events (nil: the fold left none).
-    public let new: ContactState?
+    /// The state after the events, unless it is `placing`'s.
+    let folded: ContactState?
+    /// A new contact's state folded ahead with stream and time 0, and the time its events
+    /// were recorded at: the state after the events is it placed there
+    /// (`ContactState.placed`), which `record` encodes without making it.
+    let placing: (shared: SharedContactState, recordedAt: Int64)?
 
     /// Describes one contact's change.
     public init(stream: StreamID, old: ContactState?, new: ContactState?) {
         self.stream = stream
         self.old = old
-        self.new = new
+        folded = new
+        placing = nil
+    }
+
+    /// Describes a new contact whose events only create it as `shared` says (a prepared
+    /// creation), recorded in `stream` at `recordedAt`: its state is `shared`'s placed there,
+    /// and is recorded without being copied out of `shared`.
+    public init(stream: StreamID, placing shared: SharedContactState, recordedAt: Int64) {
+        self.stream = stream
+        old = nil
+        folded = nil
+        placing = (shared, recordedAt)
+    }
+
+    /// The state after the events (nil: the fold left none).
+    public var new: ContactState? {
+        if let placing { return placing.shared.state.placed(stream: stream, recordedAt: placing.recordedAt) }
+        return folded
     }
 }
 
@@ -38,7 +59,9 @@ extension ContactProjection {
         in store: ProjectionStore
     ) throws -> Bool {
         let table = try store.table("contacts")
-        let indexes = try IdentifierKind.allCases.map { try store.table(indexTable($0)) }
+        // `allCases` makes a new array each time it is read: read once, not per contact.
+        let kinds = IdentifierKind.allCases
+        let indexes = try kinds.map { try store.table(indexTable($0)) }
         return try store.write { transaction in
             // Gathered inside the closure: a full map runs it again from the start.
             guard try transaction.checkpoint() == positions.lowerBound - 1 else { return false }
@@ -50,16 +73,20 @@ extension ContactProjection {
             // By index, reading each contact in place: copying one costs a retain per field.
             for index in contacts.indices {
                 let stream = contacts[index].stream
-                if contacts[index].old == nil, let new = contacts[index].new {
-                    // A new contact (most of a bulk import): every identifier it holds is added.
-                    guard !new.erased, new.mergedInto == nil else { continue }
-                    for (slot, kind) in IdentifierKind.allCases.enumerated() {
-                        for identifier in new.identifiers(kind) { added[slot].append((Array(identifier.utf8), stream)) }
-                    }
+                if let shared = contacts[index].placing?.shared {
+                    // A new contact prepared ahead (most of a bulk import), read where it is
+                    // shared. Without the extended lifetime the optimiser copies the state out
+                    // of its holder first.
+                    withExtendedLifetime(shared) { addIdentifiers(of: shared.state, stream: stream, kinds: kinds, to: &added) }
+                    continue
+                }
+                if contacts[index].old == nil, let new = contacts[index].folded {
+                    // A new contact: every identifier it holds is added.
+                    addIdentifiers(of: new, stream: stream, kinds: kinds, to: &added)
                     continue
                 }
                 for (kind, identifiers) in indexedChanges(old: contacts[index].old, new: contacts[index].new) {
-                    let slot = IdentifierKind.allCases.firstIndex(of: kind) ?? 0
+                    let slot = kinds.firstIndex(of: kind) ?? 0
                     for identifier in identifiers.removed { removed[slot].append((Array(identifier.utf8), stream)) }
                     for identifier in identifiers.added { added[slot].append((Array(identifier.utf8), stream)) }
                 }
@@ -95,12 +122,17 @@ extension ContactProjection {
             try transaction.withAppender(table) { appender in
                 for index in order {
                     let stream = contacts[index].stream
-                    guard let new = contacts[index].new else {
+                    writer.removeAll()
+                    if let placing = contacts[index].placing {
+                        // Kept alive explicitly, so the state is encoded where it is held, not copied.
+                        let shared = placing.shared
+                        withExtendedLifetime(shared) { shared.state.encode(placedIn: stream, recordedAt: placing.recordedAt, into: &writer) }
+                    } else if let new = contacts[index].folded {
+                        new.encode(into: &writer)
+                    } else {
                         try transaction.delete(table, key(stream))
                         continue
                     }
-                    writer.removeAll()
-                    new.encode(into: &writer)
                     let appended = try contacts[index].old == nil && withUnsafeBytes(of: stream.rawValue.bigEndian) { key in
                         try writer.bytes.withUnsafeBytes { try appender.appendIfLast(key: key, value: $0) }
                     }
@@ -109,6 +141,16 @@ extension ContactProjection {
             }
             try transaction.setCheckpoint(positions.upperBound)
             return true
+        }
+    }
+
+    /// Adds the index entries of a new contact's identifiers (none when it is erased or
+    /// merged away) to `added`, one list per kind of `kinds`. `state` is borrowed: a new
+    /// contact's state is read where it is held, not copied.
+    private static func addIdentifiers(of state: borrowing ContactState, stream: StreamID, kinds: [IdentifierKind], to added: inout [[(key: [UInt8], stream: StreamID)]]) {
+        guard !state.erased, state.mergedInto == nil else { return }
+        for (slot, kind) in kinds.enumerated() {
+            for identifier in state.identifiers(kind) { added[slot].append((Array(identifier.utf8), stream)) }
         }
     }
 
