@@ -187,7 +187,7 @@ struct BatchPlan {
         for kind in [IdentifierKind.email, .phone] { owners[Self.slot(kind)].reserveCapacity(items.count) }
         let directory = self.directory
         try directory.read { snapshot in
-            for index in items.indices { add(items[index], actor: actor, snapshot: snapshot) }
+            for row in items.indices { add(items, row, actor: actor, snapshot: snapshot) }
         }
         let existing = contacts.indices.compactMap { index -> (Int, StreamID)? in
             if case .existing(let id) = contacts[index].key { return (index, id) }
@@ -198,16 +198,19 @@ struct BatchPlan {
         for ((index, _), version) in zip(existing, versions) { contacts[index].baseVersion = version }
     }
 
-    private mutating func add(_ item: borrowing UpsertItem, actor: Actor, snapshot: ContactDirectory.Snapshot) {
+    /// Plans `items[row]`. The item is read in place, a field at a time: passing
+    /// `items[row]` (even to a borrowing parameter) copied the whole item, a retain for each
+    /// of its input's values, its source and closures, for every request.
+    private mutating func add(_ items: [UpsertItem], _ row: Int, actor: Actor, snapshot: ContactDirectory.Snapshot) {
         do {
-            let identifiers = try (item.identifiers ?? book.normalize(item.input)).get()
+            let identifiers = try (items[row].identifiers ?? book.normalize(items[row].input)).get()
             try book.requireMatchIdentifier(match, identifiers)
             let key = try resolve(identifiers, snapshot: snapshot)
             // A `.new` key the batch in flight owns names that batch's new contact, not a new one.
-            if case .new = key, slots[key] == nil, previous?.slots[key] == nil, let prepared = item.prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
+            if case .new = key, slots[key] == nil, previous?.slots[key] == nil, let prepared = items[row].prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
                 #if DEBUG
                 var checking = rules
-                let decided = (try? book.changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &checking, options: options)) ?? []
+                let decided = (try? book.changes(items[row].input, identifiers: identifiers, state: nil, channel: channel, rules: &checking, options: options)) ?? []
                 let folded = decided.reduce(nil) { ContactState.fold($0, $1, meta: EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)) }
                 assert(decided.count == prepared.encoded.count && folded == prepared.state, "a prepared creation differs from the events decided now")
                 #endif
@@ -229,11 +232,11 @@ struct BatchPlan {
                 contacts.append(Contact(key: key, base: state, baseVersion: 0, state: state))
             }
             catchUpState(slot)
-            let events = try book.changes(item.input, identifiers: identifiers, state: contacts[slot].working, channel: channel, rules: &rules, options: options)
+            let events = try book.changes(items[row].input, identifiers: identifiers, state: contacts[slot].working, channel: channel, rules: &rules, options: options)
             let wasNew = contacts[slot].working == nil
             for (index, event) in events.enumerated() {
                 own(event, key: key)
-                let recorded = event.newEvent(id: item.ids(index), actor: actor, source: item.source)
+                let recorded = event.newEvent(id: items[row].ids(index), actor: actor, source: items[row].source)
                 // Field declarations belong to the schema stream, not to the contact that
                 // happened to use the field first.
                 if case .fieldDefined(let definition) = event {
