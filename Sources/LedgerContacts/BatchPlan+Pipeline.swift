@@ -46,7 +46,7 @@ extension BatchPlan {
     /// carried contacts the versions it left them (`requests` and `results` are that append's).
     /// Returns false when this plan cannot be settled; it is then decided again from the
     /// projection.
-    mutating func settle(after previous: BatchPlan, requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) -> Bool {
+    mutating func settle(after previous: BatchPlan, requests: [Planned], results: [AppendResult]) -> Bool {
         guard requests.count == results.count else { return false }
         if schemaStream == nil, requests.first?.key == .new(0), let schema = results.first?.stream {
             // The previous batch made the schema stream: declarations of this one go to it.
@@ -117,9 +117,9 @@ extension BatchPlan {
 
     /// The log's last position after an append of `requests` that began after `end`: nil
     /// unless every event was newly appended, in one run right after `end`.
-    static func end(after end: UInt64, requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) -> UInt64? {
+    static func end(after end: UInt64, requests: [Planned], results: [AppendResult]) -> UInt64? {
         guard requests.count == results.count else { return nil }
-        guard requests.contains(where: { $0.request.eventCount > 0 }) else { return end }
+        guard requests.contains(where: { $0.eventCount > 0 }) else { return end }
         guard let positions = contiguousPositions(requests, results), positions.lowerBound == end + 1 else { return nil }
         return positions.upperBound
     }

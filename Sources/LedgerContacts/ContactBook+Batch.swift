@@ -73,12 +73,12 @@ extension ContactBook {
             try plan.add(items, actor: actor)
             guard try plan.isCurrent() else { continue }
             if dryRun { return plan.outcomes(streams: [:]) }
-            let requests = plan.requests()
+            let (requests, planned) = plan.requests()
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
             do {
-                let results = try ledger.append(try sealed(requests.map(\.request), keys: ledger.keyRing()), progress: progress)
-                try plan.project(requests, results: results)
-                return plan.outcomes(requests, results: results)
+                let results = try ledger.append(try sealed(requests, keys: ledger.keyRing()), progress: progress)
+                try plan.project(planned, results: results)
+                return plan.outcomes(planned, results: results)
             } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
                 // Another writer changed one of these contacts since we read it: decide again.
                 continue
@@ -124,6 +124,17 @@ struct BatchPlan {
         var working: ContactState? {
             state ?? creation?.state
         }
+    }
+
+    /// What the plan needs to know of one of its append requests once it is appended: which
+    /// contact it is for, where that contact is in `contacts` (nil: the schema stream), and
+    /// how many events it carries. Kept apart from the request itself, which goes to the
+    /// writer: holding the requests as well copied each (a retain per part) and kept it
+    /// alive until the batch was projected.
+    struct Planned {
+        let key: Key
+        let slot: Int?
+        let eventCount: Int
     }
 
     /// The batch before this one, planned but not yet projected when this one is planned
@@ -363,31 +374,40 @@ struct BatchPlan {
         }
     }
 
-    /// One append request per contact with events, in first-seen order.
-    func requests() -> [(key: Key, request: AppendRequest)] {
-        var requests = [(key: Key, request: AppendRequest)]()
+    /// One append request per contact with events, in first-seen order, and what the plan
+    /// keeps of each.
+    func requests() -> (requests: [AppendRequest], planned: [Planned]) {
+        var requests = [AppendRequest]()
+        var planned = [Planned]()
         requests.reserveCapacity(contacts.count + 1)
+        planned.reserveCapacity(contacts.count + 1)
         if !schemaEvents.isEmpty {
             let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
-            requests.append((.new(0), AppendRequest(target: target, expected: .any, events: schemaEvents)))
+            requests.append(AppendRequest(target: target, expected: .any, events: schemaEvents))
+            planned.append(Planned(key: .new(0), slot: nil, eventCount: schemaEvents.count))
         }
         for slot in contacts.indices where !contacts[slot].recorded.isEmpty || contacts[slot].creation != nil {
             let key = contacts[slot].key
             switch key {
             case .existing(let id):
-                requests.append((key, AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded)))
+                requests.append(AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded))
             case .new:
-                requests.append((key, AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: contacts[slot].creation?.dataKey, encoded: contacts[slot].creation?.encoded ?? EncodedEvents())))
+                if let creation = contacts[slot].creation {
+                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: creation.dataKey, encoded: creation.encoded))
+                } else {
+                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded))
+                }
             }
+            planned.append(Planned(key: key, slot: slot, eventCount: requests[requests.count - 1].eventCount))
         }
-        return requests
+        return (requests, planned)
     }
 
     /// Brings the projection up to the batch just appended: each contact's events folded once
     /// from its base state with their real positions, stream and time, written with the
     /// checkpoint. When the batch is not exactly the log's newest events (another writer's
     /// came between, or some were already recorded), the runner catches up from the log.
-    func project(_ requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) throws {
+    func project(_ requests: [Planned], results: [AppendResult]) throws {
         guard basesKnown, let positions = Self.contiguousPositions(requests, results),
               let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt
         else {
@@ -405,7 +425,7 @@ struct BatchPlan {
                 schema = stream
                 continue
             }
-            guard let slot = slots[key] else { continue }
+            guard let slot = requests[index].slot else { continue }
             var state: ContactState?
             var skipped = 0
             if let creation = contacts[slot].creation {
@@ -436,12 +456,12 @@ struct BatchPlan {
 
     /// The positions of the batch's events when they are one run, all newly appended (one
     /// job is one transaction, so they share one time); nil otherwise.
-    static func contiguousPositions(_ requests: [(key: Key, request: AppendRequest)], _ results: [AppendResult]) -> ClosedRange<UInt64>? {
+    static func contiguousPositions(_ requests: [Planned], _ results: [AppendResult]) -> ClosedRange<UInt64>? {
         guard requests.count == results.count, let first = results.first?.positions.first else { return nil }
         var next = first
         for index in requests.indices {
             let result = results[index]
-            guard result.duplicates == 0, result.positions.count == requests[index].request.eventCount else { return nil }
+            guard result.duplicates == 0, result.positions.count == requests[index].eventCount else { return nil }
             for position in result.positions {
                 guard position == next else { return nil }
                 next += 1
@@ -451,7 +471,7 @@ struct BatchPlan {
     }
 
     /// Each request's outcome, with the streams an append of `requests` gave new contacts.
-    func outcomes(_ requests: [(key: Key, request: AppendRequest)], results: [AppendResult]) -> [Result<UpsertOutcome, ContactError>] {
+    func outcomes(_ requests: [Planned], results: [AppendResult]) -> [Result<UpsertOutcome, ContactError>] {
         var streams = [Key: StreamID]()
         streams.reserveCapacity(requests.count)
         for index in requests.indices { streams[requests[index].key] = results[index].stream }

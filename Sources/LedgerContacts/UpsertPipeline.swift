@@ -19,7 +19,7 @@ import LedgerStore
 public final class UpsertPipeline {
     private struct InFlight {
         let plan: BatchPlan
-        let requests: [(key: BatchPlan.Key, request: AppendRequest)]
+        let requests: [BatchPlan.Planned]
         let pending: PendingAppend
         let items: [UpsertItem]
         let progress: ProgressMark
@@ -77,8 +77,8 @@ public final class UpsertPipeline {
             return previous.plan.outcomes(previous.requests, results: results)
         }
         self.end = end
-        let requests = plan.requests()
-        let pending = try book.ledger.submit(try book.sealed(requests.map(\.request), keys: book.ledger.keyRing()), progress: progress)
+        let (appends, requests) = plan.requests()
+        let pending = try book.ledger.submit(try book.sealed(appends, keys: book.ledger.keyRing()), progress: progress)
         // Projected while the writer appends this batch.
         try previous.plan.project(previous.requests, results: results)
         try plan.loadCarriedBases(through: end)
@@ -108,8 +108,8 @@ public final class UpsertPipeline {
             var plan = try BatchPlan(book: book, match: match, options: options, channel: channel)
             try plan.add(items, actor: actor)
             guard try plan.isCurrent() else { continue }
-            let requests = plan.requests()
-            let pending = try book.ledger.submit(try book.sealed(requests.map(\.request), keys: book.ledger.keyRing()), progress: progress)
+            let (appends, requests) = plan.requests()
+            let pending = try book.ledger.submit(try book.sealed(appends, keys: book.ledger.keyRing()), progress: progress)
             end = plan.checkpoint
             inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
             return

@@ -258,11 +258,7 @@ struct ContactBatchTests {
 
     @Test("batch positions are used only when they are one fresh run")
     func contiguousPositions() {
-        let request = AppendRequest(target: .new, events: [
-            DomainEvent.contactCreated(ContactCreated(channel: .import)).newEvent(actor: Actor(.user, "t"), source: .cli(command: "t")),
-            DomainEvent.contactCreated(ContactCreated(channel: .import)).newEvent(actor: Actor(.user, "t"), source: .cli(command: "t")),
-        ])
-        let requests: [(key: BatchPlan.Key, request: AppendRequest)] = [(.new(1), request), (.new(2), request)]
+        let requests = [BatchPlan.Planned(key: .new(1), slot: 0, eventCount: 2), BatchPlan.Planned(key: .new(2), slot: 1, eventCount: 2)]
         func result(_ positions: [UInt64], duplicates: Int = 0) -> AppendResult {
             AppendResult(stream: StreamID(1), positions: positions, version: 2, duplicates: duplicates)
         }
