@@ -68,7 +68,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // jemalloc (Debian's libjemalloc-dev) replaces glibc's malloc for the whole
+            // process: an import allocates and frees millions of small objects across three
+            // threads, and costs 12% less CPU with it (decision 0011).
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "ledger-bench",
