@@ -69,7 +69,7 @@ final class PreparedGroup: Sendable {
         let total = jobs.reduce(0) { $0 + $1.batch.bytes.count } + EventRecord.hashLength * eventCount
         var offsets = [Int]()
         offsets.reserveCapacity(eventCount + 1)
-        let scratch = RecordScratch(chainHash: prediction.chainHash)
+        var scratch = RecordScratch(chainHash: prediction.chainHash)
         var stream = prediction.nextStream
         // Each record is written once, in place: the body copied in, its blank fields filled,
         // and its chain hash appended by the same code the writer uses.
