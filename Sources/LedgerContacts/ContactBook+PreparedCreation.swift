@@ -72,12 +72,22 @@ extension ContactBook {
     /// The same, with the calling thread's own `scratch` to encode payloads in: a bulk
     /// writer's preparer keeps one for the whole import, so that no event allocates its own.
     public func prepareCreation(_ item: UpsertItem, channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules, cipher: PayloadCipher, scratch: inout EncodingScratch) -> PreparedCreation? {
-        guard let identifiers = try? (item.identifiers ?? normalize(item.input)).get() else { return nil }
-        guard let events = try? changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions()),
+        prepareCreation(item.input, identifiers: item.identifiers ?? normalize(item.input), source: item.source, ids: item.ids, channel: channel, actor: actor, rules: &rules, cipher: cipher, scratch: &scratch)
+    }
+
+    /// The same, from the parts of the request before it is made: a bulk writer's preparer
+    /// then makes the request once, with its preparation, instead of copying it to set that
+    /// (a retain per value, for every row).
+    public func prepareCreation(
+        _ input: ContactInput, identifiers: Result<ContactIdentifiers, ContactError>, source: Source, ids: (Int) -> EventID,
+        channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules, cipher: PayloadCipher, scratch: inout EncodingScratch
+    ) -> PreparedCreation? {
+        guard case .success(let identifiers) = identifiers else { return nil }
+        guard let events = try? changes(input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions()),
               !events.contains(where: { $0.kind == .fieldDefined })
         else { return nil }
         var customFieldTypes = [(name: String, type: FieldType)]()
-        for case (.custom(let name), .some) in item.input.fields {
+        for case (.custom(let name), .some) in input.fields {
             guard let type = rules.customFields[name] else { return nil }
             customFieldTypes.append((name, type))
         }
@@ -88,7 +98,7 @@ extension ContactBook {
         var state: ContactState?
         let placeholder = EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)
         for (index, event) in events.enumerated() {
-            guard (try? encoded.append(event, id: item.ids(index), actor: actor, source: item.source, sealingWith: key, cipher: cipher, scratch: &scratch)) != nil else { return nil }
+            guard (try? encoded.append(event, id: ids(index), actor: actor, source: source, sealingWith: key, cipher: cipher, scratch: &scratch)) != nil else { return nil }
             ContactState.fold(into: &state, event, meta: placeholder)
         }
         scratch.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
