@@ -40,7 +40,7 @@ struct PrepareSuite {
             })
             var rules = ContactFieldRules(today: CalendarDate(utcDayOf: Ledger.systemClock()))
             let cipher = PayloadCipher()
-            var scratch = EncodingScratch()
+            var scratch = CreationScratch()
             var prepared = [PreparedCreation?]()
             prepared.reserveCapacity(rows)
             preparing.append(Self.threadCPU {

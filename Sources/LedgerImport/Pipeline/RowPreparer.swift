@@ -81,8 +81,8 @@ enum RowPreparer {
         var rules = ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
         // This thread's own cipher context, keyed anew for each new contact's key.
         let cipher = PayloadCipher()
-        // And its buffers to encode payloads in, reused for every event.
-        var scratch = EncodingScratch()
+        // And its buffers to decide and encode events in, reused for every contact.
+        var scratch = CreationScratch()
         var rowsRead: UInt64 = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
         while let row = try source.nextRow() {
