@@ -1,9 +1,11 @@
 // The C++ side of CPhoneNumber.h: thin calls into libphonenumber, mapping its
-// results to clpn_status. No state is kept here, and no exception leaves.
+// results to clpn_status. No exception leaves. The only state kept here is what
+// the library's read-only metadata answers (which calling codes exist, a
+// region's calling code), so that a bulk import does not ask it per number.
 
 #include "CPhoneNumber.h"
 
-#include <cstdio>
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -120,6 +122,72 @@ bool is_ascii_digit(char byte) {
     return byte >= '0' && byte <= '9';
 }
 
+// Calling codes are 1 to 3 digits. Which of them the library knows never
+// changes while the process runs (its metadata is compiled in), so it is asked
+// once for all 999 rather than up to three times per number:
+// GetRegionCodeForCountryCode() builds a list of region strings on every call.
+// It answers "ZZ" for a code it does not know ("001" for non-geographic ones).
+using KnownCallingCodes = std::array<bool, 1000>;
+
+const KnownCallingCodes &known_calling_codes() {
+    // A function-local static is initialised once, thread-safely (C++11,
+    // [stmt.dcl]/4); if the library throws (allocation), the next call retries.
+    static const KnownCallingCodes known = [] {
+        KnownCallingCodes codes{};
+        std::string region;
+        for (int32_t code = 1; code < static_cast<int32_t>(codes.size()); ++code) {
+            region.clear();
+            util().GetRegionCodeForCountryCode(code, &region);
+            codes[static_cast<size_t>(code)] = region != kUnknownRegion;
+        }
+        return codes;
+    }();
+    return known;
+}
+
+// GetCountryCodeForRegion() for the region this thread asked about last: an
+// import reads every national number in the same default region, and the
+// library's answer is a hash-map lookup by region name per call. Per thread,
+// so no lock; the answer for a given region never changes.
+int32_t country_code_for_region(const std::string &region_code) {
+    // Trivial, so zero-initialised with the thread and read without a guard.
+    struct Last {
+        char region[8];
+        size_t length;
+        int32_t code;
+    };
+    thread_local Last last;
+    if (last.length != 0 && last.length == region_code.size()
+        && std::memcmp(last.region, region_code.data(), last.length) == 0) {
+        return last.code;
+    }
+    const int32_t code = util().GetCountryCodeForRegion(region_code);
+    // Region codes are 2 letters ("001" for non-geographic); a longer text is
+    // simply not remembered.
+    if (region_code.size() < sizeof last.region) {
+        std::memcpy(last.region, region_code.data(), region_code.size());
+        last.length = region_code.size();
+        last.code = code;
+    }
+    return code;
+}
+
+// The decimal digits of a positive calling code (at most 3) after '+', into
+// `out`; the number of bytes written. snprintf did the same through the
+// locale-aware formatting machinery, for every national number.
+size_t write_calling_code(int32_t code, char *out) {
+    char digits[10];
+    size_t count = 0;
+    for (uint32_t rest = static_cast<uint32_t>(code); rest != 0 && count < sizeof digits; rest /= 10) {
+        digits[count++] = static_cast<char>('0' + rest % 10);
+    }
+    out[0] = '+';
+    for (size_t i = 0; i < count; ++i) {
+        out[1 + i] = digits[count - 1 - i];
+    }
+    return 1 + count;
+}
+
 // The fast path for text that is already "+<digits>". Returns true with
 // *status set when it could decide; false sends the caller to the full parse.
 bool try_plain_e164(const char *input, size_t input_length,
@@ -138,16 +206,13 @@ bool try_plain_e164(const char *input, size_t input_length,
     const PhoneNumberUtil &phone_util = util();
     // Calling codes are 1 to 3 digits and prefix-free (ITU-T E.164), so the
     // first prefix the library knows is the code; this is how the library's
-    // own ExtractCountryCode() reads one. GetRegionCodeForCountryCode() answers
-    // "ZZ" for a code it does not know ("001" for non-geographic ones).
+    // own ExtractCountryCode() reads one.
+    const KnownCallingCodes &known = known_calling_codes();
     int32_t country_code = 0;
     size_t code_digits = 0;
-    std::string region;
     for (size_t digits = 1; digits <= 3 && 1 + digits < input_length; ++digits) {
         const int32_t candidate = country_code * 10 + (input[digits] - '0');
-        region.clear();
-        phone_util.GetRegionCodeForCountryCode(candidate, &region);
-        if (region != kUnknownRegion) {
+        if (known[static_cast<size_t>(candidate)]) {
             country_code = candidate;
             code_digits = digits;
             break;
@@ -236,14 +301,15 @@ bool try_plain_national(const char *input, size_t input_length,
         *out_country_code = country_code;
     }
     // E.164: '+', the calling code, the national digits after the trunk prefix.
+    // Calling codes have at most 3 digits, so the code takes at most 4 bytes.
     char e164[CLPN_E164_CAPACITY];
-    const int code_length = std::snprintf(e164, sizeof e164, "+%d", static_cast<int>(country_code));
     const size_t national_length = input_length - 1;
-    if (code_length <= 0 || static_cast<size_t>(code_length) + national_length + 1 > sizeof e164) {
+    if (country_code <= 0 || country_code > 999 || 4 + national_length + 1 > sizeof e164) {
         return false;
     }
+    const size_t code_length = write_calling_code(country_code, e164);
     std::memcpy(e164 + code_length, input + 1, national_length);
-    *status = write_out(e164, static_cast<size_t>(code_length) + national_length, out, out_length);
+    *status = write_out(e164, code_length + national_length, out, out_length);
     return true;
 }
 
@@ -277,7 +343,6 @@ clpn_status normalize(const char *input, size_t input_length,
         input = "";
     }
     try {
-        const PhoneNumberUtil &phone_util = util();
         const std::string region_code = region_length == 0
             ? std::string(kUnknownRegion)
             : std::string(region, region_length);
@@ -285,7 +350,7 @@ clpn_status normalize(const char *input, size_t input_length,
         // Parse() would ignore a bad region for '+' numbers and call national
         // ones INVALID_COUNTRY_CODE_ERROR; checking first names the real fault.
         const int32_t region_country_code =
-            region_length == 0 ? 0 : phone_util.GetCountryCodeForRegion(region_code);
+            region_length == 0 ? 0 : country_code_for_region(region_code);
         if (region_length != 0 && region_country_code == 0) {
             return CLPN_UNKNOWN_REGION;
         }

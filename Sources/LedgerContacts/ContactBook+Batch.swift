@@ -24,11 +24,13 @@ public struct UpsertItem: Sendable {
         input: ContactInput,
         source: Source,
         identifiers: Result<ContactIdentifiers, ContactError>? = nil,
+        prepared: PreparedCreation? = nil,
         ids: @escaping @Sendable (Int) -> EventID = { _ in .timeOrdered() }
     ) {
         self.input = input
         self.source = source
         self.identifiers = identifiers
+        self.prepared = prepared
         self.ids = ids
     }
 }

@@ -76,26 +76,39 @@ extension ContactBook {
     /// The same, with the calling thread's own `scratch` to encode payloads in: a bulk
     /// writer's preparer keeps one for the whole import, so that no event allocates its own.
     public func prepareCreation(_ item: UpsertItem, channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules, cipher: PayloadCipher, scratch: inout EncodingScratch) -> PreparedCreation? {
-        guard let identifiers = try? (item.identifiers ?? normalize(item.input)).get() else { return nil }
-        guard let events = try? changes(item.input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions()),
-              !events.contains(where: { $0.kind == .fieldDefined })
+        // The caller's buffers are moved in and out, not copied, so they stay uniquely held.
+        var creation = CreationScratch(encoding: EncodingScratch())
+        swap(&creation.encoding, &scratch)
+        defer { swap(&creation.encoding, &scratch) }
+        return prepareCreation(item.input, identifiers: item.identifiers ?? normalize(item.input), source: item.source, ids: item.ids, channel: channel, actor: actor, rules: &rules, cipher: cipher, scratch: &creation)
+    }
+
+    /// The same, from the parts of the request before it is made: a bulk writer's preparer
+    /// then makes the request once, with its preparation, instead of copying it to set that
+    /// (a retain per value, for every row).
+    public func prepareCreation(
+        _ input: ContactInput, identifiers: Result<ContactIdentifiers, ContactError>, source: Source, ids: (Int) -> EventID,
+        channel: EntryChannel, actor: Actor, rules: inout ContactFieldRules, cipher: PayloadCipher, scratch: inout CreationScratch
+    ) -> PreparedCreation? {
+        guard case .success(let identifiers) = identifiers else { return nil }
+        // Decided in the scratch's array, emptied again before returning: the events are
+        // encoded and folded here, and only their encoding and state are kept.
+        defer { scratch.events.removeAll(keepingCapacity: true) }
+        guard (try? changes(input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions(), into: &scratch.events)) != nil,
+              !scratch.events.contains(where: { $0.kind == .fieldDefined }),
+              let customFieldTypes = scratch.customFieldTypes(of: input, rules: rules)
         else { return nil }
-        var customFieldTypes = [(name: String, type: FieldType)]()
-        for case (.custom(let name), .some) in item.input.fields {
-            guard let type = rules.customFields[name] else { return nil }
-            customFieldTypes.append((name, type))
-        }
         let key = DataKey.random()
         var encoded = EncodedEvents()
         // The last contact's size is a good guess for this one's: one allocation, not a few.
-        encoded.reserveCapacity(events: events.count, bytes: scratch.sizeHint)
+        encoded.reserveCapacity(events: scratch.events.count, bytes: scratch.encoding.sizeHint)
         var state: ContactState?
         let placeholder = EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)
-        for (index, event) in events.enumerated() {
-            guard (try? encoded.append(event, id: item.ids(index), actor: actor, source: item.source, sealingWith: key, cipher: cipher, scratch: &scratch)) != nil else { return nil }
-            ContactState.fold(into: &state, event, meta: placeholder)
+        for index in scratch.events.indices {
+            guard (try? encoded.append(scratch.events[index], id: ids(index), actor: actor, source: source, sealingWith: key, cipher: cipher, scratch: &scratch.encoding)) != nil else { return nil }
+            ContactState.fold(into: &state, scratch.events[index], meta: placeholder)
         }
-        scratch.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
+        scratch.encoding.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
         guard let state else { return nil }
         return PreparedCreation(encoded: encoded, state: state, dataKey: key, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel)
     }

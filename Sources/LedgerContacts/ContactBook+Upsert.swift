@@ -83,6 +83,23 @@ extension ContactBook {
         options: UpsertOptions
     ) throws -> [DomainEvent] {
         var events = [DomainEvent]()
+        try changes(input, identifiers: identifiers, state: state, channel: channel, rules: &outerRules, options: options, into: &events)
+        return events
+    }
+
+    /// The same events, into `events` (emptied first, its memory kept): a bulk writer's
+    /// preparer decides every new contact's events in one array instead of allocating one per
+    /// row. On error `events` holds what was decided before it, and `outerRules` is unchanged.
+    func changes(
+        _ input: ContactInput,
+        identifiers: ContactIdentifiers,
+        state: ContactState?,
+        channel: EntryChannel,
+        rules outerRules: inout ContactFieldRules,
+        options: UpsertOptions,
+        into events: inout [DomainEvent]
+    ) throws {
+        events.removeAll(keepingCapacity: true)
         // Room for a new contact's usual events: created, identifiers, fields, segments.
         events.reserveCapacity(5 + input.segments.count)
         if state == nil { events.append(.contactCreated(ContactCreated(channel: channel))) }
@@ -120,6 +137,5 @@ extension ContactBook {
             events.append(.segmentMemberAdded(SegmentMembership(segment: segment)))
         }
         outerRules = rules
-        return events
     }
 }

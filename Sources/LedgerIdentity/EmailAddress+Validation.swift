@@ -62,7 +62,11 @@ extension EmailAddress {
             return .failure(error)
         }
 
-        let value = String(unsafeUninitializedCapacity: end - start) { out in
+        // Most addresses come lower-case and trimmed already: `text` is then the value, shared
+        // rather than copied into a new string (an allocation per row of an import, and a free).
+        let isLowercased = start == 0 && end == bytes.count
+            && !(start..<end).contains { ASCII.isUppercaseLetter(bytes[$0]) }
+        let value = isLowercased ? text : String(unsafeUninitializedCapacity: end - start) { out in
             for index in start..<end {
                 let byte = bytes[index]
                 out[index - start] = ASCII.isUppercaseLetter(byte) ? byte | 0x20 : byte

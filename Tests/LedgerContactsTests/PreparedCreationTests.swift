@@ -82,6 +82,48 @@ struct PreparedCreationTests {
         }
     }
 
+    @Test("one scratch and cipher reused for every row prepare what fresh ones do, and record the same")
+    func reusedScratch() throws {
+        let plain = try Fixture()
+        let prepared = try Fixture()
+        let item = ContactBatchTests.item
+        // Custom fields that change from row to row: the same, none, others, another order.
+        let more = [
+            item(ContactInput(email: "h@example.com", fields: [(.custom("city"), .text("Kyiv")), (.custom("score"), .text("1"))]), 20),
+            item(ContactInput(email: "i@example.com", fields: [(.custom("city"), .text("Lviv")), (.custom("score"), .text("2"))]), 21),
+            item(ContactInput(email: "j@example.com", fields: [(.custom("score"), .text("3")), (.custom("city"), .text("Rivne"))]), 22),
+            item(ContactInput(email: "k@example.com", fields: [(.custom("city"), .text("Kyiv")), (.custom("score"), nil)]), 23),
+            item(ContactInput(email: "l@example.com", phone: "+380671111112"), 24),
+            item(ContactInput(email: "m@example.com", fields: [(.custom("city"), .text("Sumy")), (.custom("score"), .text("4"))]), 25),
+        ]
+        var rules = ContactFieldRules(customFields: [:], today: CalendarDate(utcDayOf: prepared.now))
+        var freshRules = rules
+        let cipher = PayloadCipher()
+        var scratch = CreationScratch()
+        var preparedCount = 0
+        for batch in Self.batches() + [more] {
+            let decided = try plain.book.upsert(batch, match: .email, channel: .import, actor: plain.actor)
+            let ahead = batch.map { item in
+                let identifiers = item.identifiers ?? prepared.book.normalize(item.input)
+                let reused = prepared.book.prepareCreation(item.input, identifiers: identifiers, source: item.source, ids: item.ids, channel: .import, actor: prepared.actor, rules: &rules, cipher: cipher, scratch: &scratch)
+                let fresh = prepared.book.prepareCreation(item, channel: .import, actor: prepared.actor, rules: &freshRules)
+                #expect((reused == nil) == (fresh == nil))
+                if let reused, let fresh {
+                    #expect(reused.state == fresh.state)
+                    #expect(reused.encoded.count == fresh.encoded.count)
+                    #expect(reused.customFieldTypes.map(\.name) == fresh.customFieldTypes.map(\.name))
+                    #expect(reused.customFieldTypes.map(\.type) == fresh.customFieldTypes.map(\.type))
+                    preparedCount += 1
+                }
+                return UpsertItem(input: item.input, source: item.source, identifiers: identifiers, prepared: reused, ids: item.ids)
+            }
+            let outcomes = try prepared.book.upsert(ahead, match: .email, channel: .import, actor: prepared.actor)
+            #expect("\(outcomes)" == "\(decided)")
+        }
+        #expect(preparedCount == 12)
+        #expect(try Self.recorded(prepared.ledger) == Self.recorded(plain.ledger))
+    }
+
     @Test("a preparation is not taken for an existing contact, nor under other field types, actor or channel")
     func notTaken() throws {
         let fixture = try Fixture()

@@ -52,6 +52,36 @@ struct EventRecordTests {
         try decoded.validateText()
     }
 
+    @Test("the head is laid out byte for byte as the format says, with or without correlation and causation", arguments: [false, true])
+    func headLayout(linked: Bool) {
+        let event = NewEvent(
+            id: EventID(high: 0x0102_0304_0506_0708, low: 0x1112_1314_1516_1718),
+            type: EventType("contact.created", version: 0x0203),
+            actor: Actor(.user, "ана"),
+            source: .file(name: "b.csv", sha256: Self.digest, row: 300),
+            correlationID: linked ? EventID(high: 0x2122_2324_2526_2728, low: 0x3132_3334_3536_3738) : nil,
+            causationID: linked ? EventID(high: 0x4142_4344_4546_4748, low: 0x5152_5354_5556_5758) : nil,
+            data: [7],
+            personalData: [],
+            personalDataSealed: true
+        )
+        var writer = BinaryWriter()
+        EventRecord.encodeBody(event, stream: StreamID(0x0A0B), version: 0x0C0D, recordedAt: -2, into: &writer)
+        var expected: [UInt8] = [1, linked ? 7 : 4]
+        expected += [1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18]
+        expected += [0, 0, 0, 0, 0, 0, 0x0A, 0x0B] + [0, 0, 0, 0, 0, 0, 0x0C, 0x0D]
+        expected += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE]
+        expected += [0x02, 0x03, 2, 1]
+        if linked {
+            expected += [0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38]
+            expected += [0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58]
+        }
+        expected += [15] + Array("contact.created".utf8) + [6] + Array("ана".utf8)
+        expected += [5] + Array("b.csv".utf8) + (0..<32).map { UInt8($0) } + [0xAC, 0x02]
+        expected += [1, 7, 0]
+        #expect(writer.bytes == expected)
+    }
+
     @Test("every truncation of a record is an error, never a crash")
     func truncated() {
         let bytes = Self.record(NewEvent(type: EventType("a.b", version: 1), actor: Actor(.user, "u"), source: .cli(command: "c"), data: [1]))

@@ -12,6 +12,9 @@ struct RejectedEmailCase: CustomTestStringConvertible, Sendable {
 struct EmailAddressTests {
     @Test(arguments: [
         ("ivan@example.com", "ivan@example.com"),
+        // Lower-case but padded, and trimmed with one capital last: each made anew, not the text.
+        (" ivan@example.com", "ivan@example.com"),
+        ("ivan@example.coM", "ivan@example.com"),
         ("  Ivan.Petrenko@Gmail.COM \n", "ivan.petrenko@gmail.com"),
         ("\tOLENA@UKR.NET", "olena@ukr.net"),
         ("o'brien+news@mail.example.co.uk", "o'brien+news@mail.example.co.uk"),

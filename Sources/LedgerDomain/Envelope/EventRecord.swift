@@ -26,6 +26,9 @@ public enum EventRecord {
     public static let versionOffset = 26
     /// Where the recording time sits in a body (i64 µs); filled in at append time.
     public static let recordedAtOffset = 34
+    /// The length of the fields every body starts with: format, flags, id, stream, version,
+    /// time, type version, actor kind and source kind.
+    static let fixedHeadLength = recordedAtOffset + 12
 
     /// The stream and version of a stored record, read at their fixed offsets without decoding
     /// the rest (an index rebuild reads nothing else); nil when the record is too short or of
@@ -91,16 +94,22 @@ public enum EventRecord {
         if correlationID != nil { flags |= Flag.correlation }
         if causationID != nil { flags |= Flag.causation }
         if personalDataSealed { flags |= Flag.personalSealed }
-        writer.write(currentFormat)
-        writer.write(flags)
-        writer.write(id.high)
-        writer.write(id.low)
-        writer.write(stream.rawValue)
-        writer.write(version)
-        writer.write(recordedAt)
-        writer.write(type.version)
-        writer.write(actor.kind.rawValue)
-        writer.write(source.kindCode)
+        // The fixed-size fields, format byte to source kind, laid out on the stack and written
+        // in one append: a bulk import encodes millions of heads, and one append per field
+        // (each checking the buffer's uniqueness and room) was most of their cost.
+        withUnsafeTemporaryAllocation(byteCount: fixedHeadLength, alignment: 8) { head in
+            head.storeBytes(of: currentFormat, toByteOffset: 0, as: UInt8.self)
+            head.storeBytes(of: flags, toByteOffset: 1, as: UInt8.self)
+            head.storeBytes(of: id.high.bigEndian, toByteOffset: idOffset, as: UInt64.self)
+            head.storeBytes(of: id.low.bigEndian, toByteOffset: idOffset + 8, as: UInt64.self)
+            head.storeBytes(of: stream.rawValue.bigEndian, toByteOffset: streamOffset, as: UInt64.self)
+            head.storeBytes(of: version.bigEndian, toByteOffset: versionOffset, as: UInt64.self)
+            head.storeBytes(of: recordedAt.bigEndian, toByteOffset: recordedAtOffset, as: Int64.self)
+            head.storeBytes(of: type.version.bigEndian, toByteOffset: recordedAtOffset + 8, as: UInt16.self)
+            head.storeBytes(of: actor.kind.rawValue, toByteOffset: recordedAtOffset + 10, as: UInt8.self)
+            head.storeBytes(of: source.kindCode, toByteOffset: recordedAtOffset + 11, as: UInt8.self)
+            writer.writeRaw(UnsafeRawBufferPointer(head))
+        }
         if let id = correlationID {
             writer.write(id.high)
             writer.write(id.low)

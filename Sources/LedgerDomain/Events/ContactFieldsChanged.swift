@@ -54,18 +54,22 @@ extension ContactFieldsChanged: EventPayload {
 
     func encode(into payload: inout PayloadWriter) {
         payload.data.writeVarint(UInt64(changes.count))
-        for change in changes {
-            switch change.field {
-            case .standard(let field):
-                payload.data.writeCode(field)
-            case .custom(let name):
-                payload.data.write(Self.customFieldCode)
-                payload.data.writeString(name)
+        // Read in place: iterating the array copied each change (a retain per field name and
+        // value), twice per change, for every contact a bulk import writes.
+        changes.withUnsafeBufferPointer { changes in
+            for index in changes.indices {
+                switch changes[index].field {
+                case .standard(let field):
+                    payload.data.writeCode(field)
+                case .custom(let name):
+                    payload.data.write(Self.customFieldCode)
+                    payload.data.writeString(name)
+                }
             }
-        }
-        for change in changes {
-            payload.writePersonal(change.old) { $0.writeFieldValue($1) }
-            payload.writePersonal(change.new) { $0.writeFieldValue($1) }
+            for index in changes.indices {
+                payload.writePersonal(changes[index].old) { $0.writeFieldValue($1) }
+                payload.writePersonal(changes[index].new) { $0.writeFieldValue($1) }
+            }
         }
     }
 

@@ -81,8 +81,8 @@ enum RowPreparer {
         var rules = ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
         // This thread's own cipher context, keyed anew for each new contact's key.
         let cipher = PayloadCipher()
-        // And its buffers to encode payloads in, reused for every event.
-        var scratch = EncodingScratch()
+        // And its buffers to decide and encode events in, reused for every contact.
+        var scratch = CreationScratch()
         var rowsRead: UInt64 = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
         while let row = try source.nextRow() {
@@ -95,20 +95,22 @@ enum RowPreparer {
                 do {
                     let input = try converter.input(row)
                     let rowNumber = UInt64(row.number)
-                    let item = UpsertItem(
-                        input: input, source: .file(name: fileName, sha256: plan.digest, row: rowNumber),
-                        identifiers: plan.book.normalize(input)
-                    ) { change in
+                    // Normalised before the request is made, so the input is moved into it:
+                    // passed to both at once, it was copied (a retain per value).
+                    let identifiers = plan.book.normalize(input)
+                    let source = Source.file(name: fileName, sha256: plan.digest, row: rowNumber)
+                    let ids: @Sendable (Int) -> EventID = { change in
                         .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
                     }
-                    // Read where it is, then moved into the batch: never copied.
+                    // Prepared from the parts, then the request is made once with everything,
+                    // moved into the batch: a request made first and then given its preparation
+                    // was copied (a retain per value) once or twice.
                     var prepared: PreparedCreation?
                     if preparesCreations && plan.forecast.creationsLikely {
-                        prepared = plan.book.prepareCreation(item, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher, scratch: &scratch)
+                        prepared = plan.book.prepareCreation(input, identifiers: identifiers, source: source, ids: ids, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher, scratch: &scratch)
                     }
-                    var taken = consume item
-                    taken.prepared = prepared
-                    batch.items.append(taken)
+                    let item = UpsertItem(input: consume input, source: consume source, identifiers: consume identifiers, prepared: consume prepared, ids: consume ids)
+                    batch.items.append(consume item)
                     batch.itemPositions.append(position)
                 } catch {
                     batch.refusals.append((position, error.reason))
