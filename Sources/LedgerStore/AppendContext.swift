@@ -1,3 +1,4 @@
+import CAEAD
 import CLMDB
 import Crypto
 import LedgerDomain
@@ -121,13 +122,19 @@ struct RecordScratch {
         record.storeBytes(of: stream.bigEndian, toByteOffset: EventRecord.streamOffset, as: UInt64.self)
         record.storeBytes(of: version.bigEndian, toByteOffset: EventRecord.versionOffset, as: UInt64.self)
         record.storeBytes(of: recordedAt.bigEndian, toByteOffset: EventRecord.recordedAtOffset, as: Int64.self)
-        var hasher = SHA256()
-        withUnsafeBytes(of: previous) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(record))
-        let digest = hasher.finalize()
-        digest.withUnsafeBytes { hash in
+        // libcrypto's SHA-256 on a stack context: swift-crypto's `SHA256` allocates a context
+        // object per hasher, which cost the writer as much as the hashing (`ledger verify`
+        // recomputes every hash with swift-crypto, so the two implementations check each other).
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
+        withUnsafeBytes(of: previous) { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
+        SHA256_Update(&context, record.baseAddress, record.count)
+        withUnsafeMutableBytes(of: &previous) { hash in
+            guard let base = hash.baseAddress else { return }
+            SHA256_Final(base.assumingMemoryBound(to: UInt8.self), &context)
+        }
+        withUnsafeBytes(of: previous) { hash in
             UnsafeMutableRawBufferPointer(rebasing: destination[body.count..<(body.count + 32)]).copyMemory(from: hash)
-            withUnsafeMutableBytes(of: &previous) { $0.copyMemory(from: hash) }
         }
     }
 
