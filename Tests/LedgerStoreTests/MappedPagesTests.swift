@@ -45,3 +45,27 @@ struct MappedPagesTests {
         #expect(try ledger.verify().isValid)
     }
 }
+
+extension MappedPagesTests {
+    @Test("releasing again after reading, and after the map grew and moved, finds the map each time")
+    func releaseAcrossGrowth() throws {
+        let directory = TemporaryDirectory()
+        // A 1 MiB map: the appends below outgrow it several times, and each growth maps anew.
+        let ledger = try Ledger(directory: directory.path, options: Ledger.Options(initialMapSize: 1 << 20))
+        defer { ledger.close() }
+        let file = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path + "/data.mdb"
+        var expected = 0
+        for round in 0..<4 {
+            for batch in 0..<5 {
+                _ = try ledger.append((0..<500).map { index in AppendRequest.newStream([testEvent(data: "event \(round)-\(batch)-\(index)")]) })
+            }
+            expected += 2_500
+            let read = try ledger.read(from: 1, limit: .max)
+            #expect(read.count == expected)
+            #expect(try Self.residentKiB(of: file) > 0)
+            ledger.releaseMappedPages()
+            #expect(try Self.residentKiB(of: file) == 0, "round \(round)")
+        }
+        #expect(try ledger.verify().isValid)
+    }
+}

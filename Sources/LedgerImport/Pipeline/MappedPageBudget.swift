@@ -3,20 +3,28 @@ import Synchronization
 import LedgerContacts
 import LedgerStore
 
-/// Keeps an import's resident memory from growing with the store: once the file pages mapped
-/// into the process (the ledger's and the projection's LMDB maps, which the kernel fills as
-/// the batches read index pages) pass `limit`, both maps are released.
+/// Keeps an import's resident memory under `limit` however large the store grows: when the
+/// process's resident set passes it, both LMDB maps (the ledger's and the projection's, which
+/// the kernel fills as the batches read index pages) are released.
 ///
-/// Resident file pages come from `/proc/self/statm` (its third field, "shared": resident
-/// file-backed pages); where it cannot be read nothing is released.
+/// The limit is on the whole resident set, not on the maps alone: the heap's share moves by
+/// tens of MiB with the batches in flight, and a fixed map budget on top of it let the peak
+/// swing from 280 to 306 MiB between runs of the same import. Measured against the total, the
+/// maps get what the heap leaves. Maps holding less than `floor` are never released, so a heap
+/// that alone passes the limit does not make every read fault.
+///
+/// Sizes come from `/proc/self/statm` ("resident" and "shared", the resident file-backed
+/// pages); where it cannot be read nothing is released.
 ///
 /// Checked after each batch, the maps still grew by 100 MiB and more within one batch: each
 /// random index read maps a whole page-cache folio around the page read. So an import watches
 /// them from a thread of its own (`watch`), every few milliseconds.
 struct MappedPageBudget: Sendable {
-    /// 160 MiB: a 2.5 M-row import peaks at 270–275 MiB with it, with half the page faults of
-    /// 128 MiB (docs/benchmarks.md, "Where the import stands after session 4").
-    static let defaultLimit: Int64 = 160 << 20
+    /// 256 MiB of resident memory: with the overshoot between two looks, a 2.5 M-row import
+    /// peaks under 300 MB (docs/benchmarks.md).
+    static let defaultLimit: Int64 = 256 << 20
+    /// Mapped file pages below which nothing is released.
+    static let floor: Int64 = 32 << 20
 
     let limit: Int64
 
@@ -24,30 +32,73 @@ struct MappedPageBudget: Sendable {
         self.limit = limit
     }
 
+    /// The process's resident memory, in bytes.
+    struct Usage: Equatable {
+        /// The whole resident set.
+        let resident: Int64
+        /// Its file-backed part (the maps, the program and its libraries).
+        let file: Int64
+
+        /// Reads the text of `/proc/self/statm` ("size resident shared text lib data dt", in
+        /// pages); nil when it is not that.
+        init?(statm: some Collection<UInt8>, pageSize: Int64) {
+            var fields = [Int64]()
+            var value: Int64?
+            for byte in statm {
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    let (product, overflow) = (value ?? 0).multipliedReportingOverflow(by: 10)
+                    guard !overflow else { return nil }
+                    value = product + Int64(byte - UInt8(ascii: "0"))
+                } else {
+                    if let finished = value { fields.append(finished) }
+                    value = nil
+                    if fields.count == 3 { break }
+                }
+            }
+            if let finished = value, fields.count < 3 { fields.append(finished) }
+            guard fields.count == 3 else { return nil }
+            resident = fields[1] * pageSize
+            file = fields[2] * pageSize
+        }
+
+        init(resident: Int64, file: Int64) {
+            self.resident = resident
+            self.file = file
+        }
+    }
+
+    /// Whether `usage` calls for releasing the maps.
+    func shouldRelease(_ usage: Usage) -> Bool {
+        usage.resident > limit && usage.file > Self.floor
+    }
+
     /// Releases the maps of `book` when over budget; returns whether it did.
     @discardableResult
     func enforce(on book: ContactBook) -> Bool {
-        guard let resident = Self.residentFileBytes(), resident > limit else { return false }
+        guard let usage = Self.usage(), shouldRelease(usage) else { return false }
         book.ledger.releaseMappedPages()
         book.store.releaseMappedPages()
         return true
     }
 
-    /// Resident file-backed bytes of this process, or nil when unknown.
-    static func residentFileBytes() -> Int64? {
-        // Read to the end: /proc files report a size of 0, which whole-file readers may trust.
-        guard let handle = FileHandle(forReadingAtPath: "/proc/self/statm") else { return nil }
-        defer { try? handle.close() }
-        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-        let fields = text.split(separator: " ")
-        guard fields.count > 2, let pages = Int64(fields[2]) else { return nil }
-        return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
+    /// This process's resident memory, or nil when unknown. Read with one `read` into a stack
+    /// buffer: the watch looks a hundred times a second.
+    static func usage() -> Usage? {
+        let descriptor = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            guard count > 0 else { return nil }
+            return Usage(statm: UnsafeBufferPointer(rebasing: buffer[0..<count]), pageSize: Int64(sysconf(Int32(_SC_PAGESIZE))))
+        }
     }
 }
 
 extension MappedPageBudget {
-    /// How often `watch` looks: what one import batch's index reads map in 10 ms is a few MiB.
-    static let watchInterval: useconds_t = 10_000
+    /// How often `watch` looks: 5 ms, so the maps outgrow the limit by little between looks
+    /// (a look is one read of statm; a release reads /proc/self/maps only when a map moved).
+    static let watchInterval: useconds_t = 5_000
 
     /// Enforces the budget on `book` from a thread of its own until the watch is stopped.
     /// Releasing a map while other threads read it is safe (see `releaseMappedPages`): they

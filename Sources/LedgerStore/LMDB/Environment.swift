@@ -1,5 +1,6 @@
 import CLMDB
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,8 @@ final class LMDBEnvironment: @unchecked Sendable {
     let path: String
     private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
     private var isClosed = false
+    /// The data file's mappings, as `mappedRanges` last found them.
+    private let mapped = Mutex<(file: String, ranges: [Range<UInt>])?>(nil)
 
     /// Opens (creating if needed) the environment in directory `path`, with `flags` beside
     /// `MDB_NOTLS` (a projection store adds `MDB_NOMETASYNC`).
@@ -79,20 +82,52 @@ final class LMDBEnvironment: @unchecked Sendable {
         pthread_rwlock_rdlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }
         guard !isClosed else { return }
-        // mdb_env_info's me_mapaddr is only set for MDB_FIXEDMAP, so the map is found by its
-        // file in /proc/self/maps ("start-end perms offset dev inode path").
-        guard let resolved = realpath(path, nil) else { return }
-        let file = String(cString: resolved) + "/data.mdb"
-        free(resolved)
-        // Read to the end: /proc files report a size of 0, which whole-file readers may trust.
-        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return }
-        let maps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-        try? handle.close()
-        for line in maps.split(separator: "\n") where line.hasSuffix(file) {
-            let range = line.prefix { $0 != " " }.split(separator: "-")
-            guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16), end > start,
-                  let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
-            _ = madvise(address, Int(end - start), MADV_DONTNEED)
+        for range in mappedRanges() {
+            guard let address = UnsafeMutableRawPointer(bitPattern: range.lowerBound) else { continue }
+            _ = madvise(address, Int(range.upperBound - range.lowerBound), MADV_DONTNEED)
+        }
+    }
+
+    /// Where this process maps the data file. mdb_env_info's me_mapaddr is only set for
+    /// MDB_FIXEDMAP, so the map is found by its file in /proc/self/maps ("start-end perms offset
+    /// dev inode path"). An import releases its maps a thousand times, so the ranges found are
+    /// kept and checked each time with one readlink of /proc/self/map_files/START-END ("a
+    /// symbolic link [...] for each memory-mapped file region", proc(5)), whose target is the
+    /// mapped file; the caller holds the resize lock, so this process cannot move the map
+    /// between the check and the madvise. Anything unexpected reads /proc/self/maps again: a
+    /// stale range must never be released, since another mapping may have taken its place.
+    private func mappedRanges() -> [Range<UInt>] {
+        mapped.withLock { cache in
+            if let cache, !cache.ranges.isEmpty, cache.ranges.allSatisfy({ Self.maps($0, file: cache.file) }) {
+                return cache.ranges
+            }
+            guard let resolved = realpath(path, nil) else { return [] }
+            let file = String(cString: resolved) + "/data.mdb"
+            free(resolved)
+            // Read to the end: /proc files report a size of 0, which whole-file readers may trust.
+            guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return [] }
+            let maps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            try? handle.close()
+            var ranges = [Range<UInt>]()
+            for line in maps.split(separator: "\n") where line.hasSuffix(file) {
+                let range = line.prefix { $0 != " " }.split(separator: "-")
+                guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16), end > start else { continue }
+                ranges.append(start..<end)
+            }
+            cache = (file, ranges)
+            return ranges
+        }
+    }
+
+    /// Whether `range` is still a mapping of `file` in this process.
+    private static func maps(_ range: Range<UInt>, file: String) -> Bool {
+        let link = "/proc/self/map_files/" + String(range.lowerBound, radix: 16) + "-" + String(range.upperBound, radix: 16)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            let count = readlink(link, base, Int(PATH_MAX))
+            guard count > 0 else { return false }
+            let target = UnsafeBufferPointer(start: UnsafeRawPointer(base).assumingMemoryBound(to: UInt8.self), count: count)
+            return String(decoding: target, as: UTF8.self) == file
         }
     }
 
