@@ -188,6 +188,25 @@ size_t write_calling_code(int32_t code, char *out) {
     return 1 + count;
 }
 
+// Calling codes whose "+<code><digits>" take the direct check below. Parse()
+// also strips a national prefix it finds after the calling code when both
+// numbers are valid, which the direct check cannot know of: Mexico's old mobile
+// "1" after +52 ("+52 1 ..." parses without the 1) diverged, found by
+// CPhoneNumberFastPathTests. So, as for kNationalFastPathRegions, the list is
+// explicit: each code here is checked against Parse() by
+// internationalFastPathMatchesReference; add a code there before adding it here.
+// Every other code takes the general path.
+const int32_t kInternationalFastPathCodes[] = {1, 7, 33, 39, 44, 48, 49, 86, 375, 380, 972};
+
+bool takes_international_fast_path(int32_t country_code) {
+    for (const int32_t code : kInternationalFastPathCodes) {
+        if (code == country_code) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // The fast path for text that is already "+<digits>". Returns true with
 // *status set when it could decide; false sends the caller to the full parse.
 bool try_plain_e164(const char *input, size_t input_length,
@@ -224,7 +243,7 @@ bool try_plain_e164(const char *input, size_t input_length,
     // A national number with leading zeros (Italy) needs the proto's
     // italian_leading_zero fields, which only Parse() fills in correctly.
     if (code_digits == 0 || national_digits < 2 || national_digits > 17
-        || input[national_start] == '0') {
+        || input[national_start] == '0' || !takes_international_fast_path(country_code)) {
         return false;
     }
     uint64_t national_number = 0;
