@@ -98,7 +98,7 @@ extension ContactBook {
               !scratch.events.contains(where: { $0.kind == .fieldDefined }),
               let customFieldTypes = scratch.customFieldTypes(of: input, rules: rules)
         else { return nil }
-        let key = DataKey.random()
+        let key = DataKey.random(using: cipher)
         var encoded = EncodedEvents()
         // The last contact's size is a good guess for this one's: one allocation, not a few.
         encoded.reserveCapacity(events: scratch.events.count, bytes: scratch.encoding.sizeHint)

@@ -26,6 +26,11 @@ public struct DataKey: Sendable {
         RandomPool.shared.withBytes(32) { DataKey(key: SymmetricKey(data: $0)) }
     }
 
+    /// A fresh random key from `cipher`'s thread's own random bytes (a bulk writer's).
+    public static func random(using cipher: PayloadCipher) -> DataKey {
+        cipher.random.withBytes(32) { DataKey(key: SymmetricKey(data: $0)) }
+    }
+
     init(key: SymmetricKey) {
         self.key = key
         context = AESGCMContext(key: key)
@@ -96,7 +101,7 @@ public struct DataKey: Sendable {
                 cipher.loaded = context
             }
             sealed.append(Self.sealedFormat)
-            try RandomPool.shared.withBytes(12) { nonce in
+            try cipher.random.withBytes(12) { nonce in
                 try Self.withAssociatedData(id) { try opener.seal(plaintext, nonce: nonce, authenticating: $0, appendingTo: &sealed) }
             }
         } catch {
@@ -154,26 +159,51 @@ public struct DataKey: Sendable {
 /// for far more messages than one contact's key ever seals.
 final class RandomPool: Sendable {
     static let shared = RandomPool()
-    private static let size = 4096
-    private let state = Mutex<(bytes: [UInt8], used: Int)>(([UInt8](repeating: 0, count: 4096), 4096))
+    private let state = Mutex(RandomBuffer())
 
     /// Calls `body` with `count` (at most 4 KiB) fresh random bytes.
     func withBytes<Result>(_ count: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { scratch in
-            state.withLock { state in
-                if state.used + count > Self.size {
-                    state.bytes.withUnsafeMutableBytes { raw in
-                        if let base = raw.baseAddress { arc4random_buf(base, raw.count) }
-                    }
-                    state.used = 0
-                }
-                state.bytes.withUnsafeMutableBytes { raw in
-                    let taken = UnsafeMutableRawBufferPointer(rebasing: raw[state.used..<(state.used + count)])
-                    scratch.copyMemory(from: UnsafeRawBufferPointer(taken))
-                    taken.initializeMemory(as: UInt8.self, repeating: 0)
-                }
-                state.used += count
-            }
+            state.withLock { $0.take(into: scratch) }
+            defer { scratch.initializeMemory(as: UInt8.self, repeating: 0) }
+            return try body(UnsafeRawBufferPointer(scratch))
+        }
+    }
+}
+
+/// 4 KiB of random bytes from the system's CSPRNG, handed out once each and wiped as they
+/// leave: the shared `RandomPool`'s, or one thread's own (`PayloadCipher`).
+///
+/// `@unchecked Sendable`: it owns its buffer alone (it cannot be copied), so handing it to
+/// another thread (the pool's `Mutex`) hands the buffer over with it.
+struct RandomBuffer: ~Copyable, @unchecked Sendable {
+    private static let size = 4096
+    private let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+    private var used = size
+
+    init() {}
+
+    deinit {
+        bytes.initializeMemory(as: UInt8.self, repeating: 0)
+        bytes.deallocate()
+    }
+
+    /// Fills `destination` (at most 4 KiB) with bytes not handed out before.
+    mutating func take(into destination: UnsafeMutableRawBufferPointer) {
+        if used + destination.count > Self.size {
+            if let base = bytes.baseAddress { arc4random_buf(base, bytes.count) }
+            used = 0
+        }
+        let taken = UnsafeMutableRawBufferPointer(rebasing: bytes[used..<(used + destination.count)])
+        destination.copyMemory(from: UnsafeRawBufferPointer(taken))
+        taken.initializeMemory(as: UInt8.self, repeating: 0)
+        used += destination.count
+    }
+
+    /// Calls `body` with `count` (at most 4 KiB) fresh random bytes, wiped after.
+    mutating func withBytes<Result>(_ count: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { scratch in
+            take(into: scratch)
             defer { scratch.initializeMemory(as: UInt8.self, repeating: 0) }
             return try body(UnsafeRawBufferPointer(scratch))
         }
@@ -188,6 +218,10 @@ public final class PayloadCipher {
     /// The key last set into the context, held (every copy of a key shares this object) so that
     /// no other key can take its address and pass for it.
     var loaded: AESGCMContext?
+    /// This thread's own random bytes for nonces and keys: the shared pool's lock and buffer,
+    /// taken by the preparer and the writer a dozen million times an import, moved between the
+    /// two cores on every draw.
+    var random = RandomBuffer()
 
     /// A cipher for the calling thread.
     public init() {}
