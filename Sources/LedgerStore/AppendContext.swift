@@ -1,6 +1,5 @@
 import CAEAD
 import CLMDB
-import Crypto
 import LedgerDomain
 
 /// What the writer tracks while one transaction is open.
