@@ -39,6 +39,7 @@ extension BatchPlan {
         channel = previous.channel
         // New contacts keep counting, so that `.new(n)` names one contact across both plans.
         newContacts = previous.newContacts
+        filter = previous.filter
         self.previous = Overlay(owners: previous.owners, contacts: previous.contacts, slots: previous.slots)
     }
 

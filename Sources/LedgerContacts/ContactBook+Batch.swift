@@ -171,9 +171,13 @@ struct BatchPlan {
     /// when carried contacts could not be read back, and `project` then leaves the batch to
     /// the runner's catch-up from the log.
     var basesKnown = true
+    /// A bulk import's filter of the identifiers the projection may hold: identifiers it rules
+    /// out are not looked up (`UpsertPipeline`).
+    let filter: IdentifierFilter?
 
-    init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel) throws {
+    init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, filter: IdentifierFilter? = nil) throws {
         self.book = book
+        self.filter = filter
         directory = try book.directory()
         checkpoint = try directory.checkpoint()
         rules = ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
@@ -200,7 +204,8 @@ struct BatchPlan {
         for kind in [IdentifierKind.email, .phone] { owners[Self.slot(kind)].reserveCapacity(items.count) }
         let directory = self.directory
         try directory.read { snapshot in
-            for row in items.indices { add(items, row, actor: actor, snapshot: snapshot) }
+            let filtering = try filter?.covers(snapshot, carried: previous?.owners) ?? false
+            for row in items.indices { add(items, row, actor: actor, snapshot: snapshot, filtering: filtering) }
         }
         let existing = contacts.indices.compactMap { index -> (Int, StreamID)? in
             if case .existing(let id) = contacts[index].key { return (index, id) }
@@ -214,11 +219,11 @@ struct BatchPlan {
     /// Plans `items[row]`. The item is read in place, a field at a time: passing
     /// `items[row]` (even to a borrowing parameter) copied the whole item, a retain for each
     /// of its input's values, its source and closures, for every request.
-    private mutating func add(_ items: [UpsertItem], _ row: Int, actor: Actor, snapshot: ContactDirectory.Snapshot) {
+    private mutating func add(_ items: [UpsertItem], _ row: Int, actor: Actor, snapshot: ContactDirectory.Snapshot, filtering: Bool) {
         do {
             let identifiers = try (items[row].identifiers ?? book.normalize(items[row].input)).get()
             try book.requireMatchIdentifier(match, identifiers)
-            let key = try resolve(identifiers, snapshot: snapshot)
+            let key = try resolve(identifiers, snapshot: snapshot, filtering: filtering)
             // A `.new` key the batch in flight owns names that batch's new contact, not a new one.
             if case .new = key, slots[key] == nil, previous?.slots[key] == nil, let prepared = items[row].prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
                 #if DEBUG
@@ -277,7 +282,10 @@ struct BatchPlan {
         let shared = prepared.shared
         withExtendedLifetime(shared) {
             for kind in IdentifierKind.allCases {
-                for value in shared.state.identifiers(kind) { owners[Self.slot(kind)][value] = .some(key) }
+                for value in shared.state.identifiers(kind) {
+                    owners[Self.slot(kind)][value] = .some(key)
+                    filter?.insert(kind, value)
+                }
             }
         }
         // The prepared state stays with the creation (a reference, not a copy of the state):
@@ -290,7 +298,10 @@ struct BatchPlan {
     private mutating func own(_ event: DomainEvent, key: Key) {
         switch event {
         case .identifierAdded(let change):
-            if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(key) }
+            if let value = change.value.value {
+                owners[Self.slot(change.kind)][value] = .some(key)
+                filter?.insert(change.kind, value)
+            }
         case .identifierRemoved(let change):
             if let value = change.value.value { owners[Self.slot(change.kind)][value] = .some(nil) }
         default:
@@ -315,7 +326,7 @@ struct BatchPlan {
         contacts[slot].unfolded = contact.events.count
     }
 
-    private static func slot(_ kind: IdentifierKind) -> Int {
+    static func slot(_ kind: IdentifierKind) -> Int {
         switch kind {
         case .email: 0
         case .phone: 1
@@ -324,7 +335,7 @@ struct BatchPlan {
     }
 
     /// The contact the identifiers name (this batch's own changes first), or a new one.
-    private mutating func resolve(_ identifiers: ContactIdentifiers, snapshot: ContactDirectory.Snapshot) throws -> Key {
+    private mutating func resolve(_ identifiers: ContactIdentifiers, snapshot: ContactDirectory.Snapshot, filtering: Bool) throws -> Key {
         var found = [(IdentifierKind, Key)]()
         for kind in [IdentifierKind.email, .phone, .externalId] {
             guard let value = identifiers[kind] else { continue }
@@ -334,7 +345,7 @@ struct BatchPlan {
             } else if let overridden = previous?.owners[Self.slot(kind)][value] {
                 owner = overridden
             } else {
-                owner = try snapshot.find(kind, value).map { .existing($0) }
+                owner = try lookUp(kind, value, in: snapshot, filtering: filtering)
             }
             if let owner { found.append((kind, owner)) }
         }
@@ -367,6 +378,15 @@ struct BatchPlan {
         }
         newContacts += 1
         return .new(newContacts)
+    }
+
+    /// The contact the projection says holds an identifier; not looked up when the import's
+    /// filter (`filtering`: it covers `snapshot`) rules the identifier out.
+    private func lookUp(_ kind: IdentifierKind, _ value: String, in snapshot: ContactDirectory.Snapshot, filtering: Bool) throws -> Key? {
+        if filtering, let filter, !filter.mayHold(kind, value) { return nil }
+        let found = try snapshot.find(kind, value)
+        filter?.looked(found: found != nil)
+        return found.map { .existing($0) }
     }
 
     private static func describe(_ key: Key) -> String {
@@ -454,6 +474,7 @@ struct BatchPlan {
             try book.runner.catchUp(store: book.store)
             return
         }
+        filter?.advance(through: positions)
     }
 
     /// The positions of the batch's events when they are one run, all newly appended (one

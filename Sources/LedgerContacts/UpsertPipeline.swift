@@ -30,6 +30,7 @@ public final class UpsertPipeline {
     private let options: UpsertOptions
     private let channel: EntryChannel
     private let actor: Actor
+    private let filter: IdentifierFilter?
     private var inFlight: InFlight?
     /// The log's last position before the batch in flight.
     private var end: UInt64 = 0
@@ -37,8 +38,9 @@ public final class UpsertPipeline {
     /// projection (another writer came between, or the batch before was refused).
     public private(set) var replanned = 0
 
-    init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, actor: Actor) {
+    init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, actor: Actor, filter: IdentifierFilter?) {
         self.book = book
+        self.filter = filter
         self.match = match
         self.options = options
         self.channel = channel
@@ -105,7 +107,7 @@ public final class UpsertPipeline {
     /// Plans a batch from the projection, caught up with the log, and submits it.
     private func start(_ items: [UpsertItem], progress: ProgressMark) throws {
         while true {
-            var plan = try BatchPlan(book: book, match: match, options: options, channel: channel)
+            var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
             try plan.add(items, actor: actor)
             guard try plan.isCurrent() else { continue }
             let (appends, requests) = plan.requests()
@@ -126,16 +128,19 @@ extension ContactBook {
     /// Runs `body` with a pipeline that upserts batches two at a time (a bulk import), holding
     /// the book's command lock throughout, so keep `body` to a bounded number of batches. Push
     /// every batch, then call `finish`; a batch still in flight when `body` throws is
-    /// committed or refused by the writer on its own, with its progress mark.
+    /// committed or refused by the writer on its own, with its progress mark. `filter`, kept
+    /// by the caller across its pipelines, spares look-ups of identifiers the projection
+    /// certainly lacks.
     public func pipeline<Output: Sendable>(
         match: MatchRule,
         options: UpsertOptions = UpsertOptions(),
         channel: EntryChannel,
         actor: Actor,
+        filter: IdentifierFilter? = nil,
         _ body: (UpsertPipeline) throws -> Output
     ) throws -> Output {
         try exclusive {
-            try body(UpsertPipeline(book: self, match: match, options: options, channel: channel, actor: actor))
+            try body(UpsertPipeline(book: self, match: match, options: options, channel: channel, actor: actor, filter: filter))
         }
     }
 }

@@ -17,10 +17,13 @@ struct UpsertPipelineTests {
 
     /// Pushes `batches` through one pipeline and returns every row's outcome in order; every
     /// batch was planned against the one before it, none decided again.
-    static func pipelined(_ fixture: Fixture, _ batches: [[UpsertItem]], match: MatchRule = .emailOrPhone, options: UpsertOptions = UpsertOptions()) throws -> [Result<UpsertOutcome, ContactError>] {
-        try fixture.book.pipeline(match: match, options: options, channel: .import, actor: fixture.actor) { pipeline in
+    static func pipelined(
+        _ fixture: Fixture, _ batches: [[UpsertItem]], match: MatchRule = .emailOrPhone, options: UpsertOptions = UpsertOptions(),
+        filter: IdentifierFilter? = nil, rowsBefore: Int = 0
+    ) throws -> [Result<UpsertOutcome, ContactError>] {
+        try fixture.book.pipeline(match: match, options: options, channel: .import, actor: fixture.actor, filter: filter) { pipeline in
             var outcomes = [Result<UpsertOutcome, ContactError>]()
-            var rows = 0
+            var rows = rowsBefore
             for batch in batches {
                 rows += batch.count
                 if let done = try pipeline.push(batch, progress: mark(rows)) { outcomes += done }
@@ -100,10 +103,11 @@ struct UpsertPipelineTests {
         #expect(check.checkpoint == (try fixture.ledger.lastPosition()))
     }
 
-    @Test("another writer's append between two batches: the next batch is decided again and sees it")
-    func otherWriter() throws {
+    @Test("another writer's append between two batches: the next batch is decided again and sees it", arguments: [false, true])
+    func otherWriter(filtered: Bool) throws {
         let fixture = try Fixture()
-        let outcomes = try fixture.book.pipeline(match: .email, channel: .import, actor: fixture.actor) { pipeline in
+        let filter = filtered ? IdentifierFilter() : nil
+        let outcomes = try fixture.book.pipeline(match: .email, channel: .import, actor: fixture.actor, filter: filter) { pipeline in
             var outcomes = [Result<UpsertOutcome, ContactError>]()
             _ = try pipeline.push([Self.item(ContactInput(email: "a@example.com"), 2)], progress: Self.mark(1))
             // Another writer, not through this book, creates a contact holding x@example.com.
@@ -121,6 +125,74 @@ struct UpsertPipelineTests {
         guard case .success(.updated(let x, events: 1)) = outcomes[1] else { Issue.record("\(outcomes)"); return }
         #expect(try fixture.book.resolve(key: "x@example.com") == x)
         #expect(try fixture.book.contact(x)?.firstName == "X")
+        let check = try ContactProjectionCheck.run(ledger: fixture.ledger, store: fixture.book.store)
+        #expect(check.isValid, "\(check.differences)")
+        if let filter { #expect(filter.builds >= 1) }
+    }
+
+    static func newContacts(_ rows: Range<Int>, batch: Int) -> [[UpsertItem]] {
+        stride(from: rows.lowerBound, to: rows.upperBound, by: batch).map { start in
+            (start..<min(start + batch, rows.upperBound)).map { row in
+                Self.item(ContactInput(email: "new\(row)@example.com", phone: "+38050\(String(1_000_000 + row))"), UInt64(row) + 2)
+            }
+        }
+    }
+
+    @Test("the import's filter rules out new contacts' identifiers without look-ups, and finds contacts the projection and the batch in flight hold")
+    func filterRulesOutNewIdentifiers() throws {
+        let fixture = try Fixture()
+        guard case .created(let existing, _) = try fixture.upsert(ContactInput(email: "old@example.com", phone: "+380509999999")) else {
+            Issue.record("no contact made")
+            return
+        }
+        let filter = IdentifierFilter(expectedAdditions: 200)
+        var batches = Self.newContacts(0..<60, batch: 7)
+        // The contact the projection held before the import, and one the batch before made.
+        batches[5].append(Self.item(ContactInput(email: "old@example.com", fields: [(.standard(.firstName), .text("Old"))]), 100))
+        batches[6].append(Self.item(ContactInput(phone: "+380501000040", fields: [(.standard(.firstName), .text("Forty"))]), 101))
+        // And one recorded batches ago, which only the projection (and the filter) know.
+        batches[7].append(Self.item(ContactInput(email: "new10@example.com", fields: [(.standard(.firstName), .text("Ten"))]), 102))
+        let outcomes = try Self.pipelined(fixture, batches, filter: filter)
+        #expect(outcomes.count == 63)
+        #expect(outcomes.filter { if case .success(.created) = $0 { true } else { false } }.count == 60)
+        #expect(try fixture.book.contact(existing)?.firstName == "Old")
+        let forty = try #require(try fixture.book.resolve(key: "new40@example.com"))
+        #expect(try fixture.book.contact(forty)?.firstName == "Forty")
+        let ten = try #require(try fixture.book.resolve(key: "+380501000010"))
+        #expect(try fixture.book.contact(ten)?.firstName == "Ten")
+        // Built once the look-ups that found nothing had paid for reading the index (two
+        // identifiers), then every new identifier was ruled out without one.
+        #expect(filter.builds == 1)
+        #expect(filter.ruledOut > 100)
+        #expect(filter.ruledOut + filter.missedLookups == 120)
+        #expect(filter.missedLookups < 20)
+        let check = try ContactProjectionCheck.run(ledger: fixture.ledger, store: fixture.book.store)
+        #expect(check.isValid, "\(check.differences)")
+    }
+
+    @Test("another writer between two pipelines of one import: the filter is built again from the index, or not used, and the row finds that writer's contact", arguments: [1, 12])
+    func filterAfterAnotherWriter(otherContacts: Int) throws {
+        let fixture = try Fixture()
+        let filter = IdentifierFilter(expectedAdditions: 20)
+        _ = try Self.pipelined(fixture, Self.newContacts(0..<4, batch: 2), filter: filter)
+        #expect(filter.builds == 1)
+        #expect(filter.ruledOut == 8)
+        // The API, between two of the import's lock spans.
+        var others = [StreamID]()
+        for n in 0..<otherContacts {
+            if case .created(let id, _) = try fixture.upsert(ContactInput(email: "x\(n)@example.com")) { others.append(id) }
+        }
+        let outcomes = try Self.pipelined(fixture, [[Self.item(ContactInput(email: "x0@example.com", fields: [(.standard(.firstName), .text("X"))]), 6)]], filter: filter, rowsBefore: 4)
+        #expect(try outcomes.first?.get() == .updated(others[0], events: 1))
+        #expect(try fixture.book.contact(others[0])?.firstName == "X")
+        if otherContacts == 1 {
+            // 9 identifiers to read, 8 questions answered "none" so far: worth a build.
+            #expect(filter.builds == 2)
+        } else {
+            // 20 identifiers: looked up instead.
+            #expect(filter.builds == 1)
+            #expect(filter.missedLookups == 0)
+        }
         let check = try ContactProjectionCheck.run(ledger: fixture.ledger, store: fixture.book.store)
         #expect(check.isValid, "\(check.differences)")
     }
@@ -168,7 +240,9 @@ struct UpsertPipelineTests {
             rows = batches.flatMap { $0 }
             #expect(rows.contains { $0.prepared != nil })
         }
-        let pipedOutcomes = try Self.pipelined(piped, batches, match: match, options: options)
+        // The import's identifier filter must not change what is decided.
+        let filter = seed % 3 == 0 ? nil : IdentifierFilter(expectedAdditions: seed % 3 == 1 ? 2 : 200)
+        let pipedOutcomes = try Self.pipelined(piped, batches, match: match, options: options, filter: filter)
         // The same batches, one `upsert` each: the same events at the same positions.
         let batched = try Fixture()
         var batchedOutcomes = [Result<UpsertOutcome, ContactError>]()

@@ -63,6 +63,8 @@ public final class ContactImporter {
             // place index entries all over its B-trees, so each batch's flush wrote most of a
             // batch's worth of pages (47 GB written for a 2.5 M-row import), and every one of
             // them can be redone from the log (`ProjectionStore.deferringFlushes`).
+            // Kept across the pipelines, so that the projection's identifiers are read once.
+            let filter = IdentifierFilter()
             try book.store.deferringFlushes {
                 // The next message is taken only once the one before is handled, so no more
                 // batches wait than the preparer's queue holds.
@@ -70,7 +72,7 @@ public final class ContactImporter {
                 while next != nil {
                     // The contact lock is held for a bounded number of batches at a time, so
                     // that other writers of contacts (the API) wait at most that long.
-                    try book.pipeline(match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty), channel: .import, actor: options.actor) { pipeline in
+                    try book.pipeline(match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty), channel: .import, actor: options.actor, filter: filter) { pipeline in
                         var inFlight: PreparedBatch?
                         var pushed = 0
                         // Outcomes arrive one batch late: the batch pushed before is then committed and projected.
@@ -88,6 +90,7 @@ public final class ContactImporter {
                                     try record(batch, outcomes: [], rejects: rejects, into: &summary)
                                     progress(ImportProgress(rows: summary.rows, read: batch.read))
                                 } else {
+                                    filter.expectedAdditions = Self.identifiersLeft(after: batch, rowsBefore: summary.rows)
                                     try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: batch.endRow)))
                                     if let done = inFlight.take() { disposal.dispose(done) }
                                     inFlight = batch
@@ -112,6 +115,14 @@ public final class ContactImporter {
     /// before, were 1 s of a CSV base and 1.6 s of an .xlsx one). Each pipeline ends by draining: its
     /// last batch is appended and projected with no next one planned beside it.
     static let lockSpan = Duration.milliseconds(1_500)
+
+    /// About how many identifiers the rows from `batch` on may add (two a row), judged by how
+    /// much of the file the rows read so far took up; what an `IdentifierFilter` is sized for.
+    static func identifiersLeft(after batch: PreparedBatch, rowsBefore: Int) -> Int {
+        guard let fraction = batch.read.fraction, fraction > 0 else { return 2 * batch.count }
+        let rows = Double(rowsBefore + batch.count) / fraction
+        return 2 * max(batch.count, Int(min(rows, Double(Int32.max))) - rowsBefore)
+    }
 
     /// The batch a message carries; the file's format and header are taken into `summary` and
     /// the rejects file, and a reading failure is thrown.

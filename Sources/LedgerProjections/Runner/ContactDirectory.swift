@@ -75,6 +75,22 @@ public struct ContactDirectory: Sendable {
                 return StreamID(UInt64(bigEndian: holders.loadUnaligned(as: UInt64.self)))
             }
         }
+
+        /// How many identifiers the identifier indexes hold, of every kind.
+        public func identifierCount() throws -> Int {
+            try tables.indexes.reduce(0) { $0 + (try transaction.count($1)) }
+        }
+
+        /// Calls `body` with every identifier the indexes hold (as stored: UTF-8), by kind, in
+        /// key order.
+        public func forEachIdentifier(_ body: (IdentifierKind, UnsafeRawBufferPointer) throws -> Void) throws {
+            for (kind, table) in zip(IdentifierKind.allCases, tables.indexes) {
+                try transaction.forEach(table) { key, _ in
+                    try body(kind, key)
+                    return true
+                }
+            }
+        }
     }
 
     /// The last log position the projection has applied.
