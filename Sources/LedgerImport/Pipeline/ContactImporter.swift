@@ -97,6 +97,10 @@ public final class ContactImporter {
                                     pushed += 1
                                 }
                             }
+                            // While the preparer is behind, this thread would only wait for it:
+                            // it frees the batches done with itself, which the preparer does
+                            // otherwise before each batch it reads.
+                            if queue.isEmpty { disposal.drain() }
                             next = queue.pop()
                         }
                         try settle(try pipeline.finish())

@@ -55,6 +55,13 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
         return element
     }
 
+    /// Whether nothing waits to be popped now (the producer is behind); it may change at once.
+    var isEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.isEmpty
+    }
+
     /// Called by the consumer when it stops reading early: wakes the producer, whose `push` then
     /// returns false.
     func close() {
