@@ -205,7 +205,8 @@ struct BatchPlan {
         let directory = self.directory
         try directory.read { snapshot in
             let filtering = try filter?.covers(snapshot, carried: previous?.owners) ?? false
-            for row in items.indices { add(items, row, actor: actor, snapshot: snapshot, filtering: filtering) }
+            let hashes = filtering ? filter?.hashes(of: items) ?? [] : []
+            for row in items.indices { add(items, row, actor: actor, snapshot: snapshot, filtering: filtering, hashes: hashes) }
         }
         let existing = contacts.indices.compactMap { index -> (Int, StreamID)? in
             if case .existing(let id) = contacts[index].key { return (index, id) }
@@ -219,11 +220,12 @@ struct BatchPlan {
     /// Plans `items[row]`. The item is read in place, a field at a time: passing
     /// `items[row]` (even to a borrowing parameter) copied the whole item, a retain for each
     /// of its input's values, its source and closures, for every request.
-    private mutating func add(_ items: [UpsertItem], _ row: Int, actor: Actor, snapshot: ContactDirectory.Snapshot, filtering: Bool) {
+    private mutating func add(_ items: [UpsertItem], _ row: Int, actor: Actor, snapshot: ContactDirectory.Snapshot, filtering: Bool, hashes: [UInt64]) {
         do {
             let identifiers = try (items[row].identifiers ?? book.normalize(items[row].input)).get()
             try book.requireMatchIdentifier(match, identifiers)
-            let key = try resolve(identifiers, snapshot: snapshot, filtering: filtering)
+            let rowHashes = hashes.isEmpty ? nil : hashes[(row * Self.kinds.count)..<((row + 1) * Self.kinds.count)]
+            let key = try resolve(identifiers, snapshot: snapshot, filtering: filtering, hashes: rowHashes)
             // A `.new` key the batch in flight owns names that batch's new contact, not a new one.
             if case .new = key, slots[key] == nil, previous?.slots[key] == nil, let prepared = items[row].prepared, prepared.holds(under: rules, actor: actor, channel: channel) {
                 #if DEBUG
@@ -232,7 +234,7 @@ struct BatchPlan {
                 let folded = decided.reduce(nil) { ContactState.fold($0, $1, meta: EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)) }
                 assert(decided.count == prepared.encoded.count && folded == prepared.state, "a prepared creation differs from the events decided now")
                 #endif
-                add(prepared, key: key)
+                add(prepared, key: key, identifiers: identifiers, hashes: rowHashes)
                 return
             }
             let slot: Int
@@ -275,7 +277,7 @@ struct BatchPlan {
 
     /// Takes a new contact's events as prepared ahead: the same events `changes` gives, already
     /// encoded and sealed.
-    private mutating func add(_ prepared: PreparedCreation, key: Key) {
+    private mutating func add(_ prepared: PreparedCreation, key: Key, identifiers: ContactIdentifiers, hashes: ArraySlice<UInt64>?) {
         slots[key] = contacts.count
         // Read where the creation shares it, kept alive explicitly: otherwise the optimiser
         // copies the whole state out first.
@@ -284,7 +286,11 @@ struct BatchPlan {
             for kind in IdentifierKind.allCases {
                 for value in shared.state.identifiers(kind) {
                     owners[Self.slot(kind)][value] = .some(key)
-                    filter?.insert(kind, value)
+                    if let hash = Self.hash(of: kind, value, identifiers: identifiers, hashes: hashes) {
+                        filter?.insert(hash: hash)
+                    } else {
+                        filter?.insert(kind, value)
+                    }
                 }
             }
         }
@@ -335,7 +341,7 @@ struct BatchPlan {
     }
 
     /// The contact the identifiers name (this batch's own changes first), or a new one.
-    private mutating func resolve(_ identifiers: ContactIdentifiers, snapshot: ContactDirectory.Snapshot, filtering: Bool) throws -> Key {
+    private mutating func resolve(_ identifiers: ContactIdentifiers, snapshot: ContactDirectory.Snapshot, filtering: Bool, hashes: ArraySlice<UInt64>?) throws -> Key {
         var found = [(IdentifierKind, Key)]()
         for kind in [IdentifierKind.email, .phone, .externalId] {
             guard let value = identifiers[kind] else { continue }
@@ -345,7 +351,7 @@ struct BatchPlan {
             } else if let overridden = previous?.owners[Self.slot(kind)][value] {
                 owner = overridden
             } else {
-                owner = try lookUp(kind, value, in: snapshot, filtering: filtering)
+                owner = try lookUp(kind, value, in: snapshot, filtering: filtering, hash: Self.hash(of: kind, value, identifiers: identifiers, hashes: hashes))
             }
             if let owner { found.append((kind, owner)) }
         }
@@ -382,12 +388,23 @@ struct BatchPlan {
 
     /// The contact the projection says holds an identifier; not looked up when the import's
     /// filter (`filtering`: it covers `snapshot`) rules the identifier out.
-    private func lookUp(_ kind: IdentifierKind, _ value: String, in snapshot: ContactDirectory.Snapshot, filtering: Bool) throws -> Key? {
-        if filtering, let filter, !filter.mayHold(kind, value) { return nil }
+    private func lookUp(_ kind: IdentifierKind, _ value: String, in snapshot: ContactDirectory.Snapshot, filtering: Bool, hash: UInt64?) throws -> Key? {
+        if filtering, let filter, !filter.mayHold(hash: hash ?? IdentifierFilter.hash(kind, value)) { return nil }
         let found = try snapshot.find(kind, value)
         filter?.looked(found: found != nil)
         return found.map { .existing($0) }
     }
+
+    /// The filter hash of `value` worked out ahead (`IdentifierFilter.hashes(of:)`), when it is
+    /// the row's identifier of `kind`.
+    private static func hash(of kind: IdentifierKind, _ value: String, identifiers: ContactIdentifiers, hashes: ArraySlice<UInt64>?) -> UInt64? {
+        guard let hashes, let slot = kinds.firstIndex(of: kind), identifiers[kind] == value else { return nil }
+        let hash = hashes[hashes.startIndex + slot]
+        return hash == 0 ? nil : hash
+    }
+
+    /// `IdentifierKind.allCases`, read once (each read makes a new array).
+    static let kinds = IdentifierKind.allCases
 
     private static func describe(_ key: Key) -> String {
         switch key {

@@ -73,13 +73,30 @@ public final class IdentifierFilter {
     }
 
     /// False when the projection (as of a snapshot `covers` accepted, with the identifiers
-    /// inserted since) certainly holds no `value` of `kind`.
-    func mayHold(_ kind: IdentifierKind, _ value: String) -> Bool {
+    /// inserted since) certainly holds no identifier with `hash` (`hash(_:_:)`).
+    func mayHold(hash: UInt64) -> Bool {
         guard let bloom else { return true }
-        if bloom.mayContain(Self.hash(kind, value)) { return true }
+        if bloom.mayContain(hash) { return true }
         ruledOut += 1
         absent += 1
         return false
+    }
+
+    /// The hashes of the identifiers `items` were normalised to ahead (0: none, or not
+    /// normalised yet), three to an item in `IdentifierKind.allCases` order, with the filter's
+    /// blocks for them loaded: one pass whose loads overlap, instead of a cache miss for each
+    /// question while a batch is planned.
+    func hashes(of items: [UpsertItem]) -> [UInt64] {
+        let kinds = IdentifierKind.allCases
+        var hashes = [UInt64](repeating: 0, count: items.count * kinds.count)
+        for row in items.indices {
+            guard case .success(let identifiers) = items[row].identifiers else { continue }
+            for (slot, kind) in kinds.enumerated() {
+                if let value = identifiers[kind] { hashes[row * kinds.count + slot] = Self.hash(kind, value) }
+            }
+        }
+        bloom?.load(hashes)
+        return hashes
     }
 
     /// Notes a look-up of the projection and whether it found a holder.
@@ -95,6 +112,11 @@ public final class IdentifierFilter {
         bloom?.insert(Self.hash(kind, value))
     }
 
+    /// `insert`, for an identifier whose hash is known.
+    func insert(hash: UInt64) {
+        bloom?.insert(hash)
+    }
+
     /// The projection recorded the import's batch at `positions`: the filter still covers it
     /// when the batch follows what it covered, its identifiers having been inserted when it
     /// was planned.
@@ -103,12 +125,13 @@ public final class IdentifierFilter {
         self.covered = covered.lowerBound...positions.upperBound
     }
 
-    /// The hash of an identifier as the index stores it (UTF-8), with its kind.
+    /// The hash of an identifier as the index stores it (UTF-8), with its kind; never 0, which
+    /// `hashes(of:)` uses for "none".
     static func hash(_ kind: IdentifierKind, _ value: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(kind.slot)
         hasher.combine(bytes: value)
-        return UInt64(UInt(bitPattern: hasher.finalize()))
+        return max(1, UInt64(UInt(bitPattern: hasher.finalize())))
     }
 
     static func hash(_ kind: IdentifierKind, _ value: String) -> UInt64 {

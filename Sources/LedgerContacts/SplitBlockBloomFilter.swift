@@ -70,6 +70,19 @@ final class SplitBlockBloomFilter {
         return missing == 0
     }
 
+    /// Reads the block of each of `hashes` (0s skipped), so that the questions that follow
+    /// find them in the cache: independent loads, which the processor overlaps.
+    func load(_ hashes: [UInt64]) {
+        var seen: UInt32 = 0
+        for hash in hashes where hash != 0 {
+            seen |= words[Int(((hash >> 32) &* blocks) >> 32) * 8]
+        }
+        loaded = seen
+    }
+
+    /// Where `load` leaves what it read, so that its loads are not optimised away.
+    private var loaded: UInt32 = 0
+
     /// The bit one word of a block gets for `key`: the top five bits of `key` times `salt`.
     @inline(__always)
     private static func bit(_ key: UInt32, _ salt: UInt32) -> UInt32 {
