@@ -25,6 +25,8 @@ struct AppendContext {
     private(set) var written: [StreamTail.Entry] = []
     /// Streams whose data key was stored in this transaction, in order (undone with a job).
     var keysWritten: [UInt64] = []
+    /// The bucket key this transaction last wrapped a data key under.
+    var bucketKey: KeyVault.BucketKey?
     /// The last version written in this transaction, per stream, for `written[..<versionsIndexed]`:
     /// built only when a lookup needs it, since a bulk load of new contacts never looks up.
     private var writtenVersions: [UInt64: UInt64] = [:]

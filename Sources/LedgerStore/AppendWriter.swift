@@ -266,7 +266,7 @@ struct AppendWriter: Sendable {
     /// in stream order, so the put is an append; a stream that already has a key keeps it and
     /// the request fails (its events were sealed with the other key), to be decided again.
     private func storeKey(_ key: DataKey, stream: StreamID, txn: LMDBTransaction, context: inout AppendContext) throws {
-        let blob = try vault.wrap(key, stream: stream.rawValue, txn: txn, tables: tables)
+        let blob = try vault.wrap(key, stream: stream.rawValue, txn: txn, tables: tables, bucketKey: &context.bucketKey)
         let stored = try withUnsafeBytes(of: stream.rawValue.bigEndian) { key in
             try blob.withUnsafeBytes { value in
                 try txn.put(tables.keys, key: key, value: value, flags: MDB_APPEND)

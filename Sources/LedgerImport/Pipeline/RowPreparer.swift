@@ -40,6 +40,9 @@ enum RowPreparer {
         let forecast: CreationForecast
         /// Batches the importing thread is done with, freed here between batches.
         let disposal: BatchDisposal
+        /// Whether the importing thread waits for the batch being prepared: its rows are then
+        /// left to it.
+        let lag: PreparerLag
     }
 
     /// Prepared batches that may wait for the writer.
@@ -106,7 +109,7 @@ enum RowPreparer {
                     // moved into the batch: a request made first and then given its preparation
                     // was copied (a retain per value) once or twice.
                     var prepared: PreparedCreation?
-                    if preparesCreations && plan.forecast.creationsLikely {
+                    if preparesCreations && plan.forecast.creationsLikely && !plan.lag.isBehind {
                         prepared = plan.book.prepareCreation(input, identifiers: identifiers, source: source, ids: ids, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher, scratch: &scratch)
                     }
                     let item = UpsertItem(input: consume input, source: consume source, identifiers: consume identifiers, prepared: consume prepared, ids: consume ids)
@@ -122,6 +125,7 @@ enum RowPreparer {
                 batch.endRow = rowsRead
                 batch.read = source.progress
                 guard queue.push(.batch(batch)) else { throw Stopped() }
+                plan.lag.delivered()
                 plan.disposal.drain()
                 batch = PreparedBatch(alreadyRecorded: rowsRead < plan.doneRows, capacity: size, keepsRows: plan.keepsRows)
             }

@@ -72,11 +72,24 @@ final class KeyVault: Sendable {
 
     // MARK: Wrapping (the writer)
 
+    /// The key a write transaction last wrapped under. A rotation bumps the generation in a
+    /// write transaction of its own, which LMDB never runs beside another, so within one
+    /// transaction a bucket's current key cannot change: new contacts, numbered in order, take
+    /// their bucket's key from here, not from the generation and the root each time.
+    struct BucketKey {
+        let bucket: Int
+        let entry: KeyRootFile.Entry
+    }
+
     /// `key` wrapped for `stream` under its bucket's current key, after reloading the root if
-    /// another process rotated a bucket since it was read (seen through `txn`).
-    func wrap(_ key: DataKey, stream: UInt64, txn: LMDBTransaction, tables: Ledger.Tables) throws -> [UInt8] {
-        let generation = try Self.generation(txn, tables)
+    /// another process rotated a bucket since it was read (seen through `txn`); `bucketKey`
+    /// is kept by the writer for the rest of `txn`.
+    func wrap(_ key: DataKey, stream: UInt64, txn: LMDBTransaction, tables: Ledger.Tables, bucketKey: inout BucketKey?) throws -> [UInt8] {
         let bucket = Self.bucket(of: stream)
+        if let known = bucketKey, known.bucket == bucket {
+            return try Self.wrap(key, stream: stream, bucket: bucket, under: known.entry)
+        }
+        let generation = try Self.generation(txn, tables)
         let current = try state.withLock { state throws -> KeyRootFile.Entry? in
             if state.generation != generation {
                 state.snapshot = try KeyRootFile.load(rootPath)
@@ -85,6 +98,7 @@ final class KeyVault: Sendable {
             return state.snapshot.current(bucket)?.entry
         }
         guard let current else { throw LedgerError(.corrupt, "bucket \(bucket) of the key root \(rootPath) holds no key") }
+        bucketKey = BucketKey(bucket: bucket, entry: current)
         return try Self.wrap(key, stream: stream, bucket: bucket, under: current)
     }
 
