@@ -33,7 +33,8 @@ public final class PreparedCreation: Sendable {
 
     init(encoded: EncodedEvents, state: ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel) {
         self.encoded = encoded
-        shared = SharedContactState(state)
+        // Its stored form is encoded here too, on the preparing thread, but for the head.
+        shared = SharedContactState(state, encodingTail: true)
         self.dataKey = dataKey
         self.customFieldTypes = customFieldTypes
         self.today = today

@@ -52,8 +52,8 @@ struct ContactProjectionRecordTests {
         #expect(check.isValid, "\(check.differences)")
     }
 
-    @Test("a new contact's state folded ahead and shared is recorded as placed in its stream")
-    func placing() throws {
+    @Test("a new contact's state folded ahead and shared (its tail encoded ahead or not) is recorded as placed in its stream", arguments: [false, true])
+    func placing(encodedAhead: Bool) throws {
         let (ledger, cleanup) = try ContactProjectionTests.temporaryLedger()
         defer { cleanup() }
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
@@ -70,7 +70,7 @@ struct ContactProjectionRecordTests {
         let newEvents = events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }
         let result = try ledger.append(AppendRequest(target: .new, expected: .noStream, events: newEvents))
         let recordedAt = try #require(try ledger.event(at: result.positions[0])).recordedAt
-        let folded = FoldedContact(stream: result.stream, placing: SharedContactState(ahead), recordedAt: recordedAt)
+        let folded = FoldedContact(stream: result.stream, placing: SharedContactState(ahead, encodingTail: encodedAhead), recordedAt: recordedAt)
         #expect(folded.old == nil)
         #expect(folded.new == ahead.placed(stream: result.stream, recordedAt: recordedAt))
 

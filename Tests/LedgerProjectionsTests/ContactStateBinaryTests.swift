@@ -95,6 +95,18 @@ struct ContactStateBinaryTests {
         #expect(writer.bytes == [0xEE] + state.placed(stream: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed)).encoded(), "seed \(seed)")
     }
 
+    @Test("a shared state whose tail was encoded ahead is encoded as placed, as one encoded whole", arguments: 0..<50)
+    func tailEncodedAhead(seed: UInt64) throws {
+        var random = RandomEvents(seed: seed)
+        let state = try #require(fold([Events.created()] + random.events(count: Int(seed % 30) + 1)))
+        let shared = SharedContactState(state, encodingTail: true)
+        #expect(shared.tail != nil)
+        var writer = BinaryWriter()
+        writer.write(UInt8(0xEE))
+        shared.encode(placedIn: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed), into: &writer)
+        #expect(writer.bytes == [0xEE] + state.placed(stream: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed)).encoded(), "seed \(seed)")
+    }
+
     @Test("random histories: fold, encode, decode gives the same state; so does resuming from a snapshot", arguments: 0..<200)
     func property(seed: UInt64) throws {
         var random = RandomEvents(seed: seed)

@@ -53,15 +53,38 @@ extension ContactState {
     }
 
     private func encode(id: StreamID, createdAt: Int64, updatedAt: Int64, into writer: inout BinaryWriter) {
-        writer.write(Self.binaryFormat)
+        Self.writeHead(flags: flags, id: id, createdAt: createdAt, updatedAt: updatedAt, into: &writer)
+        encodeTail(into: &writer)
+    }
+
+    /// The stored bytes after the head (format, flags, id and times): what placing a state
+    /// at its stream and time (`placed`) leaves as it is, so a thread that folds a new contact
+    /// ahead can encode them there (`PlacedStateEncoding`).
+    public func encodedTail() -> [UInt8] {
+        var writer = BinaryWriter(capacity: 128)
+        encodeTail(into: &writer)
+        return writer.bytes
+    }
+
+    /// The flags byte of the head.
+    public var flags: UInt8 {
         var flags: UInt8 = 0
         if erased { flags |= Flag.erased }
         if channel != nil { flags |= Flag.channel }
         if mergedInto != nil { flags |= Flag.mergedInto }
+        return flags
+    }
+
+    /// Appends a state's head: format, `flags`, id and times.
+    public static func writeHead(flags: UInt8, id: StreamID, createdAt: Int64, updatedAt: Int64, into writer: inout BinaryWriter) {
+        writer.write(binaryFormat)
         writer.write(flags)
         writer.writeVarint(id.rawValue)
         writer.writeSigned(createdAt)
         writer.writeSigned(updatedAt)
+    }
+
+    private func encodeTail(into writer: inout BinaryWriter) {
         if let channel { writer.writeCode(state: channel) }
         if let mergedInto { writer.writeVarint(mergedInto.rawValue) }
         writer.writeVarint(UInt64(absorbed.count))

@@ -1,3 +1,5 @@
+import LedgerDomain
+
 /// A contact state held by reference, so that the thread that folds it ahead (a bulk
 /// import's preparer) can hand it to the one that plans and projects its batch without
 /// copying it: a copy of a state retains each of its tables and lists, and releases them
@@ -5,9 +7,24 @@
 public final class SharedContactState: Sendable {
     /// The state; never changed once shared.
     public let state: ContactState
+    /// Its stored bytes after the head, when encoded ahead (`ContactState.encodedTail`): a new
+    /// contact's state is placed at its stream and time, which only the head holds, so the
+    /// projection then writes the head and these bytes instead of encoding the state.
+    public let tail: [UInt8]?
 
-    /// Shares `state`.
-    public init(_ state: ContactState) {
+    /// Shares `state`; with `encodingTail`, its tail is encoded now, on the calling thread.
+    public init(_ state: ContactState, encodingTail: Bool = false) {
         self.state = state
+        tail = encodingTail ? state.encodedTail() : nil
+    }
+
+    /// Appends the stored bytes of the state placed at `stream` and `recordedAt`.
+    public func encode(placedIn stream: StreamID, recordedAt: Int64, into writer: inout BinaryWriter) {
+        guard let tail else {
+            state.encode(placedIn: stream, recordedAt: recordedAt, into: &writer)
+            return
+        }
+        ContactState.writeHead(flags: state.flags, id: stream, createdAt: recordedAt, updatedAt: recordedAt, into: &writer)
+        writer.writeRaw(tail)
     }
 }

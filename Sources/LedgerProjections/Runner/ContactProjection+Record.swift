@@ -126,7 +126,7 @@ extension ContactProjection {
                     if let placing = contacts[index].placing {
                         // Kept alive explicitly, so the state is encoded where it is held, not copied.
                         let shared = placing.shared
-                        withExtendedLifetime(shared) { shared.state.encode(placedIn: stream, recordedAt: placing.recordedAt, into: &writer) }
+                        withExtendedLifetime(shared) { shared.encode(placedIn: stream, recordedAt: placing.recordedAt, into: &writer) }
                     } else if let new = contacts[index].folded {
                         new.encode(into: &writer)
                     } else {
