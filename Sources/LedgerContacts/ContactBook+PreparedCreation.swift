@@ -31,10 +31,11 @@ public final class PreparedCreation: Sendable {
     let actor: Actor
     let channel: EntryChannel
 
-    init(encoded: EncodedEvents, state: ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel) {
+    init(encoded: EncodedEvents, state: consuming ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel) {
         self.encoded = encoded
-        // Its stored form is encoded here too, on the preparing thread, but for the head.
-        shared = SharedContactState(state, encodingTail: true)
+        // Its stored form is encoded here too, on the preparing thread, but for the head. The
+        // state is moved in, not copied (a retain of each of its tables, and a release after).
+        shared = SharedContactState(consume state, encodingTail: true)
         self.dataKey = dataKey
         self.customFieldTypes = customFieldTypes
         self.today = today
@@ -110,7 +111,7 @@ extension ContactBook {
             ContactState.fold(into: &state, scratch.events[index], meta: placeholder)
         }
         scratch.encoding.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
-        guard let state else { return nil }
+        guard let state = state.take() else { return nil }
         return PreparedCreation(encoded: encoded, state: state, dataKey: key, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel)
     }
 }

@@ -10,10 +10,16 @@ extension ContactBook {
     ///
     /// A large batch (a bulk import) is sealed on every core: sealing through swift-crypto
     /// costs more than a microsecond per event (docs/benchmarks.md, "AES-GCM here").
-    func sealed(_ requests: [AppendRequest], keys: KeyRing) throws -> [AppendRequest] {
-        // An import's new contacts come sealed already (PreparedCreation): pass them as they are.
-        guard requests.contains(where: Self.needsSealing) else { return requests }
-        return try requests.concurrentMap(chunkSize: 256) { try sealed($0, keys: keys) }
+    func sealed(_ requests: consuming [AppendRequest], keys: KeyRing) throws -> [AppendRequest] {
+        // An import's new contacts come sealed already (PreparedCreation): they stay as they
+        // are, and only the others are sealed and put back in place (the array, moved in, is
+        // not copied).
+        let unsealed = requests.indices.filter { Self.needsSealing(requests[$0]) }
+        guard !unsealed.isEmpty else { return requests }
+        let sealed = try unsealed.concurrentMap(chunkSize: 256) { [requests] index in try self.sealed(requests[index], keys: keys) }
+        var result = consume requests
+        for (index, request) in zip(unsealed, sealed) { result[index] = request }
+        return result
     }
 
     private static func needsSealing(_ request: AppendRequest) -> Bool {

@@ -80,7 +80,7 @@ public final class UpsertPipeline {
         }
         self.end = end
         let (appends, requests) = plan.requests()
-        let pending = try book.ledger.submit(try book.sealed(appends, keys: book.ledger.keyRing()), progress: progress)
+        let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
         // Projected while the writer appends this batch.
         try previous.plan.project(previous.requests, results: results)
         try plan.loadCarriedBases(through: end)
@@ -111,7 +111,7 @@ public final class UpsertPipeline {
             try plan.add(items, actor: actor)
             guard try plan.isCurrent() else { continue }
             let (appends, requests) = plan.requests()
-            let pending = try book.ledger.submit(try book.sealed(appends, keys: book.ledger.keyRing()), progress: progress)
+            let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
             end = plan.checkpoint
             inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
             return

@@ -31,19 +31,21 @@ struct EncodedBatch: Sendable {
         var offsets = [0]
         var encoded = [Request]()
         encoded.reserveCapacity(requests.count)
-        for request in requests {
-            guard request.eventCount > 0 else {
+        // By index, reading each request in place: `for request in requests` copied each one
+        // (a retain of each of its parts, and a release after).
+        for index in requests.indices {
+            guard requests[index].eventCount > 0 else {
                 throw LedgerError(.invalidRequest, "an append request must carry at least one event")
             }
             let first = offsets.count - 1
             let start = writer.bytes.count
-            writer.writeRaw(request.encoded.bytes)
-            for end in request.encoded.ends { offsets.append(start + end) }
-            for event in request.events {
+            writer.writeRaw(requests[index].encoded.bytes)
+            for end in requests[index].encoded.ends { offsets.append(start + end) }
+            for event in requests[index].events {
                 EventRecord.encodeBody(event, stream: StreamID(0), version: 0, recordedAt: 0, into: &writer)
                 offsets.append(writer.bytes.count)
             }
-            encoded.append(Request(target: request.target, expected: request.expected, events: first..<(offsets.count - 1), dataKey: request.dataKey))
+            encoded.append(Request(target: requests[index].target, expected: requests[index].expected, events: first..<(offsets.count - 1), dataKey: requests[index].dataKey))
         }
         self.bytes = writer.bytes
         self.offsets = offsets

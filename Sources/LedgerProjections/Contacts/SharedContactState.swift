@@ -13,9 +13,9 @@ public final class SharedContactState: Sendable {
     public let tail: [UInt8]?
 
     /// Shares `state`; with `encodingTail`, its tail is encoded now, on the calling thread.
-    public init(_ state: ContactState, encodingTail: Bool = false) {
-        self.state = state
+    public init(_ state: consuming ContactState, encodingTail: Bool = false) {
         tail = encodingTail ? state.encodedTail() : nil
+        self.state = state
     }
 
     /// Appends the stored bytes of the state placed at `stream` and `recordedAt`.
