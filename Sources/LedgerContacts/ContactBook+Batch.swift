@@ -346,12 +346,18 @@ struct BatchPlan {
         for kind in [IdentifierKind.email, .phone, .externalId] {
             guard let value = identifiers[kind] else { continue }
             let owner: Key?
-            if let overridden = owners[Self.slot(kind)][value] {
+            let hash = filtering ? Self.hash(of: kind, value, identifiers: identifiers, hashes: hashes) ?? IdentifierFilter.hash(kind, value) : nil
+            if let hash, let filter, !filter.mayHold(hash: hash) {
+                // Ruled out by the import's filter, which holds every identifier the projection
+                // held and every one a plan gave since (this batch's and the one in flight), so
+                // neither batch's own changes can name it either.
+                owner = nil
+            } else if let overridden = owners[Self.slot(kind)][value] {
                 owner = overridden
             } else if let overridden = previous?.owners[Self.slot(kind)][value] {
                 owner = overridden
             } else {
-                owner = try lookUp(kind, value, in: snapshot, filtering: filtering, hash: Self.hash(of: kind, value, identifiers: identifiers, hashes: hashes))
+                owner = try lookUp(kind, value, in: snapshot)
             }
             if let owner { found.append((kind, owner)) }
         }
@@ -386,10 +392,8 @@ struct BatchPlan {
         return .new(newContacts)
     }
 
-    /// The contact the projection says holds an identifier; not looked up when the import's
-    /// filter (`filtering`: it covers `snapshot`) rules the identifier out.
-    private func lookUp(_ kind: IdentifierKind, _ value: String, in snapshot: ContactDirectory.Snapshot, filtering: Bool, hash: UInt64?) throws -> Key? {
-        if filtering, let filter, !filter.mayHold(hash: hash ?? IdentifierFilter.hash(kind, value)) { return nil }
+    /// The contact the projection says holds an identifier.
+    private func lookUp(_ kind: IdentifierKind, _ value: String, in snapshot: ContactDirectory.Snapshot) throws -> Key? {
         let found = try snapshot.find(kind, value)
         filter?.looked(found: found != nil)
         return found.map { .existing($0) }
