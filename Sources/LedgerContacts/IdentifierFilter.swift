@@ -58,7 +58,7 @@ public final class IdentifierFilter {
         let held = try snapshot.identifierCount()
         guard held == 0 || scanned + held <= absent * Self.scannedPerAbsent else { return false }
         let carriedCount = carried?.reduce(0) { $0 + $1.count } ?? 0
-        let built = SplitBlockBloomFilter(capacity: held + carriedCount + max(expectedAdditions, 0))
+        let built = SplitBlockBloomFilter(capacity: Self.capacity(held: held + carriedCount, expected: expectedAdditions))
         try snapshot.forEachIdentifier { kind, value in built.insert(Self.hash(kind, value)) }
         if let carried {
             for kind in IdentifierKind.allCases {
@@ -71,6 +71,17 @@ public final class IdentifierFilter {
         builds += 1
         return true
     }
+
+    /// The identifiers a filter is sized for: those held, and those expected, at most
+    /// `maximumCapacity` in all (an estimate made early in a file of tiny rows can be far
+    /// off; a filter holding more than it was sized for only answers "maybe" more often).
+    static func capacity(held: Int, expected: Int) -> Int {
+        min(held + min(max(expected, 0), maximumCapacity), maximumCapacity)
+    }
+
+    /// 24 M identifiers: 36 MB of filter, about what a 300 MB file of the shortest rows with
+    /// an e-mail and a phone each could add.
+    static let maximumCapacity = 24_000_000
 
     /// False when the projection (as of a snapshot `covers` accepted, with the identifiers
     /// inserted since) certainly holds no identifier with `hash` (`hash(_:_:)`).

@@ -32,4 +32,12 @@ struct SplitBlockBloomFilterTests {
         for hash in inserted { small.insert(hash) }
         #expect(inserted.allSatisfy { small.mayContain($0) })
     }
+
+    @Test("an import's filter is sized for what is held and expected, within a bound")
+    func importFilterCapacity() {
+        #expect(IdentifierFilter.capacity(held: 10, expected: 20) == 30)
+        #expect(IdentifierFilter.capacity(held: 10, expected: -5) == 10)
+        #expect(IdentifierFilter.capacity(held: 0, expected: Int.max) == IdentifierFilter.maximumCapacity)
+        #expect(IdentifierFilter.capacity(held: IdentifierFilter.maximumCapacity * 2, expected: 5) == IdentifierFilter.maximumCapacity)
+    }
 }
