@@ -402,8 +402,8 @@ struct BatchPlan {
     /// The filter hash of `value` worked out ahead (`IdentifierFilter.hashes(of:)`), when it is
     /// the row's identifier of `kind`.
     private static func hash(of kind: IdentifierKind, _ value: String, identifiers: ContactIdentifiers, hashes: ArraySlice<UInt64>?) -> UInt64? {
-        guard let hashes, let slot = kinds.firstIndex(of: kind), identifiers[kind] == value else { return nil }
-        let hash = hashes[hashes.startIndex + slot]
+        guard let hashes, identifiers[kind] == value else { return nil }
+        let hash = hashes[hashes.startIndex + slot(kind)]
         return hash == 0 ? nil : hash
     }
 

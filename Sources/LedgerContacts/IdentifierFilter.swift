@@ -94,16 +94,16 @@ public final class IdentifierFilter {
     }
 
     /// The hashes of the identifiers `items` were normalised to ahead (0: none, or not
-    /// normalised yet), three to an item in `IdentifierKind.allCases` order, with the filter's
+    /// normalised yet), three to an item by `BatchPlan.slot`, with the filter's
     /// blocks for them loaded: one pass whose loads overlap, instead of a cache miss for each
     /// question while a batch is planned.
     func hashes(of items: [UpsertItem]) -> [UInt64] {
-        let kinds = IdentifierKind.allCases
+        let kinds = BatchPlan.kinds
         var hashes = [UInt64](repeating: 0, count: items.count * kinds.count)
         for row in items.indices {
             guard case .success(let identifiers) = items[row].identifiers else { continue }
-            for (slot, kind) in kinds.enumerated() {
-                if let value = identifiers[kind] { hashes[row * kinds.count + slot] = Self.hash(kind, value) }
+            for kind in kinds {
+                if let value = identifiers[kind] { hashes[row * kinds.count + BatchPlan.slot(kind)] = Self.hash(kind, value) }
             }
         }
         bloom?.load(hashes)
@@ -140,7 +140,7 @@ public final class IdentifierFilter {
     /// `hashes(of:)` uses for "none".
     static func hash(_ kind: IdentifierKind, _ value: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = Hasher()
-        hasher.combine(kind.slot)
+        hasher.combine(BatchPlan.slot(kind))
         hasher.combine(bytes: value)
         return max(1, UInt64(UInt(bitPattern: hasher.finalize())))
     }
@@ -151,15 +151,5 @@ public final class IdentifierFilter {
         }
         var copy = value
         return copy.withUTF8 { hash(kind, UnsafeRawBufferPointer($0)) }
-    }
-}
-
-private extension IdentifierKind {
-    var slot: UInt8 {
-        switch self {
-        case .email: 0
-        case .phone: 1
-        case .externalId: 2
-        }
     }
 }
