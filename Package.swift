@@ -130,10 +130,12 @@ let package = Package(
         .target(
             name: "CPhoneNumber",
             linkerSettings: [
-                // The shim's object code references only libphonenumber's own
-                // symbols (checked with nm); libphonenumber.so lists protobuf,
-                // ICU and absl as NEEDED, so the loader brings those itself.
                 .linkedLibrary("phonenumber"),
+                // ValidityCheck.cpp parses the library's metadata (protobuf)
+                // and compiles its patterns with ICU's regex engine itself.
+                .linkedLibrary("protobuf"),
+                .linkedLibrary("icui18n"),
+                .linkedLibrary("icuuc"),
             ]
         ),
         .target(

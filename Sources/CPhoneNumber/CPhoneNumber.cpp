@@ -4,6 +4,7 @@
 // region's calling code), so that a bulk import does not ask it per number.
 
 #include "CPhoneNumber.h"
+#include "ValidityCheck.h"
 
 #include <array>
 #include <cstring>
@@ -188,6 +189,21 @@ size_t write_calling_code(int32_t code, char *out) {
     return 1 + count;
 }
 
+// IsValidNumber() for a number a fast path built (no leading zero, no
+// extension): from ValidityCheck.cpp where it answers for the calling code,
+// else from the library.
+bool is_valid_number(const PhoneNumber &number) {
+    switch (clpn::check_validity(number.country_code(), number.national_number())) {
+    case clpn::Validity::valid:
+        return true;
+    case clpn::Validity::not_valid:
+        return false;
+    case clpn::Validity::ask_library:
+        break;
+    }
+    return util().IsValidNumber(number);
+}
+
 // Calling codes whose "+<code><digits>" take the direct check below. Parse()
 // also strips a national prefix it finds after the calling code when both
 // numbers are valid, which the direct check cannot know of: Mexico's old mobile
@@ -222,7 +238,6 @@ bool try_plain_e164(const char *input, size_t input_length,
             return false;
         }
     }
-    const PhoneNumberUtil &phone_util = util();
     // Calling codes are 1 to 3 digits and prefix-free (ITU-T E.164), so the
     // first prefix the library knows is the code; this is how the library's
     // own ExtractCountryCode() reads one.
@@ -256,7 +271,7 @@ bool try_plain_e164(const char *input, size_t input_length,
     // Only a valid number is decided here. Anything else goes through Parse(),
     // which may still repair it (it drops a national prefix written after the
     // calling code, "+380 0671234567") and otherwise names the precise error.
-    if (!phone_util.IsValidNumber(number)) {
+    if (!is_valid_number(number)) {
         return false;
     }
     if (out_country_code != nullptr) {
@@ -313,7 +328,7 @@ bool try_plain_national(const char *input, size_t input_length,
     number.set_country_code(country_code);
     number.set_national_number(national_number);
     // As in try_plain_e164: only a valid number is decided here.
-    if (!util().IsValidNumber(number)) {
+    if (!is_valid_number(number)) {
         return false;
     }
     if (out_country_code != nullptr) {
@@ -419,5 +434,52 @@ extern "C" int32_t clpn_country_code_for_region(const char *region, size_t regio
         return util().GetCountryCodeForRegion(std::string(region, region_length));
     } catch (...) {
         return 0;
+    }
+}
+
+extern "C" clpn_validity clpn_check_validity(int32_t country_code, uint64_t national_number) {
+    try {
+        switch (clpn::check_validity(country_code, national_number)) {
+        case clpn::Validity::valid:
+            return CLPN_VALIDITY_VALID;
+        case clpn::Validity::not_valid:
+            return CLPN_VALIDITY_NOT_VALID;
+        case clpn::Validity::ask_library:
+            break;
+        }
+    } catch (...) {
+    }
+    return CLPN_VALIDITY_ASK_LIBRARY;
+}
+
+extern "C" bool clpn_library_is_valid(int32_t country_code, uint64_t national_number) {
+    try {
+        PhoneNumber number;
+        number.set_country_code(country_code);
+        number.set_national_number(national_number);
+        return util().IsValidNumber(number);
+    } catch (...) {
+        return false;
+    }
+}
+
+extern "C" bool clpn_example_national_number(int32_t country_code, int32_t type, uint64_t *out) {
+    if (out == nullptr || type < 0 || type > static_cast<int32_t>(PhoneNumberUtil::VOICEMAIL)) {
+        return false;
+    }
+    try {
+        std::string region;
+        util().GetRegionCodeForCountryCode(country_code, &region);
+        PhoneNumber number;
+        // "Gets a valid number for the specified region and number type."
+        if (region == kUnknownRegion
+            || !util().GetExampleNumberForType(region, static_cast<PhoneNumberUtil::PhoneNumberType>(type), &number)
+            || number.italian_leading_zero()) {
+            return false;
+        }
+        *out = number.national_number();
+        return true;
+    } catch (...) {
+        return false;
     }
 }

@@ -12,6 +12,7 @@
 #ifndef CPHONENUMBER_H
 #define CPHONENUMBER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,6 +90,31 @@ clpn_status clpn_normalize_reference(const char *CLPN_NULLABLE input, size_t inp
 /// The country calling code of `region` (e.g. 380 for "UA"), or 0 when the
 /// library does not know the region.
 int32_t clpn_country_code_for_region(const char *CLPN_NULLABLE region, size_t region_length);
+
+/// What clpn_check_validity() answered.
+typedef enum clpn_validity {
+    CLPN_VALIDITY_VALID = 0,
+    CLPN_VALIDITY_NOT_VALID = 1,
+    /// The shim's own check does not answer for this calling code (shared by
+    /// several regions, non-geographic, or its self-check against the library
+    /// failed): the fast paths ask the library's IsValidNumber().
+    CLPN_VALIDITY_ASK_LIBRARY = 2,
+} clpn_validity;
+
+/// The fast paths' validity check for (calling code, national number without
+/// leading zeros): the answer of the library's IsValidNumber(), from its own
+/// metadata and regex engine without its per-call overhead (ValidityCheck.cpp).
+/// For tests, which compare it with clpn_library_is_valid().
+clpn_validity clpn_check_validity(int32_t country_code, uint64_t national_number);
+
+/// The library's own PhoneNumberUtil::IsValidNumber() for the same number.
+bool clpn_library_is_valid(int32_t country_code, uint64_t national_number);
+
+/// The library's example number of `type` (its PhoneNumberType: 0 fixed line,
+/// 1 mobile, ... 10 voicemail) for the main region of `country_code`, as a
+/// national number, into `*out`. False when it has none (or one with a leading
+/// zero). For tests.
+bool clpn_example_national_number(int32_t country_code, int32_t type, uint64_t *CLPN_NULLABLE out);
 
 #ifdef __cplusplus
 }  // extern "C"

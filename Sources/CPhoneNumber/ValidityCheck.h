@@ -1,0 +1,30 @@
+// Internal to the CPhoneNumber target: IsValidNumber() for the fast paths,
+// answered from the library's own metadata without its per-call overhead.
+// See ValidityCheck.cpp and docs/decisions/0013-phone-validity-check.md.
+#ifndef CPHONENUMBER_VALIDITY_CHECK_H
+#define CPHONENUMBER_VALIDITY_CHECK_H
+
+#include <cstdint>
+
+namespace clpn {
+
+// What check_validity() could say.
+enum class Validity {
+    valid,
+    not_valid,
+    // The calling code is shared by several regions or non-geographic, its
+    // region failed the self-check, or ICU failed: ask the library.
+    ask_library,
+};
+
+// PhoneNumberUtil::IsValidNumber() for the number (country_code,
+// national_number) with no italian leading zero and no extension, which is
+// what both fast paths build. Thread-safe.
+Validity check_validity(int32_t country_code, uint64_t national_number);
+
+// Whether check_validity() answers for `country_code` itself (tests).
+bool checks_without_library(int32_t country_code);
+
+}  // namespace clpn
+
+#endif
