@@ -193,13 +193,9 @@ size_t write_calling_code(int32_t code, char *out) {
 // extension): from ValidityCheck.cpp where it answers for the calling code,
 // else from the library.
 bool is_valid_number(const PhoneNumber &number) {
-    switch (clpn::check_validity(number.country_code(), number.national_number())) {
-    case clpn::Validity::valid:
-        return true;
-    case clpn::Validity::not_valid:
-        return false;
-    case clpn::Validity::ask_library:
-        break;
+    const clpn_validity answer = clpn::check_validity(number.country_code(), number.national_number());
+    if (answer != CLPN_VALIDITY_ASK_LIBRARY) {
+        return answer == CLPN_VALIDITY_VALID;
     }
     return util().IsValidNumber(number);
 }
@@ -439,17 +435,10 @@ extern "C" int32_t clpn_country_code_for_region(const char *region, size_t regio
 
 extern "C" clpn_validity clpn_check_validity(int32_t country_code, uint64_t national_number) {
     try {
-        switch (clpn::check_validity(country_code, national_number)) {
-        case clpn::Validity::valid:
-            return CLPN_VALIDITY_VALID;
-        case clpn::Validity::not_valid:
-            return CLPN_VALIDITY_NOT_VALID;
-        case clpn::Validity::ask_library:
-            break;
-        }
+        return clpn::check_validity(country_code, national_number);
     } catch (...) {
+        return CLPN_VALIDITY_ASK_LIBRARY;
     }
-    return CLPN_VALIDITY_ASK_LIBRARY;
 }
 
 extern "C" bool clpn_library_is_valid(int32_t country_code, uint64_t national_number) {

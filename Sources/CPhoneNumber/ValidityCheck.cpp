@@ -162,7 +162,7 @@ bool matches_desc(const RegionCheck &region, Matchers &matchers, size_t index,
 }
 
 // GetNumberTypeHelper(national_number, metadata) != UNKNOWN.
-Validity decide(const RegionCheck &region, Matchers &matchers, uint64_t national_number) {
+clpn_validity decide(const RegionCheck &region, Matchers &matchers, uint64_t national_number) {
     // At most 20 decimal digits in a uint64_t.
     char16_t reversed[20];
     int32_t length = 0;
@@ -191,9 +191,9 @@ Validity decide(const RegionCheck &region, Matchers &matchers, uint64_t national
             || (!region.same_mobile_and_fixed_line_pattern && matches(kMobile));
     }
     if (failed) {
-        return Validity::ask_library;
+        return CLPN_VALIDITY_ASK_LIBRARY;
     }
-    return valid ? Validity::valid : Validity::not_valid;
+    return valid ? CLPN_VALIDITY_VALID : CLPN_VALIDITY_NOT_VALID;
 }
 
 const PhoneNumberUtil &util() {
@@ -251,9 +251,9 @@ bool agrees_with_library(const RegionCheck &region, int32_t country_code, const 
             continue;
         }
         for (const uint64_t number : numbers_around(example)) {
-            const Validity answer = decide(region, matchers, number);
-            if (answer == Validity::ask_library
-                || (answer == Validity::valid) != library_says_valid(country_code, number)) {
+            const clpn_validity answer = decide(region, matchers, number);
+            if (answer == CLPN_VALIDITY_ASK_LIBRARY
+                || (answer == CLPN_VALIDITY_VALID) != library_says_valid(country_code, number)) {
                 return false;
             }
             ++compared;
@@ -353,16 +353,12 @@ Registry &registry() {
 
 }  // namespace
 
-Validity check_validity(int32_t country_code, uint64_t national_number) {
+clpn_validity check_validity(int32_t country_code, uint64_t national_number) {
     const RegionCheck *check = registry().check_for(country_code);
     if (check == nullptr) {
-        return Validity::ask_library;
+        return CLPN_VALIDITY_ASK_LIBRARY;
     }
     return decide(*check, matchers_for(*check), national_number);
-}
-
-bool checks_without_library(int32_t country_code) {
-    return registry().check_for(country_code) != nullptr;
 }
 
 }  // namespace clpn

@@ -6,24 +6,16 @@
 
 #include <cstdint>
 
-namespace clpn {
+#include "CPhoneNumber.h"
 
-// What check_validity() could say.
-enum class Validity {
-    valid,
-    not_valid,
-    // The calling code is shared by several regions or non-geographic, its
-    // region failed the self-check, or ICU failed: ask the library.
-    ask_library,
-};
+namespace clpn {
 
 // PhoneNumberUtil::IsValidNumber() for the number (country_code,
 // national_number) with no italian leading zero and no extension, which is
-// what both fast paths build. Thread-safe.
-Validity check_validity(int32_t country_code, uint64_t national_number);
-
-// Whether check_validity() answers for `country_code` itself (tests).
-bool checks_without_library(int32_t country_code);
+// what both fast paths build. CLPN_VALIDITY_ASK_LIBRARY when the calling code
+// is shared by several regions or non-geographic, its region failed the
+// self-check, or ICU failed. Thread-safe.
+clpn_validity check_validity(int32_t country_code, uint64_t national_number);
 
 }  // namespace clpn
 
