@@ -77,6 +77,8 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
+                "CPhoneNumber",
+                "LedgerIdentity",
                 "LedgerDomain",
                 "LedgerStore",
                 "LedgerProjections",
