@@ -1,7 +1,8 @@
 // The C++ side of CPhoneNumber.h: thin calls into libphonenumber, mapping its
 // results to clpn_status. No exception leaves. The only state kept here is what
 // the library's read-only metadata answers (which calling codes exist, a
-// region's calling code), so that a bulk import does not ask it per number.
+// region's calling code), so that a bulk import does not ask it per number,
+// and ValidityCheck.cpp's compiled patterns and per-thread matchers.
 
 #include "CPhoneNumber.h"
 #include "ValidityCheck.h"

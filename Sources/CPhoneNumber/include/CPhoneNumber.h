@@ -5,9 +5,11 @@
 // templates), so this header is pure C and is the only thing Swift sees. The
 // C++ lives in CPhoneNumber.cpp and never lets an exception cross this line.
 //
-// Every function is thread-safe: each call keeps its state on its own stack,
-// and the library's shared PhoneNumberUtil is a lazily built, read-only
-// singleton (see the call sites for the behaviour relied on).
+// Every function is thread-safe: each call keeps its state on its own stack or
+// in its thread's own matchers, the validity check's compiled patterns are
+// built once under a lock and never change, and the library's shared
+// PhoneNumberUtil is a lazily built, read-only singleton (see the call sites
+// for the behaviour relied on).
 
 #ifndef CPHONENUMBER_H
 #define CPHONENUMBER_H
@@ -71,6 +73,7 @@ typedef enum clpn_status {
 /// Two shapes skip libphonenumber's general-purpose Parse() (about three
 /// quarters of the cost) and go straight to IsValidNumber(): "+<digits>", and
 /// "<trunk prefix><digits>" in the regions the .cpp lists (UA: "0671234567").
+/// For a calling code of one region that answer comes from clpn_check_validity().
 /// Only a valid number is decided that way; anything else takes the general
 /// path, so results equal clpn_normalize_reference's.
 clpn_status clpn_normalize(const char *CLPN_NULLABLE input, size_t input_length,
