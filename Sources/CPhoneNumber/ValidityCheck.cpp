@@ -28,7 +28,6 @@
 #include "ValidityCheck.h"
 
 #include <phonenumbers/phonemetadata.pb.h>
-#include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <unicode/regex.h>
 #include <unicode/unistr.h>
@@ -57,7 +56,6 @@ namespace {
 
 using i18n::phonenumbers::PhoneMetadata;
 using i18n::phonenumbers::PhoneMetadataCollection;
-using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberDesc;
 using i18n::phonenumbers::PhoneNumberUtil;
 
@@ -163,19 +161,15 @@ bool matches_desc(const RegionCheck &region, Matchers &matchers, size_t index,
 
 // GetNumberTypeHelper(national_number, metadata) != UNKNOWN.
 clpn_validity decide(const RegionCheck &region, Matchers &matchers, uint64_t national_number) {
-    // At most 20 decimal digits in a uint64_t.
-    char16_t reversed[20];
-    int32_t length = 0;
-    do {
-        reversed[length++] = static_cast<char16_t>(u'0' + national_number % 10);
-        national_number /= 10;
-    } while (national_number != 0 && length < 20);
+    // The decimal digits, written from the end (at most 20 in a uint64_t).
     char16_t text[20];
-    for (int32_t i = 0; i < length; ++i) {
-        text[i] = reversed[length - 1 - i];
-    }
-    // A read-only alias of `text`: no allocation.
-    const icu::UnicodeString digits(false, text, length);
+    int32_t start = 20;
+    do {
+        text[--start] = static_cast<char16_t>(u'0' + national_number % 10);
+        national_number /= 10;
+    } while (national_number != 0 && start > 0);
+    // A read-only alias of the digits: no allocation.
+    const icu::UnicodeString digits(false, text + start, 20 - start);
     bool failed = false;
     auto matches = [&](size_t index) {
         return !failed && matches_desc(region, matchers, index, digits, failed);
@@ -198,13 +192,6 @@ clpn_validity decide(const RegionCheck &region, Matchers &matchers, uint64_t nat
 
 const PhoneNumberUtil &util() {
     return *PhoneNumberUtil::GetInstance();
-}
-
-bool library_says_valid(int32_t country_code, uint64_t national_number) {
-    PhoneNumber number;
-    number.set_country_code(country_code);
-    number.set_national_number(national_number);
-    return util().IsValidNumber(number);
 }
 
 // Numbers around an example: the example, its last digit changed, one digit
@@ -253,7 +240,7 @@ bool agrees_with_library(const RegionCheck &region, int32_t country_code, const 
         for (const uint64_t number : numbers_around(example)) {
             const clpn_validity answer = decide(region, matchers, number);
             if (answer == CLPN_VALIDITY_ASK_LIBRARY
-                || (answer == CLPN_VALIDITY_VALID) != library_says_valid(country_code, number)) {
+                || (answer == CLPN_VALIDITY_VALID) != clpn_library_is_valid(country_code, number)) {
                 return false;
             }
             ++compared;
