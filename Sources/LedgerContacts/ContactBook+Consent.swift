@@ -3,18 +3,22 @@ import LedgerProjections
 import LedgerStore
 import Synchronization
 
-/// A consent change a person or a system asks for.
+/// A consent change a person or a system asks for: what happens to the scope, and how it was
+/// given or taken back. The status is stated, never inferred from the method.
 public enum ConsentChange: Sendable, Hashable {
-    /// Subscribed (confirmed or not, as the method implies).
-    case grant(ConsentMethod)
-    /// Unsubscribed, with an optional reason.
-    case withdraw(reason: String?)
-    /// Confirmed, e.g. by an operator who holds the proof.
+    /// Given, with the status it puts the scope in, by `method`.
+    case grant(ConsentGrantStatus, method: ConsentMethod)
+    /// Withdrawn by `method`, with an optional reason code.
+    case withdraw(method: ConsentMethod, reason: String?)
+    /// A requested confirmation (double opt-in) confirmed: the token id it answers.
     case confirm(tokenID: String)
 }
 
 extension ContactBook {
     /// Records a consent change on one channel and purpose of contact `id`.
+    ///
+    /// The event is checked by the field rules (purpose, wording, reason, evidence) before
+    /// anything is written; a refusal names what is wrong.
     public func setConsent(
         _ id: StreamID,
         scope: ConsentScope,
@@ -24,17 +28,22 @@ extension ContactBook {
         actor: Actor,
         source: Source
     ) throws {
+        let event: DomainEvent = switch change {
+        case .grant(let status, let method):
+            .consentGranted(ConsentGranted(scope: scope, method: method, status: status, wordingVersion: wordingVersion, evidence: .known(evidence)))
+        case .withdraw(let method, let reason):
+            .consentWithdrawn(ConsentWithdrawn(scope: scope, method: method, wordingVersion: wordingVersion, reason: reason, evidence: .known(evidence)))
+        case .confirm(let tokenID):
+            .consentConfirmed(ConsentConfirmed(scope: scope, method: .doubleOptIn, wordingVersion: wordingVersion, tokenID: tokenID, evidence: .known(evidence)))
+        }
+        do {
+            try ContactFieldRules().validate(event)
+        } catch {
+            throw ContactError(.invalidField, "\(error)")
+        }
         try exclusive {
             guard let state = try directory().contact(id), !state.erased, state.mergedInto == nil else {
                 throw ContactError(.notFound, "contact \(id) does not exist, was erased or was merged into another")
-            }
-            let event: DomainEvent = switch change {
-            case .grant(let method):
-                .consentGranted(ConsentGranted(scope: scope, method: method, wordingVersion: wordingVersion, evidence: .known(evidence)))
-            case .withdraw(let reason):
-                .consentWithdrawn(ConsentWithdrawn(scope: scope, method: actor.kind == .apiKey ? .api : .import, wordingVersion: wordingVersion, reason: reason, evidence: .known(evidence)))
-            case .confirm(let tokenID):
-                .consentConfirmed(ConsentConfirmed(scope: scope, method: .doubleOptIn, wordingVersion: wordingVersion, tokenID: tokenID, evidence: .known(evidence)))
             }
             _ = try record([event], to: id, expected: .any, actor: actor, source: source) { _ in .timeOrdered() }
         }
@@ -53,7 +62,7 @@ extension ContactBook {
             guard let gone = try directory.contact(absorbed), !gone.erased, gone.mergedInto == nil else {
                 throw ContactError(.notFound, "contact \(absorbed) does not exist, was erased or was merged into another")
             }
-            var survivorEvents: [DomainEvent] = [.contactMerged(ContactMerged(absorbed: absorbed))]
+            var survivorEvents = [DomainEvent]()
             var absorbedEvents = [DomainEvent]()
             for kind in [IdentifierKind.email, .phone, .externalId] {
                 for value in gone.identifiers(kind) {
@@ -74,14 +83,21 @@ extension ContactBook {
             for segment in gone.segments.sorted() where !kept.segments.contains(segment) {
                 survivorEvents.append(.segmentMemberAdded(SegmentMembership(segment: segment)))
             }
+            survivorEvents += ConsentMerge.carried(from: gone.consents, into: kept.consents)
             absorbedEvents.append(.contactMergedAway(ContactMergedAway(survivor: survivor)))
-            // One batch, so both streams change together or not at all.
+            // One batch, so both streams change together or not at all. What the survivor
+            // takes over is caused by its `contact.merged` (decision 0005); the whole merge
+            // shares one correlation id.
             let correlation = EventID.timeOrdered()
-            let requests = [(absorbed, absorbedEvents), (survivor, survivorEvents)].map { stream, events in
-                AppendRequest(target: .existing(stream), events: events.map {
+            let merged = DomainEvent.contactMerged(ContactMerged(absorbed: absorbed)).newEvent(actor: actor, source: source, correlation: correlation)
+            let requests = [
+                AppendRequest(target: .existing(absorbed), events: absorbedEvents.map {
                     $0.newEvent(actor: actor, source: source, correlation: correlation)
-                })
-            }
+                }),
+                AppendRequest(target: .existing(survivor), events: [merged] + survivorEvents.map {
+                    $0.newEvent(actor: actor, source: source, correlation: correlation, causation: merged.id)
+                }),
+            ]
             _ = try ledger.append(try sealed(requests, keys: ledger.keyRing()))
             try runner.catchUp(store: store)
         }

@@ -59,15 +59,19 @@ struct ConsentCommand: ParsableCommand {
         }
     }
 
-    /// `ledger consent set KEY --channel C --status S [--purpose P] [--reason TEXT]`.
+    /// `ledger consent set KEY --channel C --status S [--purpose P] [--reason TEXT] [--evidence TEXT]`.
+    ///
+    /// A change made here is an operator's: recorded with the method `operator`, the actor
+    /// (`--actor`, default the user), the status stated, and the operator's evidence note.
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change consent on one channel.")
+        static let configuration = CommandConfiguration(abstract: "Change consent on one channel, as an operator.")
         @OptionGroup var options: ContactBookOptions
         @Argument(help: "A contact number, an e-mail or a phone.") var key: String
         @Option(help: "email, sms, webpush or mobilepush.") var channel: String
         @Option(help: "subscribed, confirmed or unsubscribed.") var status: String
         @Option(help: "The list or purpose (default: marketing).") var purpose: String = "marketing"
-        @Option(help: "Why (kept with a withdrawal).") var reason: String?
+        @Option(help: "A reason code, kept with a withdrawal (e.g. too-frequent).") var reason: String?
+        @Option(help: "What proves the change, e.g. \"signed paper form 2026-03-02\" (kept sealed with the contact's data).") var evidence: String?
         @Option(name: .customLong("wording-version"), help: "The version of the consent wording shown.") var wordingVersion: String?
         @OptionGroup var actor: ActorOption
 
@@ -77,15 +81,22 @@ struct ConsentCommand: ParsableCommand {
             }
             let change: ConsentChange
             switch status {
-            case "subscribed": change = .grant(.import)
-            case "confirmed": change = .grant(.api)
-            case "unsubscribed": change = .withdraw(reason: reason)
+            case ConsentGrantStatus.subscribed.label: change = .grant(.subscribed, method: .operator)
+            case ConsentGrantStatus.confirmed.label: change = .grant(.confirmed, method: .operator)
+            case "unsubscribed": change = .withdraw(method: .operator, reason: reason)
             default: throw ValidationError("--status must be subscribed, confirmed or unsubscribed")
+            }
+            if reason != nil, status != "unsubscribed" {
+                throw ValidationError("--reason goes with --status unsubscribed")
             }
             let (book, close) = try options.open()
             defer { close() }
             let id = try options.contact(key, in: book)
-            try book.setConsent(id, scope: ConsentScope(channel: consentChannel, purpose: purpose), change: change, wordingVersion: wordingVersion, actor: actor.value, source: .cli(command: "consent set"))
+            try book.setConsent(
+                id, scope: ConsentScope(channel: consentChannel, purpose: purpose), change: change,
+                wordingVersion: wordingVersion, evidence: ConsentEvidence(note: evidence),
+                actor: actor.value, source: .cli(command: "consent set")
+            )
             Output.line("consent of contact \(id) on \(consentChannel.label)/\(purpose): \(status)")
         }
     }

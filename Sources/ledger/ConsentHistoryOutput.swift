@@ -16,14 +16,14 @@ enum ConsentHistoryOutput {
             Output.line("  none recorded")
             return
         }
-        var table = TextTable(["POSITION", "TIME", "EVENT", "SCOPE", "METHOD", "WORDING", "TOKEN", "ACTOR", "SOURCE", "IP", "USER AGENT"])
+        var table = TextTable(["POSITION", "TIME", "EVENT", "SCOPE", "METHOD", "WORDING", "TOKEN", "ACTOR", "SOURCE", "IP", "USER AGENT", "EVIDENCE"])
         for entry in entries {
-            let event = entry.reason.map { "\(entry.action.rawValue) (\($0))" } ?? entry.action.rawValue
+            let event = entry.reason.map { "\(entry.actionText) (\($0))" } ?? entry.actionText
             table.add([
                 String(entry.position), Timestamp.iso8601(microseconds: entry.recordedAt), event,
                 "\(entry.scope.channel.label)/\(entry.scope.purpose)", entry.method.label, entry.wordingVersion ?? "-",
                 entry.tokenID ?? "-", entry.actor.description, entry.source.summary,
-                entry.ipAddressText ?? "-", entry.userAgentText ?? "-",
+                entry.ipAddressText ?? "-", entry.userAgentText ?? "-", entry.evidenceNoteText ?? "-",
             ])
         }
         Output.line(table.text)

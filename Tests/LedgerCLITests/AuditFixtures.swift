@@ -71,7 +71,7 @@ enum AuditFixtures {
             added(.email, "olena@example.com"),
             added(.phone, "+380671234567"),
             fields((.standard(.firstName), nil, .text("Olena")), (.standard(.lastName), nil, .text("Kovalenko")), (.custom("city"), nil, .text("Kyiv"))),
-            .consentGranted(ConsentGranted(scope: newsletter, method: .import, wordingVersion: "v1")),
+            .consentGranted(ConsentGranted(scope: newsletter, method: .import, status: .subscribed, wordingVersion: "v1")),
             .segmentMemberAdded(SegmentMembership(segment: "spring")),
         ])
         let bohdan = try writer.record(at: "2026-01-02T09:00:00Z", olha, .file(name: "spring.csv", sha256: springDigest, row: 3), to: nil, [
@@ -85,7 +85,7 @@ enum AuditFixtures {
         ])
         try writer.record(at: "2026-01-03T10:16:00Z", crm, .api(key: "crm-sync", requestID: "req-8"), to: bohdan, [
             fields((.standard(.firstName), .text("Bohdan"), .text(#"Bohdan "Bo""#))),
-            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .sms, purpose: "offers"), method: .api, wordingVersion: nil)),
+            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .sms, purpose: "offers"), method: .api, status: .confirmed, wordingVersion: nil)),
         ])
         try writer.record(at: "2026-01-04T11:00:00Z", signup, .form(formID: "signup", submissionID: "sub-42"), to: olena, [
             .consentConfirmationRequested(ConsentConfirmationRequested(scope: newsletter, method: .doubleOptIn, wordingVersion: "v2", tokenID: "tok-1", evidence: .known(browser))),
@@ -97,7 +97,7 @@ enum AuditFixtures {
             .contactCreated(ContactCreated(channel: .migration)),
             added(.email, "taras@example.com"),
             fields((.standard(.firstName), nil, .text("Taras"))),
-            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .webpush, purpose: "marketing"), method: .import, wordingVersion: "v1", evidence: .known(ConsentEvidence(ipAddress: "198.51.100.4")))),
+            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .webpush, purpose: "marketing"), method: .import, status: .subscribed, wordingVersion: "v1", evidence: .known(ConsentEvidence(ipAddress: "198.51.100.4")))),
         ])
         try writer.record(at: "2026-01-06T12:00:00Z", olha, .cli(command: "contact update"), to: olena, [
             fields((.standard(.firstName), .text("Olena"), .text("Olha"))),

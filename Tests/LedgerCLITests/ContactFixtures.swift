@@ -69,8 +69,8 @@ enum ContactFixtures {
                 change(.custom("score"), .number(score)),
                 change(.custom("vip"), .bool(true)),
             ])),
-            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .api, wordingVersion: "v1")),
-            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .sms, purpose: "offers"), method: .import, wordingVersion: nil)),
+            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .api, status: .confirmed, wordingVersion: "v1")),
+            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .sms, purpose: "offers"), method: .import, status: .subscribed, wordingVersion: nil)),
             .segmentMemberAdded(SegmentMembership(segment: "newsletter")),
             .segmentMemberAdded(SegmentMembership(segment: "customers")),
         ])
@@ -82,7 +82,7 @@ enum ContactFixtures {
                 change(.standard(.lastName), .text("Shevchenko")),
                 change(.custom("note"), .text("line one\nline two")),
             ])),
-            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .formSingleOptIn, wordingVersion: "v1")),
+            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .formSingleOptIn, status: .subscribed, wordingVersion: "v1")),
             .consentWithdrawn(ConsentWithdrawn(scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .unsubscribeLink, wordingVersion: "v1", reason: nil)),
             .segmentMemberAdded(SegmentMembership(segment: "customers")),
         ])

@@ -148,10 +148,10 @@ struct ContactBookTests {
         let scope = ConsentScope(channel: .email, purpose: "news")
         let beforeGrant = fixture.now
         fixture.advance(seconds: 60)
-        try fixture.book.setConsent(id, scope: scope, change: .grant(.formSingleOptIn), wordingVersion: "v3", actor: fixture.actor, source: .form(formID: "f", submissionID: "s"))
+        try fixture.book.setConsent(id, scope: scope, change: .grant(.subscribed, method: .formSingleOptIn), wordingVersion: "v3", actor: fixture.actor, source: .form(formID: "f", submissionID: "s"))
         let granted = fixture.now
         fixture.advance(seconds: 60)
-        try fixture.book.setConsent(id, scope: scope, change: .withdraw(reason: "too many emails"), actor: fixture.actor, source: .cli(command: "test"))
+        try fixture.book.setConsent(id, scope: scope, change: .withdraw(method: .operator, reason: "too many emails"), actor: fixture.actor, source: .cli(command: "test"))
         #expect(try fixture.book.contact(id)?.consent(scope)?.status == .unsubscribed)
         let events = try fixture.ledger.readStream(id)
         #expect(try ContactAsOf.state(events: events, at: beforeGrant)?.consent(scope) == nil)

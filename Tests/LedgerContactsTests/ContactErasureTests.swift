@@ -36,7 +36,7 @@ struct ContactErasureTests {
         guard case .created(let id, _) = try fixture.upsert(Self.olena) else { Issue.record("not created"); return }
         fixture.advance(seconds: 60)
         try fixture.upsert(ContactInput(email: "olena@example.com", fields: [(.standard(.lastName), .text("Koval"))]))
-        try fixture.book.setConsent(id, scope: ConsentScope(channel: .email, purpose: "news"), change: .grant(.api), evidence: ConsentEvidence(ipAddress: "203.0.113.9"), actor: fixture.actor, source: .api(key: "crm", requestID: "r1"))
+        try fixture.book.setConsent(id, scope: ConsentScope(channel: .email, purpose: "news"), change: .grant(.confirmed, method: .api), evidence: ConsentEvidence(ipAddress: "203.0.113.9"), actor: fixture.actor, source: .api(key: "crm", requestID: "r1"))
         let before = fixture.now
         fixture.advance(seconds: 60)
 
@@ -74,7 +74,7 @@ struct ContactErasureTests {
 
         // Nothing more can be recorded about the erased contact; erasing again does nothing.
         #expect(throws: ContactError.self) {
-            try fixture.book.setConsent(id, scope: ConsentScope(channel: .sms, purpose: "news"), change: .grant(.api), actor: fixture.actor, source: .cli(command: "test"))
+            try fixture.book.setConsent(id, scope: ConsentScope(channel: .sms, purpose: "news"), change: .grant(.confirmed, method: .api), actor: fixture.actor, source: .cli(command: "test"))
         }
         #expect(try fixture.book.erase(id, reason: "gdpr-request", actor: fixture.actor, source: .cli(command: "erase")) == Erasure(contact: id, streams: [id], events: 0, keysDestroyed: 0))
     }

@@ -164,7 +164,7 @@ struct ContactFieldRulesTests {
         let erased = DomainEventSamples.erased(DomainEventSamples.sample(.consentGranted))
         #expect(throws: FieldRuleViolation.self) { try Self.rules.validate(erased) }
         let badAddress = DomainEvent.consentGranted(ConsentGranted(
-            scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .api, wordingVersion: nil,
+            scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .api, status: .confirmed, wordingVersion: nil,
             evidence: .known(ConsentEvidence(ipAddress: "localhost"))))
         #expect(throws: FieldRuleViolation.self) { try Self.rules.validate(badAddress) }
         #expect(throws: FieldRuleViolation.self) { try Self.rules.validate(.segmentMemberAdded(SegmentMembership(segment: ""))) }

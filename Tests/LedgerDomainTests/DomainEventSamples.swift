@@ -35,11 +35,11 @@ enum DomainEventSamples {
             return .identifierRemoved(IdentifierChange(kind: .phone, value: "+380441234567"))
         case .consentGranted:
             return .consentGranted(ConsentGranted(
-                scope: newsletter, method: .formSingleOptIn, wordingVersion: "2026-09", evidence: .known(evidence)))
+                scope: newsletter, method: .formSingleOptIn, status: .subscribed, wordingVersion: "2026-09", evidence: .known(evidence)))
         case .consentWithdrawn:
             return .consentWithdrawn(ConsentWithdrawn(
-                scope: ConsentScope(channel: .sms, purpose: "offers"), method: .unsubscribeLink,
-                wordingVersion: nil, reason: "too-frequent", evidence: .known(ConsentEvidence(ipAddress: "2001:db8::1"))))
+                scope: ConsentScope(channel: .sms, purpose: "offers"), method: .operator,
+                wordingVersion: nil, reason: "too-frequent", evidence: .known(ConsentEvidence(note: "phone call, ticket 4411"))))
         case .consentConfirmationRequested:
             return .consentConfirmationRequested(ConsentConfirmationRequested(
                 scope: newsletter, method: .doubleOptIn, wordingVersion: "2026-09", tokenID: "tok_01J9Z3", evidence: .known(evidence)))

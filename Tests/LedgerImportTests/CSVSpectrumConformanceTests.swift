@@ -14,14 +14,6 @@ private let csvSpectrumDirectory: URL? = ProcessInfo.processInfo.environment["LE
 struct CSVSpectrumConformanceTests {
     static let suiteDirectory = csvSpectrumDirectory
 
-    /// Defects of the copy in shared/conformance, compared with csv-spectrum 2.0.0 upstream. The
-    /// cases still run; a mismatch there is recorded as a known issue, and a match (the copy was
-    /// fixed) fails, so that this list gets emptied.
-    static let knownSuiteDefects: [String: String] = [
-        "newlines_crlf": "the CSV has LF line ends, while its JSON expects the CRLF kept inside the quoted value",
-        "location_coordinates": "the JSON is a bare object, not an array, and its phone number differs from the CSV's",
-    ]
-
     static var caseNames: [String] {
         guard let folder = suiteDirectory?.appendingPathComponent("csvs"),
             let files = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -40,13 +32,7 @@ struct CSVSpectrumConformanceTests {
             #expect(row.problem == nil, "\(name) row \(row.number): \(String(describing: row.problem))")
             objects.append(Dictionary(zip(source.header.fields, row.fields), uniquingKeysWith: { first, _ in first }))
         }
-        if let reason = Self.knownSuiteDefects[name] {
-            withKnownIssue("suite defect: \(reason)") {
-                #expect(expected as? [[String: String]] == objects)
-            }
-        } else {
-            #expect(expected as? [[String: String]] == objects)
-        }
+        #expect(expected as? [[String: String]] == objects)
     }
 
     @Test("The suite folder holds cases")

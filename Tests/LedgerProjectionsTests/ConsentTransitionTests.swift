@@ -22,7 +22,8 @@ struct ConsentTransitionTests {
 
     /// The event under test.
     enum Step: String, CaseIterable, CustomTestStringConvertible {
-        case grantImport, grantAPI, grantSingleOptIn, grantDoubleOptIn, grantUnsubscribeLink, request, confirm, withdraw
+        case grantImport, grantAPI, grantSingleOptIn, grantDoubleOptIn, grantUnsubscribeLink
+        case grantOperatorSubscribed, grantOperatorConfirmed, grantAPISubscribed, request, confirm, withdraw
 
         var event: DomainEvent {
             switch self {
@@ -31,6 +32,10 @@ struct ConsentTransitionTests {
             case .grantSingleOptIn: Events.granted(.formSingleOptIn)
             case .grantDoubleOptIn: Events.granted(.doubleOptIn)
             case .grantUnsubscribeLink: Events.granted(.unsubscribeLink)
+            // v2 grants state their status, whatever the method.
+            case .grantOperatorSubscribed: Events.granted(.operator, status: .subscribed)
+            case .grantOperatorConfirmed: Events.granted(.operator, status: .confirmed)
+            case .grantAPISubscribed: Events.granted(.api, status: .subscribed)
             case .request: Events.requested("t9")
             case .confirm: Events.confirmed("t9")
             case .withdraw: Events.withdrawn()
@@ -43,7 +48,7 @@ struct ConsentTransitionTests {
     /// The table documented on `ConsentStatus`, row by row.
     static func expected(_ before: Before, _ step: Step) -> ConsentStatus {
         switch (before, step) {
-        case (_, .grantAPI), (_, .grantDoubleOptIn), (_, .confirm): .confirmed
+        case (_, .grantAPI), (_, .grantDoubleOptIn), (_, .grantOperatorConfirmed), (_, .confirm): .confirmed
         case (_, .withdraw): .unsubscribed
         case (.confirmed, _): .confirmed
         case (.none, _), (.unsubscribed, _), (.subscribedUnconfirmed, _): .subscribedUnconfirmed

@@ -42,7 +42,7 @@ struct ContactProjectionTests {
             case 0: event = .identifierAdded(IdentifierChange(kind: .phone, value: "+38067\(1_000_000 + Int.random(in: 0..<50, using: &random))"))
             case 1: event = .identifierRemoved(IdentifierChange(kind: .email, value: "user\(Int.random(in: 0..<40, using: &random))@example.com"))
             case 2: event = .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: .standard(.firstName), from: nil, to: .text("Name \(step)"))]))
-            case 3: event = .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "news"), method: .import, wordingVersion: "v1"))
+            case 3: event = .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "news"), method: .import, status: .subscribed, wordingVersion: "v1"))
             case 4: event = .consentWithdrawn(ConsentWithdrawn(scope: ConsentScope(channel: .email, purpose: "news"), method: .unsubscribeLink, wordingVersion: "v1", reason: nil))
             case 5: event = .segmentMemberAdded(SegmentMembership(segment: "segment \(Int.random(in: 0..<3, using: &random))"))
             case 6: event = Int.random(in: 0..<10, using: &random) == 0 ? .contactErased(ContactErased(reason: "request")) : .segmentMemberRemoved(SegmentMembership(segment: "segment 0"))

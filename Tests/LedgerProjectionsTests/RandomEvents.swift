@@ -21,7 +21,7 @@ struct RandomEvents {
         case 4..<20: return .contactFieldsChanged(ContactFieldsChanged(changes: (0..<Int.random(in: 1...3, using: &generator)).map { _ in change() }))
         case 20..<34: return .identifierAdded(identifier())
         case 34..<42: return .identifierRemoved(identifier())
-        case 42..<52: return .consentGranted(ConsentGranted(scope: scope(), method: pick(ConsentMethod.allCases), wordingVersion: maybe("w1"), evidence: evidence()))
+        case 42..<52: return .consentGranted(ConsentGranted(scope: scope(), method: pick(ConsentMethod.allCases), status: pick(ConsentGrantStatus.allCases), wordingVersion: maybe("w1"), evidence: evidence()))
         case 52..<60: return .consentWithdrawn(ConsentWithdrawn(scope: scope(), method: pick(ConsentMethod.allCases), wordingVersion: maybe("w1"), reason: maybe("too-frequent"), evidence: evidence()))
         case 60..<68: return .consentConfirmationRequested(ConsentConfirmationRequested(scope: scope(), method: .doubleOptIn, wordingVersion: maybe("w2"), tokenID: pick(["t1", "t2"]), evidence: evidence()))
         case 68..<76: return .consentConfirmed(ConsentConfirmed(scope: scope(), method: .doubleOptIn, wordingVersion: maybe("w2"), tokenID: pick(["t1", "t2"]), evidence: evidence()))

@@ -60,12 +60,14 @@ enum Events {
         .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: field, from: nil, to: value)]))
     }
 
+    /// A grant by `method`, with `status`, or the status a v1 grant of that method implied.
     static func granted(
         _ method: ConsentMethod,
         _ scope: ConsentScope = newsletter,
+        status: ConsentGrantStatus? = nil,
         evidence: Personal<ConsentEvidence> = .known(.none)
     ) -> DomainEvent {
-        .consentGranted(ConsentGranted(scope: scope, method: method, wordingVersion: "w1", evidence: evidence))
+        .consentGranted(ConsentGranted(scope: scope, method: method, status: status ?? .impliedByV1(method), wordingVersion: "w1", evidence: evidence))
     }
 
     static func withdrawn(_ scope: ConsentScope = newsletter) -> DomainEvent {

@@ -1,4 +1,7 @@
 /// How a consent was given or withdrawn: what a regulator asks to see.
+///
+/// The set is closed and stored as a byte: v1 consent payloads know the first five methods,
+/// v2 payloads all of them (a new method is a new payload version, decision 0005).
 public enum ConsentMethod: String, CaseIterable, Hashable, Sendable {
     /// Carried over from an imported file, which vouches for it.
     case `import`
@@ -10,9 +13,15 @@ public enum ConsentMethod: String, CaseIterable, Hashable, Sendable {
     case doubleOptIn = "double-opt-in"
     /// An unsubscribe link in a message (withdrawals only).
     case unsubscribeLink = "unsubscribe-link"
+    /// A person working for the business (at the command line or a console), on proof they
+    /// hold: a signed paper form, a phone call; the evidence note says which. v2 and later.
+    case `operator`
 
     /// The word used in JSON.
     public var label: String { rawValue }
+
+    /// Whether v1 consent payloads can hold this method.
+    var existsInV1: Bool { self != .operator }
 }
 
 extension ConsentMethod: StoredCode {
@@ -23,6 +32,7 @@ extension ConsentMethod: StoredCode {
         case .formSingleOptIn: 3
         case .doubleOptIn: 4
         case .unsubscribeLink: 5
+        case .operator: 6
         }
     }
 }

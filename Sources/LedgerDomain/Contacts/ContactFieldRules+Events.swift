@@ -85,6 +85,7 @@ extension ContactFieldRules {
             }
         }
         if let agent = known.userAgent { try checkLine(agent, "user agent", maxLength: maxTextLength) }
+        if let note = known.note { try checkLine(note, "evidence note", maxLength: maxTextLength) }
     }
 
     private static func checkToken(_ token: String) throws(FieldRuleViolation) {

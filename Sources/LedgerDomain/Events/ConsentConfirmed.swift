@@ -1,4 +1,4 @@
-/// `consent.confirmed` v1: the contact confirmed a requested consent (double opt-in).
+/// `consent.confirmed` v2: the contact confirmed a requested consent (double opt-in).
 public struct ConsentConfirmed: Hashable, Sendable {
     /// What the consent covers.
     public var scope: ConsentScope
@@ -30,17 +30,18 @@ public struct ConsentConfirmed: Hashable, Sendable {
 extension ConsentConfirmed: EventPayload {
     static func decode(version: UInt16, from payload: inout PayloadReader) throws(PayloadError) -> Self? {
         switch version {
-        case 1: try decodeV1(&payload)
+        // v1 and v2 differ only in what the shared parts admit, so one reader serves both.
+        case 1, 2: try decode(storedAs: version, &payload)
         default: nil
         }
     }
 
-    static func decodeV1(_ payload: inout PayloadReader) throws(PayloadError) -> Self {
-        let terms = try payload.readConsentTerms()
+    static func decode(storedAs version: UInt16, _ payload: inout PayloadReader) throws(PayloadError) -> Self {
+        let terms = try payload.readConsentTerms(version: version)
         let token = try payload.readData { try $0.readString("token id") }
         return Self(
             scope: terms.scope, method: terms.method, wordingVersion: terms.wordingVersion,
-            tokenID: token, evidence: try payload.readConsentEvidence()
+            tokenID: token, evidence: try payload.readConsentEvidence(version: version)
         )
     }
 

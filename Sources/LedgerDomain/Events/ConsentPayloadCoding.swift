@@ -2,25 +2,33 @@
 //
 // Non-personal part: channel code | purpose | method code | wording version (optional),
 // then the event's own fields. Personal part: one slot with the IP address and user agent,
-// each optional.
+// each optional, and from v2 on the evidence note (optional). v2 also admits the `operator`
+// method; a v1 payload naming it is malformed.
 
 extension PayloadReader {
-    /// Reads what the consent is for, how it was given and under which wording.
-    mutating func readConsentTerms() throws(PayloadError) -> (scope: ConsentScope, method: ConsentMethod, wordingVersion: String?) {
+    /// Reads what the consent is for, how it was given and under which wording, as payload
+    /// `version` stores them.
+    mutating func readConsentTerms(version: UInt16) throws(PayloadError) -> (scope: ConsentScope, method: ConsentMethod, wordingVersion: String?) {
         try readData { reader in
             let channel: ConsentChannel = try reader.readCode("consent channel")
             let purpose = try reader.readString("consent purpose")
+            let start = reader.offset
             let method: ConsentMethod = try reader.readCode("consent method")
+            if version == 1 && !method.existsInV1 {
+                throw BinaryFormatError(offset: start, what: "consent method (code \(method.code) is not defined in v1)")
+            }
             let wording = try reader.readOptionalString("consent wording version")
             return (ConsentScope(channel: channel, purpose: purpose), method, wording)
         }
     }
 
-    /// Reads the personal evidence slot.
-    mutating func readConsentEvidence() throws(PayloadError) -> Personal<ConsentEvidence> {
+    /// Reads the personal evidence slot as payload `version` stores it.
+    mutating func readConsentEvidence(version: UInt16) throws(PayloadError) -> Personal<ConsentEvidence> {
         try readPersonal { reader in
             let address = try reader.readOptionalString("IP address")
-            return ConsentEvidence(ipAddress: address, userAgent: try reader.readOptionalString("user agent"))
+            let agent = try reader.readOptionalString("user agent")
+            let note = version >= 2 ? try reader.readOptionalString("evidence note") : nil
+            return ConsentEvidence(ipAddress: address, userAgent: agent, note: note)
         }
     }
 }
@@ -34,17 +42,18 @@ extension PayloadWriter {
         data.writeOptionalString(wordingVersion)
     }
 
-    /// Writes the personal evidence slot.
+    /// Writes the personal evidence slot (the current version's, with the note).
     mutating func writeConsentEvidence(_ evidence: Personal<ConsentEvidence>) {
         writePersonal(evidence) { writer, evidence in
             writer.writeOptionalString(evidence.ipAddress)
             writer.writeOptionalString(evidence.userAgent)
+            writer.writeOptionalString(evidence.note)
         }
     }
 }
 
 /// The JSON keys every consent event has; unknown evidence is omitted, erased evidence is
-/// the erased marker under both keys.
+/// the erased marker under each evidence key.
 func consentJSON(
     _ scope: ConsentScope,
     _ method: ConsentMethod,
@@ -61,9 +70,11 @@ func consentJSON(
     case .known(let known):
         if let address = known.ipAddress { object["ipAddress"] = .string(address) }
         if let agent = known.userAgent { object["userAgent"] = .string(agent) }
+        if let note = known.note { object["evidenceNote"] = .string(note) }
     case .erased:
         object["ipAddress"] = erasedJSON
         object["userAgent"] = erasedJSON
+        object["evidenceNote"] = erasedJSON
     }
     return object
 }

@@ -1,4 +1,7 @@
-/// `consent.withdrawn` v1: the contact no longer agrees to messages of one scope.
+/// `consent.withdrawn` v2: the contact no longer agrees to messages of one scope.
+///
+/// v2 admits the `operator` method and keeps an evidence note; a v1 payload reads as v2
+/// unchanged otherwise.
 public struct ConsentWithdrawn: Hashable, Sendable {
     /// What the withdrawn consent covered.
     public var scope: ConsentScope
@@ -31,17 +34,18 @@ public struct ConsentWithdrawn: Hashable, Sendable {
 extension ConsentWithdrawn: EventPayload {
     static func decode(version: UInt16, from payload: inout PayloadReader) throws(PayloadError) -> Self? {
         switch version {
-        case 1: try decodeV1(&payload)
+        // v1 and v2 differ only in what the shared parts admit, so one reader serves both.
+        case 1, 2: try decode(storedAs: version, &payload)
         default: nil
         }
     }
 
-    static func decodeV1(_ payload: inout PayloadReader) throws(PayloadError) -> Self {
-        let terms = try payload.readConsentTerms()
+    static func decode(storedAs version: UInt16, _ payload: inout PayloadReader) throws(PayloadError) -> Self {
+        let terms = try payload.readConsentTerms(version: version)
         let reason = try payload.readData { try $0.readOptionalString("withdrawal reason") }
         return Self(
             scope: terms.scope, method: terms.method, wordingVersion: terms.wordingVersion,
-            reason: reason, evidence: try payload.readConsentEvidence()
+            reason: reason, evidence: try payload.readConsentEvidence(version: version)
         )
     }
 

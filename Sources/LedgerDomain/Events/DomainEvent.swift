@@ -12,13 +12,13 @@ public enum DomainEvent: Sendable, Hashable {
     case identifierAdded(IdentifierChange)
     /// `contact.identifier-removed` v1.
     case identifierRemoved(IdentifierChange)
-    /// `consent.granted` v1.
+    /// `consent.granted` v2.
     case consentGranted(ConsentGranted)
-    /// `consent.withdrawn` v1.
+    /// `consent.withdrawn` v2.
     case consentWithdrawn(ConsentWithdrawn)
-    /// `consent.confirmation-requested` v1.
+    /// `consent.confirmation-requested` v2.
     case consentConfirmationRequested(ConsentConfirmationRequested)
-    /// `consent.confirmed` v1.
+    /// `consent.confirmed` v2.
     case consentConfirmed(ConsentConfirmed)
     /// `segment.member-added` v1.
     case segmentMemberAdded(SegmentMembership)

@@ -55,10 +55,12 @@ public enum DomainEventKind: String, CaseIterable, Hashable, Sendable {
     public var currentVersion: UInt16 {
         switch self {
         case .contactCreated, .contactFieldsChanged, .identifierAdded, .identifierRemoved,
-             .consentGranted, .consentWithdrawn, .consentConfirmationRequested, .consentConfirmed,
              .segmentMemberAdded, .segmentMemberRemoved, .contactMerged, .contactMergedAway,
              .contactErased, .fieldDefined:
             1
+        // v2: the `operator` method, an evidence note, and a grant's status stated.
+        case .consentGranted, .consentWithdrawn, .consentConfirmationRequested, .consentConfirmed:
+            2
         }
     }
 

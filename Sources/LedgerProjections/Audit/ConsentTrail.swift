@@ -13,16 +13,16 @@ public enum ConsentTrail {
         for event in events.sorted(by: { $0.position < $1.position }) {
             if let until, event.recordedAt > until { continue }
             guard let decoded = try decode(event, personal: try keys.personalData(of: event)) else { continue }
-            func entry(_ action: ConsentTrailEntry.Action, _ scope: ConsentScope, _ method: ConsentMethod, _ wording: String?, reason: String? = nil, token: String? = nil, _ evidence: Personal<ConsentEvidence>) -> ConsentTrailEntry {
+            func entry(_ action: ConsentTrailEntry.Action, _ scope: ConsentScope, _ method: ConsentMethod, _ wording: String?, status: ConsentGrantStatus? = nil, reason: String? = nil, token: String? = nil, _ evidence: Personal<ConsentEvidence>) -> ConsentTrailEntry {
                 ConsentTrailEntry(
                     position: event.position, stream: event.stream, recordedAt: event.recordedAt, actor: event.actor,
                     source: event.source, action: action, scope: scope, method: method, wordingVersion: wording,
-                    reason: reason, tokenID: token, evidence: evidence
+                    grantedStatus: status, reason: reason, tokenID: token, evidence: evidence
                 )
             }
             switch decoded {
             case .consentGranted(let granted):
-                entries.append(entry(.granted, granted.scope, granted.method, granted.wordingVersion, granted.evidence))
+                entries.append(entry(.granted, granted.scope, granted.method, granted.wordingVersion, status: granted.status, granted.evidence))
             case .consentWithdrawn(let withdrawn):
                 entries.append(entry(.withdrawn, withdrawn.scope, withdrawn.method, withdrawn.wordingVersion, reason: withdrawn.reason, withdrawn.evidence))
             case .consentConfirmationRequested(let requested):

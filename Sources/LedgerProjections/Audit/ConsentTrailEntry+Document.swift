@@ -17,13 +17,26 @@ extension ConsentTrailEntry {
         }
     }
 
+    /// The evidence note as printed: the note, nil when none was recorded, `[erased]` when sealed.
+    public var evidenceNoteText: String? {
+        switch evidence {
+        case .known(let known): known.note
+        case .erased: "[erased]"
+        }
+    }
+
+    /// The action as printed: a grant with the status it gave, e.g. `granted (confirmed)`.
+    public var actionText: String {
+        grantedStatus.map { "\(action.rawValue) (\($0.label))" } ?? action.rawValue
+    }
+
     /// The entry as JSON for `ledger consent KEY --history --json` and the subject export.
     public var document: ConsentTrailDocument {
         ConsentTrailDocument(
             position: position, stream: stream.rawValue, recordedAt: Timestamp.iso8601(microseconds: recordedAt),
-            action: action.rawValue, channel: scope.channel.label, purpose: scope.purpose, method: method.label,
-            wordingVersion: wordingVersion, reason: reason, tokenId: tokenID, ipAddress: ipAddressText,
-            userAgent: userAgentText, actor: actor.description, source: AuditSourceDocument(source)
+            action: action.rawValue, status: grantedStatus?.label, channel: scope.channel.label, purpose: scope.purpose,
+            method: method.label, wordingVersion: wordingVersion, reason: reason, tokenId: tokenID, ipAddress: ipAddressText,
+            userAgent: userAgentText, evidenceNote: evidenceNoteText, actor: actor.description, source: AuditSourceDocument(source)
         )
     }
 }
@@ -35,6 +48,8 @@ public struct ConsentTrailDocument: Codable, Hashable, Sendable {
     public var recordedAt: String
     /// `granted`, `withdrawn`, `confirmation-requested` or `confirmed`.
     public var action: String
+    /// For grants: `subscribed` or `confirmed`.
+    public var status: String?
     public var channel: String
     public var purpose: String
     public var method: String
@@ -43,6 +58,7 @@ public struct ConsentTrailDocument: Codable, Hashable, Sendable {
     public var tokenId: String?
     public var ipAddress: String?
     public var userAgent: String?
+    public var evidenceNote: String?
     /// `kind:name`.
     public var actor: String
     public var source: AuditSourceDocument

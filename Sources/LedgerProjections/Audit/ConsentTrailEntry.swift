@@ -28,10 +28,12 @@ public struct ConsentTrailEntry: Hashable, Sendable {
     public var method: ConsentMethod
     /// The consent wording's version, when the event said.
     public var wordingVersion: String?
+    /// The status a grant put the scope in; nil for the other actions.
+    public var grantedStatus: ConsentGrantStatus?
     /// Why it was withdrawn, for withdrawals that said.
     public var reason: String?
     /// The confirmation token's id, for requests and confirmations.
     public var tokenID: String?
-    /// The IP address and user agent; erased when sealed or erased.
+    /// The IP address, user agent and evidence note; erased when sealed or erased.
     public var evidence: Personal<ConsentEvidence>
 }

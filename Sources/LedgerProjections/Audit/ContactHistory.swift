@@ -52,7 +52,7 @@ public enum ContactHistory {
             let value = identifierValue(identifier)
             return [HistoryChange(kind: .identifier, subject: identifier.kind.label, old: value, new: .unset, detail: "removed \(value.text)")]
         case .consentGranted(let granted):
-            return [consent(granted.scope, "granted", granted.method, granted.wordingVersion)]
+            return [consent(granted.scope, "granted (\(granted.status.label))", granted.method, granted.wordingVersion)]
         case .consentWithdrawn(let withdrawn):
             return [consent(withdrawn.scope, "withdrawn", withdrawn.method, withdrawn.wordingVersion, extra: withdrawn.reason.map { "reason \($0)" })]
         case .consentConfirmationRequested(let requested):

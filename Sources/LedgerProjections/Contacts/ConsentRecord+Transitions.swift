@@ -4,10 +4,8 @@ import LedgerDomain
 extension ConsentRecord {
     /// The record after `consent.granted`.
     static func granting(_ record: ConsentRecord?, _ event: ConsentGranted, meta: EventMeta) -> ConsentRecord {
-        let confirms = switch event.method {
-        case .api, .doubleOptIn: true
-        case .import, .formSingleOptIn, .unsubscribeLink: false
-        }
+        // The grant states its status (v1 grants read with the status their method implied).
+        let confirms = event.status == .confirmed
         let target: ConsentStatus = confirms ? .confirmed : .subscribedUnconfirmed
         if let record, record.status == target || record.status == .confirmed {
             return record
@@ -62,9 +60,12 @@ extension ConsentRecord {
 }
 
 extension Personal<ConsentEvidence> {
-    /// The evidence worth keeping: nil when erased or empty, so "none" has one form.
+    /// The evidence the state keeps: where the person acted from, nil when erased or empty,
+    /// so "none" has one form. An operator's note stays in the log (the consent trail shows
+    /// it), not in the state.
     var stateValue: ConsentEvidence? {
-        guard let evidence = value, evidence != .none else { return nil }
-        return evidence
+        guard let evidence = value else { return nil }
+        let kept = ConsentEvidence(ipAddress: evidence.ipAddress, userAgent: evidence.userAgent)
+        return kept == .none ? nil : kept
     }
 }

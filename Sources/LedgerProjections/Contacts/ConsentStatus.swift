@@ -4,19 +4,20 @@
 ///
 /// | event                                  | before                            | after                                   |
 /// |----------------------------------------|-----------------------------------|-----------------------------------------|
-/// | `consent.granted`, method api or double-opt-in | any                       | confirmed                               |
-/// | `consent.granted`, any other method    | none, unsubscribed                | subscribedUnconfirmed                   |
-/// | `consent.granted`, any other method    | subscribedUnconfirmed, confirmed  | unchanged                               |
+/// | `consent.granted`, status confirmed    | any                               | confirmed                               |
+/// | `consent.granted`, status subscribed   | none, unsubscribed                | subscribedUnconfirmed                   |
+/// | `consent.granted`, status subscribed   | subscribedUnconfirmed, confirmed  | unchanged                               |
 /// | `consent.confirmation-requested`       | none, unsubscribed                | subscribedUnconfirmed, token pending    |
 /// | `consent.confirmation-requested`       | subscribedUnconfirmed, confirmed  | unchanged, token pending                |
 /// | `consent.confirmed`                    | any                               | confirmed; pending cleared if its token |
 /// | `consent.withdrawn`                    | any                               | unsubscribed, pending cleared           |
 ///
-/// API grants count as confirmed because the product promises it ("contacts sent by API count
-/// as confirmed"), and a grant recorded as double-opt-in says the confirmation already
-/// happened (a migration from a provider that ran it). Import, single opt-in forms and the
-/// odd grant by unsubscribe link vouch for a subscription but not for a confirmation, and
-/// never lower a confirmed consent. A confirmation request means someone signed up, so it
+/// A grant states its status (payload v2). The writers grant API contacts as confirmed because
+/// the product promises it ("contacts sent by API count as confirmed"), double opt-in grants as
+/// confirmed (the confirmation already happened, e.g. at a provider that ran it), and an
+/// operator's grant as whatever the operator recorded. A v1 grant reads with the status its
+/// method implied then: confirmed for api and double-opt-in, subscribed for the rest. A
+/// subscribed grant never lowers a confirmed consent. A confirmation request means someone signed up, so it
 /// subscribes a scope that was not, but it confirms nothing until `consent.confirmed`.
 ///
 /// The record's `since`, `method`, `wordingVersion` and `position` describe the event that

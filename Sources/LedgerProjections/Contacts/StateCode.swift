@@ -73,6 +73,7 @@ extension ConsentMethod: StateCode {
         case .formSingleOptIn: 3
         case .doubleOptIn: 4
         case .unsubscribeLink: 5
+        case .operator: 6
         }
     }
 }

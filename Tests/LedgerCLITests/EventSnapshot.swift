@@ -1,0 +1,32 @@
+import Foundation
+
+/// The events a command recorded, as JSON that stays the same from run to run: each envelope
+/// `ledger events` prints, without what a run makes anew (ids, times, chain hashes), and with
+/// causation and correlation ids replaced by the position of the event they name (or
+/// `"other"`). Snapshots of it show exactly what a command wrote.
+enum EventSnapshot {
+    /// The stable JSON of the NDJSON envelopes in `ndjson` from position `after` + 1 on.
+    static func stable(_ ndjson: String, after: UInt64 = 0) throws -> String {
+        let envelopes = try ndjson.split(separator: "\n").compactMap { line -> [String: Any]? in
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        }
+        var positionOfID: [String: Int] = [:]
+        for envelope in envelopes {
+            if let id = envelope["id"] as? String, let position = envelope["position"] as? Int { positionOfID[id] = position }
+        }
+        let kept = envelopes.filter { ($0["position"] as? Int).map { UInt64($0) > after } ?? false }.map { envelope in
+            var stable = envelope
+            for volatile in ["id", "recordedAt", "chainHash"] { stable.removeValue(forKey: volatile) }
+            for link in ["causationId", "correlationId"] {
+                if let id = stable[link] as? String { stable[link] = positionOfID[id].map { "position \($0)" } ?? "other" }
+            }
+            if var source = stable["source"] as? [String: Any], source["requestId"] != nil {
+                source["requestId"] = "request"
+                stable["source"] = source
+            }
+            return stable
+        }
+        let data = try JSONSerialization.data(withJSONObject: kept, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
