@@ -56,21 +56,30 @@ public final class ContactBook: Sendable {
         return ContactDirectory(store: store)
     }
 
-    /// The contact a KEY names: a contact number, an e-mail address or a phone number (in any
-    /// format the default region reads); nil when none holds it.
+    /// The contact a key names (`ContactKey` says how text is read); nil when none holds it.
     public func resolve(key: String) throws -> StreamID? {
+        try resolve(try ContactKey(parsing: key))
+    }
+
+    /// The contact `key` names; nil when none holds it (or, for a number, no contact has it).
+    public func resolve(_ key: ContactKey) throws -> StreamID? {
         let directory = try directory()
-        let trimmed = key.trimmingWhitespace
-        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), trimmed.count < 15, let number = UInt64(trimmed) {
-            return try directory.contact(StreamID(number)) == nil ? nil : StreamID(number)
+        switch key {
+        case .number(let id):
+            return try directory.contact(id) == nil ? nil : id
+        case .email(let address):
+            return try directory.find(.email, try normalizedEmail(address))
+        case .phone(let text):
+            let phone: String
+            do {
+                phone = try phones.normalize(text).e164
+            } catch {
+                throw ContactError(.invalidIdentifier, "\(text) is not a valid phone number (\(error)); for a contact number write #N or id:N, for an external id ext:ID")
+            }
+            return try directory.find(.phone, phone)
+        case .externalID(let id):
+            return try directory.find(.externalId, id)
         }
-        if trimmed.contains("@") {
-            return try directory.find(.email, try normalizedEmail(trimmed))
-        }
-        if let phone = try? phones.normalize(trimmed) {
-            return try directory.find(.phone, phone.e164)
-        }
-        return try directory.find(.externalId, trimmed)
     }
 
     /// The current state of contact `id`.

@@ -17,7 +17,7 @@ struct ConsentCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show consent per channel, now or as it was at --at.")
         @OptionGroup var options: ContactBookOptions
-        @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+        @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
         @Option(help: "A moment in ISO 8601 (e.g. 2026-03-01 or 2026-03-01T12:00:00Z).") var at: String?
         @Flag(help: "Print as JSON.") var json = false
         @Flag(help: "Show the full consent trail instead (up to --at when given), with evidence and tokens.") var history = false
@@ -66,7 +66,7 @@ struct ConsentCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change consent on one channel, as an operator.")
         @OptionGroup var options: ContactBookOptions
-        @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+        @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
         @Option(help: "email, sms, webpush or mobilepush.") var channel: String
         @Option(help: "subscribed, confirmed or unsubscribed.") var status: String
         @Option(help: "The list or purpose (default: marketing).") var purpose: String = "marketing"

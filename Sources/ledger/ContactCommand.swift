@@ -17,7 +17,7 @@ struct ContactCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a contact by number, e-mail or phone.")
         @OptionGroup var options: ContactBookOptions
-        @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+        @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
         @Flag(help: "Print the contact as JSON.") var json = false
 
         func run() throws {
@@ -55,7 +55,7 @@ struct ContactCommand: ParsableCommand {
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change an existing contact.")
         @OptionGroup var options: ContactBookOptions
-        @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+        @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
         @OptionGroup var values: ContactOptions
         @OptionGroup var actor: ActorOption
 

@@ -127,7 +127,7 @@ struct ContactBookOptions: ParsableArguments {
     /// The contact KEY names, or a clear error.
     func contact(_ key: String, in book: ContactBook) throws -> StreamID {
         guard let id = try book.resolve(key: key) else {
-            throw ValidationError("no contact has the key \(key) (a contact number, an e-mail or a phone)")
+            throw ValidationError("no contact has the key \(key) (#N or id:N, an e-mail, a phone, or ext:ID)")
         }
         return id
     }

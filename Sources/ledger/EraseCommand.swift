@@ -20,7 +20,7 @@ struct EraseCommand: ParsableCommand {
     )
 
     @OptionGroup var options: ContactBookOptions
-    @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+    @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
     @Option(help: "Why, as a short code such as gdpr-request (never the person's own words).") var reason: String
     @Option(help: "Who is erasing (default: user:$USER).") var actor: String?
     @Flag(help: "Print the result as JSON.") var json = false

@@ -36,7 +36,7 @@ struct ExportSubjectCommand: ParsableCommand {
     }
 
     @OptionGroup var options: ContactBookOptions
-    @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+    @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
 
     func run() throws {
         let (book, close) = try options.open()

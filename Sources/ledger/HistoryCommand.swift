@@ -18,7 +18,7 @@ struct HistoryCommand: ParsableCommand {
     )
 
     @OptionGroup var options: ContactBookOptions
-    @Argument(help: "A contact number, an e-mail or a phone.") var key: String
+    @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
     @Option(help: "Only changes of this field: firstName, lastName, birthDate, languageCode, timeZone, email, phone, externalId or a custom field's name.")
     var field: String?
     @OptionGroup var time: AuditTimeOptions

@@ -25,7 +25,7 @@ struct ConsentSetCommandTests {
         #expect(now.contains("email/marketing: confirmed since"))
         #expect(now.contains("by operator"))
         #expect(!now.contains("by api"))
-        let withdrawn = try ledger("consent", "set", "1", "--channel", "email", "--status", "unsubscribed", "--reason", "asked-by-phone")
+        let withdrawn = try ledger("consent", "set", "#1", "--channel", "email", "--status", "unsubscribed", "--reason", "asked-by-phone")
         #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
 
         // The trail shows each change as an operator's, with the note.
@@ -55,12 +55,12 @@ struct ConsentSetCommandTests {
             try Executables.run("ledger", arguments + ["--store", store], environment: ["LEDGER_DEFAULT_REGION": "UA", "USER": "tester"])
         }
         #expect(try ledger("contact", "add", "--email", "olena@example.com").status == 0)
-        let reasonOnGrant = try ledger("consent", "set", "1", "--channel", "email", "--status", "confirmed", "--reason", "x")
+        let reasonOnGrant = try ledger("consent", "set", "#1", "--channel", "email", "--status", "confirmed", "--reason", "x")
         #expect(reasonOnGrant.status == 64)
         #expect(reasonOnGrant.stderr.contains("--reason goes with --status unsubscribed"))
-        let badStatus = try ledger("consent", "set", "1", "--channel", "email", "--status", "maybe")
+        let badStatus = try ledger("consent", "set", "#1", "--channel", "email", "--status", "maybe")
         #expect(badStatus.status == 64)
-        let longNote = try ledger("consent", "set", "1", "--channel", "email", "--status", "confirmed", "--evidence", String(repeating: "x", count: 1001))
+        let longNote = try ledger("consent", "set", "#1", "--channel", "email", "--status", "confirmed", "--evidence", String(repeating: "x", count: 1001))
         #expect(longNote.status != 0)
         #expect(longNote.stderr.contains("evidence note"))
         let events = try ledger("events").stdout.split(separator: "\n")

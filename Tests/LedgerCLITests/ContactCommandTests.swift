@@ -25,7 +25,7 @@ struct ContactCommandTests {
         #expect(object?["phone"] as? String == "+380671234567")
         #expect((object?["fields"] as? [String: Any])?["city"] as? String == "Київ")
 
-        #expect(try ledger("contact", "update", "2", "--last-name", "Коваленко").stdout == "updated contact 2 (1 events)\n")
+        #expect(try ledger("contact", "update", "#2", "--last-name", "Коваленко").stdout == "updated contact 2 (1 events)\n")
         let before = ISOText.now()
         usleep(20_000)
         #expect(try ledger("consent", "set", "olena@example.com", "--channel", "email", "--status", "unsubscribed", "--reason", "asked").status == 0)
@@ -40,11 +40,11 @@ struct ContactCommandTests {
         #expect(refused.stderr.contains("contact 2") && refused.stderr.contains("contact 3"))
 
         #expect(try ledger("field", "define", "score", "--type", "number").stdout == "field score is number\n")
-        let badScore = try ledger("contact", "update", "3", "--field", "score=high")
+        let badScore = try ledger("contact", "update", "#3", "--field", "score=high")
         #expect(badScore.status != 0)
         #expect(badScore.stderr.contains("not a number"))
 
-        #expect(try ledger("contact", "merge", "2", "3").stdout == "merged contact 3 into contact 2\n")
+        #expect(try ledger("contact", "merge", "#2", "id:3").stdout == "merged contact 3 into contact 2\n")
         #expect(try ledger("contact", "show", "other@example.com").stdout.hasPrefix("contact 2\n"))
         #expect(try ledger("events", "--limit", "1").stdout.contains("\"type\":\"field.defined\""))
         #expect(try ledger("verify").status == 0)

@@ -32,7 +32,7 @@ struct ExportSubjectCommandTests {
     func sealed() throws {
         let store = try AuditFixtures.base()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        let output = try AuditFixtures.ledger(store, ["export", "subject", "3"])
+        let output = try AuditFixtures.ledger(store, ["export", "subject", "#3"])
         #expect(output.contains("[erased]"))
         #expect(!output.contains("Taras") && !output.contains("taras@") && !output.contains("198.51.100.4"))
         let document = try #require(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])

@@ -11,7 +11,7 @@ struct HistoryCommandTests {
         try Snapshot.expect(output, matches: "history-olena.txt")
         #expect(output.contains(#"firstName: "Olena" → "Olha""#))
         #expect(output.contains("api-key:crm-sync  api crm-sync request req-7"))
-        #expect(try AuditFixtures.ledger(store, ["history", "1"]) == output, "a number, an e-mail or a phone name the same contact")
+        #expect(try AuditFixtures.ledger(store, ["history", "#1"]) == output, "a number, an e-mail or a phone name the same contact")
         #expect(try AuditFixtures.ledger(store, ["history", "+380671234567"]) == output)
     }
 
@@ -19,7 +19,7 @@ struct HistoryCommandTests {
     func json() throws {
         let store = try AuditFixtures.base()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        let output = try AuditFixtures.ledger(store, ["history", "1", "--json"])
+        let output = try AuditFixtures.ledger(store, ["history", "#1", "--json"])
         try Snapshot.expect(output, matches: "history-olena.json")
         let entries = try AuditFixtures.objects(output)
         #expect(entries.count == 16)
@@ -45,12 +45,12 @@ struct HistoryCommandTests {
     func sealed() throws {
         let store = try AuditFixtures.base()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        let output = try AuditFixtures.ledger(store, ["history", "3"])
+        let output = try AuditFixtures.ledger(store, ["history", "#3"])
         try Snapshot.expect(output, matches: "history-sealed.txt")
         #expect(output.contains("firstName: [erased] → [erased]"), "the old side is personal too")
         #expect(output.contains("email: added [erased]"))
         #expect(!output.contains("Taras") && !output.contains("taras@"))
-        let json = try AuditFixtures.objects(try AuditFixtures.ledger(store, ["history", "3", "--json", "--field", "firstName"]))
+        let json = try AuditFixtures.objects(try AuditFixtures.ledger(store, ["history", "#3", "--json", "--field", "firstName"]))
         #expect((json.first?["changes"] as? [[String: Any]])?.first?["new"] as? String == "[erased]")
     }
 
@@ -59,10 +59,10 @@ struct HistoryCommandTests {
         let store = try AuditFixtures.base()
         defer { try? FileManager.default.removeItem(atPath: store) }
         func positions(_ arguments: [String]) throws -> [Int] {
-            try AuditFixtures.objects(try AuditFixtures.ledger(store, ["history", "1", "--json"] + arguments)).compactMap { $0["position"] as? Int }
+            try AuditFixtures.objects(try AuditFixtures.ledger(store, ["history", "#1", "--json"] + arguments)).compactMap { $0["position"] as? Int }
         }
         let all = try positions([])
-        let firstName = try AuditFixtures.objects(try AuditFixtures.ledger(store, ["history", "1", "--json", "--field", "firstName"]))
+        let firstName = try AuditFixtures.objects(try AuditFixtures.ledger(store, ["history", "#1", "--json", "--field", "firstName"]))
         #expect(firstName.count == 2)
         #expect(firstName.allSatisfy { ($0["changes"] as? [[String: Any]])?.count == 1 }, "only the field's own change is kept")
         #expect(try positions(["--field", "email"]).count == 2, "identifiers count as fields")
@@ -74,7 +74,7 @@ struct HistoryCommandTests {
         #expect(try positions(["--actor", "crm-sync"]).count == 3, "a bare name matches any kind")
         #expect(try positions(["--actor", "user:crm-sync"]).isEmpty)
         #expect(try positions(["--actor", "olha", "--since", "2026-01-08"]).count == 2)
-        let none = try AuditFixtures.ledger(store, ["history", "1", "--field", "nickname"])
+        let none = try AuditFixtures.ledger(store, ["history", "#1", "--field", "nickname"])
         #expect(none == "history of contact 1\n  no change matches\n")
     }
 
@@ -87,9 +87,9 @@ struct HistoryCommandTests {
         let lines = output.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[2].hasSuffix(#"api crm-sync request req-7  "Kovalenko" → "Shevchenko""#))
-        let email = try AuditFixtures.ledger(store, ["who-changed", "1", "--field", "email"])
+        let email = try AuditFixtures.ledger(store, ["who-changed", "#1", "--field", "email"])
         #expect(email.contains(#"added "olena.old@example.com""#))
-        #expect(try AuditFixtures.ledger(store, ["who-changed", "1", "--field", "birthDate"]) == "no recorded change of birthDate on contact 1\n")
+        #expect(try AuditFixtures.ledger(store, ["who-changed", "#1", "--field", "birthDate"]) == "no recorded change of birthDate on contact 1\n")
     }
 
     @Test("bad input: an unknown key, a bad time and a missing --field are clear usage errors")
@@ -99,10 +99,10 @@ struct HistoryCommandTests {
         let unknown = try Executables.run("ledger", ["history", "nobody@example.com", "--store", store])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no contact has the key nobody@example.com"))
-        let time = try Executables.run("ledger", ["history", "1", "--since", "yesterday", "--store", store])
+        let time = try Executables.run("ledger", ["history", "#1", "--since", "yesterday", "--store", store])
         #expect(time.status != 0)
         #expect(time.stderr.contains("--since yesterday is not an ISO 8601 date or time"))
-        let field = try Executables.run("ledger", ["who-changed", "1", "--store", store])
+        let field = try Executables.run("ledger", ["who-changed", "#1", "--store", store])
         #expect(field.status != 0)
         #expect(field.stderr.contains("--field"))
     }

@@ -62,7 +62,8 @@ struct ContactBookTests {
         #expect(try fixture.ledger.lastPosition() == last)
         #expect(try fixture.book.resolve(key: "+38 (067) 123-45-67") == id)
         #expect(try fixture.book.resolve(key: "OLENA@example.com") == id)
-        #expect(try fixture.book.resolve(key: "\(id)") == id)
+        #expect(try fixture.book.resolve(key: "#\(id)") == id)
+        #expect(try fixture.book.resolve(key: "id:\(id)") == id)
     }
 
     @Test("an update records only the fields that changed; empty values keep old ones unless told")
