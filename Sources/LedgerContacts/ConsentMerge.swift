@@ -19,7 +19,7 @@ enum ConsentMerge {
     static func carried(
         from absorbed: [ConsentScope: ConsentRecord],
         into kept: [ConsentScope: ConsentRecord]
-    ) -> [DomainEvent] {
+    ) -> [ContactEvent] {
         let scopes = absorbed.keys.sorted { ($0.channel.rawValue, $0.purpose) < ($1.channel.rawValue, $1.purpose) }
         return scopes.compactMap { scope in
             guard let theirs = absorbed[scope], winner(ours: kept[scope], theirs: theirs) == .theirs else { return nil }
@@ -51,7 +51,7 @@ enum ConsentMerge {
     }
 
     /// The consent event that puts a scope in `record`'s status, as `record` was given.
-    private static func event(carrying record: ConsentRecord, scope: ConsentScope) -> DomainEvent {
+    private static func event(carrying record: ConsentRecord, scope: ConsentScope) -> ContactEvent {
         let evidence = Personal.known(record.evidence ?? .none)
         switch record.status {
         case .unsubscribed:

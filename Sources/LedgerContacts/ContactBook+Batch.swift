@@ -111,7 +111,7 @@ struct BatchPlan {
         /// are placeholders): what a later request of the batch is compared with.
         var state: ContactState?
         var unfolded = 0
-        var events: [DomainEvent] = []
+        var events: [ContactEvent] = []
         var recorded: [NewEvent] = []
         /// A new contact's events prepared ahead: recorded before `recorded`, sealed under its
         /// key, folded to its state (stream and time 0); `events` and `recorded` then hold only
@@ -301,7 +301,7 @@ struct BatchPlan {
     }
 
     /// Records an identifier `event` adds to or removes from contact `key` in this batch.
-    private mutating func own(_ event: DomainEvent, key: Key) {
+    private mutating func own(_ event: ContactEvent, key: Key) {
         switch event {
         case .identifierAdded(let change):
             if let value = change.value.value {

@@ -28,7 +28,7 @@ extension ContactBook {
         actor: Actor,
         source: Source
     ) throws {
-        let event: DomainEvent = switch change {
+        let event: ContactEvent = switch change {
         case .grant(let status, let method):
             .consentGranted(ConsentGranted(scope: scope, method: method, status: status, wordingVersion: wordingVersion, evidence: .known(evidence)))
         case .withdraw(let method, let reason):
@@ -62,8 +62,8 @@ extension ContactBook {
             guard let gone = try directory.contact(absorbed), !gone.erased, gone.mergedInto == nil else {
                 throw ContactError(.notFound, "contact \(absorbed) does not exist, was erased or was merged into another")
             }
-            var survivorEvents = [DomainEvent]()
-            var absorbedEvents = [DomainEvent]()
+            var survivorEvents = [ContactEvent]()
+            var absorbedEvents = [ContactEvent]()
             for kind in [IdentifierKind.email, .phone, .externalId] {
                 for value in gone.identifiers(kind) {
                     absorbedEvents.append(.identifierRemoved(IdentifierChange(kind: kind, value: value)))
@@ -89,7 +89,7 @@ extension ContactBook {
             // takes over is caused by its `contact.merged` (decision 0005); the whole merge
             // shares one correlation id.
             let correlation = EventID.timeOrdered()
-            let merged = DomainEvent.contactMerged(ContactMerged(absorbed: absorbed)).newEvent(actor: actor, source: source, correlation: correlation)
+            let merged = ContactEvent.contactMerged(ContactMerged(absorbed: absorbed)).newEvent(actor: actor, source: source, correlation: correlation)
             let requests = [
                 AppendRequest(target: .existing(absorbed), events: absorbedEvents.map {
                     $0.newEvent(actor: actor, source: source, correlation: correlation)

@@ -61,7 +61,7 @@ extension ContactBook {
                 queue += try directory.contact(next)?.absorbed ?? []
             }
             let correlation = EventID.timeOrdered()
-            let erased = DomainEvent.contactErased(ContactErased(reason: reason))
+            let erased = ContactEvent.contactErased(ContactErased(reason: reason))
             let requests = try streams.compactMap { stream -> AppendRequest? in
                 guard let current = try directory.contact(stream), !current.erased else { return nil }
                 return AppendRequest(target: .existing(stream), events: [erased.newEvent(actor: actor, source: source, correlation: correlation)])

@@ -81,8 +81,8 @@ extension ContactBook {
         channel: EntryChannel,
         rules outerRules: inout ContactFieldRules,
         options: UpsertOptions
-    ) throws -> [DomainEvent] {
-        var events = [DomainEvent]()
+    ) throws -> [ContactEvent] {
+        var events = [ContactEvent]()
         try changes(input, identifiers: identifiers, state: state, channel: channel, rules: &outerRules, options: options, into: &events)
         return events
     }
@@ -97,7 +97,7 @@ extension ContactBook {
         channel: EntryChannel,
         rules outerRules: inout ContactFieldRules,
         options: UpsertOptions,
-        into events: inout [DomainEvent]
+        into events: inout [ContactEvent]
     ) throws {
         events.removeAll(keepingCapacity: true)
         // Room for a new contact's usual events: created, identifiers, fields, segments.

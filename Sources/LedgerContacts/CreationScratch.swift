@@ -8,7 +8,7 @@ public struct CreationScratch {
     /// The buffers payloads are encoded in.
     public var encoding: EncodingScratch
     /// The events being decided: emptied for each contact, its memory kept.
-    var events: [DomainEvent] = []
+    var events: [ContactEvent] = []
     /// The custom fields (with their types) of the contact prepared last. The next contact of
     /// an import usually sets the same ones: it then shares this array instead of making its own.
     var customFieldTypes: [(name: String, type: FieldType)] = []

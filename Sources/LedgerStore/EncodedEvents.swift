@@ -42,7 +42,7 @@ public struct EncodedEvents: Sendable {
     /// but with no `NewEvent` or payload arrays: the payload is encoded in `scratch`, whose
     /// buffers are reused, and sealed straight into the bodies. On error nothing is appended.
     public mutating func append(
-        _ event: DomainEvent,
+        _ event: ContactEvent,
         id: EventID,
         actor: Actor,
         source: Source,

@@ -48,7 +48,7 @@ enum SyntheticContacts {
     /// names; ids are derived from the namespace and the contact, like an import's.
     static func newContact(_ contact: Int, namespace: UInt64) -> [NewEvent] {
         let source = Source.file(name: "contacts.csv", sha256: CoreSuite.digest, row: UInt64(contact) + 2)
-        let events: [DomainEvent] = [
+        let events: [ContactEvent] = [
             .contactCreated(ContactCreated(channel: .import)),
             .identifierAdded(IdentifierChange(kind: .email, value: email(contact))),
             .identifierAdded(IdentifierChange(kind: .phone, value: phone(contact))),
@@ -65,7 +65,7 @@ enum SyntheticContacts {
     /// A one-field update of a contact, as an API call makes it: a new first name.
     static func update(_ contact: Int, sequence: Int) -> NewEvent {
         let change = FieldChange(field: .standard(.firstName), from: .text(firstName(contact)), to: .text(firstNames[sequence % firstNames.count]))
-        return DomainEvent.contactFieldsChanged(ContactFieldsChanged(changes: [change]))
+        return ContactEvent.contactFieldsChanged(ContactFieldsChanged(changes: [change]))
             .newEvent(actor: actor, source: .api(key: "bench", requestID: String(sequence)))
     }
 

@@ -45,6 +45,6 @@ struct EventsCommand: AsyncParsableCommand {
     /// personal values are unsealed with `keys` and show as erased once the key is destroyed.
     static func document(_ event: RecordedEvent, keys: KeyRing) -> EnvelopeDocument {
         let personal = try? keys.personalData(of: event)
-        return EnvelopeDocument(event, payload: (try? DomainEvent(decoding: event, personalData: personal))?.jsonPayload)
+        return EnvelopeDocument(event, payload: (try? LedgerEvent(decoding: event, personalData: personal)).flatMap(\.jsonPayload))
     }
 }

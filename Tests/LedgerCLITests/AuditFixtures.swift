@@ -30,7 +30,7 @@ enum AuditFixtures {
         /// Appends `events` to `stream` (a new one when nil) at time `at` (ISO 8601); with
         /// `sealed`, the personal part is scrambled and flagged as sealed, as crypto-shredding leaves it.
         @discardableResult
-        func record(at time: String, _ actor: Actor, _ source: Source, to stream: StreamID?, sealed: Bool = false, _ events: [DomainEvent]) throws -> StreamID {
+        func record(at time: String, _ actor: Actor, _ source: Source, to stream: StreamID?, sealed: Bool = false, _ events: [ContactEvent]) throws -> StreamID {
             let moment = try #require(Timestamp.parse(time))
             let ledger = try Ledger(directory: directory, options: Ledger.Options(clock: { moment }))
             defer { ledger.close() }
@@ -48,11 +48,11 @@ enum AuditFixtures {
         }
     }
 
-    static func fields(_ changes: (ContactField, FieldValue?, FieldValue?)...) -> DomainEvent {
+    static func fields(_ changes: (ContactField, FieldValue?, FieldValue?)...) -> ContactEvent {
         .contactFieldsChanged(ContactFieldsChanged(changes: changes.map { FieldChange(field: $0.0, from: $0.1, to: $0.2) }))
     }
 
-    static func added(_ kind: IdentifierKind, _ value: String) -> DomainEvent {
+    static func added(_ kind: IdentifierKind, _ value: String) -> ContactEvent {
         .identifierAdded(IdentifierChange(kind: kind, value: value))
     }
 

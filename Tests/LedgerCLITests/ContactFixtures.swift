@@ -20,7 +20,7 @@ enum ContactFixtures {
 
     /// Appends `events` to `stream`, or to a new stream when it is nil; returns the stream.
     @discardableResult
-    static func append(_ ledger: Ledger, _ stream: StreamID?, _ events: [DomainEvent]) throws -> StreamID {
+    static func append(_ ledger: Ledger, _ stream: StreamID?, _ events: [ContactEvent]) throws -> StreamID {
         let newEvents = events.map { $0.newEvent(actor: Actor(.user, "cli-test"), source: .cli(command: "test")) }
         let target: AppendRequest.Target = stream.map { .existing($0) } ?? .new
         return try ledger.append(AppendRequest(target: target, events: newEvents)).stream

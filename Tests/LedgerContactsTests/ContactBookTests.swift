@@ -73,7 +73,7 @@ struct ContactBookTests {
         let before = try fixture.ledger.version(of: id)
         let outcome = try fixture.upsert(ContactInput(email: "ivan@example.com", fields: [(.standard(.firstName), .text("Ivan")), (.standard(.lastName), nil), (.custom("city"), .text("Lviv"))]))
         #expect(outcome == .updated(id, events: 2))
-        let events = try fixture.ledger.readStream(id, fromVersion: before + 1).map { try DomainEvent(decoding: $0) }
+        let events = try fixture.ledger.readStream(id, fromVersion: before + 1).map { try ContactEvent(decoding: $0) }
         // The field's declaration went to the schema stream; the contact got the change.
         #expect(events.count == 1)
         guard case .contactFieldsChanged(let changed) = events.last else { Issue.record("expected fields-changed"); return }

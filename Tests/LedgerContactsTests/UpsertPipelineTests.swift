@@ -112,8 +112,8 @@ struct UpsertPipelineTests {
             _ = try pipeline.push([Self.item(ContactInput(email: "a@example.com"), 2)], progress: Self.mark(1))
             // Another writer, not through this book, creates a contact holding x@example.com.
             let events = [
-                DomainEvent.contactCreated(ContactCreated(channel: .api)),
-                DomainEvent.identifierAdded(IdentifierChange(kind: .email, value: "x@example.com")),
+                ContactEvent.contactCreated(ContactCreated(channel: .api)),
+                ContactEvent.identifierAdded(IdentifierChange(kind: .email, value: "x@example.com")),
             ].map { $0.newEvent(actor: Actor(.user, "other"), source: .cli(command: "other")) }
             _ = try fixture.ledger.append(AppendRequest.newStream(events))
             outcomes += try pipeline.push([Self.item(ContactInput(email: "x@example.com", fields: [(.standard(.firstName), .text("X"))]), 3)], progress: Self.mark(2)) ?? []

@@ -31,11 +31,11 @@ struct CanonicalJSONTests {
 
     /// Every sample and its erased reading, by example file name.
     static var payloadExamples: [(path: String, payload: JSONValue)] {
-        DomainEventKind.allCases.flatMap { kind -> [(path: String, payload: JSONValue)] in
-            let event = DomainEventSamples.sample(kind)
+        ContactEventKind.allCases.flatMap { kind -> [(path: String, payload: JSONValue)] in
+            let event = ContactEventSamples.sample(kind)
             let name = "events/\(kind.currentType).json"
             guard kind.carriesPersonalData else { return [(name, event.jsonPayload)] }
-            return [(name, event.jsonPayload), ("events/\(kind.currentType).erased.json", DomainEventSamples.erased(event).jsonPayload)]
+            return [(name, event.jsonPayload), ("events/\(kind.currentType).erased.json", ContactEventSamples.erased(event).jsonPayload)]
         }
     }
 
@@ -48,31 +48,31 @@ struct CanonicalJSONTests {
 
     @Test("envelopes with and without a decoded payload equal their committed examples")
     func envelopeExamples() throws {
-        let fields = DomainEventSamples.sample(.contactFieldsChanged)
+        let fields = ContactEventSamples.sample(.contactFieldsChanged)
         let new = fields.newEvent(
             id: EventID(high: 0x0193_7A2B_4C5D_7E6F, low: 0x8123_4567_89AB_CDEF),
             actor: Actor(.apiKey, "crm-sync"),
             source: .file(name: "contacts-2026-11.csv", sha256: FileDigest(bytes: (0..<32).map { UInt8($0 * 7) }) ?? .zero, row: 12),
             correlation: EventID(high: 0x0193_7A2B_4C5D_7000, low: 0x8000_0000_0000_0001)
         )
-        let stored = try DomainEventTests.recorded(new, position: 1234)
-        try Self.check(EnvelopeDocument(stored, payload: try DomainEvent(decoding: stored).jsonPayload), against: "envelope.v1.json")
+        let stored = try ContactEventTests.recorded(new, position: 1234)
+        try Self.check(EnvelopeDocument(stored, payload: try ContactEvent(decoding: stored).jsonPayload), against: "envelope.v1.json")
         try Self.check(EnvelopeDocument(stored), against: "envelope.v1.raw.json")
 
-        var sealed = DomainEventSamples.sample(.consentGranted)
+        var sealed = ContactEventSamples.sample(.consentGranted)
             .newEvent(id: EventID(high: 0x0193_7A2B_4C5D_7E70, low: 0x8000_0000_0000_0002), actor: Actor(.form, "newsletter-footer"),
                       source: .form(formID: "newsletter-footer", submissionID: "sub-981"))
         sealed.personalData = [0x5E, 0xA1, 0xED, 0x01, 0x02]
         sealed.personalDataSealed = true
-        let storedSealed = try DomainEventTests.recorded(sealed, position: 1235)
-        try Self.check(EnvelopeDocument(storedSealed, payload: try DomainEvent(decoding: storedSealed).jsonPayload), against: "envelope.v1.sealed.json")
+        let storedSealed = try ContactEventTests.recorded(sealed, position: 1235)
+        try Self.check(EnvelopeDocument(storedSealed, payload: try ContactEvent(decoding: storedSealed).jsonPayload), against: "envelope.v1.sealed.json")
     }
 
     @Test("the canonical forms of values: dates, numbers, erased markers")
     func valueForms() throws {
-        let event = DomainEvent.contactFieldsChanged(ContactFieldsChanged(changes: [
-            FieldChange(field: .standard(.birthDate), from: nil, to: .date(DomainEventSamples.date(1961, 3, 9))),
-            FieldChange(field: .custom("lifetimeValue"), old: .erased, new: .known(.number(DomainEventSamples.number("+0012.500")))),
+        let event = ContactEvent.contactFieldsChanged(ContactFieldsChanged(changes: [
+            FieldChange(field: .standard(.birthDate), from: nil, to: .date(ContactEventSamples.date(1961, 3, 9))),
+            FieldChange(field: .custom("lifetimeValue"), old: .erased, new: .known(.number(ContactEventSamples.number("+0012.500")))),
         ]))
         let expected = JSONValue.object(["changes": .array([
             .object(["field": .string("birthDate"), "old": .null, "new": .object(["date": .string("1961-03-09")])]),
@@ -84,7 +84,7 @@ struct CanonicalJSONTests {
     @Test("every event type has a schema and an example, and the README lists the schema")
     func schemaCoverage() throws {
         let readme = try String(contentsOf: Self.repository.appendingPathComponent("Schemas/README.md"), encoding: .utf8)
-        for kind in DomainEventKind.allCases {
+        for kind in ContactEventKind.allCases {
             let schema = "events/\(kind.currentType).schema.json"
             #expect(FileManager.default.fileExists(atPath: Self.repository.appendingPathComponent("Schemas/\(schema)").path), "no \(schema)")
             #expect(readme.contains(schema), "Schemas/README.md does not list \(schema)")

@@ -6,7 +6,7 @@ import Testing
 /// stated grant status) still decode, as the v2 shape with the meaning they had.
 @Suite("Consent events: v1 payloads read as v2")
 struct ConsentUpcastTests {
-    /// v1 bytes as the released build wrote them (DomainEventFormatTests pinned these).
+    /// v1 bytes as the released build wrote them (ContactEventFormatTests pinned these).
     static let grantedV1 = (
         data: "010a6e6577736c6574746572030107323032362d3039",
         personal: "01010b3230332e302e3131332e37012d4d6f7a696c6c612f352e3020285831313b204c696e7578207838365f3634292046697265666f782f3134302e30"
@@ -17,10 +17,10 @@ struct ConsentUpcastTests {
         personal: "01010d3139382e35312e3130302e323301184d61696c2f333737342043464e6574776f726b2f31343130"
     )
 
-    static func decode(_ name: String, version: UInt16, _ parts: (data: String, personal: String)) throws -> DomainEvent {
+    static func decode(_ name: String, version: UInt16, _ parts: (data: String, personal: String)) throws -> ContactEvent {
         let data = try #require(Hex.decode(parts.data))
         let personal = try #require(Hex.decode(parts.personal))
-        return try DomainEvent.decode(type: EventType(name, version: version), data: data[...], personal: personal[...])
+        return try ContactEvent.decode(type: EventType(name, version: version), data: data[...], personal: personal[...])
     }
 
     @Test("a v1 grant reads with the status its method implied")
@@ -28,7 +28,7 @@ struct ConsentUpcastTests {
         let event = try Self.decode("consent.granted", version: 1, Self.grantedV1)
         let expected = ConsentGranted(
             scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .formSingleOptIn, status: .subscribed,
-            wordingVersion: "2026-09", evidence: .known(DomainEventSamples.evidence))
+            wordingVersion: "2026-09", evidence: .known(ContactEventSamples.evidence))
         #expect(event == .consentGranted(expected))
         // The same bytes with the api method (code 2) meant confirmed.
         var api = Self.grantedV1
@@ -78,11 +78,11 @@ struct ConsentUpcastTests {
     func statedStatus() throws {
         for method in ConsentMethod.allCases {
             for status in ConsentGrantStatus.allCases {
-                let event = DomainEvent.consentGranted(ConsentGranted(
+                let event = ContactEvent.consentGranted(ConsentGranted(
                     scope: ConsentScope(channel: .email, purpose: "marketing"), method: method, status: status, wordingVersion: nil,
                     evidence: .known(ConsentEvidence(note: "signed paper form 2026-03-02"))))
                 let (data, personal) = event.encodedPayload
-                #expect(try DomainEvent.decode(type: event.type, data: data[...], personal: personal[...]) == event)
+                #expect(try ContactEvent.decode(type: event.type, data: data[...], personal: personal[...]) == event)
             }
         }
     }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Contact field rules")
 struct ContactFieldRulesTests {
-    static let rules = ContactFieldRules(customFields: DomainEventSamples.customFields, today: DomainEventSamples.today)
+    static let rules = ContactFieldRules(customFields: ContactEventSamples.customFields, today: ContactEventSamples.today)
 
     /// The code of the violation `value` causes for `field`, or nil when it is valid.
     static func violation(_ value: FieldValue?, _ field: ContactField) -> FieldRuleViolation.Code? {
@@ -64,12 +64,12 @@ struct ContactFieldRulesTests {
     @Test("values must have the field's type, and custom fields must be defined")
     func types() {
         #expect(Self.violation(.text("1961-03-09"), .standard(.birthDate)) == .wrongType)
-        #expect(Self.violation(.date(DomainEventSamples.date(1961, 3, 9)), .standard(.firstName)) == .wrongType)
+        #expect(Self.violation(.date(ContactEventSamples.date(1961, 3, 9)), .standard(.firstName)) == .wrongType)
         #expect(Self.violation(.bool(true), .custom("lifetimeValue")) == .wrongType)
         #expect(Self.violation(.text("x"), .custom("undeclared")) == .unknownField)
         #expect(Self.violation(nil, .custom("undeclared")) == nil)
         #expect(Self.violation(.bool(false), .custom("vip")) == nil)
-        #expect(Self.violation(.date(DomainEventSamples.date(1, 1, 1)), .custom("firstOrder")) == nil)
+        #expect(Self.violation(.date(ContactEventSamples.date(1, 1, 1)), .custom("firstOrder")) == nil)
     }
 
     @Test("birth dates are real days between 1900 and today")
@@ -83,12 +83,12 @@ struct ContactFieldRulesTests {
         #expect(CalendarDate(year: 2026, month: 0, day: 1) == nil)
         #expect(CalendarDate(year: 2026, month: 1, day: 0) == nil)
         #expect(CalendarDate(iso8601: "2023-02-29") == nil)
-        #expect(Self.violation(.date(DomainEventSamples.date(1899, 12, 31)), .standard(.birthDate)) == .outOfRange)
-        #expect(Self.violation(.date(DomainEventSamples.date(1900, 1, 1)), .standard(.birthDate)) == nil)
-        #expect(Self.violation(.date(DomainEventSamples.date(2026, 11, 29)), .standard(.birthDate)) == nil)
-        #expect(Self.violation(.date(DomainEventSamples.date(2026, 11, 30)), .standard(.birthDate)) == .outOfRange)
+        #expect(Self.violation(.date(ContactEventSamples.date(1899, 12, 31)), .standard(.birthDate)) == .outOfRange)
+        #expect(Self.violation(.date(ContactEventSamples.date(1900, 1, 1)), .standard(.birthDate)) == nil)
+        #expect(Self.violation(.date(ContactEventSamples.date(2026, 11, 29)), .standard(.birthDate)) == nil)
+        #expect(Self.violation(.date(ContactEventSamples.date(2026, 11, 30)), .standard(.birthDate)) == .outOfRange)
         // Without today, the future is not checked.
-        #expect(Self.accepts { try ContactFieldRules().validate(.date(DomainEventSamples.date(2090, 1, 1)), for: .standard(.birthDate)) })
+        #expect(Self.accepts { try ContactFieldRules().validate(.date(ContactEventSamples.date(2090, 1, 1)), for: .standard(.birthDate)) })
     }
 
     @Test("language tags and time zone names have their shapes", arguments: [
@@ -154,16 +154,16 @@ struct ContactFieldRulesTests {
         #expect(Self.accepts { try Self.rules.validate(definition: FieldDefined(name: name, type: .text)) } == valid)
     }
 
-    @Test("every sample event passes the rules", arguments: DomainEventKind.allCases)
-    func samplesAreValid(kind: DomainEventKind) throws {
-        try Self.rules.validate(DomainEventSamples.sample(kind))
+    @Test("every sample event passes the rules", arguments: ContactEventKind.allCases)
+    func samplesAreValid(kind: ContactEventKind) throws {
+        try Self.rules.validate(ContactEventSamples.sample(kind))
     }
 
     @Test("events with erased or malformed personal values are refused")
     func eventRules() {
-        let erased = DomainEventSamples.erased(DomainEventSamples.sample(.consentGranted))
+        let erased = ContactEventSamples.erased(ContactEventSamples.sample(.consentGranted))
         #expect(throws: FieldRuleViolation.self) { try Self.rules.validate(erased) }
-        let badAddress = DomainEvent.consentGranted(ConsentGranted(
+        let badAddress = ContactEvent.consentGranted(ConsentGranted(
             scope: ConsentScope(channel: .email, purpose: "newsletter"), method: .api, status: .confirmed, wordingVersion: nil,
             evidence: .known(ConsentEvidence(ipAddress: "localhost"))))
         #expect(throws: FieldRuleViolation.self) { try Self.rules.validate(badAddress) }

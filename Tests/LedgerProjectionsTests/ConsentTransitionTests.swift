@@ -8,7 +8,7 @@ struct ConsentTransitionTests {
     enum Before: String, CaseIterable, CustomTestStringConvertible {
         case none, unsubscribed, subscribedUnconfirmed, confirmed
 
-        var events: [DomainEvent] {
+        var events: [ContactEvent] {
             switch self {
             case .none: [Events.created()]
             case .unsubscribed: [Events.created(), Events.withdrawn()]
@@ -25,7 +25,7 @@ struct ConsentTransitionTests {
         case grantImport, grantAPI, grantSingleOptIn, grantDoubleOptIn, grantUnsubscribeLink
         case grantOperatorSubscribed, grantOperatorConfirmed, grantAPISubscribed, request, confirm, withdraw
 
-        var event: DomainEvent {
+        var event: ContactEvent {
             switch self {
             case .grantImport: Events.granted(.import)
             case .grantAPI: Events.granted(.api)

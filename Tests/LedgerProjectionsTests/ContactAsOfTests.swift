@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Contact as of a past time")
 struct ContactAsOfTests {
-    static let history: [DomainEvent] = [
+    static let history: [ContactEvent] = [
         Events.created(.form),                          // t0
         Events.added(.email, "a@example.com"),          // t1
         Events.granted(.formSingleOptIn),               // t2

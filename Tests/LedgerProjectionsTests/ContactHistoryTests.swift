@@ -5,7 +5,7 @@ import Testing
 @Suite("Contact history and consent trail")
 struct ContactHistoryTests {
     /// Stores `event` with its own actor, as `recorded` does with the tests' system actor.
-    static func stored(_ event: DomainEvent, _ index: Int, actor: Actor, sealed: Bool = false) throws -> RecordedEvent {
+    static func stored(_ event: ContactEvent, _ index: Int, actor: Actor, sealed: Bool = false) throws -> RecordedEvent {
         var new = event.newEvent(actor: actor, source: .api(key: actor.name, requestID: "r\(index)"))
         if sealed {
             new.personalData = new.personalData.map { $0 ^ 0x5A }
@@ -21,7 +21,7 @@ struct ContactHistoryTests {
     static let olha = Actor(.user, "olha")
 
     static func events(sealed: Bool = false) throws -> [RecordedEvent] {
-        let history: [(DomainEvent, Actor)] = [
+        let history: [(ContactEvent, Actor)] = [
             (Events.created(.api), crm),
             (Events.added(.email, "a@example.com"), crm),
             (.contactFieldsChanged(ContactFieldsChanged(changes: [
@@ -84,7 +84,7 @@ struct ContactHistoryTests {
     @Test("the consent trail keeps consent events only, with tokens, reasons and evidence")
     func consentTrail() throws {
         let evidence = ConsentEvidence(ipAddress: "192.0.2.1", userAgent: "curl/8")
-        let history: [DomainEvent] = [
+        let history: [ContactEvent] = [
             Events.created(),
             Events.granted(.formSingleOptIn, evidence: .known(evidence)),
             Events.requested("t1"),

@@ -9,10 +9,10 @@ struct ContactProjectionCheckTests {
     static func ledgerWithContacts() throws -> Ledger {
         let ledger = try Ledger(directory: NSTemporaryDirectory() + "projection-check-\(UUID().uuidString)")
         for (email, phone) in [("a@example.com", "+380501112233"), ("b@example.com", "+380501112244")] {
-            let events: [DomainEvent] = [Events.created(), Events.added(.email, email), Events.added(.phone, phone), Events.set(.custom("tier"), .text("gold"))]
+            let events: [ContactEvent] = [Events.created(), Events.added(.email, email), Events.added(.phone, phone), Events.set(.custom("tier"), .text("gold"))]
             _ = try ledger.append(.newStream(events.map { $0.newEvent(actor: Actor(.system, "tests"), source: .system(reason: "tests")) }))
         }
-        _ = try ledger.append(.newStream([DomainEvent.fieldDefined(FieldDefined(name: "tier", type: .text)).newEvent(actor: Actor(.system, "tests"), source: .system(reason: "tests"))]))
+        _ = try ledger.append(.newStream([ContactEvent.fieldDefined(FieldDefined(name: "tier", type: .text)).newEvent(actor: Actor(.system, "tests"), source: .system(reason: "tests"))]))
         return ledger
     }
 
@@ -89,7 +89,7 @@ struct ContactProjectionCheckTests {
         }
         for batch in 0..<5 {
             let requests = (0..<4_000).map { index in
-                let events: [DomainEvent] = [Events.created(), Events.added(.email, "user\(batch * 4_000 + index)@example.com")]
+                let events: [ContactEvent] = [Events.created(), Events.added(.email, "user\(batch * 4_000 + index)@example.com")]
                 return AppendRequest.newStream(events.map { $0.newEvent(actor: Actor(.system, "tests"), source: .system(reason: "tests")) })
             }
             _ = try ledger.append(requests)

@@ -24,7 +24,7 @@ struct ContactProjectionRecordTests {
         let base = try directoryView.contact(existing)
 
         // The writer appends two events to the contact and folds them itself.
-        let events: [DomainEvent] = [
+        let events: [ContactEvent] = [
             .identifierRemoved(IdentifierChange(kind: .email, value: "old@example.com")),
             .identifierAdded(IdentifierChange(kind: .email, value: "new@example.com")),
         ]
@@ -59,7 +59,7 @@ struct ContactProjectionRecordTests {
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
         let store = try runner.openStore()
         defer { store.close() }
-        let events: [DomainEvent] = [
+        let events: [ContactEvent] = [
             .contactCreated(ContactCreated(channel: .import)),
             .identifierAdded(IdentifierChange(kind: .email, value: "new@example.com")),
             .identifierAdded(IdentifierChange(kind: .phone, value: "+380441234567")),

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("The contact projection", .serialized)
 struct ContactProjectionTests {
-    static func append(_ ledger: Ledger, _ stream: StreamID?, _ events: [DomainEvent]) throws -> StreamID {
+    static func append(_ ledger: Ledger, _ stream: StreamID?, _ events: [ContactEvent]) throws -> StreamID {
         let newEvents = events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }
         let target: AppendRequest.Target = stream.map { .existing($0) } ?? .new
         return try ledger.append(AppendRequest(target: target, events: newEvents)).stream
@@ -37,7 +37,7 @@ struct ContactProjectionTests {
                 continue
             }
             let stream = streams[Int.random(in: 0..<streams.count, using: &random)]
-            let event: DomainEvent
+            let event: ContactEvent
             switch Int.random(in: 0..<8, using: &random) {
             case 0: event = .identifierAdded(IdentifierChange(kind: .phone, value: "+38067\(1_000_000 + Int.random(in: 0..<50, using: &random))"))
             case 1: event = .identifierRemoved(IdentifierChange(kind: .email, value: "user\(Int.random(in: 0..<40, using: &random))@example.com"))
@@ -176,7 +176,7 @@ struct ContactProjectionTests {
             var requests = [AppendRequest]()
             for index in 0..<500 {
                 let number: Int = batch * 500 + index
-                let events: [DomainEvent] = [
+                let events: [ContactEvent] = [
                     .contactCreated(ContactCreated(channel: .import)),
                     .identifierAdded(IdentifierChange(kind: .email, value: "user\(number)@example.com")),
                     .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: .standard(.firstName), from: nil, to: .text(String(repeating: "x", count: 40)))])),
@@ -203,7 +203,7 @@ struct ContactProjectionTests {
         defer { store.close() }
         let follower = Task { try await runner.follow(store: store) }
         for batch in 0..<5 {
-            let events: [DomainEvent] = [
+            let events: [ContactEvent] = [
                 .contactCreated(ContactCreated(channel: .api)),
                 .identifierAdded(IdentifierChange(kind: .email, value: "f\(batch)@example.com")),
             ]

@@ -64,8 +64,8 @@ struct ContactStateBinaryTests {
         let names = (0..<count).map { "field-\(padded($0))" }
         let scopes = (0..<count).map { ConsentScope(channel: $0.isMultiple(of: 2) ? .email : .sms, purpose: "p\(padded($0))") }
         func state(_ order: [Int]) throws -> ContactState {
-            let fields = DomainEvent.contactFieldsChanged(ContactFieldsChanged(changes: order.map { FieldChange(field: .custom(names[$0]), from: nil, to: .text("v\($0)")) }))
-            let standard = DomainEvent.contactFieldsChanged(ContactFieldsChanged(changes: [StandardField.timeZone, .firstName, .languageCode, .lastName].map { FieldChange(field: .standard($0), from: nil, to: .text("\($0)")) }))
+            let fields = ContactEvent.contactFieldsChanged(ContactFieldsChanged(changes: order.map { FieldChange(field: .custom(names[$0]), from: nil, to: .text("v\($0)")) }))
+            let standard = ContactEvent.contactFieldsChanged(ContactFieldsChanged(changes: [StandardField.timeZone, .firstName, .languageCode, .lastName].map { FieldChange(field: .standard($0), from: nil, to: .text("\($0)")) }))
             // Consents in one order for both: a grant's place is part of its record.
             return try #require(fold([Events.created(), fields, standard] + scopes.reversed().map { Events.granted(.api, $0) }))
         }

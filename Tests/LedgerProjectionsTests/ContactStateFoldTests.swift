@@ -33,7 +33,7 @@ struct ContactStateFoldTests {
 
     @Test("field.defined leaves contacts alone and never starts one")
     func fieldDefined() throws {
-        let defined = DomainEvent.fieldDefined(FieldDefined(name: "tier", type: .text))
+        let defined = ContactEvent.fieldDefined(FieldDefined(name: "tier", type: .text))
         #expect(ContactState.fold(nil, defined, meta: meta(0)) == nil)
         let state = try #require(fold([Events.created()]))
         #expect(ContactState.fold(state, defined, meta: meta(5)) == state)
@@ -121,15 +121,15 @@ struct ContactStateFoldTests {
 
     @Test("segment membership is a set")
     func segments() throws {
-        let add = { DomainEvent.segmentMemberAdded(SegmentMembership(segment: $0)) }
-        let remove = { DomainEvent.segmentMemberRemoved(SegmentMembership(segment: $0)) }
+        let add = { ContactEvent.segmentMemberAdded(SegmentMembership(segment: $0)) }
+        let remove = { ContactEvent.segmentMemberRemoved(SegmentMembership(segment: $0)) }
         let state = try #require(fold([add("kyiv"), add("trial"), add("kyiv"), remove("trial"), remove("never")]))
         #expect(state.segments == ["kyiv"])
     }
 
     @Test("contact.merged records the absorbed contact once; the takeover comes as ordinary events")
     func merged() throws {
-        let merged = { DomainEvent.contactMerged(ContactMerged(absorbed: StreamID($0))) }
+        let merged = { ContactEvent.contactMerged(ContactMerged(absorbed: StreamID($0))) }
         let state = try #require(fold([Events.created(), merged(17), merged(9), merged(17), Events.added(.email, "b@example.com")]))
         #expect(state.absorbed == [StreamID(17), StreamID(9)])
         #expect(state.email == "b@example.com")

@@ -10,11 +10,11 @@ struct RandomEvents {
         generator = SeededGenerator(seed: seed)
     }
 
-    mutating func events(count: Int) -> [DomainEvent] {
+    mutating func events(count: Int) -> [ContactEvent] {
         (0..<count).map { _ in event() }
     }
 
-    mutating func event() -> DomainEvent {
+    mutating func event() -> ContactEvent {
         // Merged-away and erased end a fold, so they are rare enough for most runs to go on.
         switch Int.random(in: 0..<100, using: &generator) {
         case 0..<4: return .contactCreated(ContactCreated(channel: pick(EntryChannel.allCases)))

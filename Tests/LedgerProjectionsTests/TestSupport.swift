@@ -13,7 +13,7 @@ func meta(_ index: Int, stream: StreamID = contactStream) -> EventMeta {
 }
 
 /// Folds `events` in order, the `i`th with `meta(i + offset)`.
-func fold(_ events: [DomainEvent], from state: ContactState? = nil, offset: Int = 0) -> ContactState? {
+func fold(_ events: [ContactEvent], from state: ContactState? = nil, offset: Int = 0) -> ContactState? {
     var state = state
     for (index, event) in events.enumerated() {
         state = ContactState.fold(state, event, meta: meta(index + offset))
@@ -23,7 +23,7 @@ func fold(_ events: [DomainEvent], from state: ContactState? = nil, offset: Int 
 
 /// Stores `event` as the ledger would (body plus a dummy chain hash) and reads it back.
 func recorded(
-    _ event: DomainEvent,
+    _ event: ContactEvent,
     position: UInt64,
     recordedAt: Int64,
     stream: StreamID = contactStream,
@@ -44,19 +44,19 @@ func recorded(
 enum Events {
     static let newsletter = ConsentScope(channel: .email, purpose: "newsletter")
 
-    static func created(_ channel: EntryChannel = .import) -> DomainEvent {
+    static func created(_ channel: EntryChannel = .import) -> ContactEvent {
         .contactCreated(ContactCreated(channel: channel))
     }
 
-    static func added(_ kind: IdentifierKind, _ value: String) -> DomainEvent {
+    static func added(_ kind: IdentifierKind, _ value: String) -> ContactEvent {
         .identifierAdded(IdentifierChange(kind: kind, value: value))
     }
 
-    static func removed(_ kind: IdentifierKind, _ value: String) -> DomainEvent {
+    static func removed(_ kind: IdentifierKind, _ value: String) -> ContactEvent {
         .identifierRemoved(IdentifierChange(kind: kind, value: value))
     }
 
-    static func set(_ field: ContactField, _ value: FieldValue?) -> DomainEvent {
+    static func set(_ field: ContactField, _ value: FieldValue?) -> ContactEvent {
         .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: field, from: nil, to: value)]))
     }
 
@@ -66,19 +66,19 @@ enum Events {
         _ scope: ConsentScope = newsletter,
         status: ConsentGrantStatus? = nil,
         evidence: Personal<ConsentEvidence> = .known(.none)
-    ) -> DomainEvent {
+    ) -> ContactEvent {
         .consentGranted(ConsentGranted(scope: scope, method: method, status: status ?? .impliedByV1(method), wordingVersion: "w1", evidence: evidence))
     }
 
-    static func withdrawn(_ scope: ConsentScope = newsletter) -> DomainEvent {
+    static func withdrawn(_ scope: ConsentScope = newsletter) -> ContactEvent {
         .consentWithdrawn(ConsentWithdrawn(scope: scope, method: .unsubscribeLink, wordingVersion: nil, reason: "too-frequent"))
     }
 
-    static func requested(_ token: String, _ scope: ConsentScope = newsletter) -> DomainEvent {
+    static func requested(_ token: String, _ scope: ConsentScope = newsletter) -> ContactEvent {
         .consentConfirmationRequested(ConsentConfirmationRequested(scope: scope, method: .doubleOptIn, wordingVersion: "w2", tokenID: token))
     }
 
-    static func confirmed(_ token: String, _ scope: ConsentScope = newsletter) -> DomainEvent {
+    static func confirmed(_ token: String, _ scope: ConsentScope = newsletter) -> ContactEvent {
         .consentConfirmed(ConsentConfirmed(scope: scope, method: .doubleOptIn, wordingVersion: "w2", tokenID: token))
     }
 

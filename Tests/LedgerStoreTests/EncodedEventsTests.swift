@@ -2,12 +2,12 @@ import LedgerDomain
 @testable import LedgerStore
 import Testing
 
-/// Events encoded straight from their `DomainEvent`, payload sealed into the body, held to the
+/// Events encoded straight from their `ContactEvent`, payload sealed into the body, held to the
 /// `NewEvent` path: the same bytes but for the seal's randomness, and the seal opens to the
 /// same personal data.
 @Suite("Encoded events")
 struct EncodedEventsTests {
-    static let events: [DomainEvent] = [
+    static let events: [ContactEvent] = [
         .contactCreated(ContactCreated(channel: .import)),
         .identifierAdded(IdentifierChange(kind: .email, value: "olena@example.com")),
         .identifierAdded(IdentifierChange(kind: .phone, value: "+380671234567")),
@@ -21,7 +21,7 @@ struct EncodedEventsTests {
         .segmentMemberAdded(SegmentMembership(segment: "spring")),
     ]
 
-    @Test("appending a DomainEvent sealed in place gives what appending its sealed NewEvent gives")
+    @Test("appending a ContactEvent sealed in place gives what appending its sealed NewEvent gives")
     func sameAsNewEvent() throws {
         let key = DataKey.random()
         let cipher = PayloadCipher()

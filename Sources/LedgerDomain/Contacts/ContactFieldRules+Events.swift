@@ -1,7 +1,7 @@
 /// The rules for a whole event about to be recorded: its field values, identifiers and texts.
 extension ContactFieldRules {
     /// Checks everything a writer controls in `event`; personal values must be known.
-    public func validate(_ event: DomainEvent) throws(FieldRuleViolation) {
+    public func validate(_ event: ContactEvent) throws(FieldRuleViolation) {
         switch event {
         case .contactCreated:
             break

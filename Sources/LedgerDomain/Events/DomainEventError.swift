@@ -1,4 +1,4 @@
-/// A stored event that cannot be read as a `DomainEvent`.
+/// A stored event that cannot be read as its family's event (e.g. a `ContactEvent`).
 ///
 /// The message names the type tag, the position and the byte offset, never payload content:
 /// errors end up in logs, and payloads hold personal data.

@@ -37,12 +37,8 @@ public enum ConsentTrail {
         return entries
     }
 
-    /// The event decoded, or nil for a type this build does not know.
-    private static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> DomainEvent? {
-        do {
-            return try DomainEvent(decoding: event, personalData: personal)
-        } catch where error.code == .unknownType {
-            return nil
-        }
+    /// The event decoded, or nil for an event of another family.
+    private static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> ContactEvent? {
+        try LedgerEvent(decoding: event, personalData: personal).contactEvent
     }
 }

@@ -24,18 +24,17 @@ public enum ContactHistory {
         return entries
     }
 
-    /// What a recorded event changed; an event type this build does not know is one `other`
-    /// change.
+    /// What a recorded event changed; an event of a family this build does not know is one
+    /// `other` change.
     private static func changes(of event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> [HistoryChange] {
-        do {
-            return Self.changes(of: try DomainEvent(decoding: event, personalData: personal))
-        } catch where error.code == .unknownType {
-            return [HistoryChange(kind: .other, subject: nil, detail: "\(event.type) (not a contact event)")]
+        switch try LedgerEvent(decoding: event, personalData: personal) {
+        case .contacts(let contactEvent): Self.changes(of: contactEvent)
+        case .unrecognized(let type): [HistoryChange(kind: .other, subject: nil, detail: "\(type) (not a contact event)")]
         }
     }
 
     /// What one event changed, in the order its payload lists it.
-    public static func changes(of event: DomainEvent) -> [HistoryChange] {
+    public static func changes(of event: ContactEvent) -> [HistoryChange] {
         switch event {
         case .contactCreated(let created):
             return [HistoryChange(kind: .contact, subject: nil, detail: "created via \(created.channel.label)")]

@@ -15,7 +15,7 @@ public enum ContactAsOf {
         var state: ContactState? = nil
         for event in events.sorted(by: { $0.position < $1.position }) {
             if let microseconds, event.recordedAt > microseconds { continue }
-            state = ContactState.fold(state, try DomainEvent(decoding: event, personalData: try keys.personalData(of: event)), meta: EventMeta(event))
+            state = ContactState.fold(state, try ContactEvent(decoding: event, personalData: try keys.personalData(of: event)), meta: EventMeta(event))
         }
         return state
     }

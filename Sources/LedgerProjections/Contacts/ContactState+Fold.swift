@@ -20,7 +20,7 @@ extension ContactState {
     ///   ignored: their personal values could not be read, and a forgotten person gains no
     ///   new facts.
     /// - `field.defined` belongs to the schema stream and leaves the state as it is.
-    public static func fold(_ state: ContactState?, _ event: DomainEvent, meta: EventMeta) -> ContactState? {
+    public static func fold(_ state: ContactState?, _ event: ContactEvent, meta: EventMeta) -> ContactState? {
         var folded = state
         fold(into: &folded, event, meta: meta)
         return folded
@@ -28,7 +28,7 @@ extension ContactState {
 
     /// The same fold, in place: a state held uniquely (a dictionary's value passed as
     /// `&states[stream]`) is changed without copying its identifier lists and field tables.
-    public static func fold(into state: inout ContactState?, _ event: DomainEvent, meta: EventMeta) {
+    public static func fold(into state: inout ContactState?, _ event: ContactEvent, meta: EventMeta) {
         if case .fieldDefined = event { return }
         var contact = state.take() ?? ContactState(id: meta.stream, createdAt: meta.recordedAt)
         defer { state = contact }
@@ -55,7 +55,7 @@ extension ContactState {
     }
 
     /// The switch every new event type must extend; the compiler checks it is exhaustive.
-    private mutating func apply(_ event: DomainEvent, meta: EventMeta) {
+    private mutating func apply(_ event: ContactEvent, meta: EventMeta) {
         switch event {
         case .contactCreated(let created):
             if channel == nil { channel = created.channel }

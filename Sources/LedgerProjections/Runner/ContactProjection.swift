@@ -39,14 +39,9 @@ public struct ContactProjection: Projection {
         }
     }
 
-    /// The event decoded with its plain personal data, or nil for a type that is not the
-    /// contact domain's.
-    static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> DomainEvent? {
-        do {
-            return try DomainEvent(decoding: event, personalData: personal)
-        } catch where error.code == .unknownType {
-            return nil
-        }
+    /// The event decoded with its plain personal data, or nil for an event of another family.
+    static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> ContactEvent? {
+        try LedgerEvent(decoding: event, personalData: personal).contactEvent
     }
 
     /// The streams in an index value.
@@ -61,21 +56,16 @@ public struct ContactProjection: Projection {
         holders.flatMap { key($0) }
     }
 
-    /// Decodes `event`, or nil for event types that are not the contact domain's (a test
-    /// writer's events, say); a malformed contact event is an error that stops the projection.
-    static func domainEvent(_ event: RecordedEvent, keys: KeyRing) throws -> DomainEvent? {
-        let personal = try keys.personalData(of: event)
-        do {
-            return try DomainEvent(decoding: event, personalData: personal)
-        } catch where error.code == .unknownType {
-            return nil
-        }
+    /// Decodes `event`, or nil for an event of another family (a test writer's events, say);
+    /// a malformed or unknown contact event is an error that stops the projection.
+    static func domainEvent(_ event: RecordedEvent, keys: KeyRing) throws -> ContactEvent? {
+        try LedgerEvent(decoding: event, personalData: try keys.personalData(of: event)).contactEvent
     }
 
     /// A batch of events with each one unsealed and decoded (nil: not a contact event).
     public struct Prepared: Sendable {
         let events: [RecordedEvent]
-        let decoded: [DomainEvent?]
+        let decoded: [ContactEvent?]
     }
 
     public func prepare(_ events: [RecordedEvent], keys: KeyRing) throws -> Prepared {
@@ -126,7 +116,7 @@ public struct ContactProjection: Projection {
 
     /// Unseals and decodes `events`, a large batch on every core (unsealing through
     /// swift-crypto is most of a follower's work per event).
-    static func decodeAll(_ events: [RecordedEvent], keys: KeyRing) throws -> [DomainEvent?] {
+    static func decodeAll(_ events: [RecordedEvent], keys: KeyRing) throws -> [ContactEvent?] {
         try events.concurrentMap(chunkSize: 1024) { try domainEvent($0, keys: keys) }
     }
 

@@ -48,10 +48,18 @@ public final class KeyRing: Sendable {
     }
 }
 
-extension DomainEvent {
+extension ContactEvent {
     /// Decodes a recorded event, unsealing its personal data with `keys`; personal values of
     /// an erased contact read as erased.
     public init(decoding event: RecordedEvent, keys: KeyRing) throws {
-        self = try DomainEvent(decoding: event, personalData: try keys.personalData(of: event))
+        self = try ContactEvent(decoding: event, personalData: try keys.personalData(of: event))
+    }
+}
+
+extension LedgerEvent {
+    /// Decodes a recorded event by its family, unsealing its personal data with `keys`;
+    /// personal values of an erased contact read as erased.
+    public init(decoding event: RecordedEvent, keys: KeyRing) throws {
+        self = try LedgerEvent(decoding: event, personalData: try keys.personalData(of: event))
     }
 }

@@ -1,5 +1,5 @@
 /// The contact domain's event types, by their stable tag (independent of Swift names).
-public enum DomainEventKind: String, CaseIterable, Hashable, Sendable {
+public enum ContactEventKind: String, CaseIterable, Hashable, Sendable {
     /// `contact.created`: a contact's first event.
     case contactCreated = "contact.created"
     /// `contact.fields-changed`: fields changed, with old and new values.
@@ -46,7 +46,7 @@ public enum DomainEventKind: String, CaseIterable, Hashable, Sendable {
     }
 
     /// Every name's UTF-8 bytes, for `init(utf8Name:)`.
-    private static let utf8Names: [([UInt8], DomainEventKind)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+    private static let utf8Names: [([UInt8], ContactEventKind)] = allCases.map { (Array($0.rawValue.utf8), $0) }
 
     /// The type tag name, e.g. `contact.created`.
     public var name: String { rawValue }

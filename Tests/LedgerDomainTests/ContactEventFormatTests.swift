@@ -5,8 +5,8 @@ import Testing
 /// they are upcast, e.g. ConsentUpcastTests). A failure here means a released
 /// format was edited; add a new version and an upcaster instead (docs/decisions/0005).
 @Suite("Domain events: stored format of the current versions")
-struct DomainEventFormatTests {
-    static let expected: [DomainEventKind: (data: String, personal: String)] = [
+struct ContactEventFormatTests {
+    static let expected: [ContactEventKind: (data: String, personal: String)] = [
         .contactCreated: ("01", ""),
         .contactFieldsChanged: (
             "090102030405000b6c6f79616c747954696572000d6c69666574696d6556616c7565000a66697273744f726465720003766970",
@@ -36,9 +36,9 @@ struct DomainEventFormatTests {
         .fieldDefined: ("0b6c6f79616c74795469657201", ""),
     ]
 
-    @Test("the stored bytes of each sample are unchanged", arguments: DomainEventKind.allCases)
-    func storedBytes(kind: DomainEventKind) throws {
-        let (data, personal) = DomainEventSamples.sample(kind).encodedPayload
+    @Test("the stored bytes of each sample are unchanged", arguments: ContactEventKind.allCases)
+    func storedBytes(kind: ContactEventKind) throws {
+        let (data, personal) = ContactEventSamples.sample(kind).encodedPayload
         let expected = try #require(Self.expected[kind])
         #expect(Hex.encode(data) == expected.data)
         #expect(Hex.encode(personal) == expected.personal)

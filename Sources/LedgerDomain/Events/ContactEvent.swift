@@ -1,9 +1,9 @@
 /// Every fact the contact domain records, one case per event type.
 ///
 /// Projectors switch over it exhaustively, so a new event type does not compile until every
-/// projector decides what it means. Read it with `DomainEvent(decoding:)`, write it with
+/// projector decides what it means. Read it with `ContactEvent(decoding:)`, write it with
 /// `newEvent(...)`, show it with `jsonPayload`.
-public enum DomainEvent: Sendable, Hashable {
+public enum ContactEvent: Sendable, Hashable {
     /// `contact.created` v1.
     case contactCreated(ContactCreated)
     /// `contact.fields-changed` v1.
@@ -34,7 +34,7 @@ public enum DomainEvent: Sendable, Hashable {
     case fieldDefined(FieldDefined)
 
     /// The event's type.
-    public var kind: DomainEventKind {
+    public var kind: ContactEventKind {
         switch self {
         case .contactCreated: .contactCreated
         case .contactFieldsChanged: .contactFieldsChanged

@@ -1,4 +1,4 @@
-extension DomainEvent {
+extension ContactEvent {
     /// The two stored payload parts of the current version: `data` (non-personal) and
     /// `personalData` (empty for types without personal fields).
     public var encodedPayload: (data: [UInt8], personalData: [UInt8]) {

@@ -2,7 +2,7 @@ import LedgerDomain
 
 /// One sample of every event type, shared by the codec, JSON and schema tests. Fictional
 /// people, documentation IP addresses (RFC 5737), example.com addresses.
-enum DomainEventSamples {
+enum ContactEventSamples {
     /// The custom fields the samples use, as `field.defined` would declare them.
     static let customFields: [String: FieldType] = ["loyaltyTier": .text, "lifetimeValue": .number, "firstOrder": .date, "vip": .bool]
 
@@ -12,7 +12,7 @@ enum DomainEventSamples {
     static let evidence = ConsentEvidence(ipAddress: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
 
     /// The sample of `kind`; the switch makes a new kind fail to compile here until it has one.
-    static func sample(_ kind: DomainEventKind) -> DomainEvent {
+    static func sample(_ kind: ContactEventKind) -> ContactEvent {
         let newsletter = ConsentScope(channel: .email, purpose: "newsletter")
         switch kind {
         case .contactCreated:
@@ -63,10 +63,10 @@ enum DomainEventSamples {
     }
 
     /// Every sample, in tag order.
-    static var all: [DomainEvent] { DomainEventKind.allCases.map(sample) }
+    static var all: [ContactEvent] { ContactEventKind.allCases.map(sample) }
 
     /// What `event` reads as when its personal data is unavailable.
-    static func erased(_ event: DomainEvent) -> DomainEvent {
+    static func erased(_ event: ContactEvent) -> ContactEvent {
         switch event {
         case .contactFieldsChanged(var changed):
             changed.changes = changed.changes.map { FieldChange(field: $0.field, old: .erased, new: .erased) }

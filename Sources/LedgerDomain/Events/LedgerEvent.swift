@@ -1,0 +1,65 @@
+/// A recorded event read by its family: one case per family this build knows, and
+/// `unrecognized` for a family it does not (an event a newer build wrote).
+///
+/// Readers decode once with `LedgerEvent(decoding:)` and take the families they handle; the
+/// rest they pass over. A tag that a known family claims but does not define, an unknown
+/// version, or malformed bytes are still `DomainEventError`s: a contact event a projector
+/// cannot read must stop it, never be skipped.
+public enum LedgerEvent: Sendable, Hashable {
+    /// An event of the contacts family.
+    case contacts(ContactEvent)
+    /// An event of a family this build does not know, by its stored type.
+    case unrecognized(EventType)
+
+    /// Decodes a recorded event. Plain personal data is read; sealed personal data reads as
+    /// erased (use `init(decoding:personalData:)` after unsealing it).
+    public init(decoding event: RecordedEvent) throws(DomainEventError) {
+        switch Self.family(of: event) {
+        case .contacts: self = .contacts(try ContactEvent(decoding: event))
+        case nil: self = .unrecognized(event.type)
+        }
+    }
+
+    /// Decodes a recorded event with personal data the caller unsealed itself; nil means it is
+    /// unavailable, and personal values read as erased.
+    public init(decoding event: RecordedEvent, personalData: [UInt8]?) throws(DomainEventError) {
+        switch Self.family(of: event) {
+        case .contacts: self = .contacts(try ContactEvent(decoding: event, personalData: personalData))
+        case nil: self = .unrecognized(event.type)
+        }
+    }
+
+    /// The family that claims the event's type. A contact event's kind is found from the
+    /// stored name's bytes first (a fold decodes millions); only other names go through the
+    /// prefix dispatch. A tag the contacts family claims but does not define stays with it, so
+    /// decoding names it in an error.
+    private static func family(of event: RecordedEvent) -> EventFamily? {
+        if event.withTypeName(ContactEventKind.init(utf8Name:)) != nil { return .contacts }
+        return event.withTypeName(EventFamily.init(utf8TypeName:))
+    }
+
+    /// The family the event belongs to; nil for an unrecognized one.
+    public var family: EventFamily? {
+        switch self {
+        case .contacts: .contacts
+        case .unrecognized: nil
+        }
+    }
+
+    /// The contact event, when it is one.
+    public var contactEvent: ContactEvent? {
+        if case .contacts(let event) = self { return event }
+        return nil
+    }
+}
+
+extension LedgerEvent {
+    /// The canonical JSON of the payload; nil for an unrecognized event, whose payload this
+    /// build cannot read.
+    public var jsonPayload: JSONValue? {
+        switch self {
+        case .contacts(let event): event.jsonPayload
+        case .unrecognized: nil
+        }
+    }
+}
