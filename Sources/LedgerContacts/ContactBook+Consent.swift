@@ -37,7 +37,7 @@ extension ContactBook {
             .consentConfirmed(ConsentConfirmed(scope: scope, method: .doubleOptIn, wordingVersion: wordingVersion, tokenID: tokenID, evidence: .known(evidence)))
         }
         do {
-            try ContactFieldRules().validate(event)
+            try ContactFieldRules(today: CalendarDate(utcDayOf: Ledger.systemClock())).validate(event)
         } catch {
             throw ContactError(.invalidField, "\(error)")
         }

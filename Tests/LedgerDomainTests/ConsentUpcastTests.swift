@@ -65,7 +65,8 @@ struct ConsentUpcastTests {
         let error = try #require(throws: DomainEventError.self) { try Self.decode("consent.withdrawn", version: 1, parts) }
         #expect(error.code == .malformedData)
         #expect(error.description.contains("not defined in v1"))
-        // v2's evidence slot has the note after the user agent.
+        // v2's terms end with the occurred-at flag, its evidence slot with the note.
+        parts.data = parts.data.replacingOccurrences(of: "7273060001", with: "727306000001")
         parts.personal += "00"
         guard case .consentWithdrawn(let withdrawn) = try Self.decode("consent.withdrawn", version: 2, parts) else {
             Issue.record("not a withdrawal")
@@ -85,5 +86,28 @@ struct ConsentUpcastTests {
                 #expect(try ContactEvent.decode(type: event.type, data: data[...], personal: personal[...]) == event)
             }
         }
+    }
+}
+
+extension ConsentUpcastTests {
+    @Test("when a consent happened is kept beside when it was recorded, in v2 only")
+    func occurredAt() throws {
+        let moment: Int64 = 1_690_000_000_123_456
+        let event = ContactEvent.consentConfirmed(ConsentConfirmed(
+            scope: ConsentScope(channel: .email, purpose: "marketing"), method: .doubleOptIn, wordingVersion: nil,
+            tokenID: "mc-1", evidence: .known(ConsentEvidence(ipAddress: "198.51.100.7")), occurredAt: moment))
+        let (data, personal) = event.encodedPayload
+        #expect(try ContactEvent.decode(type: event.type, data: data[...], personal: personal[...]) == event)
+        guard case .object(let json) = event.jsonPayload else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(json["occurredAt"] == .string("2023-07-22T04:26:40.123456Z"))
+        // v1 payloads have no such field: they read with none.
+        guard case .consentConfirmed(let v1) = try Self.decode("consent.confirmed", version: 1, Self.confirmedV1) else {
+            Issue.record("not a confirmation")
+            return
+        }
+        #expect(v1.occurredAt == nil)
     }
 }

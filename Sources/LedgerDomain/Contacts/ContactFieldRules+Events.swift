@@ -13,15 +13,15 @@ extension ContactFieldRules {
             }
             try validate(identifier: value, kind: identifier.kind)
         case .consentGranted(let consent):
-            try Self.checkConsent(consent.scope, consent.wordingVersion, consent.evidence)
+            try checkConsent(consent.scope, consent.wordingVersion, consent.evidence, occurredAt: consent.occurredAt)
         case .consentWithdrawn(let consent):
-            try Self.checkConsent(consent.scope, consent.wordingVersion, consent.evidence)
+            try checkConsent(consent.scope, consent.wordingVersion, consent.evidence, occurredAt: consent.occurredAt)
             if let reason = consent.reason { try Self.checkLine(reason, "withdrawal reason", maxLength: Self.maxLabelLength) }
         case .consentConfirmationRequested(let consent):
-            try Self.checkConsent(consent.scope, consent.wordingVersion, consent.evidence)
+            try checkConsent(consent.scope, consent.wordingVersion, consent.evidence, occurredAt: consent.occurredAt)
             try Self.checkToken(consent.tokenID)
         case .consentConfirmed(let consent):
-            try Self.checkConsent(consent.scope, consent.wordingVersion, consent.evidence)
+            try checkConsent(consent.scope, consent.wordingVersion, consent.evidence, occurredAt: consent.occurredAt)
             try Self.checkToken(consent.tokenID)
         case .segmentMemberAdded(let membership), .segmentMemberRemoved(let membership):
             try Self.checkLine(membership.segment, "segment name", maxLength: Self.maxLabelLength)
@@ -66,7 +66,20 @@ extension ContactFieldRules {
         }
     }
 
-    private static func checkConsent(
+    private func checkConsent(
+        _ scope: ConsentScope,
+        _ wordingVersion: String?,
+        _ evidence: Personal<ConsentEvidence>,
+        occurredAt: Int64?
+    ) throws(FieldRuleViolation) {
+        // A consent cannot have happened after today (when the rules know today).
+        if let occurredAt, let today, CalendarDate(utcDayOf: occurredAt) > today {
+            throw FieldRuleViolation(.outOfRange, "consent time", "in the future")
+        }
+        try Self.checkConsentTerms(scope, wordingVersion, evidence)
+    }
+
+    private static func checkConsentTerms(
         _ scope: ConsentScope,
         _ wordingVersion: String?,
         _ evidence: Personal<ConsentEvidence>

@@ -6,6 +6,9 @@ public struct ConsentConfirmed: Hashable, Sendable {
     public var method: ConsentMethod
     /// The version of the consent wording confirmed, when known.
     public var wordingVersion: String?
+    /// When it happened, in microseconds since 1970-01-01 UTC, when that was before the
+    /// ledger recorded it (a consent migrated from another system); nil: when it was recorded.
+    public var occurredAt: Int64?
     /// The id of the token that was confirmed, as in `consent.confirmation-requested`.
     public var tokenID: String
     /// Where the confirmation came from, when known; personal.
@@ -17,13 +20,15 @@ public struct ConsentConfirmed: Hashable, Sendable {
         method: ConsentMethod,
         wordingVersion: String?,
         tokenID: String,
-        evidence: Personal<ConsentEvidence> = .known(.none)
+        evidence: Personal<ConsentEvidence> = .known(.none),
+        occurredAt: Int64? = nil
     ) {
         self.scope = scope
         self.method = method
         self.wordingVersion = wordingVersion
         self.tokenID = tokenID
         self.evidence = evidence
+        self.occurredAt = occurredAt
     }
 }
 
@@ -41,18 +46,18 @@ extension ConsentConfirmed: EventPayload {
         let token = try payload.readData { try $0.readString("token id") }
         return Self(
             scope: terms.scope, method: terms.method, wordingVersion: terms.wordingVersion,
-            tokenID: token, evidence: try payload.readConsentEvidence(version: version)
+            tokenID: token, evidence: try payload.readConsentEvidence(version: version), occurredAt: terms.occurredAt
         )
     }
 
     func encode(into payload: inout PayloadWriter) {
-        payload.writeConsentTerms(scope, method, wordingVersion)
+        payload.writeConsentTerms(scope, method, wordingVersion, occurredAt: occurredAt)
         payload.data.writeString(tokenID)
         payload.writeConsentEvidence(evidence)
     }
 
     var jsonObject: [String: JSONValue] {
-        var object = consentJSON(scope, method, wordingVersion, evidence)
+        var object = consentJSON(scope, method, wordingVersion, occurredAt, evidence)
         object["tokenId"] = .string(tokenID)
         return object
     }

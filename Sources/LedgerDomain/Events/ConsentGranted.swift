@@ -2,7 +2,7 @@
 /// agreement is confirmed.
 ///
 /// v1 left the status to the method (API and double opt-in grants confirmed); v2 states it,
-/// admits the `operator` method and keeps an evidence note. A v1 payload reads as v2 with the
+/// admits the `operator` method, keeps an evidence note and when the consent happened. A v1 payload reads as v2 with the
 /// status its method implied (`upcastV1toV2`).
 public struct ConsentGranted: Hashable, Sendable {
     /// What the consent covers.
@@ -13,6 +13,9 @@ public struct ConsentGranted: Hashable, Sendable {
     public var status: ConsentGrantStatus
     /// The version of the consent wording or policy shown; nil when the source did not say.
     public var wordingVersion: String?
+    /// When it happened, in microseconds since 1970-01-01 UTC, when that was before the
+    /// ledger recorded it (a consent migrated from another system); nil: when it was recorded.
+    public var occurredAt: Int64?
     /// Where the person acted from, when known; personal.
     public var evidence: Personal<ConsentEvidence>
 
@@ -22,13 +25,15 @@ public struct ConsentGranted: Hashable, Sendable {
         method: ConsentMethod,
         status: ConsentGrantStatus,
         wordingVersion: String?,
-        evidence: Personal<ConsentEvidence> = .known(.none)
+        evidence: Personal<ConsentEvidence> = .known(.none),
+        occurredAt: Int64? = nil
     ) {
         self.scope = scope
         self.method = method
         self.status = status
         self.wordingVersion = wordingVersion
         self.evidence = evidence
+        self.occurredAt = occurredAt
     }
 }
 
@@ -70,18 +75,18 @@ extension ConsentGranted: EventPayload {
         let status: ConsentGrantStatus = try payload.readData { try $0.readCode("consent status") }
         return Self(
             scope: terms.scope, method: terms.method, status: status, wordingVersion: terms.wordingVersion,
-            evidence: try payload.readConsentEvidence(version: 2)
+            evidence: try payload.readConsentEvidence(version: 2), occurredAt: terms.occurredAt
         )
     }
 
     func encode(into payload: inout PayloadWriter) {
-        payload.writeConsentTerms(scope, method, wordingVersion)
+        payload.writeConsentTerms(scope, method, wordingVersion, occurredAt: occurredAt)
         payload.data.writeCode(status)
         payload.writeConsentEvidence(evidence)
     }
 
     var jsonObject: [String: JSONValue] {
-        var object = consentJSON(scope, method, wordingVersion, evidence)
+        var object = consentJSON(scope, method, wordingVersion, occurredAt, evidence)
         object["status"] = .string(status.label)
         return object
     }

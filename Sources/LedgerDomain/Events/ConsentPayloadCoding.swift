@@ -3,12 +3,14 @@
 // Non-personal part: channel code | purpose | method code | wording version (optional),
 // then the event's own fields. Personal part: one slot with the IP address and user agent,
 // each optional, and from v2 on the evidence note (optional). v2 also admits the `operator`
-// method; a v1 payload naming it is malformed.
+// method (a v1 payload naming it is malformed), and its terms end with when the consent
+// happened, when that was before the ledger learned of it (optional signed varint of
+// microseconds since 1970, e.g. an opt-in time migrated from another system).
 
 extension PayloadReader {
     /// Reads what the consent is for, how it was given and under which wording, as payload
     /// `version` stores them.
-    mutating func readConsentTerms(version: UInt16) throws(PayloadError) -> (scope: ConsentScope, method: ConsentMethod, wordingVersion: String?) {
+    mutating func readConsentTerms(version: UInt16) throws(PayloadError) -> (scope: ConsentScope, method: ConsentMethod, wordingVersion: String?, occurredAt: Int64?) {
         try readData { reader in
             let channel: ConsentChannel = try reader.readCode("consent channel")
             let purpose = try reader.readString("consent purpose")
@@ -18,7 +20,11 @@ extension PayloadReader {
                 throw BinaryFormatError(offset: start, what: "consent method (code \(method.code) is not defined in v1)")
             }
             let wording = try reader.readOptionalString("consent wording version")
-            return (ConsentScope(channel: channel, purpose: purpose), method, wording)
+            var occurred: Int64? = nil
+            if version >= 2, try reader.readBool("consent occurred at") {
+                occurred = try reader.readSignedVarint("consent occurred at")
+            }
+            return (ConsentScope(channel: channel, purpose: purpose), method, wording, occurred)
         }
     }
 
@@ -34,12 +40,15 @@ extension PayloadReader {
 }
 
 extension PayloadWriter {
-    /// Writes what the consent is for, how it was given and under which wording.
-    mutating func writeConsentTerms(_ scope: ConsentScope, _ method: ConsentMethod, _ wordingVersion: String?) {
+    /// Writes what the consent is for, how it was given, under which wording and when it
+    /// happened (the current version's terms).
+    mutating func writeConsentTerms(_ scope: ConsentScope, _ method: ConsentMethod, _ wordingVersion: String?, occurredAt: Int64?) {
         data.writeCode(scope.channel)
         data.writeString(scope.purpose)
         data.writeCode(method)
         data.writeOptionalString(wordingVersion)
+        data.write(UInt8(occurredAt == nil ? 0 : 1))
+        if let occurredAt { data.writeSignedVarint(occurredAt) }
     }
 
     /// Writes the personal evidence slot (the current version's, with the note).
@@ -58,6 +67,7 @@ func consentJSON(
     _ scope: ConsentScope,
     _ method: ConsentMethod,
     _ wordingVersion: String?,
+    _ occurredAt: Int64?,
     _ evidence: Personal<ConsentEvidence>
 ) -> [String: JSONValue] {
     var object: [String: JSONValue] = [
@@ -66,6 +76,7 @@ func consentJSON(
         "method": .string(method.label),
     ]
     if let wordingVersion { object["wordingVersion"] = .string(wordingVersion) }
+    if let occurredAt { object["occurredAt"] = .string(Timestamp.iso8601(microseconds: occurredAt)) }
     switch evidence {
     case .known(let known):
         if let address = known.ipAddress { object["ipAddress"] = .string(address) }

@@ -9,6 +9,9 @@ public struct ConsentWithdrawn: Hashable, Sendable {
     public var method: ConsentMethod
     /// The version of the wording the consent had been given under, when known.
     public var wordingVersion: String?
+    /// When it happened, in microseconds since 1970-01-01 UTC, when that was before the
+    /// ledger recorded it (a consent migrated from another system); nil: when it was recorded.
+    public var occurredAt: Int64?
     /// Why, as a reason code or short phrase (`too-frequent`); never the person's own words,
     /// which would be personal data in the non-personal part.
     public var reason: String?
@@ -21,13 +24,15 @@ public struct ConsentWithdrawn: Hashable, Sendable {
         method: ConsentMethod,
         wordingVersion: String?,
         reason: String?,
-        evidence: Personal<ConsentEvidence> = .known(.none)
+        evidence: Personal<ConsentEvidence> = .known(.none),
+        occurredAt: Int64? = nil
     ) {
         self.scope = scope
         self.method = method
         self.wordingVersion = wordingVersion
         self.reason = reason
         self.evidence = evidence
+        self.occurredAt = occurredAt
     }
 }
 
@@ -45,18 +50,18 @@ extension ConsentWithdrawn: EventPayload {
         let reason = try payload.readData { try $0.readOptionalString("withdrawal reason") }
         return Self(
             scope: terms.scope, method: terms.method, wordingVersion: terms.wordingVersion,
-            reason: reason, evidence: try payload.readConsentEvidence(version: version)
+            reason: reason, evidence: try payload.readConsentEvidence(version: version), occurredAt: terms.occurredAt
         )
     }
 
     func encode(into payload: inout PayloadWriter) {
-        payload.writeConsentTerms(scope, method, wordingVersion)
+        payload.writeConsentTerms(scope, method, wordingVersion, occurredAt: occurredAt)
         payload.data.writeOptionalString(reason)
         payload.writeConsentEvidence(evidence)
     }
 
     var jsonObject: [String: JSONValue] {
-        var object = consentJSON(scope, method, wordingVersion, evidence)
+        var object = consentJSON(scope, method, wordingVersion, occurredAt, evidence)
         if let reason { object["reason"] = .string(reason) }
         return object
     }
