@@ -105,6 +105,9 @@ struct ImportCommand: ParsableCommand {
         }
         Output.line("\(summary.dryRun ? "dry run of " : "")\(summary.file): \(summary.format), \(summary.encoding), \(summary.rows) rows in \(String(format: "%.2f", summary.seconds)) s")
         Output.line("  created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), rejected \(summary.rejected), already recorded \(summary.alreadyRecorded); \(summary.events) events")
+        for warning in summary.warnings {
+            Output.line("  warning: \(warning)")
+        }
         for rejection in summary.rejections.prefix(20) {
             Output.line("  row \(rejection.row): \(rejection.reason)")
         }

@@ -115,6 +115,9 @@ public final class ContactImporter {
             }
         }
         try rejects?.close()
+        if summary.undecodableRows > 0 {
+            summary.warnings.append(ImportSummary.undecodableWarning(rows: summary.undecodableRows, encoding: summary.encoding))
+        }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -172,6 +175,7 @@ public final class ContactImporter {
             summary.alreadyRecorded += batch.count
             return
         }
+        summary.undecodableRows += batch.undecodableRows
         var refusals = batch.refusals
         for (position, result) in zip(batch.itemPositions, results) {
             switch result {
