@@ -150,10 +150,16 @@ struct ImportRefusalTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/contacts.csv"
         try Data(Self.csv.utf8).write(to: URL(fileURLWithPath: file))
+        // The importer before this fix replaced /dev/full with a regular file when run as root
+        // (FileManager.createFile renames a new file over its target); the test needs the device.
+        let full = try FileManager.default.attributesOfItem(atPath: "/dev/full")
+        try #require(full[.type] as? FileAttributeType == .typeCharacterSpecial, "/dev/full is not a device here")
         let outcome = try Executables.run("ledger", ["import", file, "--store", folder + "/store", "--rejects", "/dev/full"], killedAfter: Self.seconds)
         #expect(outcome.status == 1, "\(outcome.status) \(outcome.stderr)")
         #expect(outcome.stderr.contains("writing the rejects file /dev/full failed (No space left on device)"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("stay recorded"), "\(outcome.stderr)")
+        let after = try FileManager.default.attributesOfItem(atPath: "/dev/full")
+        #expect(after[.type] as? FileAttributeType == .typeCharacterSpecial, "the device was replaced")
     }
 
     @Test("one windows-1251 row early in a UTF-8 file: UTF-8, that row rejected, and a warning")

@@ -50,6 +50,10 @@ struct RejectsWriterTests {
     func writeFailure() throws {
         let input = try Fixtures.temporaryFile(Self.input)
         defer { Fixtures.removeTemporaryFile(input) }
+        // A writer that renamed a new file over its target (as FileManager.createFile does) would
+        // replace the device with a regular file when run as root; make sure it is still one.
+        let full = try FileManager.default.attributesOfItem(atPath: "/dev/full")
+        try #require(full[.type] as? FileAttributeType == .typeCharacterSpecial, "/dev/full is not a device here")
         let writer = try RejectsWriter(url: URL(fileURLWithPath: "/dev/full"), input: input)
         let error = try #require(throws: RejectsFileError.self) { try writer.writeHeader(["Email"]) }
         #expect(error.code == .writeFailed)
