@@ -162,6 +162,20 @@ struct ImportRefusalTests {
         #expect(after[.type] as? FileAttributeType == .typeCharacterSpecial, "the device was replaced")
     }
 
+    @Test("--rejects may be a pipe (/dev/stdout here): its rows arrive whole")
+    func rejectsToPipe() throws {
+        let folder = try Self.folder("pipe")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/contacts.csv"
+        var text = "Email;First name\n"
+        for row in 0..<3_000 { text += "not-an-email-\(row);Name\(row)\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let outcome = try Executables.run("ledger", ["import", file, "--store", folder + "/store", "--rejects", "/dev/stdout"], killedAfter: 120)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let rejected = outcome.stdout.split(separator: "\r\n").filter { $0.hasPrefix("not-an-email-") }
+        #expect(rejected.count == 3_000, "\(outcome.stdout.prefix(500))")
+    }
+
     @Test("one windows-1251 row early in a UTF-8 file: UTF-8, that row rejected, and a warning")
     func mixedEncoding() throws {
         let folder = try Self.folder("mixed")

@@ -40,6 +40,8 @@ public final class RejectsWriter {
             Glibc.close(opened)
             throw RejectsFileError(.sameAsInput, path: path, reason: "")
         }
+        // Writes block as usual (a pipe that is full waits for its reader rather than failing).
+        _ = fcntl(opened, F_SETFL, fcntl(opened, F_GETFL) & ~O_NONBLOCK)
         // Devices and pipes (/dev/stdout, /dev/null) cannot be truncated and need not be.
         if target.kind == .regular && ftruncate(opened, 0) != 0 {
             let reason = Self.errnoText()
