@@ -74,6 +74,18 @@ struct ImportCommand: ParsableCommand {
         options.dryRun = dryRun
         options.batchSize = batchSize
 
+        // The file is vetted (a regular file within the size limit, not empty) and the rejects
+        // file opened before the store is opened: a refused import creates no store directory.
+        let input = URL(fileURLWithPath: file)
+        try TabularFile.check(input, options: options.read)
+        let rejectsWriter: RejectsWriter?
+        do {
+            rejectsWriter = try rejects.map { try RejectsWriter(url: URL(fileURLWithPath: $0), input: input) }
+        } catch let error as RejectsFileError where error.code == .sameAsInput {
+            // A conflict between two arguments is a usage error, like a malformed --map.
+            throw ValidationError(error.message)
+        }
+
         // A dry run against a store that does not exist yet validates against an empty base in
         // a temporary folder, so that nothing at all is written where the store would be.
         let missing = !FileManager.default.fileExists(atPath: storeOptions.directory + "/data.mdb")
@@ -83,11 +95,10 @@ struct ImportCommand: ParsableCommand {
         defer { ledger.close() }
         let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
         defer { book.close() }
-        let rejectsWriter = try rejects.map { try RejectsWriter(url: URL(fileURLWithPath: $0)) }
         let start = Date()
         let showProgress = Output.stderrIsTerminal && !json
         var lastDrawn = -1.0
-        let summary = try ContactImporter(book: book).run(URL(fileURLWithPath: file), options: options, rejects: rejectsWriter) { done in
+        let summary = try ContactImporter(book: book).run(input, options: options, rejects: rejectsWriter) { done in
             guard showProgress else { return }
             // Redrawn at most ten times a second, and always at the end.
             let seconds = Date().timeIntervalSince(start)
@@ -105,6 +116,9 @@ struct ImportCommand: ParsableCommand {
         }
         Output.line("\(summary.dryRun ? "dry run of " : "")\(summary.file): \(summary.format), \(summary.encoding), \(summary.rows) rows in \(String(format: "%.2f", summary.seconds)) s")
         Output.line("  created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), rejected \(summary.rejected), already recorded \(summary.alreadyRecorded); \(summary.events) events")
+        for warning in summary.warnings {
+            Output.line("  warning: \(warning)")
+        }
         for rejection in summary.rejections.prefix(20) {
             Output.line("  row \(rejection.row): \(rejection.reason)")
         }

@@ -77,6 +77,45 @@ struct TextEncodingTests {
         #expect(last?.fields == ["Олена"])
     }
 
+    /// A UTF-8 file of `utf8Rows` rows whose data rows at `windows1251Rows` (1 = the first) are
+    /// written in windows-1251 instead: what pasting from an old program leaves.
+    static func mixedFile(utf8Rows: Int, windows1251Rows: Set<Int>) -> [UInt8] {
+        var bytes = Array("mail;name\n".utf8)
+        for index in 1...utf8Rows {
+            bytes += Array("p\(index)@example.com;".utf8)
+            // "Олена" in windows-1251, or in UTF-8.
+            bytes += windows1251Rows.contains(index) ? [0xCE, 0xEB, 0xE5, 0xED, 0xE0] : Array("Олена".utf8)
+            bytes += [0x0A]
+        }
+        return bytes
+    }
+
+    @Test("One windows-1251 row early in a UTF-8 file: the file stays UTF-8 and only that row is flagged")
+    func mixedEncodingEarly() throws {
+        let url = try Fixtures.temporaryFile(Self.mixedFile(utf8Rows: 1_000, windows1251Rows: [1]))
+        defer { Fixtures.removeTemporaryFile(url) }
+        let source = try TabularFile.open(url)
+        #expect(source.encoding == "UTF-8")
+        let rows = try Fixtures.rows(of: source)
+        #expect(rows.count == 1_000)
+        #expect(rows.first?.problem?.code == .undecodableText)
+        #expect(rows.first?.problem?.message.hasPrefix("row 2 contains bytes that are not valid UTF-8") == true)
+        #expect(rows.dropFirst().allSatisfy { $0.problem == nil && $0.fields[1] == "Олена" })
+    }
+
+    @Test("The rule: UTF-8 while four in five non-ASCII lines of the sample are well-formed")
+    func surveyRule() {
+        let mostlyUTF8 = Self.mixedFile(utf8Rows: 50, windows1251Rows: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        #expect(UTF8Validation.survey(mostlyUTF8, endsFile: true) == .init(multibyteLines: 40, invalidLines: 10))
+        #expect(UTF8Validation.survey(mostlyUTF8, endsFile: true).favoursUTF8)
+        let mostlyLegacy = Self.mixedFile(utf8Rows: 50, windows1251Rows: Set(1...11))
+        #expect(!UTF8Validation.survey(mostlyLegacy, endsFile: true).favoursUTF8)
+        // A character cut by the end of a sample is not evidence; at the end of the file it is.
+        let cut = Array("Олена\nО".utf8).dropLast()
+        #expect(UTF8Validation.survey(Array(cut), endsFile: false) == .init(multibyteLines: 1, invalidLines: 0))
+        #expect(UTF8Validation.survey(Array(cut), endsFile: true) == .init(multibyteLines: 1, invalidLines: 1))
+    }
+
     @Test("UTF-8 validation rejects overlong forms, surrogates and stray continuation bytes")
     func strictValidation() {
         #expect(UTF8Validation.validate(Array("plain ascii".utf8)) == .valid)

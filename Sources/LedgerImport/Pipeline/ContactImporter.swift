@@ -28,9 +28,8 @@ public final class ContactImporter {
     /// much of the file they took up.
     public func run(_ url: URL, options: ImportOptions, rejects: RejectsWriter? = nil, progress: (ImportProgress) -> Void = { _ in }) throws -> ImportSummary {
         let start = Date()
-        // Refused before any reading, hashing included.
-        try options.read.sizeLimit.check(url)
-        let digest = try Self.sha256(of: url)
+        // Refused before any reading, hashing included (the hash reads from the checked descriptor).
+        let digest = try Self.sha256(of: url, sizeLimit: options.read.sizeLimit)
         var fingerprint = SHA256()
         fingerprint.update(data: digest.bytes)
         fingerprint.update(data: Array(options.fingerprint.utf8))
@@ -115,6 +114,9 @@ public final class ContactImporter {
             }
         }
         try rejects?.close()
+        if summary.undecodableRows > 0 {
+            summary.warnings.append(ImportSummary.undecodableWarning(rows: summary.undecodableRows, encoding: summary.encoding))
+        }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -172,6 +174,7 @@ public final class ContactImporter {
             summary.alreadyRecorded += batch.count
             return
         }
+        summary.undecodableRows += batch.undecodableRows
         var refusals = batch.refusals
         for (position, result) in zip(batch.itemPositions, results) {
             switch result {
@@ -200,13 +203,16 @@ public final class ContactImporter {
         }
     }
 
-    /// The SHA-256 of a file, read in 1 MiB chunks.
-    static func sha256(of url: URL) throws -> FileDigest {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
+    /// The SHA-256 of a file, read in 1 MiB chunks once it has passed `FileByteReader`'s checks
+    /// (a regular file within `sizeLimit`): a device such as /dev/zero would never end.
+    static func sha256(of url: URL, sizeLimit: FileSizeLimit) throws -> FileDigest {
+        let reader = try FileByteReader(url: url, sizeLimit: sizeLimit)
         var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(1 << 20)
+        while try reader.read(upTo: 1 << 20, appendingTo: &chunk) > 0 {
             hasher.update(data: chunk)
+            chunk.removeAll(keepingCapacity: true)
         }
         return FileDigest(bytes: Array(hasher.finalize())) ?? .zero
     }

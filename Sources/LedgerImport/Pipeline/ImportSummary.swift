@@ -28,6 +28,10 @@ public struct ImportSummary: Codable, Sendable {
     public var alreadyRecorded = 0
     /// The refusals (the first 1,000; `rejected` counts them all, `--rejects` writes them all).
     public var rejections: [Rejection] = []
+    /// Rows refused because their bytes are not valid in the file's encoding (counted in `rejected` too).
+    public var undecodableRows = 0
+    /// Sentences about the import as a whole that the user should read, such as rows lost to a mixed encoding.
+    public var warnings: [String] = []
     /// Events appended.
     public var events = 0
     /// Wall time.
@@ -37,4 +41,12 @@ public struct ImportSummary: Codable, Sendable {
 
     /// The most rejections listed in the summary itself.
     public static let listedRejections = 1_000
+
+    /// The warning for `rows` rows refused as not valid `encoding`: usually a file saved as UTF-8
+    /// with a few rows pasted from a program that wrote another encoding.
+    static func undecodableWarning(rows: Int, encoding: String) -> String {
+        "\(rows) \(rows == 1 ? "row was" : "rows were") not valid \(encoding) and "
+            + "\(rows == 1 ? "was" : "were") rejected; fix \(rows == 1 ? "it" : "them") in the file "
+            + "(or save the whole file as \(encoding)) and import it again"
+    }
 }

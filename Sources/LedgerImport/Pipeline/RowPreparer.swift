@@ -95,6 +95,7 @@ enum RowPreparer {
             } else {
                 let position = batch.count
                 batch.add(row)
+                if row.problem?.code == .undecodableText { batch.undecodableRows += 1 }
                 do {
                     let input = try converter.input(row)
                     let rowNumber = UInt64(row.number)
@@ -157,6 +158,8 @@ struct PreparedBatch: Sendable {
     var itemPositions: [Int] = []
     /// Rows refused while converting: position and reason.
     var refusals: [(position: Int, reason: String)] = []
+    /// How many of those were refused for bytes invalid in the file's encoding.
+    var undecodableRows = 0
     /// How far into the file the batch's last row was.
     var read = ReadProgress(consumed: 0, total: 0)
 

@@ -14,26 +14,26 @@ public struct FileSizeLimit: Sendable, Equatable {
         self.maxBytes = maxBytes
     }
 
-    /// Throws `fileTooLarge` when the file at `url` is over the limit, `unreadable` when it cannot be
-    /// examined; returns the file's size otherwise.
+    /// Throws `fileTooLarge` when the file at `url` is over the limit, `notRegularFile` when the
+    /// path (links followed) is not a regular file, `unreadable` when it cannot be opened; returns
+    /// the file's size otherwise.
+    ///
+    /// The size is the one of the file the path resolves to (`fstat` of an opened descriptor), so
+    /// a symbolic link to a large file is measured as that file, not as the link.
     @discardableResult
     public func check(_ url: URL) throws -> Int64 {
-        let name = url.lastPathComponent
-        let size: Int64
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-            size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-        } catch {
-            throw ImportFileError(.unreadable, file: name, reason: "the file cannot be opened", cause: error)
-        }
+        try FileByteReader(url: url, sizeLimit: self).size
+    }
+
+    /// Throws `fileTooLarge` when `size` bytes are over the limit; `file` names the file.
+    func check(size: Int64, file: String) throws {
         guard size <= maxBytes else {
             throw ImportFileError(
-                .fileTooLarge, file: name,
+                .fileTooLarge, file: file,
                 reason: "the file is \(Self.megabytes(size)) MB, over the \(Self.megabytes(maxBytes)) MB limit; "
                     + "split it into several smaller files or delete columns that are not needed, "
                     + "then import each file")
         }
-        return size
     }
 
     /// Whole megabytes (MiB), rounded up so that "301 MB" never reads as within a 300 MB limit.

@@ -44,7 +44,7 @@ extension ImportFileError {
         private enum Value: String {
             case fileTooLarge, unreadable, empty, unsupportedContent, unknownEncoding
             case unclosedQuote, recordTooLong, invalidWorkbook, sheetNotFound, unsafeArchive
-            case malformedXML, encrypted
+            case malformedXML, encrypted, notRegularFile
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -53,6 +53,8 @@ extension ImportFileError {
         public static let fileTooLarge = Code(.fileTooLarge)
         /// The file could not be opened or read (missing, permissions, I/O error).
         public static let unreadable = Code(.unreadable)
+        /// The path is not a regular file once links are followed (a directory, device, FIFO or socket).
+        public static let notRegularFile = Code(.notRegularFile)
         /// The file (or the chosen sheet) has no rows at all, so not even a header.
         public static let empty = Code(.empty)
         /// The content is of a kind the importer does not read (for example an HTML page named .xls).

@@ -27,8 +27,12 @@ public final class DelimitedTextReader: TabularSource {
 
     /// Opens `url`; `chunkSize` is how much is read at a time (small values let tests cross chunk
     /// boundaries everywhere).
-    init(url: URL, options: ReadOptions, chunkSize: Int = 1024 * 1024) throws {
-        let reader = try FileByteReader(url: url)
+    convenience init(url: URL, options: ReadOptions, chunkSize: Int = 1024 * 1024) throws {
+        try self.init(reader: FileByteReader(url: url, sizeLimit: options.sizeLimit), options: options, chunkSize: chunkSize)
+    }
+
+    /// Reads the text of an opened file from its start.
+    init(reader: FileByteReader, options: ReadOptions, chunkSize: Int = 1024 * 1024) throws {
         fileSize = reader.size
         var first: [UInt8] = []
         let firstSize = max(chunkSize, TextEncodingChoice.sampleSize)

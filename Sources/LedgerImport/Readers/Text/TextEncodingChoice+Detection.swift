@@ -4,8 +4,11 @@ extension TextEncodingChoice {
 
     /// Detects the encoding of a text file, in this order:
     /// 1. a byte-order mark: UTF-8, UTF-32LE/BE, UTF-16LE/BE;
-    /// 2. UTF-8 when the 64 KiB sample starting at the first non-ASCII byte is well-formed (a
-    ///    character cut by the end of the sample does not count against it);
+    /// 2. UTF-8 when the 64 KiB sample starting at the first non-ASCII byte is mostly well-formed:
+    ///    every line is, or at least four in five of its lines with non-ASCII bytes are
+    ///    (`UTF8Validation.Survey.favoursUTF8`; a character cut by the end of the sample does not
+    ///    count against it). The odd invalid rows of such a file are then rejected one by one
+    ///    (`RowProblem.undecodableText`) rather than turning every other row into mojibake;
     /// 3. windows-1251 otherwise, the usual encoding of Cyrillic exports that are not UTF-8.
     ///
     /// The sample starts at the first non-ASCII byte, not at byte 0, because an export often begins
@@ -32,11 +35,7 @@ extension TextEncodingChoice {
                     sample = try readAt(start, sampleSize)
                     sampleIsLast = sample.count < sampleSize
                 }
-                switch UTF8Validation.validate(sample) {
-                case .valid: return .utf8
-                case .truncated: return sampleIsLast ? .windows1251 : .utf8
-                case .invalid: return .windows1251
-                }
+                return UTF8Validation.survey(sample, endsFile: sampleIsLast).favoursUTF8 ? .utf8 : .windows1251
             }
             if windowIsLast { return .utf8 }
             offset += Int64(window.count)
