@@ -29,6 +29,7 @@ public final class ContactImporter {
     public func run(_ url: URL, options: ImportOptions, rejects: RejectsWriter? = nil, progress: (ImportProgress) -> Void = { _ in }) throws -> ImportSummary {
         let start = Date()
         // Refused before any reading, hashing included.
+        try ImportLimits.check(options)
         try options.read.sizeLimit.check(url)
         let digest = try Self.sha256(of: url)
         var fingerprint = SHA256()
