@@ -116,6 +116,13 @@ struct XLSXReaderTests {
         #expect(messages[5].contains("the row after row 5 is numbered 4, below the row before it"), "\(messages[5])")
     }
 
+    @Test("A header row numbered 0 makes the sheet unreadable, with the reason")
+    func headerRowNumber() throws {
+        let error = try #require(throws: ImportFileError.self) { try Fixtures.open("header-row-number.xlsx") }
+        #expect(error.code == .malformedXML)
+        #expect(error.message.contains("header-row-number.xlsx: the header row: the sheet's first row is numbered 0"), "\(error.message)")
+    }
+
     @Test("A part that unpacks to more than it declares is refused as a ZIP bomb")
     func declaredSizeMismatch() throws {
         let error = try #require(throws: ImportFileError.self) {
