@@ -46,7 +46,7 @@ struct CoreSuite {
             for contact in 0..<contacts {
                 let row = UInt64(contact) + 2
                 batch.append(.newStream((0..<4).map { kind in
-                    Self.event(id: .derived(namespace: namespace, sequence: row << 4 | UInt64(kind)), row: row, kind: kind)
+                    Self.event(id: EventID.sourceRow(namespace: namespace, row: row)(kind), row: row, kind: kind)
                 }))
                 if batch.count == 250 {
                     batches.append(batch)

@@ -48,7 +48,7 @@ struct PrepareSuite {
                     let number = UInt64(row + 2)
                     prepared.append(book.prepareCreation(
                         inputs[row], identifiers: identifiers[row], source: .file(name: "import-base.csv", sha256: digest, row: number),
-                        ids: { .derived(namespace: 1, sequence: number << 8 | UInt64($0)) },
+                        ids: EventID.sourceRow(namespace: 1, row: number),
                         channel: .import, actor: Actor(.user, "bench"), rules: &rules, cipher: cipher, scratch: &scratch
                     ))
                 }

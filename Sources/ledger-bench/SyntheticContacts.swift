@@ -47,7 +47,9 @@ enum SyntheticContacts {
     /// The four events of a new contact, as an import writes them: created, e-mail, phone,
     /// names; ids are derived from the namespace and the contact, like an import's.
     static func newContact(_ contact: Int, namespace: UInt64) -> [NewEvent] {
-        let source = Source.file(name: "contacts.csv", sha256: CoreSuite.digest, row: UInt64(contact) + 2)
+        let row = UInt64(contact) + 2
+        let source = Source.file(name: "contacts.csv", sha256: CoreSuite.digest, row: row)
+        let ids = EventID.sourceRow(namespace: namespace, row: row)
         let events: [ContactEvent] = [
             .contactCreated(ContactCreated(channel: .import)),
             .identifierAdded(IdentifierChange(kind: .email, value: email(contact))),
@@ -58,7 +60,7 @@ enum SyntheticContacts {
             ])),
         ]
         return events.enumerated().map { kind, event in
-            event.newEvent(id: .derived(namespace: namespace, sequence: UInt64(contact) << 2 | UInt64(kind)), actor: actor, source: source)
+            event.newEvent(id: ids(kind), actor: actor, source: source)
         }
     }
 

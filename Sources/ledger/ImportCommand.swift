@@ -40,6 +40,12 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        // Before the store is opened or created: nothing is written for a refused import.
+        do {
+            try ImportLimits.check(segmentCount: segment.count)
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() throws {

@@ -102,6 +102,72 @@ struct ImportCommandTests {
         #expect(odd["events"] as? Int == 0)
     }
 
+    /// A CSV of an e-mail column and `columns` custom ones, with the e-mails of `rows`.
+    static func wideFile(columns: Int, rows: [Int]) throws -> String {
+        let path = temporary("wide") + ".csv"
+        var text = "Email," + (0..<columns).map { "c\($0)" }.joined(separator: ",") + "\n"
+        let values = Array(repeating: "v", count: columns).joined(separator: ",")
+        for row in rows { text += "row\(row)@example.com,\(values)\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("a row of 300 new custom columns (300 field.defined events) takes no id of the next row: every row is imported, and a second run adds nothing")
+    func wideRows() throws {
+        let store = Self.temporary("wide-store")
+        let file = try Self.wideFile(columns: 300, rows: [2, 3, 4])
+        defer {
+            try? FileManager.default.removeItem(atPath: store)
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        let first = try Self.summary(Executables.run("ledger", ["import", file, "--store", store, "--json"]))
+        #expect(first["created"] as? Int == 3)
+        #expect(first["rejected"] as? Int == 0)
+        let events = try #require(first["events"] as? Int)
+        // 300 field.defined, then created, e-mail and the fields for row 2; three each for the others.
+        #expect(events == 300 + 3 * 3)
+        for row in [2, 3, 4] {
+            let shown = try Executables.run("ledger", ["contact", "show", "row\(row)@example.com", "--store", store, "--json"])
+            #expect(shown.status == 0, "row \(row): \(shown.stderr)")
+            #expect(shown.stdout.contains("\"c299\":\"v\""), "row \(row): \(shown.stdout)")
+        }
+        let second = try Self.summary(Executables.run("ledger", ["import", file, "--store", store, "--json"]))
+        #expect(second["events"] as? Int == 0)
+        #expect(second["alreadyRecorded"] as? Int == 3)
+        // Without the progress mark (a dry run does not read it) every row is found unchanged.
+        let dry = try Self.summary(Executables.run("ledger", ["import", file, "--store", store, "--json", "--dry-run"]))
+        #expect(dry["unchanged"] as? Int == 3)
+        #expect(dry["events"] as? Int == 0)
+        let stats = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+        #expect(stats["events"] as? Int == events)
+        #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+        #expect(try Executables.run("ledger", ["verify", "--projections", "--store", store]).status == 0)
+    }
+
+    @Test("more columns or --segment options than the limits are refused with the limit named, before anything is written")
+    func limits() throws {
+        let store = Self.temporary("limits")
+        let wide = try Self.wideFile(columns: 16_384, rows: [2])
+        defer {
+            try? FileManager.default.removeItem(atPath: store)
+            try? FileManager.default.removeItem(atPath: wide)
+        }
+        let segments = (0...100).flatMap { ["--segment", "s\($0)"] }
+        let tooManySegments = try Executables.run("ledger", ["import", Self.sample, "--store", store] + segments)
+        #expect(tooManySegments.status == 64, "\(tooManySegments.stderr)")
+        #expect(tooManySegments.stderr.contains("101 segments") && tooManySegments.stderr.contains("at most 100"), "\(tooManySegments.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: store), "no store is made for a refused import")
+
+        _ = try Executables.run("ledger", ["import", Self.sample, "--store", store, "--default-region", "UA"])
+        let before = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+        // 16,384 custom columns and the e-mail: one over.
+        let tooWide = try Executables.run("ledger", ["import", wide, "--store", store])
+        #expect(tooWide.status != 0)
+        #expect(tooWide.stderr.contains("16385 columns") && tooWide.stderr.contains("at most 16384"), "\(tooWide.stderr)")
+        let after = try Self.summary(Executables.run("ledger", ["stats", "--json", "--store", store]))
+        #expect(after["events"] as? Int == before["events"] as? Int)
+    }
+
     @Test("a refused file leaves the ledger as it was")
     func refusedFiles() throws {
         let store = Self.temporary("refused")

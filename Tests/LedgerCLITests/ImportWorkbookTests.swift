@@ -54,6 +54,34 @@ struct ImportWorkbookTests {
         #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
     }
 
+    @Test("rows numbered twice, backwards, negative, wrapped, malformed or past row 1,048,576 are rejected with the reason, in a dry run too; none is dropped")
+    func rowNumbers() throws {
+        let store = ImportCommandTests.temporary("row-numbers")
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let arguments = ["import", Self.fixture("row-numbers.xlsx"), "--store", store, "--json"]
+        for dryRun in [true, false] {
+            let outcome = try Executables.run("ledger", arguments + (dryRun ? ["--dry-run"] : []))
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let summary = try ImportCommandTests.summary(outcome)
+            #expect(summary["rows"] as? Int == 10)
+            #expect(summary["created"] as? Int == 4)
+            #expect(summary["rejected"] as? Int == 6)
+            #expect(Self.rejectedRows(summary) == [2, 2, 2, 2, 3, 5], "each numbered as the last good row before it")
+            let reasons = (summary["rejections"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+            #expect(reasons.count == 6 && reasons.allSatisfy { $0.contains("numbered") || $0.contains("row number") }, "\(reasons)")
+        }
+        for email in ["a@example.com", "f@example.com", "h@example.com", "j@example.com"] {
+            _ = try Self.contact(email, in: store)
+        }
+        for email in ["b@example.com", "c@example.com", "d@example.com", "e@example.com", "g@example.com", "i@example.com"] {
+            let shown = try Executables.run("ledger", ["contact", "show", email, "--store", store, "--json"])
+            #expect(shown.status != 0, "\(email) was rejected: \(shown.stdout)")
+        }
+        let again = try ImportCommandTests.summary(Executables.run("ledger", arguments))
+        #expect(again["events"] as? Int == 0)
+        #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+    }
+
     @Test("an .xlsx of changes after an .xls: one created, one updated, bad rows rejected by sheet row")
     func changes() throws {
         let store = ImportCommandTests.temporary("workbook-changes")

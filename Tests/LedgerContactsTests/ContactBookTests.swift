@@ -183,7 +183,7 @@ struct ContactBookTests {
 @Suite("Batches of contact requests", .serialized)
 struct ContactBatchTests {
     static func item(_ input: ContactInput, row: UInt64) -> UpsertItem {
-        UpsertItem(input: input, source: .file(name: "base.csv", sha256: .zero, row: row)) { .derived(namespace: 42, sequence: row << 8 | UInt64($0)) }
+        UpsertItem(input: input, source: .file(name: "base.csv", sha256: .zero, row: row), ids: EventID.sourceRow(namespace: 42, row: row))
     }
 
     @Test("a batch is one append: the later row wins, a refused row does not stop the others, a re-run adds nothing")

@@ -61,6 +61,38 @@ struct SheetHandlerTests {
         }
     }
 
+    /// The rows a `SheetHandler` makes of rows with these `r` attributes (nil: none), one cell each.
+    static func rows(numbered references: [String?]) throws -> [Row] {
+        var rows: [Row] = []
+        let handler = SheetHandler(
+            fileName: "test.xlsx", sharedStrings: SharedStringTable(), styles: [], uses1904Dates: false
+        ) { rows.append($0) }
+        for (index, reference) in references.enumerated() {
+            try handler.didStart("row", attributes: reference.map { ["r": $0] } ?? [:])
+            try handler.didStart("c", attributes: ["t": "inlineStr"])
+            try handler.didStart("is", attributes: [:])
+            try handler.didStart("t", attributes: [:])
+            handler.foundText("v\(index)")
+            try handler.didEnd("t")
+            try handler.didEnd("is")
+            try handler.didEnd("c")
+            try handler.didEnd("row")
+        }
+        return rows
+    }
+
+    @Test("Rows are numbered 1 to 1,048,576 in increasing order; any other number is a problem of that row, and none is lost")
+    func rowNumbers() throws {
+        let rows = try Self.rows(numbered: [
+            "1", nil, "3", "3", "2", "0", "-5", "+7", "99999999999999999999", "9223372036854775807", " 8", "", "1048576", nil,
+        ])
+        #expect(rows.map { $0.fields } == (0..<14).map { ["v\($0)"] }, "every row comes out, in order")
+        #expect(rows.map(\.number) == [1, 2, 3, 3, 3, 3, 3, 7, 7, 7, 7, 7, 1_048_576, 1_048_576])
+        #expect(rows.map { $0.problem == nil } == [true, true, true, false, false, false, false, true, false, false, false, false, true, false])
+        #expect(rows.allSatisfy { $0.problem == nil || $0.problem?.code == .rowNumber })
+        #expect(rows[13].problem?.message.contains("1048577") == true, "a row without r after the last row: \(rows[13].problem?.message ?? "")")
+    }
+
     @Test("Local names drop any prefix")
     func localNames() {
         #expect(XMLPartParser.localName("row") == "row")

@@ -99,6 +99,30 @@ struct XLSXReaderTests {
         #expect(try source.nextRow() == nil)
     }
 
+    @Test("Rows numbered twice, backwards, negative, wrapped past 2^56, malformed or past row 1,048,576 come out with a problem, none dropped")
+    func rowNumbers() throws {
+        let source = try Fixtures.open("row-numbers.xlsx")
+        #expect(source.header == Row.ok(1, ["Email", "Name"]))
+        let rows = try Fixtures.rows(of: source)
+        #expect(rows.map { $0.fields[1] } == ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"], "every row comes out")
+        #expect(rows.map(\.number) == [2, 2, 2, 2, 2, 3, 3, 5, 5, 1_048_576])
+        #expect(rows.map { $0.problem?.code } == [nil, .rowNumber, .rowNumber, .rowNumber, .rowNumber, nil, .rowNumber, nil, .rowNumber, nil])
+        let messages = rows.compactMap { $0.problem?.message }
+        #expect(messages[0].contains("the row after row 2 is numbered 2, the same as the row before it"), "\(messages[0])")
+        #expect(messages[1].contains("numbered -5, outside the rows 1 to 1048576"), "\(messages[1])")
+        #expect(messages[2].contains("numbered 72057594037927938"), "\(messages[2])")
+        #expect(messages[3].contains("\"x7\"") && messages[3].contains("not a whole number"), "\(messages[3])")
+        #expect(messages[4].contains("the row after row 3 is numbered 1048577"), "\(messages[4])")
+        #expect(messages[5].contains("the row after row 5 is numbered 4, below the row before it"), "\(messages[5])")
+    }
+
+    @Test("A header row numbered 0 makes the sheet unreadable, with the reason")
+    func headerRowNumber() throws {
+        let error = try #require(throws: ImportFileError.self) { try Fixtures.open("header-row-number.xlsx") }
+        #expect(error.code == .malformedXML)
+        #expect(error.message.contains("header-row-number.xlsx: the header row: the sheet's first row is numbered 0"), "\(error.message)")
+    }
+
     @Test("A part that unpacks to more than it declares is refused as a ZIP bomb")
     func declaredSizeMismatch() throws {
         let error = try #require(throws: ImportFileError.self) {

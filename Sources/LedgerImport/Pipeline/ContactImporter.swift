@@ -29,6 +29,7 @@ public final class ContactImporter {
     public func run(_ url: URL, options: ImportOptions, rejects: RejectsWriter? = nil, progress: (ImportProgress) -> Void = { _ in }) throws -> ImportSummary {
         let start = Date()
         // Refused before any reading, hashing included (the hash reads from the checked descriptor).
+        try ImportLimits.check(options)
         let digest = try Self.sha256(of: url, sizeLimit: options.read.sizeLimit)
         var fingerprint = SHA256()
         fingerprint.update(data: digest.bytes)

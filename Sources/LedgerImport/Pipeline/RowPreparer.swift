@@ -72,6 +72,7 @@ enum RowPreparer {
     private static func prepare(_ plan: Plan, into queue: BlockingQueue<Message>) throws {
         let source = try TabularFile.open(plan.url, options: plan.options.read)
         let header = source.header.fields
+        try ImportLimits.check(header: header, file: plan.url.lastPathComponent)
         let mapping = try ColumnMapping(header: header, overrides: plan.options.mappings)
         guard queue.push(.opened(format: source.format, encoding: source.encoding, header: header)) else { throw Stopped() }
         let converter = RowConverter(mapping: mapping, header: header, fieldTypes: plan.fieldTypes, segments: plan.options.segments, dayFirst: plan.options.dayFirst)
@@ -98,14 +99,12 @@ enum RowPreparer {
                 if row.problem?.code == .undecodableText { batch.undecodableRows += 1 }
                 do {
                     let input = try converter.input(row)
-                    let rowNumber = UInt64(row.number)
+                    let rowNumber = try sourceRow(row)
                     // Normalised before the request is made, so the input is moved into it:
                     // passed to both at once, it was copied (a retain per value).
                     let identifiers = plan.book.normalize(input)
                     let source = Source.file(name: fileName, sha256: plan.digest, row: rowNumber)
-                    let ids: @Sendable (Int) -> EventID = { change in
-                        .derived(namespace: namespace, sequence: rowNumber << 8 | UInt64(change))
-                    }
+                    let ids = EventID.sourceRow(namespace: namespace, row: rowNumber)
                     // Prepared from the parts, then the request is made once with everything,
                     // moved into the batch: a request made first and then given its preparation
                     // was copied (a retain per value) once or twice.
@@ -136,6 +135,18 @@ enum RowPreparer {
             batch.read = source.progress
             guard queue.push(.batch(batch)) else { throw Stopped() }
         }
+    }
+}
+
+extension RowPreparer {
+    /// The number `row`'s event ids and source are derived from. Readers number rows from 1,
+    /// far below the limit; checked all the same, since an id made of a wrong number would
+    /// pass for another row's.
+    static func sourceRow(_ row: Row) throws(RowRejection) -> UInt64 {
+        guard let number = UInt64(exactly: row.number), number > 0, number < EventID.sourceRowLimit else {
+            throw RowRejection(reason: "the row number \(row.number) is outside 1 to \(EventID.sourceRowLimit - 1)")
+        }
+        return number
     }
 }
 

@@ -1,5 +1,7 @@
-// Glibc only, without Foundation: with Foundation imported, `struct stat`'s members resolve
-// through CoreFoundation's re-export of the C headers.
+// `struct stat` and its members come from the C headers, which both Glibc and CoreFoundation
+// (re-exported by Foundation) carry: whichever module another file of the target imports
+// first decides where the compiler looks for the members, so both are imported here.
+import CoreFoundation
 import Glibc
 
 /// What `stat(2)` says about a file: its kind, size and identity (device and inode).

@@ -44,7 +44,7 @@ extension ImportFileError {
         private enum Value: String {
             case fileTooLarge, unreadable, empty, unsupportedContent, unknownEncoding
             case unclosedQuote, recordTooLong, invalidWorkbook, sheetNotFound, unsafeArchive
-            case malformedXML, encrypted, notRegularFile
+            case malformedXML, encrypted, notRegularFile, tooManyColumns
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -75,6 +75,8 @@ extension ImportFileError {
         public static let malformedXML = Code(.malformedXML)
         /// The workbook is password-protected or encrypted.
         public static let encrypted = Code(.encrypted)
+        /// The header has more columns than an import reads (`ImportLimits.columns`).
+        public static let tooManyColumns = Code(.tooManyColumns)
 
         /// The code's stable name, such as `fileTooLarge`.
         public var description: String { value.rawValue }

@@ -37,12 +37,42 @@ public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
             message: "row \(row) contains bytes that are not valid \(encoding); "
                 + "save the file as UTF-8 or name its encoding explicitly")
     }
+
+    /// A workbook row's number is not a whole number.
+    static func malformedRowNumber(after: Int, text: String) -> RowProblem {
+        let shown = text.utf8.count <= 20 && text.utf8.allSatisfy { (0x21...0x7E).contains($0) } ? "\"\(text)\"" : "a value"
+        return RowProblem(
+            code: .rowNumber,
+            message: "\(rowAfter(after)) gives \(shown) as its row number, which is not a whole number; "
+                + "the file is damaged — save it again from Excel")
+    }
+
+    /// A workbook row's number is outside the rows a sheet has.
+    static func rowNumberOutOfRange(after: Int, number: Int, limit: Int) -> RowProblem {
+        RowProblem(
+            code: .rowNumber,
+            message: "\(rowAfter(after)) is numbered \(number), outside the rows 1 to \(limit) a sheet has; "
+                + "the file is damaged — save it again from Excel")
+    }
+
+    /// A workbook row's number repeats or goes back: two rows would claim one number.
+    static func rowNumberNotIncreasing(after: Int, number: Int) -> RowProblem {
+        RowProblem(
+            code: .rowNumber,
+            message: "\(rowAfter(after)) is numbered \(number), \(number == after ? "the same as" : "below") the row before it; "
+                + "rows of a sheet are numbered in increasing order — the file is damaged, save it again from Excel")
+    }
+
+    /// How a message names the row after row `after` (0: none, the sheet's first row).
+    private static func rowAfter(_ after: Int) -> String {
+        after == 0 ? "the sheet's first row" : "the row after row \(after)"
+    }
 }
 
 extension RowProblem {
     /// What kind of problem a row has. A struct so that codes can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case fieldCount, undecodableText }
+        private enum Value: String { case fieldCount, undecodableText, rowNumber }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
@@ -50,6 +80,8 @@ extension RowProblem {
         public static let fieldCount = Code(.fieldCount)
         /// Bytes that the detected or named encoding cannot decode.
         public static let undecodableText = Code(.undecodableText)
+        /// A workbook row whose number is malformed, out of range, or not above the row before.
+        public static let rowNumber = Code(.rowNumber)
 
         /// The code's stable name, such as `fieldCount`.
         public var description: String { value.rawValue }

@@ -7,10 +7,11 @@ struct SpreadsheetRowShape {
     /// Columns up to and including the header's last non-empty cell.
     let headerWidth: Int
 
-    /// `row` padded to the header's width, or unchanged with a problem when it is wider.
+    /// `row` padded to the header's width, or unchanged with a problem when it is wider (a
+    /// problem it has already is kept).
     func apply(_ row: Row) -> Row {
         let width = row.fields.count
-        if width > headerWidth {
+        if width > headerWidth, row.problem == nil {
             return Row(
                 number: row.number, fields: row.fields,
                 problem: .valuesBeyondHeader(row: row.number, columns: width, expected: headerWidth))

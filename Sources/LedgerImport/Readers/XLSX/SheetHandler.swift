@@ -5,6 +5,12 @@ import Foundation
 /// Cells are placed by their `r` reference, so gaps (sparse rows) become empty strings in the
 /// right columns; trailing empty cells are not represented. Rows without any value are skipped.
 ///
+/// A row is numbered by its own `r`, or as the row after the one before when it has none. Rows
+/// of a sheet are numbered 1 to 1,048,576 in increasing order; a row whose number is malformed,
+/// out of that range or not above the one before still comes out, with a problem that says so
+/// and the number of the last well-numbered row, so that it is rejected rather than lost or
+/// taken for another row.
+///
 /// This runs for every element of sheets with millions of cells, so it avoids work per event:
 /// attributes are read in one pass, numbers and indexes are parsed from their UTF-8 bytes, and
 /// only text inside `<v>` and `<t>` is kept.
@@ -39,7 +45,12 @@ final class SheetHandler: XMLPartHandler {
     private let uses1904Dates: Bool
     private let emit: (Row) throws -> Void
 
+    /// The number the current row is reported with.
     private var rowNumber = 0
+    /// The number of the last row whose own number was good: the next must be above it.
+    private var lastGoodNumber = 0
+    /// What is wrong with the current row's number, if anything.
+    private var rowProblem: RowProblem?
     private var cells: [String] = []
     private var nextColumn = 0
     private var column = 0
@@ -71,7 +82,7 @@ final class SheetHandler: XMLPartHandler {
             try startCell(attributes)
         case "v": capturing = true
         case "row":
-            rowNumber = attributes.xmlAttribute("r").flatMap(Self.integer) ?? rowNumber + 1
+            startRow(attributes.xmlAttribute("r"))
             cells.removeAll(keepingCapacity: true)
             nextColumn = 0
         case "is": inInlineString = true
@@ -79,6 +90,35 @@ final class SheetHandler: XMLPartHandler {
         case "rPh": inPhonetic = true
         default: break
         }
+    }
+
+    /// Numbers the row that starts, from its `r` attribute when it has one.
+    private func startRow(_ reference: String?) {
+        let after = lastGoodNumber
+        let number: Int
+        if let reference {
+            guard let parsed = Self.integer(reference) else {
+                rowNumber = after
+                rowProblem = .malformedRowNumber(after: after, text: reference)
+                return
+            }
+            number = parsed
+        } else {
+            number = after + 1
+        }
+        guard (1...ImportLimits.spreadsheetRows).contains(number) else {
+            rowNumber = after
+            rowProblem = .rowNumberOutOfRange(after: after, number: number, limit: ImportLimits.spreadsheetRows)
+            return
+        }
+        guard number > after else {
+            rowNumber = after
+            rowProblem = .rowNumberNotIncreasing(after: after, number: number)
+            return
+        }
+        rowNumber = number
+        lastGoodNumber = number
+        rowProblem = nil
     }
 
     /// Reads `r`, `t` and `s` of a `<c>` in one pass over its attributes; a prefixed name (`x:r`)
@@ -124,7 +164,7 @@ final class SheetHandler: XMLPartHandler {
             if !text.isEmpty { place(text) }
             nextColumn = column + 1
         case "row":
-            if !cells.isEmpty { try emit(Row(number: rowNumber, fields: cells)) }
+            if !cells.isEmpty { try emit(Row(number: rowNumber, fields: cells, problem: rowProblem)) }
         case "is": inInlineString = false
         case "rPh": inPhonetic = false
         default: break

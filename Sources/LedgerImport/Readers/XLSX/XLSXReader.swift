@@ -5,7 +5,9 @@ import Foundation
 /// The sheet is parsed on a background thread (XMLParser pushes events, this API pulls rows) that
 /// runs at most a few hundred rows ahead; `nextRow()` blocks until the next rows are ready, so call
 /// it from a thread that may block, not from a task on the cooperative pool's few threads without care.
-/// Row numbers are the sheet's own; rows without values are skipped.
+/// Row numbers are the sheet's own; rows without values are skipped. A data row whose number is
+/// malformed, out of range or not above the row before comes with a problem (`SheetHandler`); a
+/// header row with such a number makes the sheet unreadable.
 public final class XLSXReader: TabularSource {
     /// Always `.xlsx`.
     public let format = FileFormat.xlsx
@@ -68,6 +70,9 @@ public final class XLSXReader: TabularSource {
         guard let first = try nextParsedRow() else {
             throw ImportFileError(
                 .empty, file: archive.fileName, reason: "sheet \"\(sheet.name)\" has no rows, not even a header")
+        }
+        if let problem = first.problem {
+            throw ImportFileError(.malformedXML, file: archive.fileName, reason: "the header row: " + problem.message)
         }
         header = first
         shape = SpreadsheetRowShape(headerWidth: first.fields.count)
