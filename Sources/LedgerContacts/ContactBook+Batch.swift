@@ -425,7 +425,7 @@ struct BatchPlan {
         requests.reserveCapacity(contacts.count + 1)
         planned.reserveCapacity(contacts.count + 1)
         if !schemaEvents.isEmpty {
-            let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .new
+            let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .newIn(.schema)
             requests.append(AppendRequest(target: target, expected: .any, events: schemaEvents))
             planned.append(Planned(key: .new(0), slot: nil, eventCount: schemaEvents.count))
         }

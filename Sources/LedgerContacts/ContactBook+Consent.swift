@@ -120,7 +120,7 @@ extension ContactBook {
                 throw ContactError(.invalidField, "\(error)")
             }
             let schema = try directory.schemaStream()
-            _ = try record([.fieldDefined(definition)], to: schema, expected: .any, actor: actor, source: source) { _ in .timeOrdered() }
+            _ = try record([.fieldDefined(definition)], to: schema, newIn: .schema, expected: .any, actor: actor, source: source) { _ in .timeOrdered() }
         }
     }
 }

@@ -31,7 +31,7 @@ extension ContactBook {
         var request = request
         let key: DataKey
         switch request.target {
-        case .new:
+        case .new, .newIn:
             key = request.dataKey ?? .random()
             request.dataKey = key
         case .existing(let stream):

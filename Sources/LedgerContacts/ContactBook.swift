@@ -103,11 +103,12 @@ public final class ContactBook: Sendable {
         }
     }
 
-    /// Appends `events` to contact `id` (or a new contact when nil) with the expected version,
-    /// then brings the projection up to date.
-    func record(_ events: [ContactEvent], to id: StreamID?, expected: ExpectedVersion, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
+    /// Appends `events` to stream `id` (or a new stream of `category` when nil) with the
+    /// expected version, then brings the projection up to date.
+    func record(_ events: [ContactEvent], to id: StreamID?, newIn category: StreamCategory = .contact, expected: ExpectedVersion, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
         let newEvents = events.enumerated().map { index, event in event.newEvent(id: ids(index), actor: actor, source: source) }
-        let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents) } ?? .newStream(newEvents)
+        let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents) }
+            ?? AppendRequest(target: category == .contact ? .new : .newIn(category), expected: .noStream, events: newEvents)
         guard let sealedRequest = try sealed([request], keys: ledger.keyRing()).first else {
             throw ContactError(.invalidRequest, "nothing to record")
         }

@@ -9,12 +9,16 @@ struct AppendContext {
         let lastPosition: UInt64
         let chainHash: [UInt8]
         let nextStream: UInt64?
+        let nextInCategory: [StreamCategory: UInt64]
         let written: Int
         let keysWritten: Int
     }
 
     var lastPosition: UInt64
+    /// The next contact stream number, once looked up (the writer's predictions use it).
     var nextStream: UInt64?
+    /// The next stream number of each other category, once looked up.
+    var nextInCategory: [StreamCategory: UInt64] = [:]
     let recordedAt: Int64
     /// A value, not an object: a class here was retained for every record chained, and that
     /// one atomic was a tenth of the writer thread's time in an import.
@@ -47,12 +51,13 @@ struct AppendContext {
     }
 
     var savepoint: Savepoint {
-        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream, written: written.count, keysWritten: keysWritten.count)
+        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream, nextInCategory: nextInCategory, written: written.count, keysWritten: keysWritten.count)
     }
 
     mutating func restore(_ savepoint: Savepoint) {
         lastPosition = savepoint.lastPosition
         nextStream = savepoint.nextStream
+        nextInCategory = savepoint.nextInCategory
         scratch.chainHash = savepoint.chainHash
         written.removeLast(written.count - savepoint.written)
         keysWritten.removeLast(keysWritten.count - savepoint.keysWritten)
@@ -77,23 +82,39 @@ struct AppendContext {
     }
 
 
-    /// The next unused stream number; the first call looks at the end of the stream index.
+    /// The next unused contact stream number; the first call looks at the end of the
+    /// contacts' part of the stream index.
     mutating func allocateStream() throws -> StreamID {
-        let next = try nextStream ?? (index.maxStream() + 1)
+        let next = try nextStream ?? (index.maxStream(in: .contact) + 1)
         nextStream = next + 1
         return StreamID(next)
     }
 
-    /// The number the next new stream will get, without taking it.
+    /// The next unused stream number of `category`.
+    mutating func allocateStream(in category: StreamCategory) throws -> StreamID {
+        if category == .contact { return try allocateStream() }
+        let next = try nextInCategory[category] ?? (index.maxStream(in: category) + 1)
+        guard next < category.limit else {
+            throw LedgerError(.invalidRequest, "the \(category) streams are exhausted")
+        }
+        nextInCategory[category] = next + 1
+        return StreamID(next)
+    }
+
+    /// The number the next new contact stream will get, without taking it.
     mutating func peekNextStream() throws -> UInt64 {
-        let next = try nextStream ?? (index.maxStream() + 1)
+        let next = try nextStream ?? (index.maxStream(in: .contact) + 1)
         nextStream = next
         return next
     }
 
     /// Gives back the stream number just allocated, when its request wrote nothing.
     mutating func releaseStream(_ stream: StreamID) {
-        if nextStream == stream.rawValue + 1 { nextStream = stream.rawValue }
+        guard let category = stream.category, category != .contact else {
+            if nextStream == stream.rawValue + 1 { nextStream = stream.rawValue }
+            return
+        }
+        if nextInCategory[category] == stream.rawValue + 1 { nextInCategory[category] = stream.rawValue }
     }
 }
 

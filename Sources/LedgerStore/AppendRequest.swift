@@ -4,8 +4,10 @@ import LedgerDomain
 public struct AppendRequest: Sendable {
     /// Which stream the events go to.
     public enum Target: Hashable, Sendable {
-        /// A new stream; the ledger gives it the next stream number.
+        /// A new contact stream; the ledger gives it the next contact number.
         case new
+        /// A new stream of another category, numbered within it (`StreamCategory`).
+        case newIn(StreamCategory)
         /// A stream that already has events.
         case existing(StreamID)
     }
@@ -39,6 +41,16 @@ public struct AppendRequest: Sendable {
     /// Events for a new stream.
     public static func newStream(_ events: [NewEvent], dataKey: DataKey? = nil) -> AppendRequest {
         AppendRequest(target: .new, expected: .noStream, events: events, dataKey: dataKey)
+    }
+}
+
+extension AppendRequest.Target {
+    /// Whether the target is a new stream, of any category.
+    public var makesStream: Bool {
+        switch self {
+        case .new, .newIn: true
+        case .existing: false
+        }
     }
 }
 

@@ -214,6 +214,9 @@ struct AppendWriter: Sendable {
         case .new:
             stream = try context.allocateStream()
             current = 0
+        case .newIn(let category):
+            stream = try context.allocateStream(in: category)
+            current = 0
         case .existing(let existing):
             stream = existing
             current = try context.lastVersion(of: existing)
@@ -223,9 +226,9 @@ struct AppendWriter: Sendable {
         case .noStream: current == 0
         case .exact(let version): current == version
         }
-        let streamMissing = request.target != .new && current == 0
+        let streamMissing = !request.target.makesStream && current == 0
         if !expectationHolds || streamMissing {
-            if request.target == .new { context.releaseStream(stream) }
+            if request.target.makesStream { context.releaseStream(stream) }
             if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
             if streamMissing && expectationHolds {
                 throw LedgerError(.streamNotFound, "stream \(stream) has no events; append to a new stream instead")
@@ -251,7 +254,7 @@ struct AppendWriter: Sendable {
                         _ = try cursors.txn.delete(tables.eventIDs, key: key)
                     }
                 }
-                if request.target == .new { context.releaseStream(stream) }
+                if request.target.makesStream { context.releaseStream(stream) }
                 return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context)
             }
         }

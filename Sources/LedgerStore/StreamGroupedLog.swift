@@ -117,6 +117,9 @@ extension StreamGroupedLog {
     /// order within each stream: a counting sort when stream numbers are dense (the ledger
     /// hands them out from 1 up), a comparison sort otherwise.
     static func grouping(_ streams: [UInt64], maxStream: UInt64) -> (order: [UInt32], groups: [Group]) {
+        if maxStream >= StreamCategory.contact.limit {
+            return groupingAcrossCategories(streams)
+        }
         let count = streams.count
         var order = [UInt32](repeating: 0, count: count)
         var groups = [Group]()
@@ -153,6 +156,42 @@ extension StreamGroupedLog {
                 start = end
             }
         }
+        return (order, groups)
+    }
+
+    /// Groups a log that holds streams of other categories than contacts: those sit far above
+    /// the contacts' dense numbers (`StreamCategory`) and are few, so the contacts are grouped
+    /// by the counting sort and the others, after them, by a comparison sort.
+    static func groupingAcrossCategories(_ streams: [UInt64]) -> (order: [UInt32], groups: [Group]) {
+        let limit = StreamCategory.contact.limit
+        var contactIndices = [UInt32]()
+        var otherIndices = [UInt32]()
+        contactIndices.reserveCapacity(streams.count)
+        var contactStreams = [UInt64]()
+        contactStreams.reserveCapacity(streams.count)
+        var maxContact: UInt64 = 0
+        for (index, stream) in streams.enumerated() {
+            if stream < limit {
+                contactIndices.append(UInt32(index))
+                contactStreams.append(stream)
+                maxContact = max(maxContact, stream)
+            } else {
+                otherIndices.append(UInt32(index))
+            }
+        }
+        // The contacts' grouping works on their own slice; its order is mapped back to log indices.
+        var (order, groups) = grouping(contactStreams, maxStream: maxContact)
+        for slot in order.indices { order[slot] = contactIndices[Int(order[slot])] }
+        otherIndices.sort { streams[Int($0)] != streams[Int($1)] ? streams[Int($0)] < streams[Int($1)] : $0 < $1 }
+        var start = 0
+        while start < otherIndices.count {
+            let stream = streams[Int(otherIndices[start])]
+            var end = start + 1
+            while end < otherIndices.count && streams[Int(otherIndices[end])] == stream { end += 1 }
+            groups.append(Group(stream: stream, start: order.count + start, count: end - start, wrappedKey: nil, wrappedKeyCount: 0))
+            start = end
+        }
+        order.append(contentsOf: otherIndices)
         return (order, groups)
     }
 }

@@ -45,12 +45,19 @@ struct StreamIndex {
         return try txn.withCursor(tables.streams) { try Self.lastTableVersion(of: stream, cursor: $0) }
     }
 
-    /// The highest stream number in use.
-    func maxStream() throws -> UInt64 {
-        let table = try txn.withCursor(tables.streams) { cursor in
-            try cursor.move(MDB_LAST).flatMap { $0.key.count == 16 ? UInt64(bigEndian: $0.key.loadUnaligned(as: UInt64.self)) : nil }
-        } ?? 0
-        return max(table, tail.maxStream)
+    /// The highest stream number in use in `category` (its base when it has none): the last
+    /// key of the table below the category's limit, or the tail's, whichever is higher.
+    func maxStream(in category: StreamCategory) throws -> UInt64 {
+        let table = try txn.withCursor(tables.streams) { cursor -> UInt64? in
+            // The first key at or after the next category's start; the entry before it is the
+            // category's last (or another category's, checked below).
+            let after = try withUnsafeBytes(of: (category.limit.bigEndian, UInt64(0))) { try cursor.seek(atOrAfter: $0) }
+            let last = try after == nil ? cursor.move(MDB_LAST) : cursor.move(MDB_PREV)
+            guard let last, last.key.count == 16 else { return nil }
+            let stream = UInt64(bigEndian: last.key.loadUnaligned(as: UInt64.self))
+            return stream >= category.base && stream < category.limit ? stream : nil
+        } ?? category.base
+        return max(table, tail.maxStream(in: category))
     }
 
     /// Entries in the log between this snapshot's `indexed-through` and the tail's start: only

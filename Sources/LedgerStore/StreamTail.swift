@@ -38,7 +38,8 @@ final class StreamTail: Sendable {
         /// event on the writer thread.
         var streams: [UInt64: [Entry]] = [:]
         var indexed = 0
-        var maxStream: UInt64 = 0
+        /// The highest stream number seen, per category (by its code).
+        var maxStreams = [UInt64](repeating: 0, count: 32)
 
         mutating func drop(through position: UInt64) {
             var low = 0
@@ -102,7 +103,8 @@ final class StreamTail: Sendable {
     private static func add(_ entry: Entry, to state: inout State) {
         guard entry.position > state.lastSeen else { return }
         state.entries.append(entry)
-        state.maxStream = max(state.maxStream, entry.stream)
+        let category = Int(truncatingIfNeeded: entry.stream >> StreamID.categoryShift)
+        if category < state.maxStreams.count { state.maxStreams[category] = max(state.maxStreams[category], entry.stream) }
         state.lastSeen = entry.position
     }
 
@@ -132,8 +134,10 @@ final class StreamTail: Sendable {
         }
     }
 
-    /// The highest stream number in the tail.
-    var maxStream: UInt64 { state.withLock { $0.maxStream } }
+    /// The highest stream number of `category` in the tail; the category's base when none.
+    func maxStream(in category: StreamCategory) -> UInt64 {
+        state.withLock { max($0.maxStreams[Int(category.rawValue)], category.base) }
+    }
 
     /// How many entries wait to be merged.
     var count: Int { state.withLock { $0.entries.count } }

@@ -19,7 +19,9 @@ struct StatsCommand: ParsableCommand {
         } else {
             Output.line("events:        \(stats.events)")
             Output.line("last position: \(stats.lastPosition)")
-            Output.line("streams:       \(stats.streams)")
+            let byCategory = stats.streamsByCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            Output.line("streams:       \(stats.streams)\(byCategory.isEmpty ? "" : " (\(byCategory.joined(separator: ", ")))")")
+            Output.line("contacts:      \(stats.streamsByCategory["contact"] ?? 0)")
             Output.line("size on disk:  \(stats.bytesOnDisk) bytes")
             Output.line("map size:      \(stats.mapSize) bytes")
         }
