@@ -17,7 +17,7 @@ extension Ledger {
     /// renumber all pages in output."
     public func backup(to directory: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try PrivateFiles.makeDirectories(directory)
         } catch {
             throw LedgerError(.storage, "cannot create backup directory \(directory): \(error.localizedDescription)")
         }
@@ -29,9 +29,9 @@ extension Ledger {
         try storage("back up to \(directory)") {
             try environment.copy(to: directory, compact: true)
         }
-        guard mkdir(directory + "/keys", 0o700) == 0 || errno == EEXIST else {
-            throw LedgerError(.storage, "cannot create \(directory)/keys: \(String(cString: strerror(errno)))")
-        }
+        // mdb_env_copy2 creates the copy with mode 0666 less the umask, and does not flush it.
+        try PrivateFiles.seal(directory + "/data.mdb")
+        try PrivateFiles.makeDirectory(directory + "/keys")
         try Self.copyFile(vault.rootPath, to: directory + "/keys/root")
     }
 
@@ -54,14 +54,10 @@ extension Ledger {
         let exists = access(directory, F_OK) == 0
         let lock: StoreLock? = exists ? try StoreLock(directory: directory, exclusive: true, wait: false) : nil
         let staging = directory + ".restoring-\(getpid())"
-        guard mkdir(staging, 0o755) == 0 || errno == EEXIST else {
-            throw LedgerError(.storage, "cannot create \(staging): \(String(cString: strerror(errno)))")
-        }
+        try PrivateFiles.makeDirectory(staging)
         try copyFile(source + "/data.mdb", to: staging + "/data.mdb")
         if access(source + "/keys/root", R_OK) == 0 {
-            guard mkdir(staging + "/keys", 0o700) == 0 || errno == EEXIST else {
-                throw LedgerError(.storage, "cannot create \(staging)/keys: \(String(cString: strerror(errno)))")
-            }
+            try PrivateFiles.makeDirectory(staging + "/keys")
             try copyFile(source + "/keys/root", to: staging + "/keys/root")
         }
         var replaced: String?
@@ -84,8 +80,7 @@ extension Ledger {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw LedgerError(.storage, "cannot read \(source): \(String(cString: strerror(errno)))") }
         defer { Glibc.close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw LedgerError(.storage, "cannot write \(destination): \(String(cString: strerror(errno)))") }
+        let output = try PrivateFiles.open(destination, O_WRONLY | O_TRUNC)
         defer { Glibc.close(output) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {

@@ -22,7 +22,7 @@ public struct ProjectionDirectory: Sendable {
         if let name = try? String(contentsOfFile: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty {
             return path + "/" + name
         }
-        try FileManager.default.createDirectory(atPath: path + "/g1", withIntermediateDirectories: true)
+        try PrivateFiles.makeDirectories(path + "/g1")
         try publish("g1")
         return path + "/g1"
     }
@@ -33,7 +33,7 @@ public struct ProjectionDirectory: Sendable {
         let next = (existing.compactMap { $0.hasPrefix("g") ? Int($0.dropFirst()) : nil }.max() ?? 0) + 1
         let folder = path + "/g\(next)"
         try? FileManager.default.removeItem(atPath: folder)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try PrivateFiles.makeDirectories(folder)
         return folder
     }
 
@@ -48,7 +48,7 @@ public struct ProjectionDirectory: Sendable {
 
     private func publish(_ name: String) throws {
         let temporary = path + "/current.tmp-\(getpid())"
-        try Data((name + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
+        try PrivateFiles.write(Array((name + "\n").utf8), to: temporary)
         // rename(2) replaces the pointer atomically.
         guard rename(temporary, path + "/current") == 0 else {
             throw LedgerError(.storage, "cannot publish projection generation \(name) in \(path)")
