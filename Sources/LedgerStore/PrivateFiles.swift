@@ -83,12 +83,12 @@ enum PrivateFiles {
     static func open(_ path: String, _ flags: Int32) throws -> Int32 {
         let descriptor = Glibc.open(path, flags | O_CREAT | O_CLOEXEC, fileMode)
         guard descriptor >= 0 else { throw failure("cannot open", path) }
-        // Tighten only: a file of another owner that is already private cannot be changed.
+        // A new file gets exactly 0600 whatever the umask. An existing looser one is tightened
+        // too; when that fails (another owner), opening still succeeds, as it did before, and
+        // `tighten(store:logger:)` reports the file when the store is opened.
         var status = stat()
-        if fstat(descriptor, &status) == 0, status.st_mode & 0o077 != 0, fchmod(descriptor, fileMode) != 0 {
-            let error = failure("cannot set the permissions of", path)
-            close(descriptor)
-            throw error
+        if fstat(descriptor, &status) == 0 && status.st_mode & 0o7777 != fileMode {
+            _ = fchmod(descriptor, fileMode)
         }
         return descriptor
     }
