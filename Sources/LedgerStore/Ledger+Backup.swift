@@ -4,8 +4,14 @@ import Glibc
 #endif
 
 extension Ledger {
-    /// Writes a consistent, compacted copy of the whole store into `directory` (created if
-    /// needed, and it must hold no store), while appends go on, with the key root beside it.
+    /// Writes a consistent, compacted copy of the whole store into `directory` (new, or an
+    /// empty folder), while appends go on, with the key root beside it; verifies the copy and
+    /// returns the verification.
+    ///
+    /// The copy is written into a new folder beside `directory` (`DIRECTORY.partial-XXXXXX`,
+    /// mode 0700), verified there, and only then renamed to `directory`: a backup that is
+    /// killed, fails or does not verify never leaves anything at `directory` (a killed one may
+    /// leave its `.partial-` folder, which can be deleted).
     ///
     /// The root is copied while no erasure can rotate a bucket (the root lock is held shared),
     /// so the copied keys table and root belong together. Compaction leaves out LMDB's free
@@ -15,30 +21,69 @@ extension Ledger {
     /// environment. No lockfile is created, since it gets recreated at need." With
     /// MDB_CP_COMPACT: "Perform compaction while copying: omit free pages and sequentially
     /// renumber all pages in output."
-    public func backup(to directory: String) throws {
+    @discardableResult
+    public func backup(to directory: String) throws -> VerificationReport {
+        let directory = PrivateFiles.trimmedPath(directory)
+        try Self.checkBackupDestination(directory)
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty { try PrivateFiles.makeDirectories(parent) }
+        let staging = try PrivateFiles.makeUniqueDirectory(directory + ".partial-")
+        var placed = false
+        defer { if !placed { try? FileManager.default.removeItem(atPath: staging) } }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw LedgerError(.storage, "cannot create backup directory \(directory): \(error.localizedDescription)")
+            let rotations = try StoreLock(path: vault.lockPath, exclusive: false, wait: true)
+            defer { rotations.release() }
+            try storage("back up to \(staging)") {
+                try environment.copy(to: staging, compact: true)
+            }
+            // mdb_env_copy2 creates the copy with mode 0666 less the umask, and does not flush it.
+            try PrivateFiles.seal(staging + "/data.mdb")
+            try PrivateFiles.makeDirectory(staging + "/keys")
+            try Self.copyFile(vault.rootPath, to: staging + "/keys/root")
+        }
+        let report: VerificationReport
+        do {
+            let copy = try Ledger(directory: staging, options: Options(logger: options.logger))
+            defer { copy.close() }
+            report = try copy.verify()
+        }
+        guard report.isValid else {
+            throw LedgerError(.corrupt, "the backup copy does not verify (first bad position \(report.firstBadPosition.map(String.init) ?? "unknown")); nothing was written to \(directory)")
+        }
+        // rename(2) replaces an empty folder at `directory`, and fails on a non-empty one.
+        guard rename(staging, directory) == 0 else {
+            throw LedgerError(.storage, "cannot move the verified backup from \(staging) to \(directory): \(String(cString: strerror(errno)))")
+        }
+        placed = true
+        try PrivateFiles.syncDirectory(parent.isEmpty ? "." : parent)
+        return report
+    }
+
+    /// Refuses a backup destination that is not missing or an empty folder.
+    private static func checkBackupDestination(_ directory: String) throws {
+        var status = stat()
+        guard lstat(directory, &status) == 0 else { return }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw LedgerError(.invalidRequest, "\(directory) exists and is not a folder; back up into a new or empty folder")
         }
         if access(directory + "/data.mdb", F_OK) == 0 {
             throw LedgerError(.invalidRequest, "\(directory) already holds a store; back up into an empty directory")
         }
-        let rotations = try StoreLock(path: vault.lockPath, exclusive: false, wait: true)
-        defer { rotations.release() }
-        try storage("back up to \(directory)") {
-            try environment.copy(to: directory, compact: true)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        guard entries.isEmpty else {
+            throw LedgerError(.invalidRequest, "\(directory) is not empty; back up into a new or empty folder")
         }
-        guard mkdir(directory + "/keys", 0o700) == 0 || errno == EEXIST else {
-            throw LedgerError(.storage, "cannot create \(directory)/keys: \(String(cString: strerror(errno)))")
-        }
-        try Self.copyFile(vault.rootPath, to: directory + "/keys/root")
     }
 
     /// Replaces the store in `directory` with the backup in `source`, after verifying the
     /// backup; refused while any process has the store open. The replaced store is kept beside
-    /// it as `DIRECTORY.replaced-TIME` and its path returned (nil when there was none).
+    /// it as `DIRECTORY.replaced-TIME-XXXXXX` and its path returned (nil when there was none).
+    ///
+    /// The backup is copied into `DIRECTORY.restoring-XXXXXX` first (mode 0700, fsynced), then
+    /// renamed into place; every name is new (mkdtemp), so restores in the same second do not
+    /// collide, and a restore that fails removes its copy (which holds `keys/root`).
     public static func restore(from source: String, to directory: String) throws -> String? {
+        let directory = PrivateFiles.trimmedPath(directory)
         guard access(source + "/data.mdb", R_OK) == 0 else {
             throw LedgerError(.invalidRequest, "\(source) holds no ledger backup (no data.mdb)")
         }
@@ -53,28 +98,34 @@ extension Ledger {
         }
         let exists = access(directory, F_OK) == 0
         let lock: StoreLock? = exists ? try StoreLock(directory: directory, exclusive: true, wait: false) : nil
-        let staging = directory + ".restoring-\(getpid())"
-        guard mkdir(staging, 0o755) == 0 || errno == EEXIST else {
-            throw LedgerError(.storage, "cannot create \(staging): \(String(cString: strerror(errno)))")
-        }
+        let staging = try PrivateFiles.makeUniqueDirectory(directory + ".restoring-")
+        var placed = false
+        defer { if !placed { try? FileManager.default.removeItem(atPath: staging) } }
         try copyFile(source + "/data.mdb", to: staging + "/data.mdb")
         if access(source + "/keys/root", R_OK) == 0 {
-            guard mkdir(staging + "/keys", 0o700) == 0 || errno == EEXIST else {
-                throw LedgerError(.storage, "cannot create \(staging)/keys: \(String(cString: strerror(errno)))")
-            }
+            try PrivateFiles.makeDirectory(staging + "/keys")
             try copyFile(source + "/keys/root", to: staging + "/keys/root")
         }
         var replaced: String?
         if exists {
-            let aside = directory + ".replaced-\(Ledger.systemClock() / 1_000_000)"
+            // An empty folder of a name no one else has; rename(2) replaces it with the store.
+            let aside = try PrivateFiles.makeUniqueDirectory(directory + ".replaced-\(Ledger.systemClock() / 1_000_000)-")
             guard rename(directory, aside) == 0 else {
-                throw LedgerError(.storage, "cannot move the old store aside: \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                rmdir(aside)
+                throw LedgerError(.storage, "cannot move the old store aside to \(aside): \(reason)")
             }
             replaced = aside
         }
         guard rename(staging, directory) == 0 else {
-            throw LedgerError(.storage, "cannot move the restored store into place: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            // Put the old store back, so a failed restore changes nothing.
+            if let replaced { rename(replaced, directory) }
+            throw LedgerError(.storage, "cannot move the restored store into place: \(reason)")
         }
+        placed = true
+        let parent = (directory as NSString).deletingLastPathComponent
+        try PrivateFiles.syncDirectory(parent.isEmpty ? "." : parent)
         // Held until the new store is in place, so no process opens the old one meanwhile.
         withExtendedLifetime(lock) {}
         return replaced
@@ -84,8 +135,7 @@ extension Ledger {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw LedgerError(.storage, "cannot read \(source): \(String(cString: strerror(errno)))") }
         defer { Glibc.close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw LedgerError(.storage, "cannot write \(destination): \(String(cString: strerror(errno)))") }
+        let output = try PrivateFiles.open(destination, O_WRONLY | O_TRUNC)
         defer { Glibc.close(output) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {

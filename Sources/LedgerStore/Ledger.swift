@@ -82,9 +82,7 @@ public final class Ledger: Sendable {
     public init(directory: String, options: Options = Options()) throws {
         self.directory = directory
         self.options = options
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw LedgerError(.storage, "cannot create store directory \(directory): \(String(cString: strerror(errno)))")
-        }
+        try PrivateFiles.makeDirectory(directory, role: "store directory")
         storeLock = try StoreLock(directory: directory, exclusive: false, wait: true)
         do {
             environment = try LMDBEnvironment(path: directory, mapSize: options.initialMapSize, maxDatabases: 16)
@@ -100,6 +98,9 @@ public final class Ledger: Sendable {
             storeLock.release()
             throw error
         }
+        // Every file now exists; a store made looser (an older build, a copy under a
+        // permissive umask) is made private again before anything is read from it.
+        PrivateFiles.tighten(store: directory, logger: options.logger)
         committer = GroupCommitter()
         streamTail = StreamTail(threshold: options.streamIndexMergeThreshold)
         try checkFormat()

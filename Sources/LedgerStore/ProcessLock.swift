@@ -14,10 +14,7 @@ public final class ProcessLock: Sendable {
     public let path: String
 
     init(path: String) throws {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw LedgerError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try PrivateFiles.open(path, O_RDWR)
         self.descriptor = descriptor
         self.path = path
     }

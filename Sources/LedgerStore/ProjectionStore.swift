@@ -36,9 +36,7 @@ public final class ProjectionStore: Sendable {
     /// before that loses only the unpublished generation.
     public init(directory: String, tables: [String], initialMapSize: Int = 1 << 28, unpublished: Bool = false) throws {
         self.directory = directory
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw LedgerError(.storage, "cannot create projection directory \(directory): \(String(cString: strerror(errno)))")
-        }
+        try PrivateFiles.makeDirectory(directory)
         let unflushed = UnflushedMarker.inspect(directory)
         if unflushed == .lost {
             // `ProjectionRunner.openStore` rebuilds such a generation instead of opening it.

@@ -20,10 +20,7 @@ final class StoreLock: Sendable {
     /// Takes the lock file at `path`; `busy` is the message when `wait` is false and the lock
     /// is held elsewhere.
     init(path: String, exclusive: Bool, wait: Bool, busy: String = "") throws {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw LedgerError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try PrivateFiles.open(path, O_RDWR)
         let operation = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
         guard flock(descriptor, Int32(operation)) == 0 else {
             let reason = errno

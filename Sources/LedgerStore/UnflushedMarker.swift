@@ -44,8 +44,7 @@ struct UnflushedMarker {
     static func place(in folder: String) throws -> UnflushedMarker? {
         guard let bootID else { return nil }
         let marker = UnflushedMarker(path: folder + "/" + prefix + String(getpid()))
-        let descriptor = open(marker.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure("cannot create", marker.path) }
+        let descriptor = try PrivateFiles.open(marker.path, O_WRONLY | O_TRUNC)
         defer { Glibc.close(descriptor) }
         let bytes = Array((bootID + "\n").utf8)
         guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count, fsync(descriptor) == 0 else {

@@ -6,7 +6,11 @@ struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
         abstract: "Copy the ledger, consistently and compacted, while it is in use.",
-        discussion: "Projections are not copied: they are folded from the log again after a restore."
+        discussion: """
+            Projections are not copied: they are folded from the log again after a restore. The \
+            copy is written to DEST.partial-XXXXXX beside DEST and renamed to DEST only once it \
+            verifies, so DEST never holds a partial backup.
+            """
     )
 
     @OptionGroup var storeOptions: StoreOptions
@@ -15,13 +19,8 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let ledger = try storeOptions.open()
         defer { ledger.close() }
-        try ledger.backup(to: destination)
-        let copy = try Ledger(directory: destination)
-        defer { copy.close() }
-        let report = try copy.verify()
-        guard report.isValid else {
-            throw ValidationError("the copy in \(destination) does not verify: first bad position \(report.firstBadPosition.map(String.init) ?? "unknown")")
-        }
+        // Written beside the destination, verified, then renamed into place (Ledger.backup).
+        let report = try ledger.backup(to: destination)
         Output.line("backed up \(report.events) events to \(destination) (verified, head hash \(report.headHash))")
     }
 }

@@ -4,8 +4,14 @@ import LedgerProjections
 /// The CSV layout of `ledger export contacts --format csv`: the standard columns, one column per
 /// custom field, `segments`, and one consent status column per channel.
 ///
-/// Quoting follows RFC 4180: a field holding a comma, a double quote, CR or LF is enclosed in
-/// double quotes, with inner double quotes doubled; records end in CRLF.
+/// Fields are written by `CSVField`: RFC 4180 quoting, records ending in CRLF, and any value or
+/// header that a spreadsheet could run as a formula defused with a leading `'` (OWASP's advice
+/// on CSV injection).
+///
+/// Every column has its own header. A custom field named like a fixed column (`id`,
+/// `segments`, `consent_email`, ...) or whose name starts with `field:` is written as
+/// `field:NAME`; since every name starting with `field:` gets the prefix, two different fields
+/// can never share a header (`id` → `field:id`, `field:id` → `field:field:id`).
 struct ContactCSV {
     /// The standard columns, in the order of the NDJSON document's keys.
     static let standardColumns = ["id", "externalId", "email", "phone", "firstName", "lastName", "birthDate", "languageCode", "timeZone"]
@@ -22,13 +28,26 @@ struct ContactCSV {
     /// A layout with a column for each of `fieldNames`.
     init(fieldNames: Set<String>) {
         self.fieldNames = fieldNames.sorted()
-        // Field-definition rules keep custom names clear of the standard fields, but not of
-        // `id`, `segments` or `consent_…`, and the log may hold names the rules would refuse:
-        // a clashing name gets a `field:` prefix, which no valid field name can have.
-        let fixed = Set(Self.standardColumns + ["segments"] + Self.consentColumns)
-        let custom = self.fieldNames.map { fixed.contains($0) ? "field:" + $0 : $0 }
-        header = Self.record(Self.standardColumns + custom + ["segments"] + Self.consentColumns)
+        header = Self.record(Self.standardColumns + self.fieldNames.map(Self.header(forField:)) + ["segments"] + Self.consentColumns)
     }
+
+    /// The prefix that sets a custom field's column apart from a fixed column.
+    static let fieldPrefix = "field:"
+
+    /// The header of custom field `name`: the name itself, or `field:NAME` when the name is a
+    /// fixed column's or already starts with `field:` (see the type's comment).
+    static func header(forField name: String) -> String {
+        // Field-definition rules keep custom names clear of the standard fields, but not of
+        // `id`, `segments` or `consent_…`, and an import names fields after its column titles
+        // without those rules. Compared case-insensitively: `ID` beside `id` confuses people
+        // and tools that fold case.
+        let lowered = name.lowercased()
+        if fixedColumns.contains(lowered) || lowered.hasPrefix(fieldPrefix) { return fieldPrefix + name }
+        return name
+    }
+
+    /// The fixed columns' names, lowercased.
+    static let fixedColumns = Set((standardColumns + ["segments"] + consentColumns).map { $0.lowercased() })
 
     /// One contact's record, CRLF included.
     func row(_ contact: ContactState) -> String {
@@ -59,21 +78,8 @@ struct ContactCSV {
         }
     }
 
-    /// The fields joined into one record, each quoted where RFC 4180 requires it.
+    /// The fields joined into one record, each written by `CSVField`.
     static func record(_ fields: [String]) -> String {
-        fields.map(quoted).joined(separator: ",") + "\r\n"
-    }
-
-    /// `field` as RFC 4180 writes it.
-    static func quoted(_ field: String) -> String {
-        // Bytes, not Characters: "\r\n" is one Character, and the check must see both.
-        guard field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A }) else {
-            return field
-        }
-        var out = "\""
-        for scalar in field.unicodeScalars {
-            if scalar == "\"" { out += "\"\"" } else { out.unicodeScalars.append(scalar) }
-        }
-        return out + "\""
+        CSVField.record(fields)
     }
 }

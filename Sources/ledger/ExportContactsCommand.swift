@@ -12,7 +12,10 @@ struct ExportContactsCommand: ParsableCommand {
             Erased and merged-away contacts are left out. NDJSON lines are the documents of \
             `contact show --json`. CSV has the standard columns, one column per custom field \
             (sorted by name), `segments` (joined with ;) and a `consent_<channel>` status per \
-            channel; fields are quoted as RFC 4180 says and lines end in CRLF.
+            channel; fields are quoted as RFC 4180 says and lines end in CRLF. A value or \
+            header that a spreadsheet could run as a formula (starting with =, +, -, @, tab or \
+            CR) is written with a leading ' inside double quotes; a custom field named like a \
+            fixed column, or starting with field:, gets the header field:NAME.
             """
     )
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerStore
+import Logging
 
 /// The `--store` option every command takes.
 struct StoreOptions: ParsableArguments {
@@ -17,6 +18,10 @@ struct StoreOptions: ParsableArguments {
         if !create && !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
             throw ValidationError("no ledger at \(directory); import or add contacts first, or pass --store")
         }
-        return try Ledger(directory: directory)
+        return try Ledger(directory: directory, options: Ledger.Options(logger: Self.logger))
     }
+
+    /// Where the store reports what it did on its own (permissions it tightened): standard
+    /// error, so that nothing it says mixes into a command's output on standard output.
+    static let logger = Logger(label: "contactledger.store", factory: { StreamLogHandler.standardError(label: $0) })
 }

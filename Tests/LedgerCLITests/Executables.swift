@@ -12,9 +12,9 @@ enum Executables {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
     }()
 
-    /// The path of a built executable.
+    /// The path of a built executable; an absolute path (`/bin/sh`) is taken as it is.
     static func path(_ name: String) -> String {
-        productsDirectory.appendingPathComponent(name).path
+        name.hasPrefix("/") ? name : productsDirectory.appendingPathComponent(name).path
     }
 
     /// What a finished process printed and how it ended.

@@ -133,6 +133,40 @@ struct ExportContactsCommandTests {
         #expect(lines.last == #"{"id":\#(added.rawValue),"email":"late@example.com","fields":{},"consent":{},"segments":[]}"#)
     }
 
+    @Test("CSV: formula-like values and headers are defused; no two fields share a header")
+    func csvInjection() throws {
+        let root = NSTemporaryDirectory() + "ledger-export-injection-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // Column titles become custom fields as they are: `id` and `field:id` both exported as
+        // `field:id` before, and `=2+5` was a live formula in the header. The import trims
+        // the tab of "\t=1+1", which exposed the formula.
+        let input = root + "/hostile.csv"
+        try Data("""
+            Email,First name,id,field:id,Note,Amount,"=2+5"\r
+            a@example.com,=Olena,one,two,"\t=1+1",-12.5,x\r
+            b@example.com,Bohdan,three,four,@SUM(A1:A2),7,-2+3\r
+
+            """.utf8).write(to: URL(fileURLWithPath: input))
+        let store = root + "/store"
+        let imported = try Executables.run("ledger", ["import", input, "--store", store])
+        #expect(imported.status == 0, "\(imported.stdout) \(imported.stderr)")
+        let output = try Self.export(store, ["--format", "csv"])
+        let lines = output.components(separatedBy: "\r\n")
+        #expect(lines[0] == "id,externalId,email,phone,firstName,lastName,birthDate,languageCode,timeZone,"
+            + "\"'=2+5\",Amount,Note,field:field:id,field:id,segments,consent_email,consent_sms,consent_webpush,consent_mobilepush")
+        let headers = lines[0].split(separator: ",")
+        #expect(Set(headers).count == headers.count, "every column has its own header")
+        #expect(lines[1].hasSuffix(",,a@example.com,,\"'=Olena\",,,,,x,-12.5,\"'=1+1\",two,one,,,,,"), "\(lines[1])")
+        #expect(lines[2].hasSuffix(",,b@example.com,,Bohdan,,,,,\"'-2+3\",7,\"'@SUM(A1:A2)\",four,three,,,,,"), "\(lines[2])")
+        // No field of any line starts with a formula character unless it is a plain number.
+        for line in lines.dropFirst() where !line.isEmpty {
+            for field in line.split(separator: ",", omittingEmptySubsequences: false) {
+                if let first = field.first, "=+-@\t\r".contains(first) { #expect(Double(field) != nil, "\(field)") }
+            }
+        }
+    }
+
     @Test("an unknown format is a usage error; a missing store is a clear error")
     func badInvocations() throws {
         let store = try ContactFixtures.smallBase()

@@ -52,4 +52,26 @@ struct RebuildCommandTests {
         #expect(result.stderr.contains("unknown projection 'segments'; known projections: contacts"))
         #expect(!FileManager.default.fileExists(atPath: store + "/projections/contacts"), "nothing was rebuilt")
     }
+
+    @Test("a current pointer that is not a generation name is refused, naming the file; rebuild replaces it")
+    func tamperedPointer() throws {
+        let store = try ContactFixtures.smallBase()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let ndjson = try ExportContactsCommandTests.export(store)
+        let pointer = store + "/projections/contacts/current"
+        // Followed, this pointed the projection's plain tables at the log's own data.mdb.
+        try Data("g1/../../..\n".utf8).write(to: URL(fileURLWithPath: pointer))
+        let log = try Data(contentsOf: URL(fileURLWithPath: store + "/data.mdb"))
+        let refused = try Executables.run("ledger", ["export", "contacts", "--store", store])
+        #expect(refused.status != 0)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("\(pointer) does not name a generation"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store + "/data.mdb")) == log, "the log is untouched")
+        #expect(try Executables.run("ledger", ["verify", "--store", store]).status == 0)
+
+        let rebuilt = try Executables.run("ledger", ["rebuild", "--store", store])
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        #expect(try Self.generation(store).wholeMatch(of: /g[1-9][0-9]*/) != nil)
+        #expect(try ExportContactsCommandTests.export(store) == ndjson)
+    }
 }

@@ -46,9 +46,7 @@ final class KeyVault: Sendable {
         keysDirectory = directory + "/keys"
         rootPath = keysDirectory + "/root"
         lockPath = keysDirectory + "/root.lock"
-        if mkdir(keysDirectory, 0o700) != 0 && errno != EEXIST {
-            throw LedgerError(.storage, "cannot create \(keysDirectory): \(String(cString: strerror(errno)))")
-        }
+        try PrivateFiles.makeDirectory(keysDirectory)
         if access(rootPath, F_OK) != 0 {
             let lock = try StoreLock(path: lockPath, exclusive: true, wait: true)
             defer { lock.release() }

@@ -35,7 +35,9 @@ final class LMDBEnvironment: @unchecked Sendable {
             // MDB_NOTLS: read transactions are not tied to a thread, since Swift tasks may run
             // on any thread. Durability stays the default unless `flags` says otherwise: every
             // commit is fsynced.
-            try check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | flags, 0o644), "mdb_env_open \(path)")
+            // lmdb.h, mdb_env_open: "mode: The UNIX permissions to set on created files and
+            // semaphores." Owner only: the files hold personal data (see PrivateFiles).
+            try check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | flags, 0o600), "mdb_env_open \(path)")
             // lmdb.h: "Check for stale entries in the reader lock table." A process killed
             // while reading leaves its slot behind, which would pin old pages forever.
             var dead: Int32 = 0
