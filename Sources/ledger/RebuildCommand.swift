@@ -12,24 +12,6 @@ struct RebuildCommand: ParsableCommand {
         discussion: "Progress (a line per million events) and a summary go to standard error."
     )
 
-    /// One projection `rebuild` knows: its name and how to rebuild it.
-    struct Rebuilder: Sendable {
-        /// The projection's name, as `--projection` spells it.
-        let name: String
-        /// Rebuilds it over `ledger`, reporting log positions; returns the last one folded.
-        let rebuild: @Sendable (Ledger, (UInt64) -> Void) throws -> UInt64
-
-        init<Kind: Projection>(_ projection: Kind) {
-            name = Kind.name
-            rebuild = { ledger, progress in
-                try ProjectionRunner(ledger: ledger, projection: projection).rebuild(progress: progress)
-            }
-        }
-    }
-
-    /// Every projection, in the order a plain `ledger rebuild` rebuilds them.
-    static let known = [Rebuilder(ContactProjection())]
-
     /// Events between two progress lines.
     static let progressStep: UInt64 = 1_000_000
 
@@ -39,8 +21,8 @@ struct RebuildCommand: ParsableCommand {
     var projection: String?
 
     func validate() throws {
-        if let projection, !Self.known.contains(where: { $0.name == projection }) {
-            let names = Self.known.map(\.name).joined(separator: ", ")
+        if let projection, ProjectionCatalog.named(projection) == nil {
+            let names = ProjectionCatalog.names.joined(separator: ", ")
             throw ValidationError("unknown projection '\(projection)'; known projections: \(names)")
         }
     }
@@ -48,7 +30,7 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         let ledger = try storeOptions.open()
         defer { ledger.close() }
-        for rebuilder in Self.known where projection == nil || projection == rebuilder.name {
+        for rebuilder in ProjectionCatalog.all where projection == nil || projection == rebuilder.name {
             let clock = ContinuousClock()
             let start = clock.now
             var reported: UInt64 = 0

@@ -26,9 +26,34 @@ public protocol Projection: Sendable {
     /// Builds the tables from scratch from every event in `ledger` into the empty `store`,
     /// reporting progress as positions; returns the last position applied.
     func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64
+
+    /// Events per transaction of the plain rebuild (10,000 unless a projection says otherwise).
+    var rebuildBatchSize: Int { get }
 }
 
 extension Projection {
+    /// The plain rebuild, for a projection that needs no parallel one: every event applied in
+    /// order, in batches of `rebuildBatchSize`, each batch with its checkpoint in one
+    /// transaction of the (unpublished) new generation. Correct by construction: it is the
+    /// incremental path run from position 1.
+    public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
+        let keys = ledger.keyRing()
+        var last: UInt64 = 0
+        while true {
+            let events = try ledger.read(from: last + 1, limit: rebuildBatchSize)
+            guard let end = events.last?.position else { return last }
+            try store.write { transaction in
+                try apply(events, keys: keys, in: transaction, store: store)
+                try transaction.setCheckpoint(end)
+            }
+            last = end
+            progress(end)
+        }
+    }
+
+    /// Events per transaction of the plain rebuild.
+    public var rebuildBatchSize: Int { 10_000 }
+
     /// Folds `events` (consecutive, in log order) into the tables, unsealing personal data
     /// with `keys`.
     public func apply(_ events: [RecordedEvent], keys: KeyRing, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
