@@ -29,10 +29,11 @@ struct ContactOptions: ParsableArguments {
         text(.firstName, firstName)
         text(.lastName, lastName)
         if let birthDate {
-            guard let date = FieldValueParser.date(birthDate) else {
-                throw ValidationError("--birth-date \(birthDate) is not a date (YYYY-MM-DD or DD.MM.YYYY)")
+            do {
+                fields.append((.standard(.birthDate), try FieldValueReader.read(birthDate, as: .date)))
+            } catch {
+                throw ValidationError("--birth-date \(birthDate) \(error)")
             }
-            fields.append((.standard(.birthDate), .date(date)))
         }
         text(.languageCode, languageCode)
         text(.timeZone, timeZone)
@@ -46,53 +47,17 @@ struct ContactOptions: ParsableArguments {
                 fields.append((.custom(name), nil))
                 continue
             }
-            let value: FieldValue
             if let type = declared[name] {
-                guard let parsed = FieldValueParser.parse(raw, as: type) else {
-                    throw ValidationError("--field \(name): \(raw) is not a \(type.label), the field's declared type")
+                do {
+                    fields.append((.custom(name), try FieldValueReader.read(raw, as: type)))
+                } catch {
+                    throw ValidationError("--field \(name): \(raw) \(error), the field's declared type being \(type.label)")
                 }
-                value = parsed
             } else {
-                value = FieldValueParser.infer(raw)
+                fields.append((.custom(name), FieldValueReader.infer(raw)))
             }
-            fields.append((.custom(name), value))
         }
         return ContactInput(email: email, phone: phone, externalId: externalId, fields: fields, segments: segments)
-    }
-}
-
-/// Reading typed field values from text.
-enum FieldValueParser {
-    /// A date written YYYY-MM-DD or DD.MM.YYYY.
-    static func date(_ text: String) -> CalendarDate? {
-        if let date = CalendarDate(iso8601: text) { return date }
-        let parts = text.split(separator: ".")
-        guard parts.count == 3, let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]), parts[2].count == 4 else { return nil }
-        return CalendarDate(year: year, month: month, day: day)
-    }
-
-    /// `text` as a value of `type`, or nil when it is not one.
-    static func parse(_ text: String, as type: FieldType) -> FieldValue? {
-        switch type {
-        case .text: return .text(text)
-        case .number: return DecimalNumber(text).map { .number($0) }
-        case .date: return date(text).map { .date($0) }
-        case .bool:
-            switch text.lowercased() {
-            case "true", "yes", "1": return .bool(true)
-            case "false", "no", "0": return .bool(false)
-            default: return nil
-            }
-        }
-    }
-
-    /// The value `text` reads as, for a field declared on first use.
-    static func infer(_ text: String) -> FieldValue {
-        if text == "true" || text == "false" { return .bool(text == "true") }
-        if let date = CalendarDate(iso8601: text) { return .date(date) }
-        // A leading zero (a code, a phone) stays text.
-        if !(text.count > 1 && text.hasPrefix("0") && !text.hasPrefix("0.")), let number = DecimalNumber(text) { return .number(number) }
-        return .text(text)
     }
 }
 

@@ -58,28 +58,12 @@ struct RowConverter {
     }
 
     /// Named by index, not name: the name is only needed for a message, which few rows have.
+    /// The text is read by `FieldValueReader`, as every door reads it.
     private func value(_ raw: String, type: FieldType, column index: Int) throws(RowRejection) -> FieldValue? {
-        let column = { columnName(index) }
-        guard !raw.isEmpty else { return nil }
-        switch type {
-        case .text:
-            return .text(raw)
-        case .number:
-            guard let number = DecimalNumber(raw.replacingOccurrences(of: ",", with: ".")) else {
-                throw RowRejection(reason: "\(column()): \"\(raw)\" is not a number")
-            }
-            return .number(number)
-        case .date:
-            guard let date = DateReader.date(raw, dayFirst: dayFirst) else {
-                throw RowRejection(reason: "\(column()): \"\(raw)\" is not a date (YYYY-MM-DD, DD.MM.YYYY, \(dayFirst ? "DD/MM/YYYY" : "MM/DD/YYYY") or an Excel serial date)")
-            }
-            return .date(date)
-        case .bool:
-            switch raw.lowercased() {
-            case "true", "yes", "1", "так", "да": return .bool(true)
-            case "false", "no", "0", "ні", "нет": return .bool(false)
-            default: throw RowRejection(reason: "\(column()): \"\(raw)\" is not true or false")
-            }
+        do {
+            return try FieldValueReader.read(raw, as: type, dayFirst: dayFirst)
+        } catch {
+            throw RowRejection(reason: "\(columnName(index)): \"\(raw)\" \(error)")
         }
     }
 }

@@ -1,7 +1,6 @@
-import LedgerDomain
-
-/// Reading the dates real contact bases hold.
-enum DateReader {
+/// Reading the dates real contact bases hold: the one date reader of the CLI, the importer and
+/// the API (through `FieldValueReader`).
+public enum DateReader {
     /// ISO 8601 (a time part is ignored), `d.m.Y`, `d/m/Y` or `m/d/Y` (by `dayFirst`), or an
     /// Excel serial date (1900 system).
     ///
@@ -9,7 +8,7 @@ enum DateReader {
     /// they are read from their bytes: splitting the String and reading each part with `Int`
     /// was most of a date column's cost. Any other text takes `characterDate`, the rules as
     /// written for Characters; `DateReaderTests` holds the two to the same answers.
-    static func date(_ text: String, dayFirst: Bool) -> CalendarDate? {
+    public static func date(_ text: String, dayFirst: Bool) -> CalendarDate? {
         let read = text.utf8.withContiguousStorageIfAvailable { bytes -> (ascii: Bool, date: CalendarDate?) in
             guard bytes.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) else { return (false, nil) }
             return (true, byteDate(bytes, dayFirst: dayFirst))
@@ -37,7 +36,7 @@ enum DateReader {
             return dayFirstHere ? CalendarDate(year: year, month: two, day: one) : CalendarDate(year: year, month: one, day: two)
         }
         if bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let serial = integer(bytes[...]), (1...2_958_465).contains(serial) {
-            return CalendarDate(iso8601: SpreadsheetDate.date(day: serial, uses1904Dates: false))
+            return excelSerial(serial)
         }
         return nil
     }
@@ -98,8 +97,20 @@ enum DateReader {
             return dayFirstHere ? CalendarDate(year: year, month: second, day: first) : CalendarDate(year: year, month: first, day: second)
         }
         if text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let serial = Int(text), (1...2_958_465).contains(serial) {
-            return CalendarDate(iso8601: SpreadsheetDate.date(day: serial, uses1904Dates: false))
+            return excelSerial(serial)
         }
         return nil
+    }
+
+    /// Day `serial` of Excel's 1900 date system: day 1 is 1900-01-01, and from day 61 on the
+    /// serial is one more than the true count (Excel keeps Lotus 1-2-3's 29 February 1900, day
+    /// 60, which is no date, nor is day 0).
+    static func excelSerial(_ serial: Int) -> CalendarDate? {
+        let daysFromUnixEpochTo1900: Int64 = -25_567
+        switch serial {
+        case ...0, 60: return nil
+        case ..<60: return CalendarDate(daysSinceEpoch: Int64(serial) - 1 + daysFromUnixEpochTo1900)
+        default: return CalendarDate(daysSinceEpoch: Int64(serial) - 2 + daysFromUnixEpochTo1900)
+        }
     }
 }

@@ -1,7 +1,5 @@
-import LedgerDomain
+@testable import LedgerDomain
 import Testing
-
-@testable import LedgerImport
 
 @Suite("Reading dates from cells")
 struct DateReaderTests {
