@@ -60,6 +60,8 @@ struct RowConverter {
     /// Named by index, not name: the name is only needed for a message, which few rows have.
     /// The text is read by `FieldValueReader`, as every door reads it.
     private func value(_ raw: String, type: FieldType, column index: Int) throws(RowRejection) -> FieldValue? {
+        // Text is text (as the reader says), without a call into another module per cell.
+        if type == .text { return raw.isEmpty ? nil : .text(raw) }
         do {
             return try FieldValueReader.read(raw, as: type, dayFirst: dayFirst)
         } catch {
