@@ -115,7 +115,10 @@ let package = Package(
         // MARK: Modules added by other work (identity, import) go below this line.
         .target(
             name: "LedgerContacts",
-            dependencies: ["LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerIdentity"],
+            dependencies: [
+                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerIdentity",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -123,7 +126,11 @@ let package = Package(
             dependencies: ["LedgerContacts", "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerIdentity"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "LedgerProjections", dependencies: ["LedgerDomain", "LedgerStore"], swiftSettings: swiftSettings),
+        .target(
+            name: "LedgerProjections",
+            dependencies: ["LedgerDomain", "LedgerStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "LedgerProjectionsTests", dependencies: ["LedgerProjections", "LedgerDomain", "LedgerStore"], swiftSettings: swiftSettings),
 
         // Identity normalisation: phone numbers via libphonenumber (C++ behind a

@@ -2,6 +2,7 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 import LedgerStore
+import Logging
 import Synchronization
 
 /// One contact request of a batch: the input, where it came from, and its event ids.
@@ -58,6 +59,11 @@ extension ContactBook {
         }
     }
 
+    /// How many times a batch is decided again because contacts changed under it before the
+    /// request is refused (each time is a catch-up and a plan; a writer of contacts that holds
+    /// no command lock is the only cause).
+    static let maxStalePlans = 64
+
     /// `upsert`, for a caller that holds the command lock (`exclusive`).
     func upsertHoldingLock(
         _ items: [UpsertItem],
@@ -69,11 +75,22 @@ extension ContactBook {
         progress: ProgressMark?
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var attempt = 0
+        var stale = 0
         while true {
             attempt += 1
             var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
             try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else { continue }
+            guard try plan.isCurrent() else {
+                // Contact events were appended between the projection's catch-up and the plan
+                // (a writer that holds no command lock): decide again, a bounded number of times.
+                stale += 1
+                stalePlanCounter.add(1, ordering: .relaxed)
+                ledger.logger.notice("contact batch decided again: contacts changed while it was planned", metadata: ["attempt": "\(stale)", "contacts": "\(items.count)"])
+                guard stale < Self.maxStalePlans else {
+                    throw ContactError(.invalidRequest, "contacts kept changing while this request was decided (\(stale) times); try again")
+                }
+                continue
+            }
             if dryRun { return plan.outcomes(streams: [:]) }
             let (requests, planned) = plan.requests()
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
@@ -83,6 +100,7 @@ extension ContactBook {
                 return plan.outcomes(planned, results: results)
             } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
                 // Another writer changed one of these contacts since we read it: decide again.
+                ledger.logger.notice("contact batch decided again after a version conflict", metadata: ["attempt": "\(attempt)", "contacts": "\(items.count)"])
                 continue
             }
         }
@@ -189,8 +207,13 @@ struct BatchPlan {
 
     /// Whether the projection still reflects the whole log, so the versions read match the
     /// states read; false when another process appended meanwhile (the batch is redone).
+    ///
+    /// Appends since the plan's snapshot leave it valid when they touched no contact and no
+    /// field declaration: streams of other categories (the outbox, tokens, …) do not change
+    /// who holds an identifier or what a contact holds, so a writer of those appending flat
+    /// out does not make contact writes start over.
     func isCurrent() throws -> Bool {
-        try book.ledger.lastPosition() == checkpoint
+        try !book.ledger.appendedToAny(of: [.contact, .schema], after: checkpoint).touched
     }
 
     /// Plans every item in order, reading the projection in one snapshot, then reads the

@@ -23,6 +23,8 @@ public final class ContactBook: Sendable {
     /// Phone numbers without a country code are read in this region.
     public let phones: PhoneNormalizer
     let lock = Mutex(())
+    /// Batches decided again because contacts changed while they were planned (see `stalePlans`).
+    let stalePlanCounter = Atomic<Int>(0)
     /// Held, with `lock`, by every contact command of every process (see the type's comment).
     let writers: ProcessLock
 
@@ -39,6 +41,10 @@ public final class ContactBook: Sendable {
             throw ContactError(.invalidRequest, "unknown default region \(defaultRegion): \(error)")
         }
     }
+
+    /// How many times a batch was decided again because contact events were appended while it
+    /// was planned: appends of other categories never count.
+    public var stalePlans: Int { stalePlanCounter.load(ordering: .relaxed) }
 
     /// Closes the projection store (not the ledger).
     public func close() {

@@ -2,6 +2,8 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 import LedgerStore
+import Logging
+import Synchronization
 
 /// Upserts a bulk writer's batches two at a time: batch k+1 is planned while the ledger's
 /// writer appends batch k, and batch k is projected while the writer appends k+1. Each batch
@@ -66,6 +68,7 @@ public final class UpsertPipeline {
             // Another writer changed a contact of `previous`: both batches are decided again.
             let outcomes = try redo(previous)
             replanned += 1
+            book.ledger.logger.notice("import batch decided again after a version conflict", metadata: ["replanned": "\(replanned)"])
             try start(items, progress: progress)
             return outcomes
         }
@@ -75,6 +78,7 @@ public final class UpsertPipeline {
         else {
             try previous.plan.project(previous.requests, results: results)
             replanned += 1
+            book.ledger.logger.debug("import batch planned again: another writer appended between two batches", metadata: ["replanned": "\(replanned)"])
             try start(items, progress: progress)
             return previous.plan.outcomes(previous.requests, results: results)
         }
@@ -106,10 +110,18 @@ public final class UpsertPipeline {
 
     /// Plans a batch from the projection, caught up with the log, and submits it.
     private func start(_ items: [UpsertItem], progress: ProgressMark) throws {
+        var stale = 0
         while true {
             var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
             try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else { continue }
+            guard try plan.isCurrent() else {
+                stale += 1
+                book.stalePlanCounter.add(1, ordering: .relaxed)
+                guard stale < ContactBook.maxStalePlans else {
+                    throw ContactError(.invalidRequest, "contacts kept changing while an import batch was decided (\(stale) times)")
+                }
+                continue
+            }
             let (appends, requests) = plan.requests()
             let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
             end = plan.checkpoint

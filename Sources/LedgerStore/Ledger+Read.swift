@@ -1,5 +1,6 @@
 import CLMDB
 import LedgerDomain
+import Logging
 
 extension Ledger {
     /// The position of the last event, 0 when the log is empty.
@@ -148,4 +149,36 @@ extension Ledger {
             throw LedgerError(.storage, "cannot \(what())", cause: error)
         }
     }
+}
+
+extension Ledger {
+    /// Whether any event after position `after` (through the log's end, in one snapshot)
+    /// belongs to a stream of `categories`; the records' stream numbers are read at their
+    /// fixed offset, nothing is decoded. Returns the last position looked at too.
+    ///
+    /// A contact writer asks it to learn whether what other writers appended since its
+    /// snapshot (the outbox, tokens, …) touched contacts at all.
+    public func appendedToAny(of categories: Set<StreamCategory>, after position: UInt64) throws -> (touched: Bool, last: UInt64) {
+        try storage("read the log's newest streams") {
+            try environment.read { txn in
+                try txn.withCursor(tables.log) { cursor in
+                    var last = position
+                    var entry = try withUnsafeBytes(of: (position + 1).bigEndian) { try cursor.seek(atOrAfter: $0) }
+                    while let current = entry, let at = Ledger.decodePosition(current.key) {
+                        guard let (stream, _) = EventRecord.streamAndVersion(of: current.value) else {
+                            throw LedgerError(.corrupt, "the record at position \(at) is malformed; run `ledger verify`")
+                        }
+                        last = at
+                        // A category this build does not know counts as touching: be safe.
+                        guard let category = StreamID(stream).category, !categories.contains(category) else { return (true, last) }
+                        entry = try cursor.move(MDB_NEXT)
+                    }
+                    return (false, last)
+                }
+            }
+        }
+    }
+
+    /// Where the ledger logs what it does (never contact data).
+    public var logger: Logger { options.logger }
 }

@@ -1,5 +1,6 @@
 import LedgerDomain
 import LedgerStore
+import Logging
 
 /// Keeps one projection up to date with the log: catch-up, then follow, and rebuild.
 ///
@@ -39,6 +40,7 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
         guard ProjectionStore.mayBeTorn(directory: folder) else {
             return try ProjectionStore(directory: folder, tables: Kind.tables)
         }
+        ledger.logger.warning("projection generation may be torn (left unflushed when the machine went down); rebuilding it from the log", metadata: ["projection": "\(Kind.name)"])
         try rebuild()
         return try ProjectionStore(directory: try directory.current(), tables: Kind.tables)
     }
