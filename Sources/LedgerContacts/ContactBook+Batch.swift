@@ -69,17 +69,22 @@ extension ContactBook {
         progress: ProgressMark?
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var attempt = 0
+        var stale = 0
         while true {
             attempt += 1
             var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
             try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else { continue }
+            guard try plan.isCurrent() else {
+                stale += 1
+                try plan.checkProgress(attempts: stale)
+                continue
+            }
             if dryRun { return plan.outcomes(streams: [:]) }
             let (requests, planned) = plan.requests()
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
             do {
                 let results = try ledger.append(try sealed(requests, keys: ledger.keyRing()), progress: progress)
-                try plan.project(planned, results: results)
+                projectCommitted { try plan.project(planned, results: results) }
                 return plan.outcomes(planned, results: results)
             } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
                 // Another writer changed one of these contacts since we read it: decide again.
@@ -191,6 +196,20 @@ struct BatchPlan {
     /// states read; false when another process appended meanwhile (the batch is redone).
     func isCurrent() throws -> Bool {
         try book.ledger.lastPosition() == checkpoint
+    }
+
+    /// The most plans in a row a batch makes while the log keeps moving past the projection.
+    static let maxStalePlans = 100
+
+    /// Throws when `attempts` plans in a row found the projection behind the log, naming both.
+    ///
+    /// Catching up makes the next plan current unless something else appends all the time, or
+    /// the projection cannot reach the log's end (its checkpoint past it, which the runner's
+    /// head check reports first): a writer must fail then, never spin.
+    func checkProgress(attempts: Int) throws {
+        guard attempts >= Self.maxStalePlans else { return }
+        let last = try book.ledger.lastPosition()
+        throw LedgerError(.storage, "the contact projection in \(book.store.directory) stood at position \(checkpoint) and the log \(book.ledger.directory)/data.mdb at \(last) in \(attempts) plans in a row; the batch was not written")
     }
 
     /// Plans every item in order, reading the projection in one snapshot, then reads the
@@ -452,7 +471,8 @@ struct BatchPlan {
     /// came between, or some were already recorded), the runner catches up from the log.
     func project(_ requests: [Planned], results: [AppendResult]) throws {
         guard basesKnown, let positions = Self.contiguousPositions(requests, results),
-              let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt
+              let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt,
+              let headHash = try book.ledger.chainHash(at: positions.upperBound)
         else {
             try book.runner.catchUp(store: book.store)
             return
@@ -491,7 +511,7 @@ struct BatchPlan {
             folded.append(FoldedContact(stream: stream, old: contacts[slot].base, new: state))
         }
         let declared = schema.map { stream in definitions.map { ($0, stream) } } ?? []
-        guard try ContactProjection.record(folded, definitions: declared, positions: positions, in: book.store) else {
+        guard try ContactProjection.record(folded, definitions: declared, positions: positions, headHash: headHash, in: book.store) else {
             try book.runner.catchUp(store: book.store)
             return
         }

@@ -106,10 +106,15 @@ public final class UpsertPipeline {
 
     /// Plans a batch from the projection, caught up with the log, and submits it.
     private func start(_ items: [UpsertItem], progress: ProgressMark) throws {
+        var stale = 0
         while true {
             var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
             try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else { continue }
+            guard try plan.isCurrent() else {
+                stale += 1
+                try plan.checkProgress(attempts: stale)
+                continue
+            }
             let (appends, requests) = plan.requests()
             let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
             end = plan.checkpoint

@@ -17,12 +17,28 @@ enum ProjectionVerification {
 
     /// Runs the check on the store `storeOptions` names.
     static func run(_ storeOptions: StoreOptions, json: Bool) throws {
-        let ledger = try storeOptions.open()
+        VerifyChild.phase("the log \(storeOptions.directory)/data.mdb")
+        let ledger: Ledger
+        do {
+            ledger = try storeOptions.open()
+        } catch let error as LedgerError where error.code == .corrupt {
+            try VerifyCommand.reportUnopenable(error, json: json)
+        }
         defer { ledger.close() }
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
-        let store = try runner.openStore()
+        VerifyChild.phase("the contact projection in \(runner.directory.path)")
+        let store: ProjectionStore
+        do {
+            store = try runner.openStore()
+        } catch let error as LedgerError where error.code == .corrupt {
+            try VerifyCommand.reportUnopenable(error, json: json)
+        }
         defer { store.close() }
-        try runner.catchUp(store: store)
+        do {
+            try runner.catchUp(store: store)
+        } catch let error as LedgerError where error.code == .corrupt {
+            try VerifyCommand.reportUnopenable(error, json: json)
+        }
         let report = try ContactProjectionCheck.run(ledger: ledger, store: store)
         if json {
             try Output.json(Report(
