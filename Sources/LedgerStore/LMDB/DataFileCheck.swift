@@ -62,6 +62,9 @@ struct DataFileCheck {
         guard pageSize >= 512, pageSize <= 65_536, pageSize & (pageSize - 1) == 0 else {
             throw damage("meta page 0 gives a page size of \(pageSize) bytes: the meta page was altered")
         }
+        guard size >= 2 * pageSize else {
+            throw damage("it is \(size) bytes, shorter than its two meta pages of \(pageSize) bytes: it was truncated")
+        }
         let metas = [
             try meta(0, bytes: first, pageSize: pageSize, size: size),
             try meta(1, bytes: try read(descriptor, offset: pageSize, count: 512), pageSize: pageSize, size: size),
