@@ -49,7 +49,7 @@ struct DataFileCheck {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
-            throw LedgerError(.storage, "cannot open \(path) to check it: \(String(cString: strerror(errno)))")
+            throw LedgerError(.storage, "cannot open \(path) to check it", cause: LMDBError(code: errno, operation: "open"))
         }
         defer { Glibc.close(descriptor) }
         let first = try read(descriptor, offset: 0, count: 512)
@@ -142,7 +142,7 @@ struct DataFileCheck {
     private func fileSize(_ descriptor: Int32) throws -> Int {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
-            throw LedgerError(.storage, "cannot stat \(path): \(String(cString: strerror(errno)))")
+            throw LedgerError(.storage, "cannot check the size of \(path)", cause: LMDBError(code: errno, operation: "fstat"))
         }
         return Int(info.st_size)
     }
@@ -156,7 +156,7 @@ struct DataFileCheck {
                 pread(descriptor, buffer.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
             }
             if got < 0 && errno == EINTR { continue }
-            guard got >= 0 else { throw LedgerError(.storage, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            guard got >= 0 else { throw LedgerError(.storage, "cannot read \(path) to check it", cause: LMDBError(code: errno, operation: "pread")) }
             if got == 0 { break }
             done += got
         }
