@@ -59,11 +59,6 @@ extension ContactBook {
         }
     }
 
-    /// How many times a batch is decided again because contacts changed under it before the
-    /// request is refused (each time is a catch-up and a plan; a writer of contacts that holds
-    /// no command lock is the only cause).
-    static let maxStalePlans = 64
-
     /// `upsert`, for a caller that holds the command lock (`exclusive`).
     func upsertHoldingLock(
         _ items: [UpsertItem],
@@ -86,9 +81,7 @@ extension ContactBook {
                 stale += 1
                 stalePlanCounter.add(1, ordering: .relaxed)
                 ledger.logger.notice("contact batch decided again: contacts changed while it was planned", metadata: ["attempt": "\(stale)", "contacts": "\(items.count)"])
-                guard stale < Self.maxStalePlans else {
-                    throw ContactError(.invalidRequest, "contacts kept changing while this request was decided (\(stale) times); try again")
-                }
+                try plan.checkProgress(attempts: stale)
                 continue
             }
             if dryRun { return plan.outcomes(streams: [:]) }
@@ -96,7 +89,7 @@ extension ContactBook {
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
             do {
                 let results = try ledger.append(try sealed(requests, keys: ledger.keyRing()), progress: progress)
-                try plan.project(planned, results: results)
+                projectCommitted { try plan.project(planned, results: results) }
                 return plan.outcomes(planned, results: results)
             } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
                 // Another writer changed one of these contacts since we read it: decide again.
@@ -214,6 +207,20 @@ struct BatchPlan {
     /// out does not make contact writes start over.
     func isCurrent() throws -> Bool {
         try !book.ledger.appendedToAny(of: [.contact, .schema], after: checkpoint).touched
+    }
+
+    /// The most plans in a row a batch makes while the log keeps moving past the projection.
+    static let maxStalePlans = 100
+
+    /// Throws when `attempts` plans in a row found the projection behind the log, naming both.
+    ///
+    /// Catching up makes the next plan current unless something else appends all the time, or
+    /// the projection cannot reach the log's end (its checkpoint past it, which the runner's
+    /// head check reports first): a writer must fail then, never spin.
+    func checkProgress(attempts: Int) throws {
+        guard attempts >= Self.maxStalePlans else { return }
+        let last = try book.ledger.lastPosition()
+        throw LedgerError(.storage, "the contact projection in \(book.store.directory) stood at position \(checkpoint) and the log \(book.ledger.directory)/data.mdb at \(last) in \(attempts) plans in a row; the batch was not written")
     }
 
     /// Plans every item in order, reading the projection in one snapshot, then reads the
@@ -475,7 +482,8 @@ struct BatchPlan {
     /// came between, or some were already recorded), the runner catches up from the log.
     func project(_ requests: [Planned], results: [AppendResult]) throws {
         guard basesKnown, let positions = Self.contiguousPositions(requests, results),
-              let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt
+              let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt,
+              let headHash = try book.ledger.chainHash(at: positions.upperBound)
         else {
             try book.runner.catchUp(store: book.store)
             return
@@ -514,7 +522,7 @@ struct BatchPlan {
             folded.append(FoldedContact(stream: stream, old: contacts[slot].base, new: state))
         }
         let declared = schema.map { stream in definitions.map { ($0, stream) } } ?? []
-        guard try ContactProjection.record(folded, definitions: declared, positions: positions, in: book.store) else {
+        guard try ContactProjection.record(folded, definitions: declared, positions: positions, headHash: headHash, in: book.store) else {
             try book.runner.catchUp(store: book.store)
             return
         }

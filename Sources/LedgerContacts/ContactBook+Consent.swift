@@ -99,7 +99,7 @@ extension ContactBook {
                 }),
             ]
             _ = try ledger.append(try sealed(requests, keys: ledger.keyRing()))
-            try runner.catchUp(store: store)
+            projectCommitted { try runner.catchUp(store: store) }
         }
     }
 

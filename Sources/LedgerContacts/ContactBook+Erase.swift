@@ -74,7 +74,7 @@ extension ContactBook {
             for stream in streams where try ledger.shred(stream) {
                 destroyed += 1
             }
-            try runner.catchUp(store: store)
+            projectCommitted { try runner.catchUp(store: store) }
             let plain = try streams.reduce(0) { count, stream in
                 count + (try ledger.readStream(stream).filter { !$0.personalDataSealed && !$0.personalData.isEmpty }.count)
             }

@@ -27,6 +27,8 @@ public final class ContactBook: Sendable {
     let stalePlanCounter = Atomic<Int>(0)
     /// Held, with `lock`, by every contact command of every process (see the type's comment).
     let writers: ProcessLock
+    /// Why the projection could not be brought up to the last commit, if it could not.
+    private let lagging = Mutex<String?>(nil)
 
     /// Opens the contact projection of `ledger` for reading and writing contacts.
     public init(ledger: Ledger, defaultRegion: String = "") throws {
@@ -119,7 +121,25 @@ public final class ContactBook: Sendable {
             throw ContactError(.invalidRequest, "nothing to record")
         }
         let result = try ledger.append(sealedRequest)
-        try runner.catchUp(store: store)
+        projectCommitted { try runner.catchUp(store: store) }
         return result
+    }
+
+    /// Why the projection is behind the log after a command whose events were committed
+    /// (a full disk, say), or nil. The events are recorded: the command did what it was asked,
+    /// and the projection catches up from the log on a later command (or `ledger rebuild`).
+    public var projectionBehind: String? {
+        lagging.withLock { $0 }
+    }
+
+    /// Runs `body`, which brings the projection up to events the ledger has committed. Its
+    /// failure does not undo the commit, so it is kept for `projectionBehind`, not thrown: a
+    /// caller told "failed" would retry a write that is already in the log.
+    func projectCommitted(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            lagging.withLock { $0 = "\(error)" }
+        }
     }
 }

@@ -117,9 +117,7 @@ public final class UpsertPipeline {
             guard try plan.isCurrent() else {
                 stale += 1
                 book.stalePlanCounter.add(1, ordering: .relaxed)
-                guard stale < ContactBook.maxStalePlans else {
-                    throw ContactError(.invalidRequest, "contacts kept changing while an import batch was decided (\(stale) times)")
-                }
+                try plan.checkProgress(attempts: stale)
                 continue
             }
             let (appends, requests) = plan.requests()

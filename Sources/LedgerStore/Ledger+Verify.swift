@@ -8,8 +8,9 @@ public struct VerificationReport: Sendable, Codable {
     public struct Fault: Sendable, Codable, Hashable {
         /// The log position concerned, when the fault has one.
         public let position: UInt64?
-        /// A stable word for the kind of fault: `gap`, `hash`, `decode`, `stream-index`,
-        /// `event-id-index`, `data-key`.
+        /// A stable word for the kind of fault: `gap`, `order`, `hash`, `decode`,
+        /// `stream-index`, `event-id-index`, `data-key`, `projection` (a projection's
+        /// checkpoint or head hash that the log does not have).
         public let kind: String
         /// What is wrong, naming positions and streams only.
         public let message: String
@@ -69,6 +70,12 @@ extension Ledger {
                         guard let position = Ledger.decodePosition(current.key) else {
                             fault(expected, "gap", "a log key after position \(expected - 1) is not an 8-byte position")
                             continue
+                        }
+                        guard position >= expected else {
+                            // A B-tree walk only ascends; a damaged branch page can lead back
+                            // into pages already walked, forever. Nothing after it is trusted.
+                            fault(expected, "order", "the log's tree gives position \(position) after position \(expected - 1): its pages are damaged, and the walk stops here")
+                            break
                         }
                         if position != expected {
                             fault(expected, "gap", "position \(expected) is missing; the next stored position is \(position)")
@@ -132,8 +139,16 @@ extension Ledger {
                 }
                 try txn.withCursor(tables.keys) { cursor in
                     var entry = try cursor.move(MDB_FIRST)
+                    var previous: UInt64 = 0
                     while let current = entry {
                         entry = try cursor.move(MDB_NEXT)
+                        if let stream = Ledger.decodePosition(current.key) {
+                            guard stream > previous else {
+                                fault(nil, "data-key", "the key table gives stream \(stream) after stream \(previous): its pages are damaged, and the walk stops here")
+                                break
+                            }
+                            previous = stream
+                        }
                         report.dataKeys += 1
                         guard let stream = Ledger.decodePosition(current.key), stream >= 1, stream <= lastStream else {
                             fault(nil, "data-key", "the key table holds a key for a stream the log does not have")
@@ -161,8 +176,15 @@ extension Ledger {
         var strays = 0
         try txn.withCursor(table) { cursor in
             var entry = try cursor.move(MDB_FIRST)
+            var previous: [UInt8]?
             while let current = entry {
                 entry = try cursor.move(MDB_NEXT)
+                if let previous, !previous.lexicographicallyPrecedes(current.key) {
+                    strays += 1
+                    fault(nil, kind, "the \(kind) gives its keys out of order: its pages are damaged, and the walk stops here")
+                    break
+                }
+                previous = Array(current.key)
                 guard let position = Ledger.decodePosition(current.value) else {
                     strays += 1
                     fault(nil, kind, "an entry of the \(kind) holds no position")

@@ -83,13 +83,19 @@ public final class Ledger: Sendable {
         self.directory = directory
         self.options = options
         try PrivateFiles.makeDirectory(directory, role: "store directory")
-        storeLock = try StoreLock(directory: directory, exclusive: false, wait: true)
+        let lock = try StoreLock(directory: directory, exclusive: false, wait: true)
+        storeLock = lock
         do {
             environment = try LMDBEnvironment(path: directory, mapSize: options.initialMapSize, maxDatabases: 16)
             let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta", "progress", "keys"])
             tables = Tables(log: handles[0], streams: handles[1], eventIDs: handles[2], meta: handles[3], progress: handles[4], keys: handles[5])
-        } catch let error as LMDBError {
-            throw LedgerError(.storage, "cannot open the ledger in \(directory)", cause: error)
+        } catch {
+            // A damaged data file (`DataFileCheck`) or a failed open: nothing stays held.
+            lock.release()
+            if let error = error as? LMDBError {
+                throw LedgerError(.storage, "cannot open the ledger in \(directory)", cause: error)
+            }
+            throw error
         }
         do {
             vault = try KeyVault(directory: directory, environment: environment, tables: tables)

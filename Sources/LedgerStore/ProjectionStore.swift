@@ -170,6 +170,7 @@ public struct ProjectionTransaction {
     let meta: MDB_dbi
 
     private static let checkpointKey = Array("checkpoint".utf8)
+    private static let headHashKey = Array("checkpoint.head-hash".utf8)
 
     /// The last log position this projection has applied (0 when none).
     public func checkpoint() throws -> UInt64 {
@@ -178,11 +179,35 @@ public struct ProjectionTransaction {
         } ?? 0
     }
 
-    /// Records the last log position applied; write it in the same transaction as the state.
-    public func setCheckpoint(_ position: UInt64) throws {
+    /// The log's chain hash at the checkpoint, kept beside it (`setCheckpoint`); nil for a
+    /// store whose last commit was made by a build that did not keep it.
+    public func headHash() throws -> [UInt8]? {
+        try Self.headHashKey.withUnsafeBytes { key in try txn.get(meta, key: key).map { Array($0) } }
+    }
+
+    /// Records the last log position applied and the log's chain hash there (the stored hash
+    /// of that record, `EventRecord.genesisHash` for position 0); write it in the same
+    /// transaction as the state. With the hash, a projection can tell a log that was lost,
+    /// rolled back or replaced from one it has folded (`Ledger.checkProjectionHead`).
+    public func setCheckpoint(_ position: UInt64, headHash: [UInt8]) throws {
+        guard headHash.count == EventRecord.hashLength else {
+            throw LedgerError(.invalidRequest, "a head hash is \(EventRecord.hashLength) bytes, not \(headHash.count)")
+        }
         try Self.checkpointKey.withUnsafeBytes { key in
             try withUnsafeBytes(of: position.bigEndian) { value in _ = try txn.put(meta, key: key, value: value) }
         }
+        try Self.headHashKey.withUnsafeBytes { key in
+            try headHash.withUnsafeBytes { value in _ = try txn.put(meta, key: key, value: value) }
+        }
+    }
+
+    /// Records a checkpoint without a head hash, as builds before the hash did: for tests of
+    /// stores those builds left behind.
+    func setCheckpointWithoutHeadHash(_ position: UInt64) throws {
+        try Self.checkpointKey.withUnsafeBytes { key in
+            try withUnsafeBytes(of: position.bigEndian) { value in _ = try txn.put(meta, key: key, value: value) }
+        }
+        _ = try Self.headHashKey.withUnsafeBytes { key in try txn.delete(meta, key: key) }
     }
 
     /// The value under `key`, copied out, or nil.

@@ -39,6 +39,13 @@ public struct StreamGroupedLog: @unchecked Sendable {
     /// The last position in the snapshot (0 for an empty log).
     public let last: UInt64
 
+    /// The chain hash of the record at `last` (`EventRecord.genesisHash` for an empty log),
+    /// kept beside a rebuilt projection's checkpoint.
+    public var headHash: [UInt8] {
+        guard let record = records.last, record.position == last, record.count >= EventRecord.hashLength else { return EventRecord.genesisHash }
+        return Array(UnsafeRawBufferPointer(start: record.bytes + (record.count - EventRecord.hashLength), count: EventRecord.hashLength))
+    }
+
     /// How many events the snapshot holds.
     public var eventCount: Int { records.count }
     /// How many streams have events.

@@ -82,7 +82,14 @@ struct ContactBookOptions: ParsableArguments {
         let ledger = try storeOptions.open(create: create)
         do {
             let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
-            return (book, { book.close(); ledger.close() })
+            return (book, {
+                // The command's events are in the log; only the projection lags (docs/operations.md, "A full disk").
+                if let behind = book.projectionBehind {
+                    Output.error("warning: recorded in the log, but the contact projection could not be brought up to date: \(behind); it catches up on the next command, or run `ledger rebuild`")
+                }
+                book.close()
+                ledger.close()
+            })
         } catch {
             ledger.close()
             throw error

@@ -100,7 +100,12 @@ struct ImportCommand: ParsableCommand {
         let ledger = try scratch.map { try Ledger(directory: $0) } ?? storeOptions.open(create: !dryRun)
         defer { ledger.close() }
         let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
-        defer { book.close() }
+        defer {
+            if let behind = book.projectionBehind {
+                Output.error("warning: the batches are recorded in the log, but the contact projection could not be brought up to date: \(behind); it catches up on the next command, or run `ledger rebuild`")
+            }
+            book.close()
+        }
         let start = Date()
         let showProgress = Output.stderrIsTerminal && !json
         var lastDrawn = -1.0

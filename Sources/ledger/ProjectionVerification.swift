@@ -17,12 +17,24 @@ enum ProjectionVerification {
 
     /// Runs every projection's check (`ProjectionCatalog`) on the store `storeOptions` names.
     static func run(_ storeOptions: StoreOptions, json: Bool) throws {
-        let ledger = try storeOptions.open()
+        VerifyChild.phase("the log \(storeOptions.directory)/data.mdb")
+        let ledger: Ledger
+        do {
+            ledger = try storeOptions.open()
+        } catch let error as LedgerError where error.code == .corrupt {
+            try VerifyCommand.reportUnopenable(error, json: json)
+        }
         defer { ledger.close() }
         var allValid = true
         var reports = [Report]()
         for entry in ProjectionCatalog.all {
-            let report = try entry.check(ledger)
+            VerifyChild.phase("the \(entry.name) projection in \(storeOptions.directory)/projections/\(entry.name)")
+            let report: ProjectionCheckReport
+            do {
+                report = try entry.check(ledger)
+            } catch let error as LedgerError where error.code == .corrupt {
+                try VerifyCommand.reportUnopenable(error, json: json)
+            }
             allValid = allValid && report.isValid
             if json {
                 reports.append(Report(

@@ -5,7 +5,8 @@ import LedgerStore
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check the hash chain and the indexes; exit 1 on any fault."
+        abstract: "Check the hash chain, the indexes and the projections' checkpoints; exit 1 on any fault.",
+        discussion: "The files are read in a child process: damage that makes LMDB crash is reported as a fault, never a crash of verify."
     )
 
     @OptionGroup var storeOptions: StoreOptions
@@ -16,13 +17,27 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Check instead that the contact projection equals a fresh fold of the log.")
     var projections = false
 
+    /// Set on the child process that does the walk (`VerifyChild`).
+    @Flag(help: .hidden)
+    var inChild = false
+
     func run() throws {
+        guard inChild else { return try VerifyChild.run(json: json) }
         if projections { return try ProjectionVerification.run(storeOptions, json: json) }
-        let ledger = try storeOptions.open()
+        VerifyChild.phase("the log \(storeOptions.directory)/data.mdb")
+        let ledger: Ledger
+        do {
+            ledger = try storeOptions.open()
+        } catch let error as LedgerError where error.code == .corrupt {
+            // The file checks before LMDB maps a file (a truncated or altered data.mdb).
+            try Self.reportUnopenable(error, json: json)
+        }
         defer { ledger.close() }
-        let report = try ledger.verify { position in
+        var report = try ledger.verify { position in
             if Output.stderrIsTerminal { Output.error("verified \(position) events…") }
         }
+        VerifyChild.phase("the projections' checkpoints in \(storeOptions.directory)/projections")
+        report.faults += try ledger.projectionHeadFaults()
         if json {
             try Output.json(VerifyOutput(report))
         } else if report.isValid {
@@ -34,6 +49,18 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         if !report.isValid { throw ExitCode(1) }
+    }
+}
+
+extension VerifyCommand {
+    /// Prints a store that cannot even be opened as a fault, and exits 1.
+    static func reportUnopenable(_ error: LedgerError, json: Bool) throws -> Never {
+        if json {
+            try Output.json(VerifyChild.CrashOutput(ok: false, faults: [VerifyChild.CrashOutput.Fault(kind: "file", message: error.description)]))
+        } else {
+            Output.line("FAULT: \(error.description)")
+        }
+        throw ExitCode(1)
     }
 }
 

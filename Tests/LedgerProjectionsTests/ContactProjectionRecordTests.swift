@@ -39,11 +39,11 @@ struct ContactProjectionRecordTests {
         let positions = result.positions[0]...result.positions[1]
 
         // A run that does not start right after the checkpoint is refused, and nothing is written.
-        #expect(try ContactProjection.record(folded, definitions: [], positions: (positions.lowerBound + 1)...(positions.upperBound + 1), in: store) == false)
+        #expect(try ContactProjection.record(folded, definitions: [], positions: (positions.lowerBound + 1)...(positions.upperBound + 1), headHash: EventRecord.genesisHash, in: store) == false)
         #expect(try directoryView.checkpoint() == positions.lowerBound - 1)
         #expect(try directoryView.find(.email, "new@example.com") == nil)
 
-        #expect(try ContactProjection.record(folded, definitions: [], positions: positions, in: store))
+        #expect(try ContactProjection.record(folded, definitions: [], positions: positions, headHash: try #require(try ledger.chainHash(at: positions.upperBound)), in: store))
         #expect(try directoryView.checkpoint() == positions.upperBound)
         #expect(try directoryView.find(.email, "new@example.com") == existing)
         #expect(try directoryView.find(.email, "old@example.com") == nil)
@@ -75,7 +75,7 @@ struct ContactProjectionRecordTests {
         #expect(folded.new == ahead.placed(stream: result.stream, recordedAt: recordedAt))
 
         let positions = try #require(result.positions.first)...(try #require(result.positions.last))
-        #expect(try ContactProjection.record([folded], definitions: [], positions: positions, in: store))
+        #expect(try ContactProjection.record([folded], definitions: [], positions: positions, headHash: try #require(try ledger.chainHash(at: positions.upperBound)), in: store))
         let directory = ContactDirectory(store: store)
         #expect(try directory.contact(result.stream) == ahead.placed(stream: result.stream, recordedAt: recordedAt))
         #expect(try directory.find(.email, "new@example.com") == result.stream)

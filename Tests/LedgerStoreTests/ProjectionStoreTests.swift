@@ -61,7 +61,7 @@ struct ProjectionStoreTests {
             for round in 1...3 as ClosedRange<UInt64> {
                 try store.write { transaction in
                     try transaction.put(items, Self.key(round), [UInt8(round)])
-                    try transaction.setCheckpoint(round)
+                    try transaction.setCheckpoint(round, headHash: [UInt8](repeating: UInt8(round), count: 32))
                 }
             }
             try store.sync()

@@ -52,12 +52,12 @@ extension Projection {
         var done: UInt64 = 0
         while done < last {
             let events = try ledger.read(from: done + 1, limit: rebuildBatchSize).filter { $0.position <= last }
-            guard let end = events.last?.position else { break }
+            guard let lastEvent = events.last else { break }
             try store.write { transaction in
                 try apply(events, keys: keys, in: transaction, store: store)
-                try transaction.setCheckpoint(end)
+                try transaction.setCheckpoint(lastEvent.position, headHash: Array(lastEvent.chainHash))
             }
-            done = end
+            done = lastEvent.position
         }
         return done
     }

@@ -45,7 +45,7 @@ extension ContactProjection {
             for entry in definitions.sorted(by: { $0.position < $1.position }) {
                 try Self.define(entry.definition, stream: entry.stream, in: transaction, store: store)
             }
-            try transaction.setCheckpoint(log.last)
+            try transaction.setCheckpoint(log.last, headHash: log.headHash)
         }
         progress(log.last)
         return log.last

@@ -51,11 +51,13 @@ extension ContactProjection {
     /// Writes nothing and returns false unless the projection's checkpoint is right before
     /// `positions`, i.e. unless these are the only events it has not applied; the caller then
     /// catches up from the log instead. `contacts` must cover every stream of those events but
-    /// the schema stream, whose declarations are `definitions`.
+    /// the schema stream, whose declarations are `definitions`. `headHash` is the log's chain
+    /// hash at `positions.upperBound`, kept beside the checkpoint.
     public static func record(
         _ contacts: [FoldedContact],
         definitions: [(FieldDefined, StreamID)],
         positions: ClosedRange<UInt64>,
+        headHash: [UInt8],
         in store: ProjectionStore
     ) throws -> Bool {
         let table = try store.table("contacts")
@@ -139,7 +141,7 @@ extension ContactProjection {
                     if !appended { try transaction.put(table, key(stream), writer.bytes) }
                 }
             }
-            try transaction.setCheckpoint(positions.upperBound)
+            try transaction.setCheckpoint(positions.upperBound, headHash: headHash)
             return true
         }
     }

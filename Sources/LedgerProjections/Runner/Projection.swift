@@ -41,13 +41,13 @@ extension Projection {
         var last: UInt64 = 0
         while true {
             let events = try ledger.read(from: last + 1, limit: rebuildBatchSize)
-            guard let end = events.last?.position else { return last }
+            guard let lastEvent = events.last else { return last }
             try store.write { transaction in
                 try apply(events, keys: keys, in: transaction, store: store)
-                try transaction.setCheckpoint(end)
+                try transaction.setCheckpoint(lastEvent.position, headHash: Array(lastEvent.chainHash))
             }
-            last = end
-            progress(end)
+            last = lastEvent.position
+            progress(lastEvent.position)
         }
     }
 

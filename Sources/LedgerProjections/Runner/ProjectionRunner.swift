@@ -51,9 +51,15 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     /// thread meanwhile: from the start of this batch's transaction when the log is a full
     /// batch ahead (throughput), otherwise from its commit, which mostly waits for the disk
     /// (the read then takes in what was appended while this batch was applied).
+    ///
+    /// First the checkpoint and the head hash kept beside it are checked against the log
+    /// (`Ledger.checkProjectionHead`): a projection ahead of the log, or folded from another
+    /// log, is an error naming both, never a projection that waits for the log to catch up.
     @discardableResult
     public func catchUp(store: ProjectionStore) throws -> UInt64 {
-        var checkpoint = try store.read { try $0.checkpoint() }
+        let (start, headHash) = try store.read { (try $0.checkpoint(), try $0.headHash()) }
+        try ledger.checkProjectionHead(checkpoint: start, headHash: headHash, folder: store.directory)
+        var checkpoint = start
         var next = try prepareBatch(from: checkpoint + 1)
         while let batch = next {
             var following: Prefetch<Batch?>?
@@ -67,12 +73,12 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
                     let current = try transaction.checkpoint()
                     if current < batch.first {
                         try projection.apply(batch.prepared, in: transaction, store: store)
-                        try transaction.setCheckpoint(batch.last)
+                        try transaction.setCheckpoint(batch.last, headHash: batch.lastHash)
                     } else {
                         let fresh = batch.events.filter { $0.position > current }
                         guard let freshLast = fresh.last else { return }
                         try projection.apply(fresh, keys: keys, in: transaction, store: store)
-                        try transaction.setCheckpoint(freshLast.position)
+                        try transaction.setCheckpoint(freshLast.position, headHash: Array(freshLast.chainHash))
                     }
                     prefetch()
                 }
@@ -105,6 +111,9 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
         let prepared: Kind.Prepared
         let first: UInt64
         let last: UInt64
+
+        /// The chain hash of the last event, kept beside the checkpoint.
+        var lastHash: [UInt8] { events.last.map { Array($0.chainHash) } ?? EventRecord.genesisHash }
     }
 
     /// Catches up, then applies new events as they are appended, until cancelled.

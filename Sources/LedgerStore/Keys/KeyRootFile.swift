@@ -158,7 +158,13 @@ enum KeyRootFile {
         guard descriptor >= 0 else { throw failure("cannot create \(path)") }
         defer { close(descriptor) }
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw failure("cannot write \(path)") }
+        guard written == bytes.count else {
+            // A short write sets no errno: on a regular file it means the file system is full.
+            if written >= 0 { errno = ENOSPC }
+            let error = failure("cannot write \(path)")
+            unlink(path)
+            throw error
+        }
         guard fsync(descriptor) == 0 else { throw failure("fsync of \(path) failed") }
     }
 

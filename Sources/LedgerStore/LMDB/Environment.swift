@@ -24,7 +24,14 @@ final class LMDBEnvironment: @unchecked Sendable {
 
     /// Opens (creating if needed) the environment in directory `path`, with `flags` beside
     /// `MDB_NOTLS` (a projection store adds `MDB_NOMETASYNC`).
-    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 126, flags: UInt32 = 0) throws(LMDBError) {
+    ///
+    /// Before LMDB maps anything, the data file is checked (`DataFileCheck`: a file cut short
+    /// or with damaged meta pages is refused, naming the check, instead of a SIGBUS later) and
+    /// the lock file's space is allocated (`preallocateLockFile`: a full disk is an error
+    /// here, not a SIGBUS at LMDB's first write through its map).
+    init(path: String, mapSize: Int, maxDatabases: UInt32, maxReaders: UInt32 = 126, flags: UInt32 = 0) throws {
+        try DataFileCheck.check(directory: path)
+        try Self.preallocateLockFile(directory: path, readers: maxReaders)
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create") }
@@ -262,7 +269,7 @@ final class LMDBEnvironment: @unchecked Sendable {
                 try grow()
                 continue
             }
-            try check(commitCode, "mdb_txn_commit")
+            try check(Self.spaceAware(commitCode, path: path), "mdb_txn_commit \(path)")
             return result
         }
     }
@@ -301,5 +308,53 @@ final class LMDBEnvironment: @unchecked Sendable {
         var stat = MDB_stat()
         try check(mdb_stat(txn.handle, dbi, &stat), "mdb_stat")
         return stat.ms_entries
+    }
+}
+
+extension LMDBEnvironment {
+    /// The size LMDB gives a lock file for `readers` slots (mdb.c: `sizeof(MDB_txninfo)` of 192
+    /// bytes, one slot included, then 64 bytes a slot), rounded up to whole 4 KiB pages.
+    static func lockFileSize(readers: UInt32) -> Int {
+        let bytes = 192 + 64 * (Int(readers) - 1)
+        return (bytes + 4095) / 4096 * 4096
+    }
+
+    /// Creates `lock.mdb` if needed and allocates its blocks (posix_fallocate).
+    ///
+    /// LMDB sizes the lock file with ftruncate, which allocates nothing, and then writes into
+    /// it through a shared writable map (mdb.c, mdb_env_setup_locks): on a full file system the
+    /// first write to a page without a block is a SIGBUS that kills the process. Allocated
+    /// here, a full disk is ENOSPC from posix_fallocate instead. LMDB keeps a lock file that is
+    /// large enough ("rsize = size" when it is not shorter than it needs), so it never
+    /// truncates this one again.
+    static func preallocateLockFile(directory: String, readers: UInt32) throws(LMDBError) {
+        let path = directory + "/lock.mdb"
+        // 0600 whatever the umask, like every file of the store (PrivateFiles).
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw LMDBError(code: errno, operation: "open \(path)") }
+        defer { Glibc.close(descriptor) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && status.st_mode & 0o7777 != 0o600 && status.st_uid == getuid() {
+            _ = fchmod(descriptor, 0o600)
+        }
+        // Returns the error number itself (posix_fallocate(3)); it never sets errno.
+        let code = posix_fallocate(descriptor, 0, off_t(lockFileSize(readers: readers)))
+        // A file system without fallocate (EOPNOTSUPP, EINVAL): LMDB sizes the file as before.
+        if code != 0 && code != EOPNOTSUPP && code != EINVAL {
+            throw LMDBError(code: code, operation: "posix_fallocate \(path)")
+        }
+    }
+
+    /// `code`, or ENOSPC when it is EIO and the file system of `path` is full.
+    ///
+    /// mdb.c reports a short write of its pages as EIO ("short write, filesystem full?"), and a
+    /// write to a full file system is short; the operator must hear "no space left on device".
+    static func spaceAware(_ code: Int32, path: String) -> Int32 {
+        guard code == EIO else { return code }
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return code }
+        // Less than a megabyte left for unprivileged writers is full for a database.
+        let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
+        return free < 1 << 20 ? ENOSPC : code
     }
 }
