@@ -20,7 +20,7 @@ struct BackupCommand: ParsableCommand {
         defer { copy.close() }
         let report = try copy.verify()
         guard report.isValid else {
-            throw ValidationError("the copy in \(destination) does not verify: first bad position \(report.firstBadPosition.map(String.init) ?? "unknown")")
+            throw CommandFailure(.failure, "the copy in \(destination) does not verify: first bad position \(report.firstBadPosition.map(String.init) ?? "unknown")")
         }
         Output.line("backed up \(report.events) events to \(destination) (verified, head hash \(report.headHash))")
     }

@@ -124,10 +124,20 @@ struct ContactBookOptions: ParsableArguments {
         }
     }
 
+    /// Runs `body` on the contact book and closes it after; a store created for it is removed
+    /// again when `body` fails with nothing recorded (`StoreOptions.withLedger`).
+    func withBook<Result>(create: Bool = false, _ body: (ContactBook) throws -> Result) throws -> Result {
+        try storeOptions.withLedger(create: create) { ledger in
+            let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
+            defer { book.close() }
+            return try body(book)
+        }
+    }
+
     /// The contact KEY names, or a clear error.
     func contact(_ key: String, in book: ContactBook) throws -> StreamID {
         guard let id = try book.resolve(key: key) else {
-            throw ValidationError("no contact has the key \(key) (#N or id:N, an e-mail, a phone, or ext:ID)")
+            throw CommandFailure(.noInput, "no contact has the key \(key) (#N or id:N, an e-mail, a phone, or ext:ID)")
         }
         return id
     }
