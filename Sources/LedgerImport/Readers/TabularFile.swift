@@ -33,12 +33,13 @@ public enum TabularFile {
     }
 
     /// Refuses a file named as an Excel 2007+ workbook (.xlsx, .xlsm) whose bytes are not a ZIP
-    /// archive: such a workbook is always one, so the file is damaged or mislabelled, and
+    /// archive (or an encrypted one's OLE2 container): such a workbook is always one, so the file is damaged or mislabelled, and
     /// reading it as text would import whatever its bytes happen to say. A text file named
     /// .xls is read as text: programs commonly export tab-separated text under that name.
     static func checkExtension(_ fileName: String, format: FileFormat) throws(ImportFileError) {
         let lowered = fileName.lowercased()
-        guard lowered.hasSuffix(".xlsx") || lowered.hasSuffix(".xlsm"), format != .xlsx else { return }
+        // An encrypted .xlsx is an OLE2 container (read as .xls, which reports the encryption).
+        guard lowered.hasSuffix(".xlsx") || lowered.hasSuffix(".xlsm"), format == .delimitedText else { return }
         throw ImportFileError(
             .invalidWorkbook, file: fileName,
             reason: "the name says an Excel workbook, but the file is not one (a workbook is a ZIP archive); "
