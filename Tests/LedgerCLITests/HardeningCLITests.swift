@@ -200,6 +200,18 @@ struct HardeningCLITests {
         #expect(document["segments"] as? [String] == ["vip\u{9B}2J"], "the JSON keeps the value, escaped")
     }
 
+    @Test("rejection messages quoting a cell print its control characters escaped")
+    func rejectionsEscaped() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = try Self.write("Email,First name\nbad\u{1B}[31m@x,Olena\nmaria@example.com,Maria\n", "c.csv", in: folder)
+        let outcome = try Self.ledger(folder + "/store", "import", file)
+        #expect(outcome.status == 2, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.contains("row 2: email"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("\\u001b[31m"), "\(outcome.stdout)")
+        #expect(!outcome.stdout.contains("\u{1B}"), "\(outcome.stdout)")
+    }
+
     @Test("a message echoing an argument escapes its control characters")
     func messagesEscaped() throws {
         let outcome = try Executables.run("ledger", ["contact", "show", "#1", "--bogus\u{1B}[2J"])
