@@ -8,7 +8,9 @@ import LedgerStore
 
 /// The exit statuses of every `ledger` command, documented in README.md and docs/operations.md.
 ///
-/// The numbers from 64 on are those of BSD's `sysexits.h`, which scripts already know.
+/// The numbers from 64 on are those of BSD's `sysexits.h`, which scripts already know. There is
+/// no 69 (EX_UNAVAILABLE) yet: a store busy with another process is reported by LedgerStore as
+/// an invalid request, not told apart from other failures (status 1).
 enum ExitStatus: Int32, CaseIterable {
     /// The command did its job.
     case ok = 0
@@ -23,8 +25,6 @@ enum ExitStatus: Int32, CaseIterable {
     case dataError = 65
     /// What the command reads does not exist or cannot be read: the file, the store, the contact.
     case noInput = 66
-    /// The store is busy: another process holds it (a restore refused while it is in use).
-    case unavailable = 69
     /// Reading or writing failed below the ledger: disk full, permissions, an LMDB I/O error.
     case ioError = 74
 }

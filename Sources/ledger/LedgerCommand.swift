@@ -10,7 +10,7 @@ struct LedgerCommand: AsyncParsableCommand {
         discussion: """
             The store is ./ledger-data unless --store or LEDGER_STORE says otherwise. Exit status: \
             0 ok, 1 failure, 2 partly applied (an import with rejected rows), 64 usage, 65 bad data, \
-            66 no such file, store or contact, 69 store busy, 74 I/O error (docs/operations.md).
+            66 no such file, store or contact, 74 I/O error (docs/operations.md).
             """,
         version: "0.1.0",
         subcommands: [
