@@ -103,7 +103,7 @@ extension ExitStatus {
     /// A Foundation file error in words: the path and the system's reason, never the
     /// `NSCocoaErrorDomain` dump.
     private static func fileSystem(_ error: CocoaError) -> (ExitStatus, String) {
-        let path = error.filePath ?? error.url?.path ?? "a file"
+        let path = error.filePath ?? error.url?.path
         let reason: String
         if let posix = error.underlying as? POSIXError {
             reason = String(cString: strerror(posix.code.rawValue))
@@ -117,7 +117,8 @@ extension ExitStatus {
             }
         }
         let missing = [CocoaError.fileNoSuchFile, .fileReadNoSuchFile, .fileReadNoPermission].contains(error.code)
-        return (missing ? .noInput : .ioError, "\(path): \(reason)")
+        // Writes to standard output (an export into a full disk) carry no path.
+        return (missing ? .noInput : .ioError, path.map { "\($0): \(reason)" } ?? "reading or writing failed: \(reason)")
     }
 }
 
