@@ -18,7 +18,9 @@ extension ContactBook {
     /// Records a consent change on one channel and purpose of contact `id`.
     ///
     /// The event is checked by the field rules (purpose, wording, reason, evidence) before
-    /// anything is written; a refusal names what is wrong.
+    /// anything is written; a refusal names what is wrong. Consent is given only on a channel
+    /// the contact can be reached on (`ConsentChannel.requiredIdentifier`: an e-mail for
+    /// `email`, a phone for `sms`); it can always be withdrawn.
     public func setConsent(
         _ id: StreamID,
         scope: ConsentScope,
@@ -45,13 +47,17 @@ extension ContactBook {
             guard let state = try directory().contact(id), !state.erased, state.mergedInto == nil else {
                 throw ContactError(.notFound, "contact \(id) does not exist, was erased or was merged into another")
             }
+            if case .withdraw = change {} else if let needed = scope.channel.requiredIdentifier, state.identifiers(needed).isEmpty {
+                throw ContactError(.missingIdentifier, "contact \(id) has no \(needed.label) to reach on the \(scope.channel.label) channel; add one before recording consent on it")
+            }
             _ = try record([event], to: id, expected: .any, actor: actor, source: source) { _ in .timeOrdered() }
         }
     }
 
     /// Merges contact `absorbed` into `survivor` on purpose: the survivor takes over the
-    /// absorbed contact's identifiers, fields it lacks, and segments; the absorbed contact's
-    /// stream ends with `contact.merged-away`.
+    /// absorbed contact's identifiers (its own primary e-mail, phone and external id stay
+    /// primary), fields it lacks, and segments; the absorbed contact's stream ends with
+    /// `contact.merged-away`.
     public func merge(survivor: StreamID, absorbed: StreamID, actor: Actor, source: Source) throws {
         guard survivor != absorbed else { throw ContactError(.invalidRequest, "a contact cannot be merged into itself") }
         try exclusive {
@@ -65,11 +71,18 @@ extension ContactBook {
             var survivorEvents = [ContactEvent]()
             var absorbedEvents = [ContactEvent]()
             for kind in [IdentifierKind.email, .phone, .externalId] {
+                var took = false
                 for value in gone.identifiers(kind) {
                     absorbedEvents.append(.identifierRemoved(IdentifierChange(kind: kind, value: value)))
                     if !kept.identifiers(kind).contains(value) {
                         survivorEvents.append(.identifierAdded(IdentifierChange(kind: kind, value: value)))
+                        took = true
                     }
+                }
+                // The latest identifier added is the primary one: the survivor's own primary is
+                // added again after those it took over, so it stays primary.
+                if took, let primary = kept.identifiers(kind).last {
+                    survivorEvents.append(.identifierAdded(IdentifierChange(kind: kind, value: primary)))
                 }
             }
             var changes = [FieldChange]()

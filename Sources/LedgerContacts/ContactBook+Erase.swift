@@ -40,9 +40,12 @@ extension ContactBook {
     /// in every projection, and running the erasure again destroys the keys.
     public func erase(_ id: StreamID, reason: String, actor: Actor, source: Source) throws -> Erasure {
         let reason = reason.trimmingWhitespace
-        guard !reason.isEmpty, reason.count <= Self.maximumErasureReasonLength, !reason.contains(where: \.isNewline) else {
+        guard !reason.isEmpty, reason.count <= Self.maximumErasureReasonLength, !reason.contains(where: \.isNewline),
+              !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw ContactError(.invalidRequest, "the erasure reason must be one line of 1 to \(Self.maximumErasureReasonLength) characters, e.g. gdpr-request (never the person's own words)")
         }
+        try Self.checkEnvelopes([AppendRequest(target: .existing(id), events: [ContactEvent.contactErased(ContactErased(reason: reason)).newEvent(actor: actor, source: source)])])
         return try exclusive {
             let directory = try directory()
             guard let state = try directory.contact(id) else {

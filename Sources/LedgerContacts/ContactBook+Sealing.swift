@@ -10,7 +10,10 @@ extension ContactBook {
     ///
     /// A large batch (a bulk import) is sealed on every core: sealing through swift-crypto
     /// costs more than a microsecond per event (docs/benchmarks.md, "AES-GCM here").
+    /// Every event's actor and source are checked first (`ContactFieldRules.validate(actor:source:)`):
+    /// this is the door every contact write but an erasure goes through.
     func sealed(_ requests: consuming [AppendRequest], keys: KeyRing) throws -> [AppendRequest] {
+        try Self.checkEnvelopes(requests)
         // An import's new contacts come sealed already (PreparedCreation): they stay as they
         // are, and only the others are sealed and put back in place (the array, moved in, is
         // not copied).
@@ -20,6 +23,29 @@ extension ContactBook {
         var result = consume requests
         for (index, request) in zip(unsealed, sealed) { result[index] = request }
         return result
+    }
+
+    /// Checks the actor and source of every event; a bulk import repeats one actor and one
+    /// file name, so each distinct pair is checked once.
+    static func checkEnvelopes(_ requests: [AppendRequest]) throws {
+        var checked: (actor: Actor, source: Source)?
+        for request in requests {
+            for event in request.events {
+                if let checked, checked.actor == event.actor, Self.sameOrigin(checked.source, event.source) { continue }
+                do {
+                    try ContactFieldRules().validate(actor: event.actor, source: event.source)
+                } catch {
+                    throw ContactError(.invalidRequest, "\(error)")
+                }
+                checked = (event.actor, event.source)
+            }
+        }
+    }
+
+    /// Whether two sources hold the same texts (rows of one file differ only in the row).
+    private static func sameOrigin(_ first: Source, _ second: Source) -> Bool {
+        if case .file(let name, _, _) = first, case .file(let other, _, _) = second { return name == other }
+        return first == second
     }
 
     private static func needsSealing(_ request: AppendRequest) -> Bool {

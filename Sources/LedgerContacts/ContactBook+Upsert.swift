@@ -134,7 +134,13 @@ extension ContactBook {
             events.append(.contactFieldsChanged(ContactFieldsChanged(changes: fieldChanges)))
         }
         for segment in input.segments where !(state?.segments.contains(segment) ?? false) {
-            events.append(.segmentMemberAdded(SegmentMembership(segment: segment)))
+            let joined = ContactEvent.segmentMemberAdded(SegmentMembership(segment: segment))
+            do {
+                try rules.validate(joined)
+            } catch {
+                throw ContactError(.invalidField, "\(error)")
+            }
+            events.append(joined)
         }
         outerRules = rules
     }

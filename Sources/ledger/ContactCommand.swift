@@ -24,7 +24,7 @@ struct ContactCommand: ParsableCommand {
             let (book, close) = try options.open()
             defer { close() }
             let id = try options.contact(key, in: book)
-            guard let state = try book.contact(id) else { throw ValidationError("contact \(id) has no state") }
+            guard let state = try book.contact(id) else { throw CommandFailure(.noInput, "contact \(id) has no state") }
             if json {
                 Output.line(state.document.jsonText)
             } else {
@@ -43,10 +43,10 @@ struct ContactCommand: ParsableCommand {
 
         func run() throws {
             let rule = try MatchRule(parsing: match)
-            let (book, close) = try options.open(create: true)
-            defer { close() }
-            let input = try values.input(declared: try book.directory().fieldTypes())
-            let outcome = try book.upsert(input, match: rule, channel: .cli, actor: actor.value, source: .cli(command: "contact add"))
+            let outcome = try options.withBook(create: true) { book in
+                let input = try values.input(declared: try book.directory().fieldTypes())
+                return try book.upsert(input, match: rule, channel: .cli, actor: actor.value, source: .cli(command: "contact add"))
+            }
             Output.line(OutcomeText.render(outcome))
         }
     }
@@ -63,7 +63,7 @@ struct ContactCommand: ParsableCommand {
             let (book, close) = try options.open()
             defer { close() }
             let id = try options.contact(key, in: book)
-            guard let state = try book.contact(id) else { throw ValidationError("contact \(id) has no state") }
+            guard let state = try book.contact(id) else { throw CommandFailure(.noInput, "contact \(id) has no state") }
             var input = try values.input(declared: try book.directory().fieldTypes())
             // Found by KEY: match on an identifier the contact already holds.
             let rule: MatchRule
@@ -114,24 +114,29 @@ enum OutcomeText {
     }
 }
 
-/// A contact as an aligned table for the terminal.
+/// A contact as an aligned table for the terminal: every e-mail, phone and external id (the
+/// primary one first, then the others as `other email`, ...), fields, consent, segments.
 enum ContactText {
     static func render(_ state: ContactState) -> String {
         var rows = [(String, String)]()
-        func row(_ label: String, _ value: String?) { if let value { rows.append((label, value)) } }
+        // Values are escaped, line breaks included, so that none can forge a row.
+        func row(_ label: String, _ value: String?) { if let value { rows.append((label, TerminalText.escaped(value))) } }
         if state.erased { rows.append(("erased", "yes: personal data destroyed")) }
         if let survivor = state.mergedInto { rows.append(("merged into", "contact \(survivor)")) }
-        row("email", state.email)
-        row("phone", state.phone)
-        row("external id", state.externalId)
+        // Every identifier, the primary first (the latest added; a merge keeps the survivor's).
+        for (label, kind) in [("email", IdentifierKind.email), ("phone", .phone), ("external id", .externalId)] {
+            for (index, value) in state.identifiersPrimaryFirst(kind).enumerated() {
+                row(index == 0 ? label : "other \(label)", value)
+            }
+        }
         row("first name", state.firstName)
         row("last name", state.lastName)
         row("birth date", state.birthDate?.iso8601)
         row("language", state.languageCode)
         row("time zone", state.timeZone)
-        for (name, value) in state.fields.sorted(by: { $0.key < $1.key }) { row(name, FieldText.render(value)) }
+        for (name, value) in state.fields.sorted(by: { $0.key < $1.key }) { row(TerminalText.escaped(name), FieldText.render(value)) }
         for (scope, record) in state.consents.sorted(by: { ($0.key.channel.label, $0.key.purpose) < ($1.key.channel.label, $1.key.purpose) }) {
-            row("consent \(scope.channel.label)/\(scope.purpose)", "\(record.status.label) since \(Timestamp.iso8601(microseconds: record.since)) (\(record.method.label))")
+            row("consent \(scope.channel.label)/\(TerminalText.escaped(scope.purpose))", "\(record.status.label) since \(Timestamp.iso8601(microseconds: record.since)) (\(record.method.label))")
         }
         if !state.segments.isEmpty { row("segments", state.segments.sorted().joined(separator: ", ")) }
         row("created", Timestamp.iso8601(microseconds: state.createdAt))

@@ -83,10 +83,7 @@ struct ContactBookOptions: ParsableArguments {
         do {
             let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
             return (book, {
-                // The command's events are in the log; only the projection lags (docs/operations.md, "A full disk").
-                if let behind = book.projectionBehind {
-                    Output.error("warning: recorded in the log, but the contact projection could not be brought up to date: \(behind); it catches up on the next command, or run `ledger rebuild`")
-                }
+                Self.warnIfBehind(book)
                 book.close()
                 ledger.close()
             })
@@ -96,10 +93,31 @@ struct ContactBookOptions: ParsableArguments {
         }
     }
 
+    /// Runs `body` on the contact book and closes it after; a store created for it is removed
+    /// again when `body` fails with nothing recorded (`StoreOptions.withLedger`).
+    func withBook<Result>(create: Bool = false, _ body: (ContactBook) throws -> Result) throws -> Result {
+        try storeOptions.withLedger(create: create) { ledger in
+            let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
+            defer {
+                Self.warnIfBehind(book)
+                book.close()
+            }
+            return try body(book)
+        }
+    }
+
+    /// Warns when the command's events are in the log but the projection lags behind them
+    /// (docs/operations.md, "A full disk"): the write succeeded, the warning says what is late.
+    static func warnIfBehind(_ book: ContactBook) {
+        if let behind = book.projectionBehind {
+            Output.error("warning: recorded in the log, but the contact projection could not be brought up to date: \(behind); it catches up on the next command, or run `ledger rebuild`")
+        }
+    }
+
     /// The contact KEY names, or a clear error.
     func contact(_ key: String, in book: ContactBook) throws -> StreamID {
         guard let id = try book.resolve(key: key) else {
-            throw ValidationError("no contact has the key \(key) (#N or id:N, an e-mail, a phone, or ext:ID)")
+            throw CommandFailure(.noInput, "no contact has the key \(key) (#N or id:N, an e-mail, a phone, or ext:ID)")
         }
         return id
     }

@@ -38,12 +38,7 @@ struct EraseCommand: ParsableCommand {
         defer { close() }
         let id = try options.contact(key, in: book)
         let who = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
-        let erasure: Erasure
-        do {
-            erasure = try book.erase(id, reason: reason, actor: who, source: .cli(command: "erase"))
-        } catch let error as ContactError {
-            throw ValidationError(error.message)
-        }
+        let erasure = try book.erase(id, reason: reason, actor: who, source: .cli(command: "erase"))
         if json {
             try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents))
             return

@@ -42,7 +42,7 @@ struct ExportSubjectCommand: ParsableCommand {
         let (book, close) = try options.open()
         defer { close() }
         let id = try options.contact(key, in: book)
-        guard let state = try book.contact(id) else { throw ValidationError("contact \(id) has no state") }
+        guard let state = try book.contact(id) else { throw CommandFailure(.noInput, "contact \(id) has no state") }
         let events = try book.ledger.readStream(id)
         let keys = book.ledger.keyRing()
         // Merges can chain (an absorbed contact may have absorbed others): follow them all, once each.

@@ -22,9 +22,9 @@ struct FieldCommand: ParsableCommand {
             guard let fieldType = FieldType(rawValue: type) else {
                 throw ValidationError("--type must be one of \(FieldType.allCases.map(\.label).joined(separator: ", "))")
             }
-            let (book, close) = try options.open(create: true)
-            defer { close() }
-            try book.defineField(name, type: fieldType, actor: actor.value, source: .cli(command: "field define"))
+            try options.withBook(create: true) { book in
+                try book.defineField(name, type: fieldType, actor: actor.value, source: .cli(command: "field define"))
+            }
             Output.line("field \(name) is \(fieldType.label)")
         }
     }

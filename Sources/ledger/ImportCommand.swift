@@ -46,6 +46,20 @@ struct ImportCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
+        for name in segment {
+            do {
+                try ContactFieldRules().validate(ContactEvent.segmentMemberAdded(SegmentMembership(segment: name)))
+            } catch {
+                throw ValidationError("--segment: \(error)")
+            }
+        }
+        for pair in map {
+            guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex,
+                  !pair[pair.index(after: equals)...].allSatisfy(\.isWhitespace)
+            else {
+                throw ValidationError("--map \(pair): write it as \"Column=field\", with both the column and the field named")
+            }
+        }
     }
 
     func run() throws {
@@ -53,9 +67,8 @@ struct ImportCommand: ParsableCommand {
         options.match = try MatchRule(parsing: match)
         options.defaultRegion = defaultRegion
         for pair in map {
-            guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex else {
-                throw ValidationError("--map \(pair): write it as \"Column=field\"")
-            }
+            // validate() made sure every pair has a column, an `=` and a field.
+            guard let equals = pair.lastIndex(of: "=") else { continue }
             options.mappings[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
         options.segments = segment
@@ -83,6 +96,13 @@ struct ImportCommand: ParsableCommand {
         // The file is vetted (a regular file within the size limit, not empty) and the rejects
         // file opened before the store is opened: a refused import creates no store directory.
         let input = URL(fileURLWithPath: file)
+        // The file's name is recorded in every event's source and printed by `history`: one
+        // line without control characters, like the actor's name.
+        do {
+            try ContactFieldRules().validate(actor: options.actor, source: .file(name: input.lastPathComponent, sha256: .zero, row: 1))
+        } catch {
+            throw CommandFailure(.usage, "\(error); rename the file or choose another --actor")
+        }
         try TabularFile.check(input, options: options.read)
         let rejectsWriter: RejectsWriter?
         do {
@@ -97,8 +117,19 @@ struct ImportCommand: ParsableCommand {
         let missing = !FileManager.default.fileExists(atPath: storeOptions.directory + "/data.mdb")
         let scratch = dryRun && missing ? NSTemporaryDirectory() + "ledger-dry-run-\(UUID().uuidString)" : nil
         defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
-        let ledger = try scratch.map { try Ledger(directory: $0) } ?? storeOptions.open(create: !dryRun)
-        defer { ledger.close() }
+        if let scratch {
+            let ledger = try Ledger(directory: scratch)
+            defer { ledger.close() }
+            try run(into: ledger, input: input, options: options, rejects: rejectsWriter)
+        } else {
+            try storeOptions.withLedger(create: !dryRun) { try run(into: $0, input: input, options: options, rejects: rejectsWriter) }
+        }
+    }
+
+    /// Imports into `ledger` and prints the summary; throws for the exit status when rows were
+    /// rejected (`partial`, or `dataError` when no row got in), which also removes a store the
+    /// import created for nothing.
+    private func run(into ledger: Ledger, input: URL, options: ImportOptions, rejects rejectsWriter: RejectsWriter?) throws {
         let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
         defer {
             if let behind = book.projectionBehind {
@@ -123,6 +154,7 @@ struct ImportCommand: ParsableCommand {
         if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         if json {
             try Output.json(summary)
+            try Self.checkRejections(summary)
             return
         }
         Output.line("\(summary.dryRun ? "dry run of " : "")\(summary.file): \(summary.format), \(summary.encoding), \(summary.rows) rows in \(String(format: "%.2f", summary.seconds)) s")
@@ -134,5 +166,16 @@ struct ImportCommand: ParsableCommand {
             Output.line("  row \(rejection.row): \(rejection.reason)")
         }
         if summary.rejected > 20 { Output.line("  … \(summary.rejected - 20) more rejections\(rejects == nil ? " (use --rejects FILE)" : " in \(rejects ?? "")")") }
+        try Self.checkRejections(summary)
+    }
+
+    /// Ends a finished import with its status: 65 when rows were read and every one was
+    /// rejected, 2 when some were (the summary, printed already, says which and why).
+    private static func checkRejections(_ summary: ImportSummary) throws {
+        guard summary.rejected > 0 else { return }
+        guard summary.rejected < summary.rows else {
+            throw CommandFailure(.dataError, "no row was imported: all \(summary.rows) rows were rejected")
+        }
+        throw ExitCode(ExitStatus.partial.rawValue)
     }
 }

@@ -1,6 +1,10 @@
 import Foundation
 
 /// Writing to standard output and error, one line at a time.
+///
+/// Everything written here goes through `TerminalText.escaped(_:keepingLineFeeds:)`: control
+/// characters in values (stored by anyone, or by older builds) never reach the terminal raw.
+/// JSON stays valid JSON with the same values, as the escapes are JSON's own.
 enum Output {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -16,26 +20,22 @@ enum Output {
 
     /// Prints `value` as one line of JSON.
     static func jsonLine<Value: Encodable>(_ value: Value) throws {
-        var data = try encoder.encode(value)
-        data.append(0x0A)
-        FileHandle.standardOutput.write(data)
+        line(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// Prints `value` as indented JSON.
     static func json<Value: Encodable>(_ value: Value) throws {
-        var data = try prettyEncoder.encode(value)
-        data.append(0x0A)
-        FileHandle.standardOutput.write(data)
+        line(String(decoding: try prettyEncoder.encode(value), as: UTF8.self))
     }
 
     /// Prints a line of text on standard output.
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.escaped(text, keepingLineFeeds: true) + "\n").utf8))
     }
 
     /// Prints a line of text on standard error.
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escaped(text, keepingLineFeeds: true) + "\n").utf8))
     }
 
     /// Whether standard error is a terminal (for progress lines).

@@ -1,7 +1,8 @@
 /// Rows of text in aligned columns under a header, for the audit commands' terminal output.
 ///
 /// Columns are as wide as their widest cell (counted in characters) plus two spaces; the
-/// last column is not padded, so no line ends in spaces.
+/// last column is not padded, so no line ends in spaces. Cells are escaped as
+/// `TerminalText` says, line breaks included, so a value cannot break or forge a row.
 struct TextTable {
     /// The column titles.
     let header: [String]
@@ -15,7 +16,7 @@ struct TextTable {
 
     /// Adds a row; missing cells are empty.
     mutating func add(_ cells: [String]) {
-        rows.append(cells + Array(repeating: "", count: max(0, header.count - cells.count)))
+        rows.append(cells.map { TerminalText.escaped($0) } + Array(repeating: "", count: max(0, header.count - cells.count)))
     }
 
     /// The table as lines joined by line feeds (no final one, as `Output.line` adds it).

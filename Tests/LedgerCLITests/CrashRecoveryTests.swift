@@ -33,9 +33,9 @@ struct CrashRecoveryTests {
                     acknowledged.append((position, id))
                 }
             }
-            // Killed before it created the store (a loaded machine starts processes slowly):
+            // Killed before it created the store's log (a loaded machine starts processes slowly):
             // nothing was acknowledged, and there is nothing to verify yet.
-            if !FileManager.default.fileExists(atPath: directory) {
+            if !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
                 #expect(acknowledged.isEmpty, "round \(round): acknowledged events but no store")
                 continue
             }
@@ -78,9 +78,9 @@ struct CrashRecoveryTests {
                 if parts[0] == "shredding" { begun.insert(stream) }
                 if parts[0] == "shredded" { shredded.insert(stream) }
             }
-            // Killed before it created the store (a loaded machine starts processes slowly):
+            // Killed before it created the store's log (a loaded machine starts processes slowly):
             // nothing was acknowledged, and there is nothing to verify yet.
-            if !FileManager.default.fileExists(atPath: directory) {
+            if !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
                 #expect(shredded.isEmpty && begun.isEmpty, "round \(round): erasures reported but no store")
                 continue
             }

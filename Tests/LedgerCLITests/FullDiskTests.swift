@@ -55,7 +55,7 @@ struct FullDiskTests {
         Self.fill(mountPoint)
         let add = try Executables.run("ledger", ["contact", "add", "--email", "a@example.com", "--store", mountPoint + "/store"], timeout: 60)
         #expect(add.signal == nil, "\(add.output)")
-        #expect(add.status == 1)
+        #expect(add.status == 74)
         #expect(add.stderr.contains("No space left on device"), "\(add.output)")
     }
 
@@ -71,7 +71,7 @@ struct FullDiskTests {
         Self.fill(mountPoint)
         let rebuild = try Executables.run("ledger", ["rebuild", "--store", store], timeout: 120)
         #expect(rebuild.signal == nil, "\(rebuild.output)")
-        #expect(rebuild.status == 1)
+        #expect(rebuild.status == 74)
         #expect(rebuild.stderr.contains("No space left on device"), "\(rebuild.output)")
         // The live projection is untouched: reads go on.
         try FileManager.default.removeItem(atPath: mountPoint + "/filler")

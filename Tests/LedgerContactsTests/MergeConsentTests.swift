@@ -14,8 +14,9 @@ struct MergeConsentTests {
     static let push = ConsentScope(channel: .webpush, purpose: "news")
 
     /// Two contacts, a survivor and one to absorb.
+    /// Two contacts that both have an e-mail and a phone, so consent can be given on email and sms.
     static func pair(_ fixture: Fixture) throws -> (kept: StreamID, gone: StreamID) {
-        let kept = try fixture.upsert(ContactInput(email: "kept@example.com")).contact
+        let kept = try fixture.upsert(ContactInput(email: "kept@example.com", phone: "+380671112233")).contact
         let gone = try fixture.upsert(ContactInput(email: "gone@example.com", phone: "+380501112233")).contact
         return (kept, gone)
     }

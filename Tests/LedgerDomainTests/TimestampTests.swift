@@ -29,3 +29,19 @@ struct TimestampTests {
         #expect(Timestamp.daysSinceEpoch(year: year, month: month, day: day) == days)
     }
 }
+
+@Suite("Timestamp offsets")
+struct TimestampOffsetTests {
+    @Test("an offset beyond ±14:00, or with 60 minutes or more, is not a time", arguments: ["+25:00", "+14:01", "-15:00", "+05:60", "+99:99"])
+    func impossibleOffsets(offset: String) {
+        #expect(Timestamp.parse("2026-03-01T12:00:00" + offset) == nil)
+    }
+
+    @Test("real offsets still parse, to the same moment")
+    func realOffsets() {
+        let utc = Timestamp.parse("2026-03-01T12:00:00Z")
+        #expect(Timestamp.parse("2026-03-02T02:00:00+14:00") == utc)
+        #expect(Timestamp.parse("2026-03-01T00:00:00-12:00") == utc)
+        #expect(Timestamp.parse("2026-03-01T17:30:00+0530") == utc)
+    }
+}

@@ -36,6 +36,7 @@ struct ContactDocumentTests {
         let document = try #require(Self.state).document
         let expected = """
         {"id":42,"externalId":"crm-1","email":"olena@example.com","phone":"+380441234567",\
+        "emails":["olena@example.com","old@example.com"],\
         "firstName":"Олена \\"Lena\\"","lastName":"Ševčenko","birthDate":"1961-03-09","languageCode":"uk",\
         "timeZone":"Europe/Kyiv","fields":{"big":"12345678901234567890.1","firstOrder":"1969-12-31",\
         "ltv":1250.5,"orders":12,"tier":"gold","vip":true},"consent":{\

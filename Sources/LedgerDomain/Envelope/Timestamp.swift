@@ -14,8 +14,13 @@ public enum Timestamp {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
     }
 
+    /// The largest UTC offset `parse(_:)` accepts, in minutes: 14 hours, as no time zone has
+    /// ever been further from UTC (Kiribati is +14:00, Baker Island −12:00).
+    public static let maxOffsetMinutes: Int64 = 14 * 60
+
     /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.ffffff]]` with `Z` or `±HH:MM`; a date alone
-    /// means its midnight UTC. Returns microseconds since 1970, or nil when it is not such text.
+    /// means its midnight UTC. Returns microseconds since 1970, or nil when it is not such text
+    /// (an offset's minutes must be under 60 and the offset at most ±14:00).
     public static func parse(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         var index = 0
@@ -64,7 +69,8 @@ public enum Timestamp {
         let sign: Int64 = expect(43) ? 1 : (expect(45) ? -1 : 0)
         guard sign != 0, let offsetHours = number(2) else { return nil }
         _ = expect(58)
-        guard let offsetMinutes = number(2), index == bytes.count else { return nil }
+        guard let offsetMinutes = number(2), index == bytes.count, offsetMinutes < 60,
+              offsetHours * 60 + offsetMinutes <= maxOffsetMinutes else { return nil }
         return micros - sign * (offsetHours * 60 + offsetMinutes) * 60 * 1_000_000
     }
 

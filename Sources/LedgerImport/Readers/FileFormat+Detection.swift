@@ -7,7 +7,9 @@ extension FileFormat {
     /// Tells the format from the first bytes of a file: a ZIP local header means .xlsx, an OLE2
     /// compound-file signature means .xls, anything else is treated as delimited text.
     ///
-    /// Extensions lie in practice (CSV saved as "contacts.xls", .xlsx renamed to .csv), so content wins.
+    /// Extensions lie in practice (CSV saved as "contacts.xls", .xlsx renamed to .csv), so content
+    /// wins; only a name that says .xlsx over bytes that are no workbook is refused
+    /// (`TabularFile.checkExtension`).
     public static func detect(prefix: some Collection<UInt8>) -> FileFormat {
         let bytes = Array(prefix.prefix(magicLength))
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {

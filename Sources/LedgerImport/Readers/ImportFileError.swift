@@ -44,7 +44,7 @@ extension ImportFileError {
         private enum Value: String {
             case fileTooLarge, unreadable, empty, unsupportedContent, unknownEncoding
             case unclosedQuote, recordTooLong, invalidWorkbook, sheetNotFound, unsafeArchive
-            case malformedXML, encrypted, notRegularFile, tooManyColumns
+            case malformedXML, encrypted, notRegularFile, tooManyColumns, encodingMismatch
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -59,6 +59,8 @@ extension ImportFileError {
         public static let empty = Code(.empty)
         /// The content is of a kind the importer does not read (for example an HTML page named .xls).
         public static let unsupportedContent = Code(.unsupportedContent)
+        /// The bytes cannot be text in the encoding `--encoding` named (UTF-16 without NULs).
+        public static let encodingMismatch = Code(.encodingMismatch)
         /// The requested text encoding is not known to iconv.
         public static let unknownEncoding = Code(.unknownEncoding)
         /// A quoted CSV field is never closed before the end of the file.

@@ -2,7 +2,7 @@ import LedgerDomain
 
 extension ContactDocument {
     /// One line of compact JSON with keys in the documented order (`id`, `externalId`, `email`,
-    /// ..., `segments`) and nested object keys sorted, so equal contacts print equal lines.
+    /// `phone`, then `externalIds`, `emails`, `phones` when there are several, ..., `segments`) and nested object keys sorted, so equal contacts print equal lines.
     public var jsonText: String { ordered.text }
 
     /// The document as a `JSONValue`; its objects are dictionaries, so key order is not kept.
@@ -17,6 +17,12 @@ extension ContactDocument {
         add("externalId", externalId)
         add("email", email)
         add("phone", phone)
+        func addAll(_ key: String, _ values: [String]?) {
+            if let values { members.append((key, .array(values.map(OrderedJSON.string)))) }
+        }
+        addAll("externalIds", externalIds)
+        addAll("emails", emails)
+        addAll("phones", phones)
         add("firstName", firstName)
         add("lastName", lastName)
         add("birthDate", birthDate)

@@ -13,6 +13,12 @@ public struct ContactDocument: Codable, Hashable, Sendable {
     public var email: String?
     /// The primary phone number, E.164.
     public var phone: String?
+    /// Every external id, the primary first; omitted unless the contact has more than one.
+    public var externalIds: [String]?
+    /// Every e-mail address, the primary first; omitted unless the contact has more than one.
+    public var emails: [String]?
+    /// Every phone number, the primary first; omitted unless the contact has more than one.
+    public var phones: [String]?
     /// Given name.
     public var firstName: String?
     /// Family name.
@@ -40,6 +46,9 @@ public struct ContactDocument: Codable, Hashable, Sendable {
         externalId: String? = nil,
         email: String? = nil,
         phone: String? = nil,
+        externalIds: [String]? = nil,
+        emails: [String]? = nil,
+        phones: [String]? = nil,
         firstName: String? = nil,
         lastName: String? = nil,
         birthDate: String? = nil,
@@ -55,6 +64,9 @@ public struct ContactDocument: Codable, Hashable, Sendable {
         self.externalId = externalId
         self.email = email
         self.phone = phone
+        self.externalIds = externalIds
+        self.emails = emails
+        self.phones = phones
         self.firstName = firstName
         self.lastName = lastName
         self.birthDate = birthDate

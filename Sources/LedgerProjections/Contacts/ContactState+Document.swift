@@ -19,6 +19,9 @@ extension ContactState {
             externalId: externalId,
             email: email,
             phone: phone,
+            externalIds: allIfSeveral(.externalId),
+            emails: allIfSeveral(.email),
+            phones: allIfSeveral(.phone),
             firstName: standardText(.firstName),
             lastName: standardText(.lastName),
             birthDate: standardText(.birthDate),
@@ -35,6 +38,12 @@ extension ContactState {
     /// The document as a `JSONValue`, for callers that assemble JSON from parts; its objects
     /// are dictionaries, so write `document.jsonText` when key order matters.
     public var jsonValue: JSONValue { document.jsonValue }
+
+    /// Every identifier of `kind`, the primary first, when there are several; nil otherwise
+    /// (the primary alone is the document's `email`, `phone` or `externalId`).
+    private func allIfSeveral(_ kind: IdentifierKind) -> [String]? {
+        identifiers(kind).count > 1 ? identifiersPrimaryFirst(kind) : nil
+    }
 
     /// A standard field as the document's text; a value of an unexpected type is shown as
     /// text rather than dropped.

@@ -57,6 +57,12 @@ extension ContactState {
     /// The primary external id: the latest added that is still present.
     public var externalId: String? { externalIds.last }
 
+    /// Every identifier of `kind`, the primary first and then the others newest first: the
+    /// order `contact show` and the contact document list them in.
+    public func identifiersPrimaryFirst(_ kind: IdentifierKind) -> [String] {
+        identifiers(kind).reversed()
+    }
+
     /// Every identifier of `kind`, oldest first.
     public func identifiers(_ kind: IdentifierKind) -> [String] {
         switch kind {

@@ -39,6 +39,7 @@ public final class DelimitedTextReader: TabularSource {
         let firstIsWholeFile = try reader.read(upTo: firstSize, appendingTo: &first) < firstSize
         let choice: TextEncodingChoice
         if let name = options.encoding {
+            try TextEncodingChoice.checkNamed(name, prefix: first, file: reader.fileName)
             choice = .named(name, prefix: first)
         } else {
             choice = try TextEncodingChoice.detect(

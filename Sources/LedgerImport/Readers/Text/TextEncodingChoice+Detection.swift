@@ -4,6 +4,8 @@ extension TextEncodingChoice {
 
     /// Detects the encoding of a text file, in this order:
     /// 1. a byte-order mark: UTF-8, UTF-32LE/BE, UTF-16LE/BE;
+    /// 1a. UTF-16LE/BE without a mark, when NUL bytes fill one of the two byte positions
+    ///    (`utf16WithoutMark`): read as UTF-8 it would give a NUL after every letter;
     /// 2. UTF-8 when the 64 KiB sample starting at the first non-ASCII byte is mostly well-formed:
     ///    every line is, or at least four in five of its lines with non-ASCII bytes are
     ///    (`UTF8Validation.Survey.favoursUTF8`; a character cut by the end of the sample does not
@@ -23,6 +25,7 @@ extension TextEncodingChoice {
         prefix: [UInt8], prefixIsWholeFile: Bool, readAt: (Int64, Int) throws -> [UInt8]
     ) rethrows -> TextEncodingChoice {
         if let marked = fromByteOrderMark(prefix) { return marked }
+        if let unmarked = utf16WithoutMark(prefix) { return unmarked }
         var offset: Int64 = 0
         var window = prefix
         var windowIsLast = prefixIsWholeFile

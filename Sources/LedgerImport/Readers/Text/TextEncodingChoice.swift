@@ -17,7 +17,10 @@ struct TextEncodingChoice: Equatable, Sendable {
             return TextEncodingChoice(
                 name: "UTF-8", iconvName: nil, bomLength: prefix.starts(with: utf8BOM) ? utf8BOM.count : 0)
         }
-        return TextEncodingChoice(name: name, iconvName: name, bomLength: 0)
+        // A UTF-16 file named as such may still start with its mark, which is not text.
+        let marked = fromByteOrderMark(prefix)
+        let bomLength = marked.map { $0.name.hasPrefix("UTF-16") && $0.name.filter { $0 != "-" } == squeezed ? $0.bomLength : 0 } ?? 0
+        return TextEncodingChoice(name: name, iconvName: name, bomLength: bomLength)
     }
 
     static let utf8BOM: [UInt8] = [0xEF, 0xBB, 0xBF]
