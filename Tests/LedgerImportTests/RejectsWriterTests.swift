@@ -46,6 +46,20 @@ struct RejectsWriterTests {
         #expect(try String(contentsOf: rejects, encoding: .utf8) == "Email,reason\r\n\"a,b\",row 2: bad\r\n")
     }
 
+    @Test("Cells a spreadsheet would run as formulas are defused, as in the export")
+    func defusesFormulas() throws {
+        let input = try Fixtures.temporaryFile(Self.input)
+        defer { Fixtures.removeTemporaryFile(input) }
+        let rejects = input.deletingLastPathComponent().appendingPathComponent("rejects.csv")
+        let writer = try RejectsWriter(url: rejects, input: input)
+        try writer.writeHeader(["=HYPERLINK(\"x\")", "Phone"])
+        try writer.write(row: Row(number: 2, fields: ["\t=1+1", "+380671234567"]), reason: "bad")
+        try writer.write(row: Row(number: 3, fields: ["@SUM(A1)", "-cmd"]), reason: "bad")
+        try writer.close()
+        let written = try String(contentsOf: rejects, encoding: .utf8)
+        #expect(written == "\"'=HYPERLINK(\"\"x\"\")\",Phone,reason\r\n\"'\t=1+1\",+380671234567,row 2: bad\r\n\"'@SUM(A1)\",\"'-cmd\",row 3: bad\r\n")
+    }
+
     @Test("A write that fails (/dev/full) is an error naming the rejects file")
     func writeFailure() throws {
         let input = try Fixtures.temporaryFile(Self.input)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LedgerDomain
 
 /// Writes refused rows to a CSV file: the original columns plus `reason`, RFC 4180 quoting.
 ///
@@ -66,12 +67,11 @@ public final class RejectsWriter {
         try line(row.fields + ["row \(row.number): \(reason)"])
     }
 
+    /// One record, each field written as `CSVField` writes an export's: quoted where needed,
+    /// and a field a spreadsheet would run as a formula defused with a leading `'` (OWASP's
+    /// advice on CSV injection): a rejects file is opened in a spreadsheet to fix the rows.
     private func line(_ fields: [String]) throws {
-        let text = fields.map { field in
-            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-        }.joined(separator: ",") + "\r\n"
-        buffer.append(contentsOf: text.utf8)
+        buffer.append(contentsOf: CSVField.record(fields).utf8)
         if buffer.count > 1 << 16 { try flush() }
     }
 
