@@ -7,7 +7,8 @@ import Synchronization
 /// The contacts suite (issue 3): a full rebuild of the contact projection, lookups by e-mail
 /// and by id, and how far the followed projection lags behind sustained appends.
 ///
-/// `--only rebuild|lookup|lag` runs one part. `--events N` sizes the rebuild ledger (default
+/// `--only rebuild|lookup|lag|upsert` runs one part (`upsert`: single durable upserts, see
+/// `upsertLatency`). `--events N` sizes the rebuild ledger (default
 /// 10,000,000 events, 4 per contact) and caps the lookup ledger at N / 4 contacts (default
 /// 1,000,000 contacts). The lag writer appends `--batch` single-contact updates per durable
 /// append (default 100) for `--seconds` (default 5), back to back or, with `--rate N`, paced
@@ -20,10 +21,11 @@ struct ContactsSuite {
     /// Runs the parts asked for. A projection that reads back wrong still gets its figures
     /// printed, then fails the run (exit status 1).
     func run() throws {
-        let parts = options.only.map { [$0] } ?? ["rebuild", "lookup", "lag"]
+        let parts = options.only.map { [$0] } ?? ["rebuild", "lookup", "lag", "upsert"]
         var problems = [String]()
         if parts.contains("rebuild") { problems += try rebuild() }
         if parts.contains("lookup") || parts.contains("lag") || parts.contains("catchup") { problems += try lookupAndLag(parts) }
+        if parts.contains("upsert") { try upsertLatency() }
         if !problems.isEmpty {
             Self.note("FAILED: the projection reads back wrong in \(problems.count) checks (above)")
             exit(1)
@@ -275,14 +277,14 @@ struct ContactsSuite {
         return problems
     }
 
-    private static func note(_ line: String) {
+    static func note(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     private static func milliseconds(_ seconds: Double) -> Int { Int(seconds * 1000) }
 
     /// One decimal, for stderr notes.
-    private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
     /// User and system CPU time of the whole process so far.
     private static func processCPUSeconds() -> Double {
