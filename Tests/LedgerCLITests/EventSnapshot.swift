@@ -2,8 +2,8 @@ import Foundation
 
 /// The events a command recorded, as JSON that stays the same from run to run: each envelope
 /// `ledger events` prints, without what a run makes anew (ids, times, chain hashes), and with
-/// causation and correlation ids replaced by the position of the event they name (or
-/// `"other"`). Snapshots of it show exactly what a command wrote.
+/// causation and correlation ids replaced by the position of the event they name (or `id N`,
+/// numbered by first appearance, for one that names no event). Snapshots of it show exactly what a command wrote.
 enum EventSnapshot {
     /// The stable JSON of the NDJSON envelopes in `ndjson` from position `after` + 1 on.
     static func stable(_ ndjson: String, after: UInt64 = 0) throws -> String {
@@ -14,11 +14,20 @@ enum EventSnapshot {
         for envelope in envelopes {
             if let id = envelope["id"] as? String, let position = envelope["position"] as? Int { positionOfID[id] = position }
         }
+        // An id that names no event (a correlation id) is numbered by first appearance.
+        var others: [String: Int] = [:]
         let kept = envelopes.filter { ($0["position"] as? Int).map { UInt64($0) > after } ?? false }.map { envelope in
             var stable = envelope
             for volatile in ["id", "recordedAt", "chainHash"] { stable.removeValue(forKey: volatile) }
             for link in ["causationId", "correlationId"] {
-                if let id = stable[link] as? String { stable[link] = positionOfID[id].map { "position \($0)" } ?? "other" }
+                guard let id = stable[link] as? String else { continue }
+                if let position = positionOfID[id] {
+                    stable[link] = "position \(position)"
+                } else {
+                    let number = others[id] ?? others.count + 1
+                    others[id] = number
+                    stable[link] = "id \(number)"
+                }
             }
             if var source = stable["source"] as? [String: Any], source["requestId"] != nil {
                 source["requestId"] = "request"
