@@ -2,7 +2,8 @@ import Foundation
 import LedgerContacts
 import LedgerDomain
 
-/// Turns one row of a file into a contact request, or says why the row is refused.
+/// Turns one row of a file into a contact request, or says why the row is refused. A message
+/// quotes at most the start of a value (`ValuePreview`).
 struct RowConverter {
     let mapping: ColumnMapping
     let header: [String]
@@ -52,9 +53,9 @@ struct RowConverter {
         return input
     }
 
-    /// How messages name column `index`: its header, or its number when it has none.
+    /// How messages name column `index`: its header (its start, when long), or its number when it has none.
     private func columnName(_ index: Int) -> String {
-        index < header.count ? header[index] : "column \(index + 1)"
+        index < header.count ? ValuePreview.shortened(header[index], to: ValuePreview.characters) : "column \(index + 1)"
     }
 
     /// Named by index, not name: the name is only needed for a message, which few rows have.
@@ -66,19 +67,19 @@ struct RowConverter {
             return .text(raw)
         case .number:
             guard let number = DecimalNumber(raw.replacingOccurrences(of: ",", with: ".")) else {
-                throw RowRejection(reason: "\(column()): \"\(raw)\" is not a number")
+                throw RowRejection(reason: "\(column()): \(ValuePreview.quoted(raw)) is not a number")
             }
             return .number(number)
         case .date:
             guard let date = DateReader.date(raw, dayFirst: dayFirst) else {
-                throw RowRejection(reason: "\(column()): \"\(raw)\" is not a date (YYYY-MM-DD, DD.MM.YYYY, \(dayFirst ? "DD/MM/YYYY" : "MM/DD/YYYY") or an Excel serial date)")
+                throw RowRejection(reason: "\(column()): \(ValuePreview.quoted(raw)) is not a date (YYYY-MM-DD, DD.MM.YYYY, \(dayFirst ? "DD/MM/YYYY" : "MM/DD/YYYY") or an Excel serial date)")
             }
             return .date(date)
         case .bool:
             switch raw.lowercased() {
             case "true", "yes", "1", "так", "да": return .bool(true)
             case "false", "no", "0", "ні", "нет": return .bool(false)
-            default: throw RowRejection(reason: "\(column()): \"\(raw)\" is not true or false")
+            default: throw RowRejection(reason: "\(column()): \(ValuePreview.quoted(raw)) is not true or false")
             }
         }
     }

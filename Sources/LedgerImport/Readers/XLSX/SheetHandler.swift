@@ -11,6 +11,11 @@ import Foundation
 /// and the number of the last well-numbered row, so that it is rejected rather than lost or
 /// taken for another row.
 ///
+/// A cell longer than `ImportLimits.cellCharacters`, or a row whose values pass
+/// `ImportLimits.rowBytes`, still comes out, cut to the limit, with a problem naming the row and
+/// column: its row is rejected, the rest of the sheet is read. Text beyond the limits is not kept,
+/// so a hostile sheet cannot make one value (or its rejection message) grow without bound.
+///
 /// This runs for every element of sheets with millions of cells, so it avoids work per event:
 /// attributes are read in one pass, numbers and indexes are parsed from their UTF-8 bytes, and
 /// only text inside `<v>` and `<t>` is kept.
@@ -57,6 +62,14 @@ final class SheetHandler: XMLPartHandler {
     private var type = CellType.number
     private var style = 0
     private var value = ""
+    /// Whether text of the current cell was dropped, past `CellTextLimit.rawBytes`.
+    private var valueIsCut = false
+    /// Whether the current cell refers to a shared string that is over the cell limit.
+    private var sharedIsOverlong = false
+    /// UTF-8 bytes of the values placed in the current row.
+    private var rowBytes = 0
+    /// Whether the current row passed `ImportLimits.rowBytes`: its further cells are not kept.
+    private var rowIsFull = false
     private var capturing = false
     private var inInlineString = false
     private var inPhonetic = false
@@ -85,6 +98,8 @@ final class SheetHandler: XMLPartHandler {
             startRow(attributes.xmlAttribute("r"))
             cells.removeAll(keepingCapacity: true)
             nextColumn = 0
+            rowBytes = 0
+            rowIsFull = false
         case "is": inInlineString = true
         case "t": capturing = inInlineString && !inPhonetic
         case "rPh": inPhonetic = true
@@ -154,6 +169,8 @@ final class SheetHandler: XMLPartHandler {
         type = CellType(typeName)
         style = styleIndex.flatMap(Self.integer) ?? 0
         value = ""
+        valueIsCut = false
+        sharedIsOverlong = false
     }
 
     func didEnd(_ name: String) throws {
@@ -161,7 +178,7 @@ final class SheetHandler: XMLPartHandler {
         case "v", "t": capturing = false
         case "c":
             let text = try cellText()
-            if !text.isEmpty { place(text) }
+            if !text.isEmpty { try keep(text) }
             nextColumn = column + 1
         case "row":
             if !cells.isEmpty { try emit(Row(number: rowNumber, fields: cells, problem: rowProblem)) }
@@ -172,12 +189,28 @@ final class SheetHandler: XMLPartHandler {
     }
 
     func foundText(_ text: String) {
-        guard capturing else { return }
-        if value.isEmpty {
-            value = text
-        } else {
-            value += text
+        guard capturing, !valueIsCut else { return }
+        valueIsCut = !CellTextLimit.append(text, to: &value)
+    }
+
+    /// Places the text of the cell just closed, within the cell and row limits; what is over them
+    /// is cut and makes the row's problem (unless it has one already).
+    private func keep(_ text: String) throws {
+        guard !rowIsFull else { return }
+        var text = text
+        if valueIsCut || sharedIsOverlong || CellTextLimit.isOver(text) {
+            text = CellTextLimit.prefix(text)
+            if rowProblem == nil {
+                rowProblem = .cellTooLong(row: rowNumber, column: column, limit: CellTextLimit.characters)
+            }
         }
+        rowBytes += text.utf8.count
+        guard rowBytes <= ImportLimits.rowBytes else {
+            rowIsFull = true
+            if rowProblem == nil { rowProblem = .rowTooLong(row: rowNumber, limit: ImportLimits.rowBytes) }
+            return
+        }
+        place(text)
     }
 
     private func place(_ text: String) {
@@ -195,13 +228,14 @@ final class SheetHandler: XMLPartHandler {
     private func cellText() throws -> String {
         switch type {
         case .shared:
-            guard let index = Self.sharedIndex(value), let text = sharedStrings[index] else {
+            guard !valueIsCut, let index = Self.sharedIndex(value), let text = sharedStrings[index] else {
                 throw ImportFileError(
                     .malformedXML, file: fileName, row: rowNumber,
                     field: "cell \(SpreadsheetText.columnLetters(column))\(rowNumber)",
                     reason: "the cell refers to a shared string the workbook does not have; "
                         + "the file is damaged — save it again from Excel")
             }
+            sharedIsOverlong = sharedStrings.isOverlong(index)
             return text
         case .text:
             return SpreadsheetText.decodingEscapes(value)
