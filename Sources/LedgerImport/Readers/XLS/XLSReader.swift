@@ -44,7 +44,7 @@ public final class XLSReader: TabularSource {
         header = Row(number: 0, fields: [])
         guard let first = try nextNonEmptyRow() else {
             throw ImportFileError(
-                .empty, file: workbook.fileName, reason: "sheet \"\(sheetName)\" has no rows, not even a header")
+                .empty, file: workbook.fileName, reason: "sheet \(ValuePreview.quoted(sheetName)) has no rows, not even a header")
         }
         if let problem = first.problem {
             throw ImportFileError(.invalidWorkbook, file: workbook.fileName, reason: "the header row: " + problem.message)
