@@ -67,26 +67,15 @@ public final class XLSReader: TabularSource {
             nextRowIndex += 1
             let number = Int(index) + 1
             var fields: [String] = []
-            var problem: RowProblem?
-            var bytes = 0
+            var limits = WorkbookRowLimits(row: number)
             for column in 0..<lastColumn {
-                var text = try workbook.text(row: index, column: column)
+                let text = try workbook.text(row: index, column: column)
                 guard !text.isEmpty else { continue }
-                if CellTextLimit.isOver(text) {
-                    text = CellTextLimit.prefix(text)
-                    if problem == nil {
-                        problem = .cellTooLong(row: number, column: Int(column), limit: CellTextLimit.characters)
-                    }
-                }
-                bytes += text.utf8.count
-                guard bytes <= ImportLimits.rowBytes else {
-                    if problem == nil { problem = .rowTooLong(row: number, limit: ImportLimits.rowBytes) }
-                    break
-                }
+                guard let kept = limits.admit(text, column: Int(column)) else { break }
                 fields.append(contentsOf: repeatElement("", count: Int(column) - fields.count))
-                fields.append(text)
+                fields.append(kept)
             }
-            if !fields.isEmpty { return Row(number: number, fields: fields, problem: problem) }
+            if !fields.isEmpty { return Row(number: number, fields: fields, problem: limits.problem) }
         }
         return nil
     }

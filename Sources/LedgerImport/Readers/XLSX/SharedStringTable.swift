@@ -89,7 +89,7 @@ struct SharedStringTable: Sendable {
     }
 
     /// Ends the string being built, decoding its `_xHHHH_` escapes and cutting it to the cell
-    /// limit; false when the table would pass `maxStrings` or `maxBytes` (`isOverfull` then says
+    /// limit; false when the table would pass `maxStrings` or `maxBytes` (`hasTooMuchText` then says
     /// which), in which case the string is dropped.
     mutating func endString() -> Bool {
         let start = ends.last.map(Int.init) ?? 0

@@ -66,10 +66,8 @@ final class SheetHandler: XMLPartHandler {
     private var valueIsCut = false
     /// Whether the current cell refers to a shared string that is over the cell limit.
     private var sharedIsOverlong = false
-    /// UTF-8 bytes of the values placed in the current row.
-    private var rowBytes = 0
-    /// Whether the current row passed `ImportLimits.rowBytes`: its further cells are not kept.
-    private var rowIsFull = false
+    /// The current row's cells held to the cell and row limits.
+    private var rowLimits = WorkbookRowLimits(row: 0)
     private var capturing = false
     private var inInlineString = false
     private var inPhonetic = false
@@ -98,8 +96,7 @@ final class SheetHandler: XMLPartHandler {
             startRow(attributes.xmlAttribute("r"))
             cells.removeAll(keepingCapacity: true)
             nextColumn = 0
-            rowBytes = 0
-            rowIsFull = false
+            rowLimits = WorkbookRowLimits(row: rowNumber)
         case "is": inInlineString = true
         case "t": capturing = inInlineString && !inPhonetic
         case "rPh": inPhonetic = true
@@ -178,10 +175,12 @@ final class SheetHandler: XMLPartHandler {
         case "v", "t": capturing = false
         case "c":
             let text = try cellText()
-            if !text.isEmpty { try keep(text) }
+            if !text.isEmpty, let kept = rowLimits.admit(text, column: column, isCut: valueIsCut || sharedIsOverlong) {
+                place(kept)
+            }
             nextColumn = column + 1
         case "row":
-            if !cells.isEmpty { try emit(Row(number: rowNumber, fields: cells, problem: rowProblem)) }
+            if !cells.isEmpty { try emit(Row(number: rowNumber, fields: cells, problem: rowProblem ?? rowLimits.problem)) }
         case "is": inInlineString = false
         case "rPh": inPhonetic = false
         default: break
@@ -191,26 +190,6 @@ final class SheetHandler: XMLPartHandler {
     func foundText(_ text: String) {
         guard capturing, !valueIsCut else { return }
         valueIsCut = !CellTextLimit.append(text, to: &value)
-    }
-
-    /// Places the text of the cell just closed, within the cell and row limits; what is over them
-    /// is cut and makes the row's problem (unless it has one already).
-    private func keep(_ text: String) throws {
-        guard !rowIsFull else { return }
-        var text = text
-        if valueIsCut || sharedIsOverlong || CellTextLimit.isOver(text) {
-            text = CellTextLimit.prefix(text)
-            if rowProblem == nil {
-                rowProblem = .cellTooLong(row: rowNumber, column: column, limit: CellTextLimit.characters)
-            }
-        }
-        rowBytes += text.utf8.count
-        guard rowBytes <= ImportLimits.rowBytes else {
-            rowIsFull = true
-            if rowProblem == nil { rowProblem = .rowTooLong(row: rowNumber, limit: ImportLimits.rowBytes) }
-            return
-        }
-        place(text)
     }
 
     private func place(_ text: String) {
