@@ -298,7 +298,7 @@ enum FuzzInputs {
     /// Random bytes, sometimes behind the magic of a ZIP or OLE2 file so that the workbook
     /// readers get them.
     static func randomBytes(random: inout SeededGenerator) -> FuzzInput {
-        let count = Int(random.next() % 65_536) + 1
+        let count = Int(random.next() % (random.next() % 4 == 0 ? 262_144 : 65_536)) + 1
         var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         switch random.next() % 3 {
         case 0: bytes.replaceSubrange(0..<min(4, bytes.count), with: [0x50, 0x4B, 0x03, 0x04])
