@@ -107,7 +107,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerCLITests",
-            dependencies: ["LedgerStore", "LedgerDomain"],
+            // ZIPFoundation to write the workbooks the import fuzz suite feeds the executable.
+            dependencies: ["LedgerStore", "LedgerDomain", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),

@@ -22,8 +22,8 @@ extension EmailAddress {
         guard start < end else {
             return .failure(EmailAddressError(code: .empty, message: "the e-mail address is empty"))
         }
-        // Messages quote the trimmed text as the caller wrote it.
-        let shown = { String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
+        // Messages quote (the start of) the trimmed text as the caller wrote it.
+        let shown = { ShownValue.prefix(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) }
 
         var at = -1
         var atCount = 0

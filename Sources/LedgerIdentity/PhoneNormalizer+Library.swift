@@ -66,21 +66,21 @@ extension PhoneNormalizer {
         let status = Int(answer.status.rawValue)
         switch answer.status {
         case CLPN_NOT_A_NUMBER:
-            return .failure(error(.notANumber, "'\(text)' is not a phone number", status))
+            return .failure(error(.notANumber, "'\(ShownValue.prefix(text))' is not a phone number", status))
         case CLPN_INVALID_COUNTRY_CODE:
-            return .failure(error(.invalidCountryCode, "'\(text)' does not start with a known country calling code", status))
+            return .failure(error(.invalidCountryCode, "'\(ShownValue.prefix(text))' does not start with a known country calling code", status))
         case CLPN_TOO_SHORT:
-            return .failure(error(.tooShort, "'\(text)' is too short for a phone number in \(place)", status))
+            return .failure(error(.tooShort, "'\(ShownValue.prefix(text))' is too short for a phone number in \(place)", status))
         case CLPN_TOO_LONG:
-            return .failure(error(.tooLong, "'\(text)' is too long for a phone number in \(place)", status))
+            return .failure(error(.tooLong, "'\(ShownValue.prefix(text))' is too long for a phone number in \(place)", status))
         case CLPN_INVALID_LENGTH:
-            return .failure(error(.invalidLength, "'\(text)' has a number of digits that no phone number in \(place) has", status))
+            return .failure(error(.invalidLength, "'\(ShownValue.prefix(text))' has a number of digits that no phone number in \(place) has", status))
         case CLPN_NOT_VALID:
-            return .failure(error(.notAValidNumber, "'\(text)' is not a valid phone number in \(place)", status))
+            return .failure(error(.notAValidNumber, "'\(ShownValue.prefix(text))' is not a valid phone number in \(place)", status))
         case CLPN_UNKNOWN_REGION:
             return .failure(error(.unknownRegion, "the default region '\(defaultRegion)' is not known to libphonenumber", status))
         default:
-            return .failure(error(.libraryFailure, "libphonenumber failed while reading '\(text)' (status \(status))", status))
+            return .failure(error(.libraryFailure, "libphonenumber failed while reading '\(ShownValue.prefix(text))' (status \(status))", status))
         }
     }
 

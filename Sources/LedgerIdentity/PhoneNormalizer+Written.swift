@@ -7,20 +7,20 @@ extension PhoneNormalizer {
     /// international or as national for the default region.
     func normalizeWritten(_ bytes: UnsafeBufferPointer<UInt8>, text: String) -> Result<PhoneNumber, PhoneNumberError> {
         guard bytes.count <= Self.maximumTextLength else {
-            return .failure(error(.tooLong, "'\(text)' is too long for a phone number"))
+            return .failure(error(.tooLong, "'\(ShownValue.prefix(text))' is too long for a phone number"))
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maximumDigits + 1) { buffer in
             switch Self.clean(bytes, into: buffer) {
             case .empty:
                 return .failure(error(.empty, "the phone number is empty"))
             case .noDigits:
-                return .failure(error(.notANumber, "'\(text)' is not a phone number: it has no digits"))
+                return .failure(error(.notANumber, "'\(ShownValue.prefix(text))' is not a phone number: it has no digits"))
             case .tooManyDigits:
-                return .failure(error(.tooLong, "'\(text)' has too many digits for a phone number"))
+                return .failure(error(.tooLong, "'\(ShownValue.prefix(text))' has too many digits for a phone number"))
             case .invalidCharacter:
                 return .failure(error(
                     .invalidCharacters,
-                    "'\(text)' has a character that is not a digit, a separator (space - . / ( )) or a leading +"
+                    "'\(ShownValue.prefix(text))' has a character that is not a digit, a separator (space - . / ( )) or a leading +"
                 ))
             case .digits(let count, let hasPlus):
                 if hasPlus {
@@ -98,7 +98,7 @@ extension PhoneNormalizer {
         }
         return .failure(error(
             .invalidCountryCode,
-            "'\(text)' has no country code, and no default region is set to read it as a national number"
+            "'\(ShownValue.prefix(text))' has no country code, and no default region is set to read it as a national number"
         ))
     }
 }

@@ -14,15 +14,18 @@ struct StorePermissionsTests {
     /// a folder, with its mode; symbolic links and other kinds are listed as such.
     static func loosePaths(under root: String) -> [String] {
         var found = [String]()
+        // Through FileManager (lstat underneath), not `stat` itself: which C module a test
+        // target reads `struct stat` from depends on its other files' imports.
         func visit(_ path: String) {
-            var status = stat()
-            guard lstat(path, &status) == 0 else { return found.append("\(path): cannot stat") }
-            let mode = status.st_mode & 0o7777
-            switch status.st_mode & S_IFMT {
-            case S_IFDIR:
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  let type = attributes[.type] as? FileAttributeType,
+                  let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
+            else { return found.append("\(path): cannot stat") }
+            switch type {
+            case .typeDirectory:
                 if mode != 0o700 { found.append("\(path): folder 0\(String(mode, radix: 8))") }
                 for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] { visit(path + "/" + name) }
-            case S_IFREG:
+            case .typeRegular:
                 if mode != 0o600 { found.append("\(path): file 0\(String(mode, radix: 8))") }
             default:
                 found.append("\(path): not a file or folder")

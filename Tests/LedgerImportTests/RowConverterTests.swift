@@ -44,3 +44,26 @@ struct RowConverterTests {
         #expect(rejection?.reason.hasPrefix(message) == true, "\(rejection?.reason ?? "")")
     }
 }
+
+@Suite("RowConverter: messages quote a short prefix")
+struct RowConverterMessageTests {
+    @Test("a value of a megabyte is quoted by its first 40 characters and …, whatever its type", arguments: [3, 4, 5])
+    func shortPrefix(column: Int) throws {
+        let header = ["Email", "Phone", "First name", "Date of birth", "Score", "VIP"]
+        let mapping = try ColumnMapping(header: header, overrides: [:])
+        let converter = RowConverter(mapping: mapping, header: header, fieldTypes: ["Score": .number, "VIP": .bool], segments: [], dayFirst: true)
+        var fields = ["a@example.com", "", "", "", "", ""]
+        fields[column] = "x" + String(repeating: "0123456789", count: 100_000)
+        let error = try #require(throws: RowRejection.self) { try converter.input(Row(number: 2, fields: fields)) }
+        #expect(error.reason.count < 200, "\(error.reason.count) characters")
+        #expect(error.reason.contains("\"x012345678901234567890123456789012345678…\""), "\(error.reason)")
+    }
+
+    @Test("shortening counts scalars: one letter with a million combining marks is cut too")
+    func scalars() {
+        let shown = ValuePreview.quoted("e" + String(repeating: "\u{301}", count: 1_000_000))
+        #expect(shown.unicodeScalars.count == 43)
+        #expect(ValuePreview.quoted("short") == "\"short\"")
+        #expect(ValuePreview.quoted(String(repeating: "a", count: 40)) == "\"" + String(repeating: "a", count: 40) + "\"")
+    }
+}

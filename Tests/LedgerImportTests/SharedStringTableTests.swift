@@ -74,3 +74,48 @@ struct SharedStringTableTests {
         #expect(table.byteCount == "carriage\rreturnґ_x0041_no_escape_xпісля".utf8.count)
     }
 }
+
+@Suite("Shared string table: limits")
+struct SharedStringTableLimitTests {
+    @Test("More strings than the table takes fail to end; the handler then names the limit")
+    func count() {
+        var table = SharedStringTable(maxStrings: 2, maxBytes: 100)
+        let added = [table.append("a"), table.append("b"), table.append("c")]
+        #expect(added == [true, true, false])
+        #expect(!table.hasTooMuchText)
+        #expect(table.count == 2)
+    }
+
+    @Test("More text than the table takes is not kept, and the string fails to end")
+    func bytes() {
+        var table = SharedStringTable(maxStrings: 100, maxBytes: 10)
+        let first = table.append("12345")
+        table.appendToCurrent("123456")
+        let second = table.endString()
+        #expect(first && !second)
+        #expect(table.hasTooMuchText)
+        #expect(table.byteCount == 5)
+    }
+
+    @Test("A string over the cell limit is kept cut and marked; its neighbours are not")
+    func overlong() {
+        var table = SharedStringTable()
+        let before = table.append("before")
+        for _ in 0..<1_000 { table.appendToCurrent(String(repeating: "é", count: 500)) }
+        let long = table.endString()
+        let after = table.append("after")
+        #expect(before && long && after)
+        #expect(table.count == 3)
+        #expect(table.isOverlong(1))
+        #expect(!table.isOverlong(0) && !table.isOverlong(2))
+        #expect(table[1]?.utf16.count == 32_767)
+        #expect(table[2] == "after")
+    }
+
+    @Test("The default limits are the documented ones")
+    func defaults() {
+        let table = SharedStringTable()
+        #expect(table.maxStrings == 16_777_216)
+        #expect(table.maxBytes == 512 * 1024 * 1024)
+    }
+}

@@ -167,6 +167,14 @@ struct XLSXReaderTests {
         #expect(error.field == "archive entry xl/s.xml")
     }
 
+    @Test("A name that is not UTF-8 stops the read at the error, instead of crashing in XMLParser's recovery (found by the fuzz suite)")
+    func recoveredNamesRefused() throws {
+        let error = try #require(throws: ImportFileError.self) { try Fixtures.open("recovered-names.xlsx") }
+        #expect(error.code == .malformedXML)
+        #expect(error.message == "recovered-names.xlsx, archive entry xl/s.xml: the part is not well-formed XML (line 1, column 9); "
+            + "the file is damaged — save it again from Excel")
+    }
+
     @Test("Stopping early does not hang: abandoned readers shut their threads down")
     func abandonEarly() throws {
         for _ in 0..<20 {

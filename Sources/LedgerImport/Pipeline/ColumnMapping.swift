@@ -75,12 +75,12 @@ public struct ColumnMapping: Sendable {
         }
         let known = Set(header.map(Self.normalise))
         for column in normalisedOverrides.keys where !known.contains(column) {
-            throw ImportMappingError(message: "--map names a column \"\(column)\" that the file's header does not have")
+            throw ImportMappingError(message: "--map names a column \(ValuePreview.quoted(column)) that the file's header does not have")
         }
         var seen = Set<ColumnRole>()
         for role in roles where role != .ignore {
             guard seen.insert(role).inserted else {
-                throw ImportMappingError(message: "two columns map to the same field (\(role)); use --map \"Column=ignore\" for one of them")
+                throw ImportMappingError(message: "two columns map to the same field (\(ValuePreview.shortened("\(role)", to: 2 * ValuePreview.characters))); use --map \"Column=ignore\" for one of them")
             }
         }
         self.roles = roles

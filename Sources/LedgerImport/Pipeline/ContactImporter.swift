@@ -192,8 +192,9 @@ public final class ContactImporter {
             }
         }
         refusals.sort { $0.position < $1.position }
-        for (position, reason) in refusals {
+        for (position, message) in refusals {
             let number = batch.numbers[position]
+            let reason = ValuePreview.reason(message)
             summary.rejected += 1
             if summary.rejections.count < ImportSummary.listedRejections {
                 summary.rejections.append(.init(row: number, reason: reason))

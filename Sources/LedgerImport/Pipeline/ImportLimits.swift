@@ -13,6 +13,18 @@ public enum ImportLimits {
     public static let segments = 100
     /// Rows of a spreadsheet, numbered 1 to this (Excel's limit, also .xlsx's).
     public static let spreadsheetRows = 1_048_576
+    /// Characters (UTF-16 units, as Excel counts them) in one workbook cell: Excel's own limit, so
+    /// a cell Excel wrote is never over it. A longer cell makes its row rejected.
+    public static let cellCharacters = 32_767
+    /// UTF-8 bytes of the values of one workbook row, like the 1 MiB a CSV record may have
+    /// (`ReadOptions.maxRecordBytes`). A longer row is rejected.
+    public static let rowBytes = 1 << 20
+    /// Entries in an .xlsx's shared-strings table (16,777,216: sixteen distinct values in each
+    /// of a full sheet's rows). More makes the file unreadable.
+    public static let sharedStrings = 1 << 24
+    /// UTF-8 bytes of text in an .xlsx's shared-strings table, which is held in memory (512 MiB).
+    /// More makes the file unreadable.
+    public static let sharedStringBytes = 512 << 20
 
     /// Throws when `options` ask for more than the importer takes.
     public static func check(_ options: ImportOptions) throws(ImportLimitError) {

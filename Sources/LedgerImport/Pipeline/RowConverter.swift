@@ -2,7 +2,8 @@ import Foundation
 import LedgerContacts
 import LedgerDomain
 
-/// Turns one row of a file into a contact request, or says why the row is refused.
+/// Turns one row of a file into a contact request, or says why the row is refused. A message
+/// quotes at most the start of a value (`ValuePreview`).
 struct RowConverter {
     let mapping: ColumnMapping
     let header: [String]
@@ -52,9 +53,9 @@ struct RowConverter {
         return input
     }
 
-    /// How messages name column `index`: its header, or its number when it has none.
+    /// How messages name column `index`: its header (its start, when long), or its number when it has none.
     private func columnName(_ index: Int) -> String {
-        index < header.count ? header[index] : "column \(index + 1)"
+        index < header.count ? ValuePreview.shortened(header[index], to: ValuePreview.characters) : "column \(index + 1)"
     }
 
     /// Named by index, not name: the name is only needed for a message, which few rows have.
@@ -65,7 +66,7 @@ struct RowConverter {
         do {
             return try FieldValueReader.read(raw, as: type, dayFirst: dayFirst)
         } catch {
-            throw RowRejection(reason: "\(columnName(index)): \"\(raw)\" \(error)")
+            throw RowRejection(reason: "\(columnName(index)): \(ValuePreview.quoted(raw)) \(error)")
         }
     }
 }

@@ -47,6 +47,9 @@ enum RowPreparer {
 
     /// Prepared batches that may wait for the writer.
     static let capacity = 1
+    /// Bytes of row text that end a batch before `batchSize` rows: rows may hold up to 1 MiB
+    /// each (a CSV record, `ImportLimits.rowBytes`), and 3,000 of them would not be flat.
+    static let batchBytes = 32 << 20
 
     /// Starts the preparer thread; the caller pops messages until nil, and closes the queue
     /// when it stops early.
@@ -88,6 +91,7 @@ enum RowPreparer {
         // And its buffers to decide and encode events in, reused for every contact.
         var scratch = CreationScratch()
         var rowsRead: UInt64 = 0
+        var batchBytes = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
         while let row = try source.nextRow() {
             rowsRead += 1
@@ -96,6 +100,7 @@ enum RowPreparer {
             } else {
                 let position = batch.count
                 batch.add(row)
+                batchBytes += row.fields.reduce(0) { $0 + $1.utf8.count }
                 if row.problem?.code == .undecodableText { batch.undecodableRows += 1 }
                 do {
                     let input = try converter.input(row)
@@ -121,7 +126,8 @@ enum RowPreparer {
             }
             // Rows already recorded end a batch of their own, so the first new batch starts
             // exactly where the earlier run stopped, whatever its batch size was.
-            if batch.count == size || (batch.alreadyRecorded && rowsRead == plan.doneRows) {
+            if batch.count == size || batchBytes >= Self.batchBytes || (batch.alreadyRecorded && rowsRead == plan.doneRows) {
+                batchBytes = 0
                 batch.endRow = rowsRead
                 batch.read = source.progress
                 guard queue.push(.batch(batch)) else { throw Stopped() }

@@ -63,6 +63,33 @@ public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
                 + "rows of a sheet are numbered in increasing order — the file is damaged, save it again from Excel")
     }
 
+    /// A workbook cell has more characters than a cell may (`ImportLimits.cellCharacters`).
+    static func cellTooLong(row: Int, column: Int, limit: Int) -> RowProblem {
+        RowProblem(
+            code: .tooLong,
+            message: "row \(row), column \(SpreadsheetText.columnLetters(column)): cell longer than "
+                + "\(grouped(limit)) characters, more than Excel itself allows; shorten the cell or clear it")
+    }
+
+    /// A workbook row's values together are longer than a row may be (`ImportLimits.rowBytes`).
+    static func rowTooLong(row: Int, limit: Int) -> RowProblem {
+        RowProblem(
+            code: .tooLong,
+            message: "row \(row) holds more than \(limit / 1024) KiB of text, more than a contact can need; "
+                + "shorten its cells or split them over rows")
+    }
+
+    /// `number` with thousands separated by commas, as the docs write limits (32,767).
+    static func grouped(_ number: Int) -> String {
+        let digits = String(number.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return (number < 0 ? "-" : "") + result
+    }
+
     /// How a message names the row after row `after` (0: none, the sheet's first row).
     private static func rowAfter(_ after: Int) -> String {
         after == 0 ? "the sheet's first row" : "the row after row \(after)"
@@ -72,7 +99,7 @@ public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
 extension RowProblem {
     /// What kind of problem a row has. A struct so that codes can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case fieldCount, undecodableText, rowNumber }
+        private enum Value: String { case fieldCount, undecodableText, rowNumber, tooLong }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
@@ -82,6 +109,8 @@ extension RowProblem {
         public static let undecodableText = Code(.undecodableText)
         /// A workbook row whose number is malformed, out of range, or not above the row before.
         public static let rowNumber = Code(.rowNumber)
+        /// A workbook cell or row longer than the import takes (`ImportLimits.cellCharacters`, `rowBytes`).
+        public static let tooLong = Code(.tooLong)
 
         /// The code's stable name, such as `fieldCount`.
         public var description: String { value.rawValue }

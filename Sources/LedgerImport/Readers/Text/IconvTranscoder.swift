@@ -18,6 +18,15 @@ final class IconvTranscoder {
 
     private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]  // U+FFFD in UTF-8
 
+    /// Input bytes converted by one iconv(3) call at most.
+    private static let window = 64 * 1024
+    /// Where each call writes, before its output is appended: UTF-8 needs at most 3 bytes per
+    /// input byte for single-byte encodings, 1.5 for UTF-16. A fixed buffer, so that a step costs
+    /// what it converts: sizing fresh output space by the whole rest of the chunk made every
+    /// invalid byte cost a memset of megabytes, and a file of random bytes took hours (found by
+    /// the import fuzz suite, Tests/LedgerCLITests/ImportFuzzTests.swift).
+    private var scratch = [UInt8](repeating: 0, count: window * 3 + 16)
+
     /// Opens a converter from `encoding` (an iconv name) to UTF-8; nil when iconv does not know it.
     init?(from encoding: String) {
         // iconv_open(3): "On error, it sets errno and returns (iconv_t) -1."
@@ -44,7 +53,7 @@ final class IconvTranscoder {
             let (read, outcome) = step(from: consumed, into: &output)
             consumed += read
             switch outcome {
-            case .done, .outputFull:
+            case .done, .outputFull, .windowEnded:
                 continue
             case .incomplete:
                 if isLast {
@@ -63,32 +72,31 @@ final class IconvTranscoder {
         if isLast { flush(into: &output) }
     }
 
-    private enum StepOutcome { case done, outputFull, incomplete, invalid }
+    private enum StepOutcome { case done, outputFull, windowEnded, incomplete, invalid }
 
-    /// One iconv(3) call from `offset` into fresh space at the end of `output`.
+    /// One iconv(3) call over at most `window` bytes from `offset`, its output appended to `output`.
     private func step(from offset: Int, into output: inout [UInt8]) -> (Int, StepOutcome) {
         let remaining = input.count - offset
-        // UTF-8 needs at most 3 bytes per input byte for single-byte encodings, 1.5 for UTF-16.
-        let room = remaining * 3 + 16
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: room))
-        var inLeft = remaining
-        var outLeft = room
+        let window = min(remaining, Self.window)
+        var inLeft = window
+        var outLeft = scratch.count
         let (result, failure) = input.withUnsafeMutableBytes { inRaw in
-            output.withUnsafeMutableBytes { outRaw -> (Int, Int32) in
+            scratch.withUnsafeMutableBytes { outRaw -> (Int, Int32) in
                 var inPointer = inRaw.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) + offset }
-                var outPointer = outRaw.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) + start }
+                var outPointer = outRaw.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }
                 let result = iconv(descriptor, &inPointer, &inLeft, &outPointer, &outLeft)
                 return (result, errno)
             }
         }
-        output.removeLast(outLeft)
-        let read = remaining - inLeft
+        output.append(contentsOf: scratch[..<(scratch.count - outLeft)])
+        let read = window - inLeft
         // iconv(3): returns (size_t) -1 with errno E2BIG (output full), EILSEQ (invalid multibyte
         // sequence; *inbuf left pointing at it) or EINVAL (incomplete multibyte sequence at the end).
         guard result == -1 else { return (read, .done) }
         switch failure {
         case E2BIG: return (read, .outputFull)
+        // A sequence cut by the window's end, not the chunk's: the next step starts with it.
+        case EINVAL where window < remaining && read > 0: return (read, .windowEnded)
         case EINVAL: return (read, .incomplete)
         default: return (read, .invalid)
         }

@@ -4,7 +4,9 @@ import Foundation
 ///
 /// FreeXL parses the whole workbook when it opens it; that is bounded, because the format itself
 /// stops at 65,536 rows and 256 columns. Row numbers are the sheet's own; rows without values are
-/// skipped; rows are fitted to the header like .xlsx rows.
+/// skipped; rows are fitted to the header like .xlsx rows. A cell or row over the limits of a
+/// workbook cell and row (`ImportLimits.cellCharacters`, `rowBytes`) makes its row rejected, as
+/// in .xlsx: a BIFF8 string may hold up to 65,535 characters, twice what Excel lets a cell show.
 public final class XLSReader: TabularSource {
     /// Always `.xls`.
     public let format = FileFormat.xls
@@ -42,7 +44,10 @@ public final class XLSReader: TabularSource {
         header = Row(number: 0, fields: [])
         guard let first = try nextNonEmptyRow() else {
             throw ImportFileError(
-                .empty, file: workbook.fileName, reason: "sheet \"\(sheetName)\" has no rows, not even a header")
+                .empty, file: workbook.fileName, reason: "sheet \(ValuePreview.quoted(sheetName)) has no rows, not even a header")
+        }
+        if let problem = first.problem {
+            throw ImportFileError(.invalidWorkbook, file: workbook.fileName, reason: "the header row: " + problem.message)
         }
         header = first
         shape = SpreadsheetRowShape(headerWidth: first.fields.count)
@@ -60,15 +65,17 @@ public final class XLSReader: TabularSource {
         while nextRowIndex < lastRow {
             let index = nextRowIndex
             nextRowIndex += 1
+            let number = Int(index) + 1
             var fields: [String] = []
+            var limits = WorkbookRowLimits(row: number)
             for column in 0..<lastColumn {
                 let text = try workbook.text(row: index, column: column)
-                if !text.isEmpty {
-                    fields.append(contentsOf: repeatElement("", count: Int(column) - fields.count))
-                    fields.append(text)
-                }
+                guard !text.isEmpty else { continue }
+                guard let kept = limits.admit(text, column: Int(column)) else { break }
+                fields.append(contentsOf: repeatElement("", count: Int(column) - fields.count))
+                fields.append(kept)
             }
-            if !fields.isEmpty { return Row(number: Int(index) + 1, fields: fields) }
+            if !fields.isEmpty { return Row(number: number, fields: fields, problem: limits.problem) }
         }
         return nil
     }

@@ -1,9 +1,9 @@
 /// Reads `sharedStrings.xml` into a table indexed like the `t="s"` cells that refer to it.
 ///
 /// The part is streamed, but the table itself has to stay in memory: cells refer to entries in any
-/// order. It is kept as one byte arena (`SharedStringTable`), and its size is bounded by
-/// `ArchiveLimits.maxPartBytes`. Text goes straight into the arena as it arrives, so no `String` is
-/// built per entry.
+/// order. It is kept as one byte arena (`SharedStringTable`), bounded by `ImportLimits.sharedStrings`
+/// entries and `ImportLimits.sharedStringBytes` of text: a workbook over either is refused, naming
+/// the limit. Text goes straight into the arena as it arrives, so no `String` is built per entry.
 final class SharedStringsHandler: XMLPartHandler {
     private(set) var table = SharedStringTable()
     private let fileName: String
@@ -34,9 +34,13 @@ final class SharedStringsHandler: XMLPartHandler {
         case "rPh": inPhonetic = false
         case "si":
             guard table.endString() else {
+                let limit = table.hasTooMuchText
+                    ? "\(table.maxBytes / (1024 * 1024)) MiB of text"
+                    : "\(RowProblem.grouped(table.maxStrings)) strings"
                 throw ImportFileError(
                     .invalidWorkbook, file: fileName, field: "archive entry \(path)",
-                    reason: "the shared strings hold more than 4 GiB of text, more than a contact sheet can need")
+                    reason: "the shared strings hold more than \(limit), the most an import takes; "
+                        + "split the workbook or save it as CSV")
             }
         default: break
         }

@@ -11,6 +11,11 @@ import Foundation
 /// and the number of the last well-numbered row, so that it is rejected rather than lost or
 /// taken for another row.
 ///
+/// A cell longer than `ImportLimits.cellCharacters`, or a row whose values pass
+/// `ImportLimits.rowBytes`, still comes out, cut to the limit, with a problem naming the row and
+/// column: its row is rejected, the rest of the sheet is read. Text beyond the limits is not kept,
+/// so a hostile sheet cannot make one value (or its rejection message) grow without bound.
+///
 /// This runs for every element of sheets with millions of cells, so it avoids work per event:
 /// attributes are read in one pass, numbers and indexes are parsed from their UTF-8 bytes, and
 /// only text inside `<v>` and `<t>` is kept.
@@ -57,6 +62,12 @@ final class SheetHandler: XMLPartHandler {
     private var type = CellType.number
     private var style = 0
     private var value = ""
+    /// Whether text of the current cell was dropped, past `CellTextLimit.rawBytes`.
+    private var valueIsCut = false
+    /// Whether the current cell refers to a shared string that is over the cell limit.
+    private var sharedIsOverlong = false
+    /// The current row's cells held to the cell and row limits.
+    private var rowLimits = WorkbookRowLimits(row: 0)
     private var capturing = false
     private var inInlineString = false
     private var inPhonetic = false
@@ -85,6 +96,7 @@ final class SheetHandler: XMLPartHandler {
             startRow(attributes.xmlAttribute("r"))
             cells.removeAll(keepingCapacity: true)
             nextColumn = 0
+            rowLimits = WorkbookRowLimits(row: rowNumber)
         case "is": inInlineString = true
         case "t": capturing = inInlineString && !inPhonetic
         case "rPh": inPhonetic = true
@@ -154,6 +166,8 @@ final class SheetHandler: XMLPartHandler {
         type = CellType(typeName)
         style = styleIndex.flatMap(Self.integer) ?? 0
         value = ""
+        valueIsCut = false
+        sharedIsOverlong = false
     }
 
     func didEnd(_ name: String) throws {
@@ -161,10 +175,12 @@ final class SheetHandler: XMLPartHandler {
         case "v", "t": capturing = false
         case "c":
             let text = try cellText()
-            if !text.isEmpty { place(text) }
+            if !text.isEmpty, let kept = rowLimits.admit(text, column: column, isCut: valueIsCut || sharedIsOverlong) {
+                place(kept)
+            }
             nextColumn = column + 1
         case "row":
-            if !cells.isEmpty { try emit(Row(number: rowNumber, fields: cells, problem: rowProblem)) }
+            if !cells.isEmpty { try emit(Row(number: rowNumber, fields: cells, problem: rowProblem ?? rowLimits.problem)) }
         case "is": inInlineString = false
         case "rPh": inPhonetic = false
         default: break
@@ -172,12 +188,8 @@ final class SheetHandler: XMLPartHandler {
     }
 
     func foundText(_ text: String) {
-        guard capturing else { return }
-        if value.isEmpty {
-            value = text
-        } else {
-            value += text
-        }
+        guard capturing, !valueIsCut else { return }
+        valueIsCut = !CellTextLimit.append(text, to: &value)
     }
 
     private func place(_ text: String) {
@@ -195,13 +207,14 @@ final class SheetHandler: XMLPartHandler {
     private func cellText() throws -> String {
         switch type {
         case .shared:
-            guard let index = Self.sharedIndex(value), let text = sharedStrings[index] else {
+            guard !valueIsCut, let index = Self.sharedIndex(value), let text = sharedStrings[index] else {
                 throw ImportFileError(
                     .malformedXML, file: fileName, row: rowNumber,
                     field: "cell \(SpreadsheetText.columnLetters(column))\(rowNumber)",
                     reason: "the cell refers to a shared string the workbook does not have; "
                         + "the file is damaged — save it again from Excel")
             }
+            sharedIsOverlong = sharedStrings.isOverlong(index)
             return text
         case .text:
             return SpreadsheetText.decodingEscapes(value)

@@ -19,6 +19,9 @@ enum SheetStream {
 
     /// Rows per message: large enough that locking is rare, small enough to keep memory flat.
     static let batchSize = 256
+    /// Bytes of text that end a message early: rows may hold up to 1 MiB each
+    /// (`ImportLimits.rowBytes`), and 256 of those in each queued batch would not be flat.
+    static let batchBytes = 4 << 20
     /// Batches the parser may run ahead of the reader.
     static let capacity = 4
 
@@ -31,6 +34,7 @@ enum SheetStream {
             defer { queue.finish() }
             do {
                 var batch: [Row] = []
+                var bytes = 0
                 batch.reserveCapacity(batchSize)
                 let consumed = ByteCount()
                 let handler = SheetHandler(
@@ -38,9 +42,11 @@ enum SheetStream {
                     uses1904Dates: context.uses1904Dates
                 ) { row in
                     batch.append(row)
-                    if batch.count == batchSize {
+                    bytes += row.fields.reduce(0) { $0 + $1.utf8.count }
+                    if batch.count == batchSize || bytes >= batchBytes {
                         guard queue.push(.rows(batch, consumed: consumed.value)) else { throw Stopped() }
                         batch.removeAll(keepingCapacity: true)
+                        bytes = 0
                     }
                 }
                 try XMLPartParser.parse(part, in: location, into: handler, counting: consumed)

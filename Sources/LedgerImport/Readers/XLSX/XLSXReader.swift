@@ -69,7 +69,7 @@ public final class XLSXReader: TabularSource {
         header = Row(number: 0, fields: [])
         guard let first = try nextParsedRow() else {
             throw ImportFileError(
-                .empty, file: archive.fileName, reason: "sheet \"\(sheet.name)\" has no rows, not even a header")
+                .empty, file: archive.fileName, reason: "sheet \(ValuePreview.quoted(sheet.name)) has no rows, not even a header")
         }
         if let problem = first.problem {
             throw ImportFileError(.malformedXML, file: archive.fileName, reason: "the header row: " + problem.message)
