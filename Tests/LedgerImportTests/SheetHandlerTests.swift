@@ -81,16 +81,16 @@ struct SheetHandlerTests {
         return rows
     }
 
-    @Test("Rows are numbered 1 to 1,048,576 in increasing order; any other number is a problem of that row, and none is lost")
+    @Test("Rows are numbered 1 to 4,294,967,295 in increasing order; any other number is a problem of that row, and none is lost")
     func rowNumbers() throws {
         let rows = try Self.rows(numbered: [
             "1", nil, "3", "3", "2", "0", "-5", "+7", "99999999999999999999", "9223372036854775807", " 8", "", "1048576", nil,
         ])
         #expect(rows.map { $0.fields } == (0..<14).map { ["v\($0)"] }, "every row comes out, in order")
-        #expect(rows.map(\.number) == [1, 2, 3, 3, 3, 3, 3, 7, 7, 7, 7, 7, 1_048_576, 1_048_576])
-        #expect(rows.map { $0.problem == nil } == [true, true, true, false, false, false, false, true, false, false, false, false, true, false])
+        // A row without `r` after Excel's last row is the next one: the format goes on.
+        #expect(rows.map(\.number) == [1, 2, 3, 3, 3, 3, 3, 7, 7, 7, 7, 7, 1_048_576, 1_048_577])
+        #expect(rows.map { $0.problem == nil } == [true, true, true, false, false, false, false, true, false, false, false, false, true, true])
         #expect(rows.allSatisfy { $0.problem == nil || $0.problem?.code == .rowNumber })
-        #expect(rows[13].problem?.message.contains("1048577") == true, "a row without r after the last row: \(rows[13].problem?.message ?? "")")
     }
 
     @Test("Local names drop any prefix")

@@ -11,8 +11,11 @@ public enum ImportLimits {
     public static let columns = 16_384
     /// Static segments (`--segment`) one import adds its contacts to.
     public static let segments = 100
-    /// Rows of a spreadsheet, numbered 1 to this (Excel's limit, also .xlsx's).
-    public static let spreadsheetRows = 1_048_576
+    /// Rows of a workbook sheet, numbered 1 to this: the largest row number the .xlsx format
+    /// has (`r` is an `xsd:unsignedInt`, ECMA-376 Part 1, 18.3.1.73). Excel itself shows only
+    /// 1,048,576 rows, but programs write longer sheets, and the event ids tell apart far more
+    /// rows (`EventID.sourceRowLimit`); a wrapped or negative number is still refused.
+    public static let spreadsheetRows = Int(UInt32.max)
     /// Characters (UTF-16 units, as Excel counts them) in one workbook cell: Excel's own limit, so
     /// a cell Excel wrote is never over it. A longer cell makes its row rejected.
     public static let cellCharacters = 32_767
