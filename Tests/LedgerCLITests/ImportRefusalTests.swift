@@ -4,42 +4,10 @@ import Testing
 extension Executables {
     /// Runs `name` like `run`, but kills it with SIGKILL after `seconds`: for inputs that hung the
     /// importer before it refused them, so that a regression fails the test instead of hanging it.
+    /// A process ended by a signal reads as the negated signal number.
     static func run(_ name: String, _ arguments: [String], killedAfter seconds: Double) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name))
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "LEDGER_STORE")
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-        let errBox = BytesBox()
-        let errDone = DispatchGroup()
-        errDone.enter()
-        DispatchQueue.global().async {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            errDone.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        // Cancelled before the pid could be reused by another process.
-        watchdog.cancel()
-        errDone.wait()
-        return Outcome(
-            status: process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
-    }
-
-    /// Holds bytes read on another thread; the DispatchGroup orders the write before the read.
-    private final class BytesBox: @unchecked Sendable {
-        var data = Data()
+        let timed = try run(name, arguments, timeout: seconds)
+        return Outcome(status: timed.status ?? -(timed.signal ?? 0), stdout: timed.stdout, stderr: timed.stderr)
     }
 }
 
