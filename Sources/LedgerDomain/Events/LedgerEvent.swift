@@ -22,17 +22,26 @@ public enum LedgerEvent: Sendable, Hashable {
 
     /// Decodes a recorded event with personal data the caller unsealed itself; nil means it is
     /// unavailable, and personal values read as erased.
+    ///
+    /// The projections' path: a contact event's kind is found once, from the stored name's
+    /// bytes, and decoded with it (a fold decodes millions).
     public init(decoding event: RecordedEvent, personalData: [UInt8]?) throws(DomainEventError) {
-        switch Self.family(of: event) {
+        if let kind = event.withTypeName(ContactEventKind.init(utf8Name:)) {
+            self = .contacts(try ContactEvent.decode(
+                kind: kind, version: event.typeVersion, data: event.data, personal: personalData?[...], position: event.position))
+            return
+        }
+        switch event.withTypeName(EventFamily.init(utf8TypeName:)) {
+        // Claimed by the family but not defined by this build: an error naming the type.
         case .contacts: self = .contacts(try ContactEvent(decoding: event, personalData: personalData))
         case nil: self = .unrecognized(event.type)
         }
     }
 
     /// The family that claims the event's type. A contact event's kind is found from the
-    /// stored name's bytes first (a fold decodes millions); only other names go through the
-    /// prefix dispatch. A tag the contacts family claims but does not define stays with it, so
-    /// decoding names it in an error.
+    /// stored name's bytes first; only other names go through the prefix dispatch. A tag the
+    /// contacts family claims but does not define stays with it, so decoding names it in an
+    /// error.
     private static func family(of event: RecordedEvent) -> EventFamily? {
         if event.withTypeName(ContactEventKind.init(utf8Name:)) != nil { return .contacts }
         return event.withTypeName(EventFamily.init(utf8TypeName:))

@@ -44,21 +44,3 @@ public enum ProjectionRebuildComparison {
         }
     }
 }
-
-extension Projection {
-    /// The plain rebuild through `last` only (events after it are left out), for comparisons.
-    func rebuild(from ledger: Ledger, through last: UInt64, into store: ProjectionStore) throws -> UInt64 {
-        let keys = ledger.keyRing()
-        var done: UInt64 = 0
-        while done < last {
-            let events = try ledger.read(from: done + 1, limit: rebuildBatchSize).filter { $0.position <= last }
-            guard let lastEvent = events.last else { break }
-            try store.write { transaction in
-                try apply(events, keys: keys, in: transaction, store: store)
-                try transaction.setCheckpoint(lastEvent.position, headHash: Array(lastEvent.chainHash))
-            }
-            done = lastEvent.position
-        }
-        return done
-    }
-}

@@ -37,18 +37,25 @@ extension Projection {
     /// transaction of the (unpublished) new generation. Correct by construction: it is the
     /// incremental path run from position 1.
     public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
+        try rebuild(from: ledger, through: .max, into: store, progress: progress)
+    }
+
+    /// The plain rebuild through position `last` only (events after it are left out, for
+    /// comparisons at a checkpoint); returns the last position applied.
+    func rebuild(from ledger: Ledger, through last: UInt64, into store: ProjectionStore, progress: (UInt64) -> Void = { _ in }) throws -> UInt64 {
         let keys = ledger.keyRing()
-        var last: UInt64 = 0
-        while true {
-            let events = try ledger.read(from: last + 1, limit: rebuildBatchSize)
-            guard let lastEvent = events.last else { return last }
+        var done: UInt64 = 0
+        while done < last {
+            let events = try ledger.read(from: done + 1, limit: rebuildBatchSize).filter { $0.position <= last }
+            guard let lastEvent = events.last else { break }
             try store.write { transaction in
                 try apply(events, keys: keys, in: transaction, store: store)
                 try transaction.setCheckpoint(lastEvent.position, headHash: Array(lastEvent.chainHash))
             }
-            last = lastEvent.position
-            progress(lastEvent.position)
+            done = lastEvent.position
+            progress(done)
         }
+        return done
     }
 
     /// Events per transaction of the plain rebuild.
