@@ -39,6 +39,8 @@ public final class UpsertPipeline {
     /// Batches planned against the batch before them and then decided again from the
     /// projection (another writer came between, or the batch before was refused).
     public private(set) var replanned = 0
+    /// What the batches whose outcomes were returned recorded on each consent channel.
+    public private(set) var consentRecorded = ConsentTally()
 
     init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, actor: Actor, filter: IdentifierFilter?) {
         self.book = book
@@ -80,6 +82,7 @@ public final class UpsertPipeline {
             replanned += 1
             book.ledger.logger.debug("import batch planned again: another writer appended between two batches", metadata: ["replanned": "\(replanned)"])
             try start(items, progress: progress)
+            consentRecorded.add(previous.plan.consent)
             return previous.plan.outcomes(previous.requests, results: results)
         }
         self.end = end
@@ -89,6 +92,7 @@ public final class UpsertPipeline {
         try previous.plan.project(previous.requests, results: results)
         try plan.loadCarriedBases(through: end)
         inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
+        consentRecorded.add(previous.plan.consent)
         return previous.plan.outcomes(previous.requests, results: results)
     }
 
@@ -105,6 +109,7 @@ public final class UpsertPipeline {
             return try redo(previous)
         }
         try previous.plan.project(previous.requests, results: results)
+        consentRecorded.add(previous.plan.consent)
         return previous.plan.outcomes(previous.requests, results: results)
     }
 
@@ -130,7 +135,7 @@ public final class UpsertPipeline {
 
     /// Decides a refused batch again, on its own, as `ContactBook.upsert` does.
     private func redo(_ batch: InFlight) throws -> [Result<UpsertOutcome, ContactError>] {
-        try book.upsertHoldingLock(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress)
+        try book.upsertHoldingLock(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress, consent: &consentRecorded)
     }
 }
 
