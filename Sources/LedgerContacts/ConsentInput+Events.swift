@@ -6,8 +6,9 @@ import LedgerProjections
 // Per channel the request carries (an e-mail: `email`; a phone: `sms`), the row's steps, in
 // the order they happened:
 //
-// 1. a row that states nothing about consent gets the import's stated status (`stated`), with
-//    no time of its own: it happened when it was recorded;
+// 1. a channel the row states nothing about (no status of its own or for the row; times and
+//    IPs without a status count for e-mail only, `statesConsent`) gets the import's stated
+//    status (`stated`), with no time of its own: it happened when it was recorded;
 // 2. otherwise: an opt-in (a grant `subscribed` at the opt-in time, with its IP) when the row
 //    has an opt-in time or IP or says `subscribed`; a confirmation (a grant `confirmed` at the
 //    confirmation time, with its IP) when it has a confirmation time or IP or says
@@ -73,7 +74,7 @@ extension ConsentInput {
     }
 
     private func steps(_ channel: ConsentChannel) -> [Step] {
-        guard rowStatesConsent else {
+        guard statesConsent(channel) else {
             return stated.map { [.grant($0, at: nil, ip: nil, rowStated: false)] } ?? []
         }
         let status = status(of: channel)

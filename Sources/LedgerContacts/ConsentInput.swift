@@ -56,11 +56,19 @@ public struct ConsentInput: Sendable, Hashable {
         self.purpose = purpose
     }
 
-    /// Whether the row says anything about consent itself (a status or a time); when it does,
-    /// the import's stated default does not apply to it.
-    public var rowStatesConsent: Bool {
-        email != nil || sms != nil || all != nil || optInAt != nil || optInIP != nil || confirmedAt != nil
-            || confirmIP != nil || unsubscribedAt != nil || cleanedAt != nil
+    /// Whether the row says anything about `channel`'s consent itself; when it does, the
+    /// import's stated default does not apply to the channel. A row states it by a status (the
+    /// channel's own or the row's); times and IP addresses without any status belong to the
+    /// e-mail channel, as in the exports of e-mail platforms such as Mailchimp, whose opt-in
+    /// proves nothing about text messages.
+    public func statesConsent(_ channel: ConsentChannel) -> Bool {
+        if status(of: channel) != nil { return true }
+        return channel == .email && email == nil && sms == nil && all == nil && hasEvidence
+    }
+
+    /// Whether the row has a consent time or IP address.
+    var hasEvidence: Bool {
+        optInAt != nil || optInIP != nil || confirmedAt != nil || confirmIP != nil || unsubscribedAt != nil || cleanedAt != nil
     }
 
     /// The status the row states for `channel`: its own column's, else the row-wide one.

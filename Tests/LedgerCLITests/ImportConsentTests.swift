@@ -129,7 +129,8 @@ struct ImportConsentTests {
         #expect(try fixture.statuses("ivan@example.com") == ["email": "unsubscribed"])
 
         // One stating a subscription after it re-subscribes him, from that time.
-        let later = Self.iso(Date().addingTimeInterval(-60))
+        // Later than the withdrawal, and not after the import starts.
+        let later = Self.iso(Date())
         let newer = try fixture.file("newer.csv", "Email,Consent email,Optin time\nivan@example.com,subscribed,\(later)\n")
         #expect(try fixture.importJSON(newer)["events"] as? Int == 1)
         #expect(try fixture.statuses("ivan@example.com") == ["email": "subscribed-unconfirmed"])
@@ -162,7 +163,8 @@ struct ImportConsentTests {
         let unsubscribed = try fixture.file("unsubscribed_members_export.csv", Self.mailchimpUnsubscribed)
         let second = try fixture.importJSON(unsubscribed, "--consent", "none")
         #expect(second["updated"] as? Int == 1)
-        #expect((second["consent"] as? [String: Any])?["recorded"] as? [[String: AnyHashable]] == [["channel": "email", "status": "unsubscribed", "contacts": 1]])
+        let recorded = (second["consent"] as? [String: Any])?["recorded"] as? [[String: Any]] ?? []
+        #expect(recorded.map { "\($0["channel"] ?? "") \($0["status"] ?? "") \($0["contacts"] ?? "")" } == ["email unsubscribed 1"])
 
         let trail = try fixture.trail("olena@example.com")
         #expect(trail.map { $0["action"] as? String } == ["granted", "granted", "withdrawn"])

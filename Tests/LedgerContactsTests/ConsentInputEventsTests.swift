@@ -55,6 +55,14 @@ struct ConsentInputEventsTests {
         var own = ConsentInput(stated: .confirmed, purpose: "marketing")
         own.optInAt = Self.march2023
         #expect(Self.shapes(Self.events(own, identifiers: ContactIdentifiers(email: "olena@example.com"))) == ["email granted subscribed @\(Self.march2023) - import"])
+        // Times without a status are the e-mail channel's (an e-mail platform's export): the
+        // phone's channel takes the default; a status for the row covers both.
+        #expect(Self.shapes(Self.events(own)) == ["email granted subscribed @\(Self.march2023) - import", "sms granted confirmed @- - import"])
+        own.all = .subscribed
+        #expect(Self.shapes(Self.events(own)) == ["email granted subscribed @\(Self.march2023) - import", "sms granted subscribed @\(Self.march2023) - import"])
+        var smsOnly = ConsentInput(stated: nil, purpose: "marketing")
+        smsOnly.sms = .unsubscribed
+        #expect(Self.shapes(Self.events(smsOnly)) == ["sms withdrawn @- - import"])
     }
 
     @Test("never lowers a consent; raises subscribed to confirmed")

@@ -134,7 +134,7 @@ struct PreparedCreationTests {
             let outcomes = try prepared.book.upsert(ahead, match: .email, channel: .import, actor: prepared.actor)
             #expect("\(outcomes)" == "\(decided)")
         }
-        #expect(preparedCount == 12)
+        #expect(preparedCount == 14)
         #expect(try Self.recorded(prepared.ledger) == Self.recorded(plain.ledger))
     }
 
