@@ -91,6 +91,8 @@ struct AppendWriter: Sendable {
         guard let prediction = group.prediction, let records = group.preparedRecords(),
               context.lastPosition == prediction.lastPosition,
               context.scratch.chainHash == prediction.chainHash,
+              // Records timed before the log's last event (the clock went back) are made again.
+              records.recordedAt >= context.lastRecordedAt,
               try context.peekNextStream() == prediction.nextStream else { return nil }
         let first = prediction.lastPosition + 1
         // Claim every id; one already recorded sends the whole group down the ordinary path.
