@@ -75,9 +75,10 @@ struct ConsentColumnsTests {
         ("Consent SMS", "perhaps", "Consent SMS: \"perhaps\" is not a consent status (subscribed, confirmed, unsubscribed, cleaned or bounced)"),
     ])
     func badCells(column: String, text: String, message: String) throws {
-        #expect(throws: RowRejection.self) { try Self.converter(["Email", column]).input(Row(number: 2, fields: ["a@example.com", text])) }
+        let converter = try Self.converter(["Email", column])
         do {
-            _ = try Self.converter(["Email", column]).input(Row(number: 2, fields: ["a@example.com", text]))
+            _ = try converter.input(Row(number: 2, fields: ["a@example.com", text]))
+            Issue.record("\(text) in \(column) was accepted")
         } catch {
             #expect(error.reason == message)
         }
