@@ -54,13 +54,13 @@ extension ContactBook {
         dryRun: Bool = false,
         progress: ProgressMark? = nil
     ) throws -> [Result<UpsertOutcome, ContactError>] {
-        try exclusive {
-            try upsertHoldingLock(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress)
-        }
+        try upsertDeciding(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress)
     }
 
-    /// `upsert`, for a caller that holds the command lock (`exclusive`).
-    func upsertHoldingLock(
+    /// `upsert`: decides the batch against the projection and appends it, deciding again when
+    /// another writer got in between. No lock is held: conflicts are found where the write
+    /// happens (expected stream versions, and identity claims for new identifiers).
+    func upsertDeciding(
         _ items: [UpsertItem],
         match: MatchRule,
         options: UpsertOptions,
@@ -176,6 +176,9 @@ struct BatchPlan {
     var definitions: [FieldDefined] = []
     /// The schema stream, once the ledger has one.
     var schemaStream: StreamID?
+    /// The schema stream's version as this plan read it (nil: not known, a pipelined plan),
+    /// so that two writers declaring fields at once cannot both append unchecked.
+    var schemaVersion: UInt64?
     /// The batch in flight before this one (`UpsertPipeline`), until this one is settled.
     var previous: Overlay?
     /// Whether every contact's `base` is what the projection holds before this batch: false
@@ -193,6 +196,7 @@ struct BatchPlan {
         checkpoint = try directory.checkpoint()
         rules = ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
         schemaStream = try directory.schemaStream()
+        if let schemaStream { schemaVersion = try book.ledger.versions(of: [schemaStream]).first }
         self.match = match
         self.options = options
         self.channel = channel
@@ -455,20 +459,32 @@ struct BatchPlan {
         requests.reserveCapacity(contacts.count + 1)
         planned.reserveCapacity(contacts.count + 1)
         if !schemaEvents.isEmpty {
-            let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .newIn(.schema)
-            requests.append(AppendRequest(target: target, expected: .any, events: schemaEvents))
+            if let schemaStream {
+                requests.append(AppendRequest(target: .existing(schemaStream), expected: schemaVersion.map { .exact($0) } ?? .any, events: schemaEvents))
+            } else {
+                // The store's one schema stream: a second writer making it at the same time
+                // loses this claim and decides again, finding the first one's stream.
+                let only = IdentityChanges(claims: [book.ledger.identityClaim(kind: 0, value: "schema stream")], decidedAt: checkpoint)
+                requests.append(AppendRequest(target: .newIn(.schema), expected: .noStream, events: schemaEvents, identity: only))
+            }
             planned.append(Planned(key: .new(0), slot: nil, eventCount: schemaEvents.count))
         }
         for slot in contacts.indices where !contacts[slot].recorded.isEmpty || contacts[slot].creation != nil {
             let key = contacts[slot].key
             switch key {
             case .existing(let id):
-                requests.append(AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded))
+                let identity = book.identityChanges(before: contacts[slot].base?.heldIdentifiers ?? [], events: contacts[slot].events, decidedAt: checkpoint)
+                requests.append(AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded, identity: identity))
             case .new:
                 if let creation = contacts[slot].creation {
-                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: creation.dataKey, encoded: creation.encoded))
+                    // The creation's own claims were made on the preparing thread.
+                    let identity = contacts[slot].events.isEmpty
+                        ? IdentityChanges(claims: creation.claims, decidedAt: checkpoint)
+                        : book.identityChanges(before: [], start: creation.state.heldIdentifiers, events: contacts[slot].events, decidedAt: checkpoint)
+                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: creation.dataKey, encoded: creation.encoded, identity: identity))
                 } else {
-                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded))
+                    let identity = book.identityChanges(before: [], events: contacts[slot].events, decidedAt: checkpoint)
+                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, identity: identity))
                 }
             }
             planned.append(Planned(key: key, slot: slot, eventCount: requests[requests.count - 1].eventCount))

@@ -10,9 +10,13 @@ import Synchronization
 ///
 /// Resolution reads the contact projection, caught up to the log first. Appends carry the
 /// contact's stream version as the expected version, so a change that slipped in between is a
-/// conflict and the command is retried on fresh state. Commands are serialised across every
-/// process writing contacts to the store (`contacts.lock`): two processes creating the same new
-/// e-mail at once would otherwise both see "not found" and both create a contact.
+/// conflict and the command is decided again on fresh state. One contact per identifier holds
+/// without a lock around the deciding: a new identifier is claimed in the log's own write
+/// transaction (`IdentityChanges`, decision 0015), so of two processes creating the same new
+/// e-mail at once, the second finds the claim taken and decides again, finding the first's
+/// contact. Upserts of any number of processes interleave per transaction. The rarer commands
+/// (merge, erase, consent, field declarations) still run one at a time across processes
+/// (`contacts.lock`), since each decides from several streams at once.
 public final class ContactBook: Sendable {
     /// The ledger written to.
     public let ledger: Ledger
