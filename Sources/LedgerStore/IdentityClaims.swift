@@ -156,7 +156,19 @@ enum IdentityClaims {
 /// e-mail. Losing it only means the claims of the last `IdentityClaims.window` positions are
 /// not compared with new ones for one transaction's worth of decisions.
 struct IdentitySecret: Sendable {
-    let key: SymmetricKey
+    /// SHA-256 having absorbed one 64-byte block: the secret and a fixed label. Each digest
+    /// copies it and hashes only the kind and value, one compression for a usual e-mail (an
+    /// HMAC costs four): an import makes two of these per new contact.
+    private let keyed: SHA256
+
+    init(key: SymmetricKey) {
+        var block = key.withUnsafeBytes { Array($0) }
+        block += Array("contactledger identity claims v1".utf8).prefix(64 - block.count)
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        var hasher = SHA256()
+        hasher.update(data: block)
+        keyed = hasher
+    }
 
     static func load(keysDirectory: String, lockPath: String) throws -> IdentitySecret {
         let path = keysDirectory + "/identity"
@@ -177,12 +189,14 @@ struct IdentitySecret: Sendable {
         return IdentitySecret(key: fresh)
     }
 
-    /// The digest of `value` of kind `kind`: HMAC-SHA256 under the secret, first 16 bytes.
+    /// The digest of `value` of kind `kind`: SHA-256 of the keyed block, the kind and the
+    /// value, first 16 bytes.
     func claim(kind: UInt8, value: String) -> IdentityClaim {
-        var mac = HMAC<SHA256>(key: key)
-        mac.update(data: [kind])
-        mac.update(data: Array(value.utf8))
-        return mac.finalize().withUnsafeBytes { bytes in
+        var hasher = keyed
+        withUnsafeBytes(of: kind) { hasher.update(bufferPointer: $0) }
+        var value = value
+        value.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize().withUnsafeBytes { bytes in
             IdentityClaim(
                 high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
                 low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
