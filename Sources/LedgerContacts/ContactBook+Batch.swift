@@ -70,20 +70,10 @@ extension ContactBook {
         progress: ProgressMark?
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var attempt = 0
-        var stale = 0
         while true {
             attempt += 1
             var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
             try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else {
-                // Contact events were appended between the projection's catch-up and the plan
-                // (a writer that holds no command lock): decide again, a bounded number of times.
-                stale += 1
-                stalePlanCounter.add(1, ordering: .relaxed)
-                ledger.logger.notice("contact batch decided again: contacts changed while it was planned", metadata: ["attempt": "\(stale)", "contacts": "\(items.count)"])
-                try plan.checkProgress(attempts: stale)
-                continue
-            }
             if dryRun { return plan.outcomes(streams: [:]) }
             let (requests, planned) = plan.requests()
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
@@ -91,9 +81,11 @@ extension ContactBook {
                 let results = try ledger.append(try sealed(requests, keys: ledger.keyRing()), progress: progress)
                 projectCommitted { try plan.project(planned, results: results) }
                 return plan.outcomes(planned, results: results)
-            } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
-                // Another writer changed one of these contacts since we read it: decide again.
-                ledger.logger.notice("contact batch decided again after a version conflict", metadata: ["attempt": "\(attempt)", "contacts": "\(items.count)"])
+            } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < Self.maximumDecisions {
+                // Another writer changed one of these contacts, or took one of the identifiers
+                // claimed, since the projection's snapshot: decide again on fresh state.
+                decidedAgainCounter.add(1, ordering: .relaxed)
+                ledger.logger.notice("contact batch decided again after a conflict", metadata: ["attempt": "\(attempt)", "contacts": "\(items.count)"])
                 continue
             }
         }
@@ -164,6 +156,9 @@ struct BatchPlan {
     let options: UpsertOptions
     let channel: EntryChannel
     let checkpoint: UInt64
+    /// The projection position the batch's contacts were read at (`add`): their expected
+    /// versions are as of it, and identity claims are checked against what came after it.
+    var decidedAt: UInt64
     var rules: ContactFieldRules
     var contacts: [Contact] = []
     var slots: [Key: Int] = [:]
@@ -194,37 +189,13 @@ struct BatchPlan {
         self.filter = filter
         directory = try book.directory()
         checkpoint = try directory.checkpoint()
+        decidedAt = checkpoint
         rules = ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
         schemaStream = try directory.schemaStream()
-        if let schemaStream { schemaVersion = try book.ledger.versions(of: [schemaStream]).first }
+        if let schemaStream { schemaVersion = try book.ledger.versions(of: [schemaStream], through: checkpoint).first }
         self.match = match
         self.options = options
         self.channel = channel
-    }
-
-    /// Whether the projection still reflects the whole log, so the versions read match the
-    /// states read; false when another process appended meanwhile (the batch is redone).
-    ///
-    /// Appends since the plan's snapshot leave it valid when they touched no contact and no
-    /// field declaration: streams of other categories (the outbox, tokens, …) do not change
-    /// who holds an identifier or what a contact holds, so a writer of those appending flat
-    /// out does not make contact writes start over.
-    func isCurrent() throws -> Bool {
-        try !book.ledger.appendedToAny(of: [.contact, .schema], after: checkpoint).touched
-    }
-
-    /// The most plans in a row a batch makes while the log keeps moving past the projection.
-    static let maxStalePlans = 100
-
-    /// Throws when `attempts` plans in a row found the projection behind the log, naming both.
-    ///
-    /// Catching up makes the next plan current unless something else appends all the time, or
-    /// the projection cannot reach the log's end (its checkpoint past it, which the runner's
-    /// head check reports first): a writer must fail then, never spin.
-    func checkProgress(attempts: Int) throws {
-        guard attempts >= Self.maxStalePlans else { return }
-        let last = try book.ledger.lastPosition()
-        throw LedgerError(.storage, "the contact projection in \(book.store.directory) stood at position \(checkpoint) and the log \(book.ledger.directory)/data.mdb at \(last) in \(attempts) plans in a row; the batch was not written")
     }
 
     /// Plans every item in order, reading the projection in one snapshot, then reads the
@@ -238,6 +209,7 @@ struct BatchPlan {
         for kind in [IdentifierKind.email, .phone] { owners[Self.slot(kind)].reserveCapacity(items.count) }
         let directory = self.directory
         try directory.read { snapshot in
+            decidedAt = try snapshot.checkpoint()
             let filtering = try filter?.covers(snapshot, carried: previous?.owners) ?? false
             let hashes = filtering ? filter?.hashes(of: items) ?? [] : []
             for row in items.indices { add(items, row, actor: actor, snapshot: snapshot, filtering: filtering, hashes: hashes) }
@@ -247,7 +219,9 @@ struct BatchPlan {
             return nil
         }
         guard !existing.isEmpty else { return }
-        let versions = try book.ledger.versions(of: existing.map(\.1))
+        // As of the projection's snapshot, not the log's end: a change appended since is then
+        // a version conflict at the write, and the batch is decided again.
+        let versions = try book.ledger.versions(of: existing.map(\.1), through: decidedAt)
         for ((index, _), version) in zip(existing, versions) { contacts[index].baseVersion = version }
     }
 
@@ -473,17 +447,17 @@ struct BatchPlan {
             let key = contacts[slot].key
             switch key {
             case .existing(let id):
-                let identity = book.identityChanges(before: contacts[slot].base?.heldIdentifiers ?? [], events: contacts[slot].events, decidedAt: checkpoint)
+                let identity = book.identityChanges(before: contacts[slot].base?.heldIdentifiers ?? [], events: contacts[slot].events, decidedAt: decidedAt)
                 requests.append(AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded, identity: identity))
             case .new:
                 if let creation = contacts[slot].creation {
                     // The creation's own claims were made on the preparing thread.
                     let identity = contacts[slot].events.isEmpty
-                        ? IdentityChanges(claims: creation.claims, decidedAt: checkpoint)
-                        : book.identityChanges(before: [], start: creation.state.heldIdentifiers, events: contacts[slot].events, decidedAt: checkpoint)
+                        ? IdentityChanges(claims: creation.claims, decidedAt: decidedAt)
+                        : book.identityChanges(before: [], start: creation.state.heldIdentifiers, events: contacts[slot].events, decidedAt: decidedAt)
                     requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: creation.dataKey, encoded: creation.encoded, identity: identity))
                 } else {
-                    let identity = book.identityChanges(before: [], events: contacts[slot].events, decidedAt: checkpoint)
+                    let identity = book.identityChanges(before: [], events: contacts[slot].events, decidedAt: decidedAt)
                     requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, identity: identity))
                 }
             }

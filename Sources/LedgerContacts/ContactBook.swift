@@ -27,8 +27,11 @@ public final class ContactBook: Sendable {
     /// Phone numbers without a country code are read in this region.
     public let phones: PhoneNormalizer
     let lock = Mutex(())
-    /// Batches decided again because contacts changed while they were planned (see `stalePlans`).
-    let stalePlanCounter = Atomic<Int>(0)
+    /// Batches decided again after a conflict (see `decidedAgain`).
+    let decidedAgainCounter = Atomic<Int>(0)
+    /// Most decisions of one batch: a conflict each time means writers keep changing the same
+    /// contacts, and the caller is told rather than kept waiting.
+    static let maximumDecisions = 5
     /// Held, with `lock`, by every contact command of every process (see the type's comment).
     let writers: ProcessLock
     /// Why the projection could not be brought up to the last commit, if it could not.
@@ -48,9 +51,10 @@ public final class ContactBook: Sendable {
         }
     }
 
-    /// How many times a batch was decided again because contact events were appended while it
-    /// was planned: appends of other categories never count.
-    public var stalePlans: Int { stalePlanCounter.load(ordering: .relaxed) }
+    /// How many times a batch was decided again because another writer changed one of its
+    /// contacts, or took one of its new identifiers, after the projection's snapshot it was
+    /// decided from. Appends to other contacts or other categories never count.
+    public var decidedAgain: Int { decidedAgainCounter.load(ordering: .relaxed) }
 
     /// Closes the projection store (not the ledger).
     public func close() {

@@ -112,27 +112,18 @@ public final class UpsertPipeline {
 
     /// Plans a batch from the projection, caught up with the log, and submits it.
     private func start(_ items: [UpsertItem], progress: ProgressMark) throws {
-        var stale = 0
-        while true {
-            var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
-            try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else {
-                stale += 1
-                book.stalePlanCounter.add(1, ordering: .relaxed)
-                try plan.checkProgress(attempts: stale)
-                continue
-            }
-            let (appends, requests) = plan.requests()
-            let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
-            end = plan.checkpoint
-            inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
-            return
-        }
+        var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
+        try plan.add(items, actor: actor)
+        let (appends, requests) = plan.requests()
+        let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
+        end = plan.checkpoint
+        inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
     }
 
     /// Decides a refused batch again, on its own, as `ContactBook.upsert` does.
     private func redo(_ batch: InFlight) throws -> [Result<UpsertOutcome, ContactError>] {
-        try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress)
+        book.decidedAgainCounter.add(1, ordering: .relaxed)
+        return try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress)
     }
 }
 
