@@ -64,6 +64,10 @@ struct ImportConsentTests {
     func defaultConfirmed() throws {
         let fixture = try Fixture()
         let file = try fixture.file("base.csv", Self.plainBase)
+        // A dry run says what the import would record.
+        let dry = try fixture.importJSON(file, "--dry-run")
+        let would = (dry["consent"] as? [String: Any])?["recorded"] as? [[String: Any]] ?? []
+        #expect(would.map { "\($0["channel"] ?? "") \($0["status"] ?? "") \($0["contacts"] ?? "")" } == ["email confirmed 2", "sms confirmed 1"])
         let text = try fixture.ledger("import", file)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("consent (marketing): 2 contacts: email confirmed by import; 1 contact: sms confirmed by import"), "\(text.stdout)")
