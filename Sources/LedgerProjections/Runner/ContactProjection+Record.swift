@@ -13,9 +13,9 @@ public struct FoldedContact: Sendable {
     public let old: ContactState?
     /// The state after the events, unless it is `placing`'s.
     let folded: ContactState?
-    /// A new contact's state folded ahead with stream and time 0, and the time its events
-    /// were recorded at: the state after the events is it placed there
-    /// (`ContactState.placed`), which `record` encodes without making it.
+    /// A new contact's state folded ahead (unplaced, `EventMeta.unplaced`), the time its
+    /// events were recorded at and the position of the first: the state after the events is it
+    /// placed there (`ContactState.placed`), which `record` encodes without making it.
     let placing: (shared: SharedContactState, recordedAt: Int64, firstPosition: UInt64)?
 
     /// Describes one contact's change.
