@@ -201,6 +201,8 @@ struct ImportConsentTests {
         #expect(try fixture.statuses("olena@example.com", "--at", "2024-10-01", "--as-known-at", between) == ["email": "confirmed"])
         #expect(try fixture.trail("olena@example.com", "--as-known-at", between).count == 2)
         #expect(try fixture.ledger("verify").status == 0)
+        // The projection the imports wrote (prepared creations placed) is what a fold of the log gives.
+        #expect(try fixture.ledger("verify", "--projections").status == 0)
     }
 
     @Test("bad times and IP addresses are rejected with the row and the reason")
