@@ -168,4 +168,38 @@ struct ErasureAtRestTests {
         #expect(faults.map(\.kind) == ["erasure-pending"])
         #expect(faults.first?.message.contains("contact 41") == true)
     }
+
+    @Test("an import writing the projection while the erasure runs moves to the compacted generation; nothing of the person is left")
+    func importDuringErasure() throws {
+        let store = try Self.base()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let csv = store + "-import.csv"
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        var text = "Email,First name,City\n"
+        for index in 0..<30_000 { text += "bulk\(index)@example.com,Bulk\(index),Odesa\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: csv))
+
+        let importer = Process()
+        importer.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
+        importer.arguments = ["import", csv, "--store", store]
+        importer.standardOutput = FileHandle.nullDevice
+        importer.standardError = FileHandle.nullDevice
+        try importer.run()
+        // Wait until the import has written its first batches.
+        let deadline = Date().addingTimeInterval(60)
+        while importer.isRunning && Date() < deadline {
+            if (try? EraseCommandTests.ledger(store, ["contact", "show", "bulk100@example.com"]))?.contains("Bulk100") == true { break }
+            usleep(100_000)
+        }
+        #expect(importer.isRunning, "the import ended before the erasure began: make the file longer")
+        _ = try EraseCommandTests.ledger(store, ["erase", "z.second@example.com", "--reason", "gdpr-request"])
+        #expect(try Self.occurrences(of: Self.personal, in: store) == [], "while the import still runs")
+        importer.waitUntilExit()
+        #expect(importer.terminationStatus == 0)
+        #expect(try Self.occurrences(of: Self.personal, in: store) == [])
+        #expect(try EraseCommandTests.ledger(store, ["contact", "show", "bulk29999@example.com"]).contains("Bulk29999"))
+        #expect(try EraseCommandTests.ledger(store, ["verify", "--projections"]).contains("ok"))
+        let folder = store + "/projections/contacts"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("g") && !$0.hasSuffix(".lock") || $0.hasPrefix("retired-") }.count == 1)
+    }
 }
