@@ -142,15 +142,19 @@ public final class ProjectionStore: Sendable {
     private func generation() throws -> Generation {
         let open = live.withLock { $0 }
         guard let projection, open.isRetired else { return open }
-        let next = try Self.openLive(projection, tables: tableNames, mapSize: initialMapSize)
-        // A fresh environment gets the same table handles (opened in the same order).
-        guard next.meta == open.meta, next.tables == open.tables else {
-            throw LedgerError(.storage, "the projection store \(next.folder) opened its tables with other handles")
-        }
-        return live.withLock { current in
+        // Under the lock, so that two threads never open the same environment twice (lmdb.h:
+        // "Do not have open an LMDB database twice in the same process at the same time").
+        return try live.withLock { current in
             // Another thread of this process may have moved on first.
-            if current === open { current = next }
-            return current
+            guard current === open else { return current }
+            let next = try Self.openLive(projection, tables: tableNames, mapSize: initialMapSize)
+            // A fresh environment gets the same table handles (opened in the same order).
+            guard next.meta == open.meta, next.tables == open.tables else {
+                next.environment.close()
+                throw LedgerError(.storage, "the projection store \(next.folder) opened its tables with other handles")
+            }
+            current = next
+            return next
         }
     }
 

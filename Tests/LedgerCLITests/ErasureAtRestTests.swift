@@ -188,7 +188,7 @@ struct ErasureAtRestTests {
         // Wait until the import has written its first batches.
         let deadline = Date().addingTimeInterval(60)
         while importer.isRunning && Date() < deadline {
-            if (try? EraseCommandTests.ledger(store, ["contact", "show", "bulk100@example.com"]))?.contains("Bulk100") == true { break }
+            if (try? Executables.run("ledger", ["contact", "show", "bulk100@example.com", "--store", store]))?.stdout.contains("Bulk100") == true { break }
             usleep(100_000)
         }
         #expect(importer.isRunning, "the import ended before the erasure began: make the file longer")
