@@ -83,6 +83,8 @@ struct AuditSuite {
         }
         guard try ledger.pendingErasures().count == recorded.count else { throw BenchFailure("the uncompacted erasures are not all pending") }
         // The batch that finishes them: every projection compacted once.
+        let projectionBytes = (try? FileManager.default.attributesOfItem(atPath: book.store.directory + "/data.mdb")[.size] as? Int) ?? 0
+        FileHandle.standardError.write(Data("audit: the contact projection's data.mdb is \(projectionBytes / 1_048_576) MiB before the compaction\n".utf8))
         let batchStart = DispatchTime.now().uptimeNanoseconds
         try ErasureCompaction.run(ledger: ledger, open: [ContactProjection.name: book.store])
         let batch = Double(DispatchTime.now().uptimeNanoseconds - batchStart) / 1e6

@@ -13,13 +13,13 @@ struct ErasureAtRestTests {
     static let personal = [
         "zoryana.erased@example.com", "z.second@example.com", "+380501234987", "380501234987",
         "Zoryana", "Shevchuk-Erased", "crm-erased-77", "Ternopil-Erased", "Kalush-Erased",
-        "paper-form-erased-42", "merged.away@example.com", "Merged-Surname",
+        "paper-form-erased-42", "merged.away@example.com", "Merged-Surname", "+380631112299",
     ]
 
     /// A store made through the CLI: the person has an event of every kind that carries
     /// personal data (created with identifiers, names, birth date and a custom field; updated;
-    /// a second e-mail; consent with evidence; a segment; a contact merged into it), among
-    /// 40 other contacts. Returns the store.
+    /// a new e-mail; consent with evidence; a segment; an imported contact merged into it),
+    /// among 40 other contacts. Returns the store.
     static func base() throws -> String {
         let store = ContactFixtures.newStorePath()
         for index in 0..<40 {
@@ -33,7 +33,11 @@ struct ErasureAtRestTests {
         // Contact 41; the update replaces its e-mail (the old one stays in its history).
         _ = try EraseCommandTests.ledger(store, ["contact", "update", "zoryana.erased@example.com", "--field", "city=Kalush-Erased", "--email", "z.second@example.com"])
         _ = try EraseCommandTests.ledger(store, ["consent", "set", "#41", "--channel", "email", "--status", "confirmed", "--evidence", "paper-form-erased-42"])
-        _ = try EraseCommandTests.ledger(store, ["contact", "add", "--email", "merged.away@example.com", "--last-name", "Merged-Surname"])
+        // Contact 42 comes from an import (the import seals through its own, prepared path).
+        let csv = store + "-merged.csv"
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        try Data("Email,Last name,Phone\nmerged.away@example.com,Merged-Surname,+380631112299\n".utf8).write(to: URL(fileURLWithPath: csv))
+        _ = try EraseCommandTests.ledger(store, ["import", csv])
         _ = try EraseCommandTests.ledger(store, ["contact", "merge", "#41", "merged.away@example.com"])
         return store
     }
