@@ -1,9 +1,6 @@
 import Foundation
 import LedgerStore
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Erasure at rest (issue 15 item 12): once `ledger erase` has returned, no file of the store
 /// holds the erased person's values, in live or freed pages, whatever else has the store open.
@@ -48,8 +45,8 @@ struct ErasureAtRestTests {
         var found = [String]()
         while let relative = walker.nextObject() as? String {
             let path = folder + "/" + relative
-            var status = stat()
-            if lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG { found.append(path) }
+            // Not following links (attributesOfItem reads the entry itself, as lstat does).
+            if (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular { found.append(path) }
         }
         return found
     }

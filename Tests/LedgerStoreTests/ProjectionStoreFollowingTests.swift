@@ -3,7 +3,7 @@ import LedgerStore
 import Testing
 
 /// A store opened on a projection follows its live generation, and a compaction leaves no
-/// removed value in any file of the projection (decision 0015).
+/// removed value in any file of the projection (decision 0016).
 @Suite("Projection stores following generations")
 struct ProjectionStoreFollowingTests {
     static func put(_ store: ProjectionStore, _ key: String, _ value: String) throws {

@@ -3,7 +3,7 @@ import LedgerStore
 /// Finishes erasures at rest: after `contact.erased` is applied, the person's values can still
 /// sit in freed pages of a projection file, so every projection is compacted
 /// (`ProjectionRunner.compact`) and the erasure marks recorded before it began are cleared
-/// (docs/erasure.md, decision 0015).
+/// (docs/erasure.md, decision 0016).
 public enum ErasureCompaction {
     /// Compacts every projection of the catalogue, then clears the erasure marks that were
     /// pending when it began (each one's events were applied before its copy was taken);
