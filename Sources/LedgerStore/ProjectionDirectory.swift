@@ -124,11 +124,11 @@ public struct ProjectionDirectory: Sendable {
             guard rename(path + "/" + other, path + "/" + target) == 0 else {
                 throw LedgerError(.storage, "cannot retire projection generation \(other) in \(path): \(String(cString: strerror(errno)))")
             }
-            retired.append(target)
+            if !retired.contains(target) { retired.append(target) }
         }
         try PrivateFiles.syncDirectory(path)
         step(.retired)
-        for folder in retired {
+        for folder in retired where FileManager.default.fileExists(atPath: path + "/" + folder) {
             do {
                 try FileManager.default.removeItem(atPath: path + "/" + folder)
             } catch {
