@@ -168,6 +168,12 @@ struct ErasureAtRestTests {
         let faults = try ledger.pendingErasureFaults(now: since + Ledger.erasurePendingBound + 60)
         #expect(faults.map(\.kind) == ["erasure-pending"])
         #expect(faults.first?.message.contains("contact 41") == true)
+        // Within the bound, verify passes and lists it (text and JSON).
+        let json = try EraseCommandTests.ledger(store, ["verify", "--json"])
+        let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let listed = document?["pendingErasures"] as? [[String: Any]]
+        #expect(listed?.first?["contact"] as? Int == 41, "\(json)")
+        #expect(listed?.first?["since"] as? Int == Int(since))
     }
 
     @Test("an import writing the projection while the erasure runs moves to the compacted generation; nothing of the person is left")
