@@ -91,9 +91,12 @@ struct ProjectionStoreFollowingTests {
         // While another holder has the lock (a rebuild building g7), nothing is touched.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [projection.path + "/generations.lock", "sleep", "3"]
+        holder.arguments = [projection.path + "/generations.lock", "-c", "echo locked; sleep 3"]
+        let output = Pipe()
+        holder.standardOutput = output
         try holder.run()
-        usleep(300_000)
+        // Once it says so, it holds the lock.
+        _ = output.fileHandleForReading.availableData
         try projection.removeRetired()
         #expect(FileManager.default.fileExists(atPath: projection.path + "/g7"))
         holder.waitUntilExit()
