@@ -19,7 +19,7 @@ struct AppendWriter: Sendable {
     /// A job is atomic. A lone job that fails aborts the transaction. When several share it,
     /// a failed job's writes are deleted again before the next job starts (LMDB's nested
     /// transactions would do the same, but each costs a 2 MB dirty-list allocation).
-    func commit(_ jobs: [GroupCommitter.Job], prepared: PreparedGroup?, takeQueued: () -> [GroupCommitter.Job]) -> PreparedGroup? {
+    func commit(_ jobs: [GroupCommitter.Job], prepared: PreparedGroup?, takeQueued: () -> [GroupCommitter.Job], counted: () -> Void = {}) -> PreparedGroup? {
         var outcomes: [Result<[AppendResult], any Error>]
         var written = [StreamTail.Entry]()
         var mergedThrough: UInt64?
@@ -66,6 +66,7 @@ struct AppendWriter: Sendable {
             let failure = error is LedgerError ? error : LedgerError(.storage, "append failed", cause: error as? LMDBError)
             outcomes = Array(repeating: .failure(failure), count: jobs.count)
         }
+        counted()
         for (job, outcome) in zip(jobs, outcomes) {
             job.complete(outcome)
         }

@@ -90,10 +90,13 @@ final class GroupCommitter: Sendable {
             }
             let stopped = state.withLock { $0.stopped }
             if !jobs.isEmpty {
-                upcoming = writer.commit(jobs, prepared: prepared, takeQueued: takeQueued)
-                state.withLock { state in
-                    state.commits += 1
-                    state.committedJobs += jobs.count
+                // Counted before the jobs are told, so a caller that reads the statistics after
+                // its append returns sees its own transaction.
+                upcoming = writer.commit(jobs, prepared: prepared, takeQueued: takeQueued) {
+                    self.state.withLock { state in
+                        state.commits += 1
+                        state.committedJobs += jobs.count
+                    }
                 }
             }
             if stopped && upcoming == nil && state.withLock({ $0.jobs.isEmpty }) {
