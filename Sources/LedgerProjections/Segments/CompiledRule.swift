@@ -101,7 +101,7 @@ public struct CompiledRule: Sendable {
 
     static func compileConsent(_ condition: ConsentCondition) -> Test {
         let wanted = condition.status
-        func holds(_ status: ConsentStatus?) -> Bool {
+        @Sendable func holds(_ status: ConsentStatus?) -> Bool {
             let status = status ?? .unsubscribed
             switch wanted {
             case .confirmed: return status == .confirmed

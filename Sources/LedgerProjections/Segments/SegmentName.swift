@@ -9,7 +9,7 @@ public enum SegmentName {
             try ContactFieldRules().validate(.segmentMemberAdded(SegmentMembership(segment: name)))
             return nil
         } catch {
-            return "\(error.code): \(error.message)"
+            return "not a segment name (\(error.code)): one line of 1 to \(ContactFieldRules.maxLabelLength) characters, without leading or trailing white space"
         }
     }
 }

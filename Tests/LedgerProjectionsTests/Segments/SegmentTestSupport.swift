@@ -13,7 +13,7 @@ func microseconds(_ text: String) -> Int64 {
 }
 
 /// Parses a rule the tests wrote, with the tests' custom fields.
-func parseRule(_ json: String) throws -> SegmentRule {
+func parseRule(_ json: String) throws(SegmentRuleError) -> SegmentRule {
     try SegmentRule(json: Array(json.utf8), fieldTypes: ruleFieldTypes)
 }
 
