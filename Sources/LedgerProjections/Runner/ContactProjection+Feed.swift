@@ -46,19 +46,41 @@ extension ContactProjection {
     }
 
     /// Folds `batch` event by event, handing `consumers` each contact's state before and after
-    /// each event, then writes the states and index changes as `applyContacts` would.
+    /// each event, and writes the states and index changes as `applyContacts` would. Before an
+    /// event of another family reaches them, the states so far are written: a rule's
+    /// definition is evaluated over the contacts as they stand at its position.
     private func feed(_ batch: Prepared, to consumers: [any ContactFeedConsumer], in transaction: ProjectionTransaction, store: ProjectionStore) throws {
         let contacts = try store.table("contacts")
         var original = [StreamID: ContactState?]()
         var current = [StreamID: ContactState?]()
         var items = [ContactFeedItem]()
         items.reserveCapacity(batch.events.count)
+        func hand() throws {
+            for stream in current.keys.sorted() {
+                let old = original[stream] ?? nil
+                let new = current[stream] ?? nil
+                if let new {
+                    try transaction.put(contacts, Self.key(stream), new.encoded())
+                } else {
+                    _ = try transaction.delete(contacts, Self.key(stream))
+                }
+                if Self.indexed(old) != Self.indexed(new) {
+                    try updateIndexes(stream: stream, old: old, new: new, in: transaction, store: store)
+                }
+            }
+            original.removeAll()
+            current.removeAll()
+            for consumer in consumers { try consumer.consume(items, in: transaction, store: store) }
+            items.removeAll(keepingCapacity: true)
+        }
         for (index, event) in batch.events.enumerated() {
             guard let domain = batch.decoded[index] else {
                 // Another family's event: a malformed one of a family this build reads stops the
                 // fold, as a malformed contact event does.
                 let decoded = try LedgerEvent(decoding: event)
-                if decoded.family != nil { items.append(.other(event, decoded)) }
+                guard decoded.family != nil else { continue }
+                items.append(.other(event, decoded))
+                try hand()
                 continue
             }
             if case .fieldDefined(let definition) = domain {
@@ -78,21 +100,7 @@ extension ContactProjection {
             current[stream] = .some(after)
             items.append(.change(ContactChange(stream: stream, before: before, after: after, event: domain, meta: meta, recorded: event)))
         }
-        for stream in current.keys.sorted() {
-            let old = original[stream] ?? nil
-            let new = current[stream] ?? nil
-            if let new {
-                try transaction.put(contacts, Self.key(stream), new.encoded())
-            } else {
-                _ = try transaction.delete(contacts, Self.key(stream))
-            }
-            if Self.indexed(old) != Self.indexed(new) {
-                try updateIndexes(stream: stream, old: old, new: new, in: transaction, store: store)
-            }
-        }
-        for consumer in consumers {
-            try consumer.consume(items, in: transaction, store: store)
-        }
+        try hand()
     }
 
     /// Whether a downstream projector is awake in `store`: a writer's `record` then leaves the
