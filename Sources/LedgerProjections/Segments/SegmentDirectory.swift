@@ -148,16 +148,23 @@ public struct SegmentDirectory: Sendable {
     /// Evaluates `rule` for every contact at `now`, with the current dynamic memberships for
     /// the segments it names; the streams it holds for, in stream order.
     public func evaluate(_ rule: SegmentRule, now: Int64) throws -> [StreamID] {
+        try evaluate([rule], now: now)[0]
+    }
+
+    /// Evaluates each of `rules` for every contact at `now`, in one pass over the contacts.
+    public func evaluate(_ rules: [SegmentRule], now: Int64) throws -> [[StreamID]] {
         let set = try ruleSet()
-        let compiled = CompiledRule(rule, dynamic: set.index)
+        let compiled = rules.map { CompiledRule($0, dynamic: set.index) }
         var context = RuleContext(now: now, segments: set.entries.count)
-        let named = rule.segmentsNamed.compactMap { set.index[$0] }
+        let named = Set(rules.flatMap { $0.segmentsNamed.compactMap { set.index[$0] } }).sorted()
         var memberSets = [Int: Set<StreamID>]()
         for index in named { memberSets[index] = Set(try members(set.entries[index].name).map(\.stream)) }
-        var matched = [StreamID]()
+        var matched = [[StreamID]](repeating: [], count: rules.count)
         try forEachContact { state, facts in
             for index in named { context.dynamicMembers[index] = memberSets[index]?.contains(state.id) ?? false }
-            if compiled.matches(state, facts: facts, context: context) { matched.append(state.id) }
+            for (slot, rule) in compiled.enumerated() where rule.matches(state, facts: facts, context: context) {
+                matched[slot].append(state.id)
+            }
         }
         return matched
     }
