@@ -67,6 +67,23 @@ struct SegmentWork {
         guard !rules.entries.isEmpty, let after = change.after else { return }
         context.setNow(change.meta.recordedAt)
         try evaluate(stream, state: after, facts: known, only: nil, position: change.meta.position)
+        if case .contactErased = change.event { try forgetHistory(of: stream) }
+    }
+
+    /// Drops an erased contact's membership history, as the erasure drops its values: a fold
+    /// of the log after the erasure reads its personal values as erased and could not say when
+    /// rules on them held, so neither may the incremental fold (they would disagree).
+    mutating func forgetHistory(of stream: StreamID) throws {
+        for entry in rules.entries {
+            let prefix = SegmentKeys.member(entry.name, stream)
+            var keys = [[UInt8]]()
+            try transaction.forEach(historyTable, from: prefix) { key, _ in
+                guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 8 else { return false }
+                keys.append(Array(key))
+                return true
+            }
+            for key in keys { _ = try transaction.delete(historyTable, key) }
+        }
     }
 
     /// Evaluates `stream`'s contact against the rules at `only` (every rule when nil) and
