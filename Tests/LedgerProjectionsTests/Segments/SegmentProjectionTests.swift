@@ -151,6 +151,7 @@ struct SegmentProjectionTests {
         defer { store.close() }
         var streams = [StreamID]()
         var segmentStreams = [String: (StreamID, UInt64)]()
+        var cuts = [(Int64, [String: [StreamID]])]()
         for step in 0..<120 {
             let roll = Int.random(in: 0..<20, using: &random)
             if roll == 0 || (step == 3) {
@@ -178,7 +179,21 @@ struct SegmentProjectionTests {
                 _ = try Self.append(ledger, stream, [event], source: step % 3 == 0 ? .file(name: "g.csv", sha256: .zero, row: 1) : .api(key: "k", requestID: "r\(step)"))
             }
             try runner.catchUp(store: store)
-            try Self.expectFullEvaluationAgrees(ledger: ledger, store: store, step: step)
+            if let expected = try Self.expectFullEvaluationAgrees(ledger: ledger, store: store, step: step) {
+                cuts.append((try ledger.event(at: try ledger.lastPosition())?.recordedAt ?? 0, expected))
+            }
+        }
+        // Membership as of each step's time, read from the history, equals the evaluation of
+        // the ledger cut there; contacts erased since are left out (their history went with
+        // their values, decision 0015).
+        let directory = SegmentDirectory(store: store)
+        var erased = Set<StreamID>()
+        try ContactDirectory(store: store).forEach { if $0.erased { erased.insert($0.id) } }
+        for (time, expected) in cuts {
+            for (segment, members) in expected {
+                let past = try directory.members(segment, at: time).filter { !erased.contains($0) }
+                #expect(past == members.filter { !erased.contains($0) }, "segment \(segment) at \(time)")
+            }
         }
         let report = try #require(ProjectionCatalog.named("contacts")).check(ledger)
         #expect(report.isValid, "a rebuild differs: \(report.differences)")
@@ -186,9 +201,10 @@ struct SegmentProjectionTests {
 
     /// Every rule evaluated over every contact, with facts folded here from each stream's
     /// events, matches the projection's members.
-    static func expectFullEvaluationAgrees(ledger: Ledger, store: ProjectionStore, step: Int) throws {
+    @discardableResult
+    static func expectFullEvaluationAgrees(ledger: Ledger, store: ProjectionStore, step: Int) throws -> [String: [StreamID]]? {
         let directory = SegmentDirectory(store: store)
-        guard try directory.isActive() else { return }
+        guard try directory.isActive() else { return nil }
         let set = try directory.ruleSet()
         var context = RuleContext(now: 0, segments: set.entries.count)
         var expected = [String: [StreamID]]()
@@ -210,5 +226,44 @@ struct SegmentProjectionTests {
             let actual = try directory.members(entry.name).map(\.stream)
             #expect(actual == (expected[entry.name] ?? []), "step \(step), segment \(entry.name)")
         }
+        return Dictionary(uniqueKeysWithValues: set.entries.map { ($0.name, expected[$0.name] ?? []) })
+    }
+
+    @Test func aDiffEqualsTwoEvaluationsAndWhatTheNewVersionDoes() throws {
+        let (ledger, remove) = try Self.ledgerWithFields()
+        defer { remove() }
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger))
+        let store = try runner.openStore()
+        defer { store.close() }
+        for (index, tier) in ["gold", "silver", "gold", "bronze", "platinum"].enumerated() {
+            var events = [Events.created(), Self.setTier(tier)]
+            if index % 2 == 0 { events.append(Events.added(.email, "c\(index)@example.com")) }
+            _ = try Self.append(ledger, nil, events)
+        }
+        let first = #"{"field": "tier", "op": "in", "value": ["gold", "silver"]}"#
+        let second = #"{"all": [{"field": "tier", "op": "!=", "value": "silver"}, {"has": "email"}]}"#
+        let stream = try Self.define(ledger, "s", first)
+        try runner.catchUp(store: store)
+        let directory = SegmentDirectory(store: store)
+        let rules = try [first, second].map { try parseRule($0) }
+        let both = try directory.evaluate(rules, now: ruleNow)
+        #expect(both == [try directory.evaluate(rules[0], now: ruleNow), try directory.evaluate(rules[1], now: ruleNow)])
+        #expect(both[0] == (try directory.members("s").map(\.stream)))
+        let entering = Set(both[1]).subtracting(both[0])
+        let leaving = Set(both[0]).subtracting(both[1])
+        #expect(!entering.isEmpty && !leaving.isEmpty)
+        try Self.define(ledger, "s", second, stream: stream, version: 2)
+        try runner.catchUp(store: store)
+        let position = try ledger.lastPosition()
+        var entered = Set<StreamID>()
+        var left = Set<StreamID>()
+        try ContactDirectory(store: store).forEach { state in
+            for transition in try directory.history("s", of: state.id) where transition.position == position {
+                if transition.entered { entered.insert(state.id) } else { left.insert(state.id) }
+                #expect(transition.version == 2)
+            }
+        }
+        #expect(entered == entering)
+        #expect(left == leaving)
     }
 }
