@@ -103,13 +103,15 @@ extension ContactBook {
             // shares one correlation id.
             let correlation = EventID.timeOrdered()
             let merged = ContactEvent.contactMerged(ContactMerged(absorbed: absorbed)).newEvent(actor: actor, source: source, correlation: correlation)
+            // The absorbed contact gives its identifiers back before the survivor claims them.
+            let decidedAt = try directory.checkpoint()
             let requests = [
                 AppendRequest(target: .existing(absorbed), events: absorbedEvents.map {
                     $0.newEvent(actor: actor, source: source, correlation: correlation)
-                }),
+                }, identity: identityChanges(before: gone.heldIdentifiers, events: absorbedEvents, decidedAt: decidedAt)),
                 AppendRequest(target: .existing(survivor), events: [merged] + survivorEvents.map {
                     $0.newEvent(actor: actor, source: source, correlation: correlation, causation: merged.id)
-                }),
+                }, identity: identityChanges(before: kept.heldIdentifiers, events: survivorEvents, decidedAt: decidedAt)),
             ]
             _ = try ledger.append(try sealed(requests, keys: ledger.keyRing()))
             projectCommitted { try runner.catchUp(store: store) }

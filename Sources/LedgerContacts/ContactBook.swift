@@ -10,9 +10,13 @@ import Synchronization
 ///
 /// Resolution reads the contact projection, caught up to the log first. Appends carry the
 /// contact's stream version as the expected version, so a change that slipped in between is a
-/// conflict and the command is retried on fresh state. Commands are serialised across every
-/// process writing contacts to the store (`contacts.lock`): two processes creating the same new
-/// e-mail at once would otherwise both see "not found" and both create a contact.
+/// conflict and the command is decided again on fresh state. One contact per identifier holds
+/// without a lock around the deciding: a new identifier is claimed in the log's own write
+/// transaction (`IdentityChanges`, decision 0015), so of two processes creating the same new
+/// e-mail at once, the second finds the claim taken and decides again, finding the first's
+/// contact. Upserts of any number of processes interleave per transaction. The rarer commands
+/// (merge, erase, consent, field declarations) still run one at a time across processes
+/// (`contacts.lock`), since each decides from several streams at once.
 public final class ContactBook: Sendable {
     /// The ledger written to.
     public let ledger: Ledger
@@ -23,8 +27,11 @@ public final class ContactBook: Sendable {
     /// Phone numbers without a country code are read in this region.
     public let phones: PhoneNormalizer
     let lock = Mutex(())
-    /// Batches decided again because contacts changed while they were planned (see `stalePlans`).
-    let stalePlanCounter = Atomic<Int>(0)
+    /// Batches decided again after a conflict (see `decidedAgain`).
+    let decidedAgainCounter = Atomic<Int>(0)
+    /// Most decisions of one batch: a conflict each time means writers keep changing the same
+    /// contacts, and the caller is told rather than kept waiting.
+    static let maximumDecisions = 5
     /// Held, with `lock`, by every contact command of every process (see the type's comment).
     let writers: ProcessLock
     /// Why the projection could not be brought up to the last commit, if it could not.
@@ -44,9 +51,10 @@ public final class ContactBook: Sendable {
         }
     }
 
-    /// How many times a batch was decided again because contact events were appended while it
-    /// was planned: appends of other categories never count.
-    public var stalePlans: Int { stalePlanCounter.load(ordering: .relaxed) }
+    /// How many times a batch was decided again because another writer changed one of its
+    /// contacts, or took one of its new identifiers, after the projection's snapshot it was
+    /// decided from. Appends to other contacts or other categories never count.
+    public var decidedAgain: Int { decidedAgainCounter.load(ordering: .relaxed) }
 
     /// Closes the projection store (not the ledger).
     public func close() {
