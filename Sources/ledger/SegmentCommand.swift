@@ -223,3 +223,13 @@ struct SegmentListEntry: Encodable {
     let members: Int
     let evaluatedAt: String?
 }
+
+extension ContactBookOptions {
+    /// Runs `body` on the contact book of an existing store and closes it after (the segment
+    /// commands use its synchronous API).
+    func withBook<Result>(_ body: (ContactBook) throws -> Result) throws -> Result {
+        let (book, close) = try open()
+        defer { close() }
+        return try body(book)
+    }
+}

@@ -152,20 +152,61 @@ public struct SegmentDirectory: Sendable {
     }
 
     /// Evaluates each of `rules` for every contact at `now`, in one pass over the contacts.
+    ///
+    /// The stored states and facts are copied out of the snapshot in runs of 32,768 contacts
+    /// (one buffer per run), and each run is decoded and evaluated on every core: decoding a
+    /// state costs several times what evaluating a rule does.
     public func evaluate(_ rules: [SegmentRule], now: Int64) throws -> [[StreamID]] {
         let set = try ruleSet()
         let compiled = rules.map { CompiledRule($0, dynamic: set.index) }
-        var context = RuleContext(now: now, segments: set.entries.count)
+        let base = RuleContext(now: now, segments: set.entries.count)
         let named = Set(rules.flatMap { $0.segmentsNamed.compactMap { set.index[$0] } }).sorted()
         var memberSets = [Int: Set<StreamID>]()
         for index in named { memberSets[index] = Set(try members(set.entries[index].name).map(\.stream)) }
+        let dynamic = memberSets
         var matched = [[StreamID]](repeating: [], count: rules.count)
-        try forEachContact { state, facts in
-            for index in named { context.dynamicMembers[index] = memberSets[index]?.contains(state.id) ?? false }
-            for (slot, rule) in compiled.enumerated() where rule.matches(state, facts: facts, context: context) {
-                matched[slot].append(state.id)
+        var buffer = [UInt8]()
+        var run = [(stream: UInt64, state: Range<Int>, facts: Range<Int>?)]()
+        func evaluateRun() throws {
+            let bytes = buffer
+            let results = try run.concurrentMap(chunkSize: 2_048) { entry -> [Bool] in
+                try bytes.withUnsafeBytes { raw in
+                    let state = try ContactState(decoding: UnsafeRawBufferPointer(rebasing: raw[entry.state]))
+                    let facts = try entry.facts.map { try SegmentFacts(decoding: UnsafeRawBufferPointer(rebasing: raw[$0])) } ?? SegmentFacts()
+                    var context = base
+                    for index in named { context.dynamicMembers[index] = dynamic[index]?.contains(state.id) ?? false }
+                    return compiled.map { $0.matches(state, facts: facts, context: context) }
+                }
+            }
+            for (entry, result) in zip(run, results) {
+                for slot in result.indices where result[slot] { matched[slot].append(StreamID(entry.stream)) }
+            }
+            run.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: true)
+        }
+        let contacts = try store.table("contacts")
+        let factsTable = try store.table("segment-facts")
+        try store.read { transaction in
+            try transaction.withReader(factsTable) { facts in
+                var pending = try facts.next()
+                try transaction.forEach(contacts) { key, value in
+                    guard key.count == 8 else { return true }
+                    while let entry = pending, entry.key.lexicographicallyPrecedes(key) { pending = try facts.next() }
+                    let stateStart = buffer.count
+                    buffer.append(contentsOf: value)
+                    var factRange: Range<Int>?
+                    if let entry = pending, entry.key.elementsEqual(key) {
+                        let start = buffer.count
+                        buffer.append(contentsOf: entry.value)
+                        factRange = start..<buffer.count
+                    }
+                    run.append((SegmentKeys.readBigEndian(key, at: 0), stateStart..<(factRange?.lowerBound ?? buffer.count), factRange))
+                    if run.count >= 32_768 { try evaluateRun() }
+                    return true
+                }
             }
         }
+        if !run.isEmpty { try evaluateRun() }
         return matched
     }
 }
