@@ -126,11 +126,19 @@ struct SegmentsSuite {
             let store = try runner.openStore()
             defer { store.close() }
             if withRules {
-                // 100 rules: one per first name and tier of score, each a few conditions.
+                // 100 rules of three conditions, a quarter each on the first name, the last
+                // name, the identifiers and the contact's history: an update of the first name
+                // moves a contact across a few of them, as a field edit usually does.
                 var requests = [AppendRequest]()
                 for index in 0..<100 {
-                    let name = SyntheticContacts.firstNames[index % SyntheticContacts.firstNames.count]
-                    let rule = #"{"all": [{"field": "firstName", "op": "=", "value": "\#(name)"}, {"has": "email"}, {"not": {"field": "lastName", "op": "endsWith", "value": "\#(index)"}}]}"#
+                    let first = SyntheticContacts.firstNames[index % SyntheticContacts.firstNames.count]
+                    let last = SyntheticContacts.lastNames[index % SyntheticContacts.lastNames.count]
+                    let rule: String = switch index % 4 {
+                    case 0: #"{"all": [{"field": "firstName", "op": "=", "value": "\#(first)"}, {"has": "email"}, {"not": {"field": "lastName", "op": "endsWith", "value": "x\#(index)"}}]}"#
+                    case 1: #"{"all": [{"field": "lastName", "op": "=", "value": "\#(last)"}, {"has": "phone"}, {"field": "email", "op": "contains", "value": "\#(index % 10)"}]}"#
+                    case 2: #"{"any": [{"has": "externalId"}, {"field": "phone", "op": "endsWith", "value": "\#(index)"}, {"consent": {"channel": "email", "status": "confirmed"}}]}"#
+                    default: #"{"all": [{"history": {"event": "created", "actor": "user:bench"}}, {"field": "createdAt", "op": "withinLastDays", "value": \#(index)}, {"history": {"event": "imported", "withinDays": 3650}}]}"#
+                    }
                     let event = SegmentEvent.ruleDefined(SegmentRuleDefined(segment: "rule-\(index)", version: 1, rule: rule))
                     requests.append(AppendRequest(target: .newIn(.segment), events: [event.newEvent(actor: SyntheticContacts.actor, source: .cli(command: "bench"))]))
                 }
