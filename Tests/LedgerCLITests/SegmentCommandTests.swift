@@ -126,4 +126,20 @@ struct SegmentCommandTests {
         #expect(!why.contains("gold@example.com"))
         #expect(try fixture.store.ledger("verify", "--projections").status == 0)
     }
+
+    @Test("an import into a store with a dynamic segment updates its members, and verify agrees")
+    func importWithSegments() throws {
+        let fixture = try Fixture()
+        try fixture.store.ledger("segment", "define", "gold", "--rule", try fixture.rule("gold.json", #"{"field": "tier", "op": "=", "value": "gold"}"#))
+        let imported = try fixture.rule("base.csv", "email;tier\nnew-gold@example.com;gold\nnew-silver@example.com;silver\nsilver@example.com;gold\n")
+        try fixture.store.ledger("import", imported, "--map", "tier=tier")
+        let members = try fixture.store.ledger("segment", "members", "gold", "--format", "csv").stdout
+        #expect(members.contains("new-gold@example.com"))
+        #expect(members.contains("silver@example.com"))
+        #expect(!members.contains("new-silver@example.com"))
+        #expect(try fixture.store.ledger("verify", "--projections").status == 0)
+        let recent = try fixture.rule("recent.json", #"{"history": {"event": "imported", "withinDays": 1, "file": "base.csv"}}"#)
+        let preview = try fixture.store.ledger("segment", "preview", "--rule", recent, "--json").stdout
+        #expect(preview.contains("\"count\" : 3"))
+    }
 }
