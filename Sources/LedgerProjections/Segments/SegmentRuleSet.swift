@@ -15,6 +15,10 @@ public struct SegmentRuleSet: Sendable {
         public let rule: SegmentRule?
         /// The compiled test (index order as in `entries`).
         public let compiled: CompiledRule
+        /// What the rule reads.
+        public let reads: RuleReads
+        /// The dynamic segments it names, by index in `entries` (all before it).
+        public let dependsOn: [Int]
     }
 
     /// The rules in dependency order.
@@ -37,13 +41,14 @@ public struct SegmentRuleSet: Sendable {
             let rule = parsed[name]
             // A rule that does not read matches nobody.
             let compiled = CompiledRule(rule ?? .any([]), dynamic: index)
-            entries.append(Entry(name: name, record: record, rule: rule, compiled: compiled))
+            let dependsOn = (rule?.segmentsNamed ?? []).compactMap { index[$0] }.sorted()
+            entries.append(Entry(name: name, record: record, rule: rule, compiled: compiled, reads: RuleReads(rule ?? .any([])), dependsOn: dependsOn))
         }
         // Segments in a cycle were left out of `order`: they are listed last, matching nobody.
         for name in records.keys.sorted() where index[name] == nil {
             guard let record = records[name] else { continue }
             index[name] = entries.count
-            entries.append(Entry(name: name, record: record, rule: parsed[name], compiled: CompiledRule(.any([]))))
+            entries.append(Entry(name: name, record: record, rule: parsed[name], compiled: CompiledRule(.any([])), reads: RuleReads(.any([])), dependsOn: []))
         }
         self.entries = entries
         self.index = index

@@ -66,7 +66,7 @@ struct SegmentWork {
         dirtyFacts.insert(stream)
         guard !rules.entries.isEmpty, let after = change.after else { return }
         context.setNow(change.meta.recordedAt)
-        try evaluate(stream, state: after, facts: known, only: nil, position: change.meta.position)
+        try evaluate(stream, state: after, facts: known, only: nil, event: change.event, position: change.meta.position)
         if case .contactErased = change.event { try forgetHistory(of: stream) }
     }
 
@@ -88,12 +88,17 @@ struct SegmentWork {
 
     /// Evaluates `stream`'s contact against the rules at `only` (every rule when nil) and
     /// records what changed; the rest keep their membership.
-    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, only: Set<Int>?, position: UInt64) throws {
+    /// With `event`, a rule is evaluated only when the event can change its answer (it reads
+    /// what the event changed, or a segment it names changed just now); the rest keep theirs.
+    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, only: Set<Int>?, event: ContactEvent? = nil, position: UInt64) throws {
         var current = try membershipOf(stream)
         var changed = false
+        var moved = [Bool](repeating: false, count: rules.entries.count)
         for (index, entry) in rules.entries.enumerated() {
             let now: Bool
-            if only == nil || only?.contains(index) == true {
+            let asked = only == nil || only?.contains(index) == true
+            let relevant = event.map { entry.reads.affected(by: $0) || entry.dependsOn.contains { moved[$0] } } ?? true
+            if asked && relevant {
                 context.dynamicMembers[index] = false
                 now = entry.compiled.matches(state, facts: known, context: context)
             } else {
@@ -102,6 +107,7 @@ struct SegmentWork {
             context.dynamicMembers[index] = now
             guard now != current[index] else { continue }
             current[index] = now
+            moved[index] = true
             changed = true
             try record(SegmentTransition(entered: now, at: context.now, position: position, version: entry.record.version), segment: entry.name, stream: stream)
         }

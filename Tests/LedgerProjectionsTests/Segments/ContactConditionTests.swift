@@ -111,3 +111,24 @@ import Testing
         #expect(try !holds(#"{"all": []}"#, merged))
     }
 }
+
+/// Which contact events re-evaluate which rules.
+@Suite struct RuleReadsTests {
+    @Test func aRuleIsAskedAgainOnlyWhenAnEventCanChangeIt() throws {
+        let tier = RuleReads(try parseRule(#"{"all": [{"field": "tier", "op": "=", "value": "gold"}, {"consent": {"channel": "email", "status": "confirmed"}}]}"#))
+        #expect(tier.affected(by: Events.set(.custom("tier"), text("gold"))))
+        #expect(!tier.affected(by: Events.set(.custom("city"), text("Lviv"))))
+        #expect(tier.affected(by: Events.granted(.api)))
+        #expect(tier.affected(by: Events.withdrawn()))
+        #expect(!tier.affected(by: Events.added(.email, "a@example.com")))
+        #expect(!tier.affected(by: .segmentMemberAdded(SegmentMembership(segment: "x"))))
+        #expect(tier.affected(by: .contactErased(ContactErased(reason: "r"))))
+        let lastChange = RuleReads(try parseRule(#"{"history": {"event": "last-changed", "via": "api"}}"#))
+        #expect(lastChange.affected(by: Events.set(.custom("city"), text("Lviv"))), "every event moves the last change")
+        let identifiers = RuleReads(try parseRule(#"{"any": [{"has": "phone"}, {"field": "email", "op": "contains", "value": "@"}]}"#))
+        #expect(identifiers.affected(by: Events.removed(.phone, "+380671234567")))
+        #expect(!identifiers.affected(by: Events.set(.standard(.firstName), text("A"))))
+        let changed = RuleReads(try parseRule(#"{"history": {"event": "field-changed", "field": "city", "withinDays": 3}}"#))
+        #expect(changed.affected(by: Events.set(.custom("city"), nil)))
+    }
+}
