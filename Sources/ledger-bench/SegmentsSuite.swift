@@ -14,7 +14,7 @@ import LedgerStore
 /// - `segments.members-at`: one segment's members at a past time, from its history;
 /// - `segments.incremental`: a followed contact update with 100 dynamic segments defined,
 ///   per event, beside the same updates with no segment defined (the feed dormant), on
-///   100,000 contacts (defining 100 rules evaluates each over every contact).
+///   20,000 contacts (defining 100 rules evaluates each over every contact).
 /// `--only evaluate|incremental` runs one part.
 struct SegmentsSuite {
     let options: BenchOptions
@@ -113,7 +113,7 @@ struct SegmentsSuite {
     }
 
     private func incremental() throws {
-        let contacts = 100_000
+        let contacts = 20_000
         let updates = 20_000
         var figures = [String: [Double]]()
         for withRules in [false, true] {

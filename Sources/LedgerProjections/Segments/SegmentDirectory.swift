@@ -102,11 +102,15 @@ public struct SegmentDirectory: Sendable {
         }
     }
 
-    /// The dynamic segments the contact is in now.
+    /// The dynamic segments the contact is in now, by name.
     public func segments(of stream: StreamID) throws -> [String] {
         let table = try store.table("segment-contacts")
+        let names = Dictionary(try rules().map { ($0.value.stream.rawValue, $0.key) }, uniquingKeysWith: { first, _ in first })
         return try store.read { transaction in
-            try transaction.withValue(table, SegmentKeys.stream(stream)) { $0.map(SegmentKeys.names) ?? [] }
+            try transaction.withValue(table, SegmentKeys.stream(stream)) { bytes in
+                guard let bytes else { return [] }
+                return stride(from: 0, to: bytes.count - bytes.count % 8, by: 8).compactMap { names[SegmentKeys.readBigEndian(bytes, at: $0)] }.sorted()
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import LedgerStore
 /// Tables:
 /// - `segment-rules`: name → `SegmentRuleRecord` (the current rule), and the `active` mark;
 /// - `segment-members`: name ‖ 0 ‖ stream → entered at (Int64) and rule version: who is in now;
-/// - `segment-contacts`: stream → the dynamic segments the contact is in (names, 0-terminated);
+/// - `segment-contacts`: stream → the dynamic segments the contact is in (their streams, u64s);
 /// - `segment-history`: name ‖ 0 ‖ stream ‖ position → `SegmentTransition`: entered or left,
 ///   when, under which version, caused by the event at that position;
 /// - `segment-facts`: stream → `SegmentFacts`.

@@ -120,18 +120,4 @@ enum SegmentKeys {
     static func starts(_ key: UnsafeRawBufferPointer, with prefix: [UInt8]) -> Bool {
         key.count >= prefix.count && prefix.withUnsafeBytes { $0.elementsEqual(key.prefix(prefix.count)) }
     }
-
-    /// The names in a `segment-contacts` value.
-    static func names(_ bytes: UnsafeRawBufferPointer) -> [String] {
-        bytes.split(separator: 0, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    static func encodeNames(_ names: [String]) -> [UInt8] {
-        var bytes = [UInt8]()
-        for name in names.sorted() {
-            bytes += Array(name.utf8)
-            bytes.append(0)
-        }
-        return bytes
-    }
 }

@@ -25,6 +25,8 @@ public struct SegmentRuleSet: Sendable {
     public let entries: [Entry]
     /// Each segment's index in `entries`.
     public let index: [String: Int]
+    /// Each segment's index in `entries`, by its stream's number.
+    public let indexByStream: [UInt64: Int]
 
     /// Orders and compiles `records`; `fieldTypes` are the declared custom fields.
     public init(_ records: [String: SegmentRuleRecord], fieldTypes: [String: FieldType]) {
@@ -52,6 +54,7 @@ public struct SegmentRuleSet: Sendable {
         }
         self.entries = entries
         self.index = index
+        indexByStream = Dictionary(entries.enumerated().map { ($0.element.record.stream.rawValue, $0.offset) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Names in an order where each comes after the dynamic segments it depends on (those in

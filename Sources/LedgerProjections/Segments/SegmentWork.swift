@@ -183,8 +183,9 @@ struct SegmentWork {
         var flags = [Bool](repeating: false, count: rules.entries.count)
         try transaction.withValue(contactsTable, SegmentKeys.stream(stream)) { bytes in
             guard let bytes else { return }
-            for name in SegmentKeys.names(bytes) {
-                if let index = rules.index[name] { flags[index] = true }
+            // The segments' own stream numbers, 8 bytes each: no text to decode.
+            for offset in stride(from: 0, to: bytes.count - bytes.count % 8, by: 8) {
+                if let index = rules.indexByStream[SegmentKeys.readBigEndian(bytes, at: offset)] { flags[index] = true }
             }
         }
         memberships[stream] = flags
@@ -219,11 +220,15 @@ struct SegmentWork {
     mutating func flushMemberships() throws {
         for stream in dirtyMemberships.sorted() {
             guard let flags = memberships[stream] else { continue }
-            let names = rules.entries.indices.filter { flags[$0] }.map { rules.entries[$0].name }
-            if names.isEmpty {
+            var streams = rules.entries.indices.filter { flags[$0] }.map { rules.entries[$0].record.stream.rawValue }
+            if streams.isEmpty {
                 _ = try transaction.delete(contactsTable, SegmentKeys.stream(stream))
             } else {
-                try transaction.put(contactsTable, SegmentKeys.stream(stream), SegmentKeys.encodeNames(names))
+                streams.sort()
+                var bytes = [UInt8]()
+                bytes.reserveCapacity(streams.count * 8)
+                for segment in streams { bytes += SegmentKeys.bigEndian(segment) }
+                try transaction.put(contactsTable, SegmentKeys.stream(stream), bytes)
             }
         }
         dirtyMemberships.removeAll(keepingCapacity: true)
