@@ -119,12 +119,33 @@ public final class ContactBook: Sendable {
         }
     }
 
+    /// Checks every event a command decided against the field rules (values and their types,
+    /// identifiers, segment names, consent purposes, wording, evidence and reasons, erasure
+    /// reasons) before anything is sealed: the one check the single-contact commands share
+    /// (`record`, merge, erase); a bulk batch's events are checked as `changes` decides them.
+    func validate(_ events: [ContactEvent], rules: ContactFieldRules) throws {
+        for event in events {
+            do {
+                try rules.validate(event)
+            } catch {
+                throw ContactError(.invalidField, "\(error)")
+            }
+        }
+    }
+
+    /// The rules as of now: the declared custom fields and today's date.
+    func currentRules(_ directory: ContactDirectory) throws -> ContactFieldRules {
+        ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
+    }
+
     /// Appends `events` to stream `id` (or a new stream of `category` when nil) with the
-    /// expected version, then brings the projection up to date.
-    func record(_ events: [ContactEvent], to id: StreamID?, newIn category: StreamCategory = .contact, expected: ExpectedVersion, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
+    /// expected version, then brings the projection up to date. The events are checked first
+    /// (`validate`); nothing is written when one is refused.
+    func record(_ events: [ContactEvent], to id: StreamID?, newIn category: StreamCategory = .contact, expected: ExpectedVersion, identity: IdentityChanges? = nil, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
+        try validate(events, rules: currentRules(directory()))
         let newEvents = events.enumerated().map { index, event in event.newEvent(id: ids(index), actor: actor, source: source) }
-        let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents) }
-            ?? AppendRequest(target: category == .contact ? .new : .newIn(category), expected: .noStream, events: newEvents)
+        let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents, identity: identity) }
+            ?? AppendRequest(target: category == .contact ? .new : .newIn(category), expected: .noStream, events: newEvents, identity: identity)
         guard let sealedRequest = try sealed([request], keys: ledger.keyRing()).first else {
             throw ContactError(.invalidRequest, "nothing to record")
         }
