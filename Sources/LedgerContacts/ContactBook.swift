@@ -41,7 +41,7 @@ public final class ContactBook: Sendable {
     public init(ledger: Ledger, defaultRegion: String = "") throws {
         self.ledger = ledger
         writers = try ledger.processLock(named: "contacts")
-        runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger))
         store = try runner.openStore()
         do {
             phones = try PhoneNormalizer(defaultRegion: defaultRegion)

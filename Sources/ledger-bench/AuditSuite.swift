@@ -34,7 +34,7 @@ struct AuditSuite {
                     return AppendRequest(target: .existing(SyntheticContacts.stream(other)), events: [SyntheticContacts.update(other, sequence: sequence)])
                 })
             }
-            let seconds = try BenchReport.time { try ProjectionRunner(ledger: ledger, projection: ContactProjection()).rebuild() }
+            let seconds = try BenchReport.time { try ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger)).rebuild() }
             FileHandle.standardError.write(Data("audit: projection rebuilt in \(Int(seconds * 1000)) ms; \(try ledger.lastPosition()) events\n".utf8))
         }
         // Write back what the rebuild left dirty, so the kernel's write-back does not compete

@@ -42,7 +42,7 @@ struct ContactsSuite {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ledger = try SyntheticContacts.buildLedger(directory: directory, contacts: contacts)
         defer { ledger.close() }
-        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger))
         var rates = [Double]()
         for run in 0..<options.runs {
             var last: UInt64 = 0
@@ -69,8 +69,8 @@ struct ContactsSuite {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ledger = try SyntheticContacts.buildLedger(directory: directory, contacts: contacts)
         defer { ledger.close() }
-        let runner = options.followBatch.map { ProjectionRunner(ledger: ledger, projection: ContactProjection(), batchSize: $0) }
-            ?? ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let runner = options.followBatch.map { ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger), batchSize: $0) }
+            ?? ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger))
         try runner.rebuild()
         let store = try runner.openStore()
         defer { store.close() }

@@ -35,7 +35,7 @@ struct ExportContactsCommand: ParsableCommand {
     func run() throws {
         let ledger = try storeOptions.open()
         defer { ledger.close() }
-        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger))
         let store = try runner.openStore()
         defer { store.close() }
         try runner.catchUp(store: store)

@@ -26,7 +26,7 @@ struct EventFamilyTests {
         let stored = try ContactEventTests.recorded(new, position: 4)
         #expect(try LedgerEvent(decoding: stored) == .unrecognized(EventType("token.migrated", version: 1)))
         #expect(try LedgerEvent(decoding: stored).jsonPayload == nil)
-        #expect(EventFamily(typeName: "segment.rule-defined") == nil, "segment rules are a family of their own, not contacts")
+        #expect(EventFamily(typeName: "segment.rule-defined") == .segments, "segment rules are a family of their own, not contacts")
     }
 
     @Test("a tag the contacts family claims but does not define is an error, never skipped")

@@ -9,8 +9,15 @@ extension ContactProjection {
     /// worker is alive. The caller's thread is the single writer: it appends each run's states
     /// to `contacts` as soon as the run is done (keys ascend, so MDB_APPEND), then merges the
     /// workers' sorted index entries into the index tables, also appended in key order.
+    ///
+    /// When the log holds events that wake a downstream projector (a segment's rule), the
+    /// rebuild is the plain one instead: every event folded in order with the feed, which
+    /// those projectors need at each position.
     public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
-        try ledger.withStreamGroupedLog { log in
+        for consumer in downstream where try consumer.wakes(in: ledger) {
+            return try ContactProjection(ledger: ledger, downstream: downstream).rebuild(from: ledger, through: .max, into: store, progress: progress)
+        }
+        return try ledger.withStreamGroupedLog { log in
             try Self.rebuild(log, into: store, progress: progress)
         }
     }

@@ -67,6 +67,8 @@ extension ContactProjection {
         return try store.write { transaction in
             // Gathered inside the closure: a full map runs it again from the start.
             guard try transaction.checkpoint() == positions.lowerBound - 1 else { return false }
+            // An awake downstream projector is fed from the log by the runner instead.
+            guard try !ContactProjection().feedsDownstream(in: transaction, store: store) else { return false }
             for (definition, stream) in definitions {
                 try define(definition, stream: stream, in: transaction, store: store)
             }

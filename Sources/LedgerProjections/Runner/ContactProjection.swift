@@ -10,9 +10,20 @@ import LedgerStore
 /// otherwise (a merge not yet made): the index records every holder, so that incremental
 /// updates and a rebuild always agree. An erased contact keeps a state with no personal
 /// values (so `contact show` can say it was erased) and leaves the indexes.
+///
+/// Downstream projectors (`ContactFeedConsumer`, the segment projection) keep their tables in
+/// the same store and fold what the contact fold hands them (`ContactChange`) in the same
+/// transaction, behind the same checkpoint (ContactProjection+Feed.swift).
 public struct ContactProjection: Projection {
     public static let name = "contacts"
-    public static let tables = ["contacts", "by-email", "by-phone", "by-external-id", "fields"]
+    /// The contact tables, then every downstream projector's.
+    public static let tables = ["contacts", "by-email", "by-phone", "by-external-id", "fields"] + SegmentProjection.tables
+
+    /// The projectors downstream of the contact fold.
+    public let downstream: [any ContactFeedConsumer]
+    /// The log, which a dormant downstream projector reads when an event wakes it; nil in
+    /// folds that never meet such an event (tests of the contact tables alone).
+    public let ledger: Ledger?
 
     /// The key in `fields` that holds the schema stream (field names cannot start with `#`).
     static let schemaStreamKey = Array("#schema-stream".utf8)
@@ -24,8 +35,16 @@ public struct ContactProjection: Projection {
         try transaction.put(fields, schemaStreamKey, key(stream))
     }
 
-    /// The projection.
-    public init() {}
+    /// The projection, with the segment projection downstream; `ledger` is the log it folds.
+    public init(ledger: Ledger? = nil) {
+        self.init(ledger: ledger, downstream: [SegmentProjection()])
+    }
+
+    /// The projection with these downstream projectors.
+    public init(ledger: Ledger?, downstream: [any ContactFeedConsumer]) {
+        self.ledger = ledger
+        self.downstream = downstream
+    }
 
     static func key(_ stream: StreamID) -> [UInt8] {
         withUnsafeBytes(of: stream.rawValue.bigEndian) { Array($0) }
@@ -73,6 +92,15 @@ public struct ContactProjection: Projection {
     }
 
     public func apply(_ batch: Prepared, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        if !downstream.isEmpty {
+            // Dormant downstream projectors cost this check and nothing else.
+            if try applyFeeding(batch, in: transaction, store: store) { return }
+        }
+        try applyContacts(batch, in: transaction, store: store)
+    }
+
+    /// The contact tables' fold of a batch, with no downstream projector awake.
+    func applyContacts(_ batch: Prepared, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
         let contacts = try store.table("contacts")
         let events = batch.events
         let decoded = batch.decoded
@@ -120,7 +148,7 @@ public struct ContactProjection: Projection {
         try events.concurrentMap(chunkSize: 1024) { try domainEvent($0, keys: keys) }
     }
 
-    private func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+    func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
         for kind in IdentifierKind.allCases {
             let table = try store.table(Self.indexTable(kind))
             let oldSet = Set(old.map { $0.erased || $0.mergedInto != nil ? [] : $0.identifiers(kind) } ?? [])

@@ -1,0 +1,170 @@
+import Foundation
+import LedgerDomain
+
+/// What a rule is evaluated against besides the contact: the time it is evaluated at, and
+/// the contact's membership of the dynamic segments it may name (filled in dependency order).
+public struct RuleContext: Sendable {
+    /// The evaluation's time, in microseconds since 1970 (an event's recording time, so that
+    /// a fold of the log always evaluates the same way).
+    public var now: Int64
+    /// `now`'s UTC date, as days since 1970.
+    public var today: Int64
+    /// Whether the contact is in each dynamic segment, by the index the compiler was given.
+    public var dynamicMembers: [Bool]
+
+    /// A context at `now`, with room for `segments` dynamic memberships.
+    public init(now: Int64, segments: Int = 0) {
+        self.now = now
+        today = CalendarDate(utcDayOf: now).daysSinceEpoch
+        dynamicMembers = Array(repeating: false, count: segments)
+    }
+
+    /// Moves the clock.
+    public mutating func setNow(_ time: Int64) {
+        now = time
+        today = CalendarDate(utcDayOf: time).daysSinceEpoch
+    }
+}
+
+/// A rule compiled once into a tree of closures: evaluating it allocates nothing per contact
+/// (the rule's operands are converted when it is compiled, not when it is asked).
+public struct CompiledRule: Sendable {
+    /// The test.
+    public let test: @Sendable (ContactState, SegmentFacts, RuleContext) -> Bool
+
+    /// Compiles `rule`; `dynamic` gives the index in `RuleContext.dynamicMembers` of each
+    /// dynamic segment (a segment named but not there is a static one).
+    public init(_ rule: SegmentRule, dynamic: [String: Int] = [:]) {
+        test = Self.compile(rule, dynamic: dynamic)
+    }
+
+    /// Whether a contact is in the segment. An erased or merged-away contact is in none.
+    @inline(__always)
+    public func matches(_ state: ContactState, facts: SegmentFacts, context: RuleContext) -> Bool {
+        guard !state.erased, state.mergedInto == nil else { return false }
+        return test(state, facts, context)
+    }
+
+    typealias Test = @Sendable (ContactState, SegmentFacts, RuleContext) -> Bool
+
+    static func compile(_ rule: SegmentRule, dynamic: [String: Int]) -> Test {
+        switch rule {
+        case .all(let rules):
+            let tests = rules.map { compile($0, dynamic: dynamic) }
+            switch tests.count {
+            case 0: return { _, _, _ in true }
+            case 1: return tests[0]
+            case 2:
+                let (a, b) = (tests[0], tests[1])
+                return { a($0, $1, $2) && b($0, $1, $2) }
+            default:
+                return { state, facts, context in
+                    for test in tests where !test(state, facts, context) { return false }
+                    return true
+                }
+            }
+        case .any(let rules):
+            let tests = rules.map { compile($0, dynamic: dynamic) }
+            switch tests.count {
+            case 0: return { _, _, _ in false }
+            case 1: return tests[0]
+            default:
+                return { state, facts, context in
+                    for test in tests where test(state, facts, context) { return true }
+                    return false
+                }
+            }
+        case .not(let inner):
+            let test = compile(inner, dynamic: dynamic)
+            return { !test($0, $1, $2) }
+        case .field(let condition):
+            return compileField(condition)
+        case .consent(let condition):
+            return compileConsent(condition)
+        case .hasIdentifier(let kind):
+            switch kind {
+            case .email: return { state, _, _ in !state.emails.isEmpty }
+            case .phone: return { state, _, _ in !state.phones.isEmpty }
+            case .externalId: return { state, _, _ in !state.externalIds.isEmpty }
+            }
+        case .segment(let name):
+            if let index = dynamic[name] {
+                return { _, _, context in index < context.dynamicMembers.count && context.dynamicMembers[index] }
+            }
+            return { state, _, _ in state.segments.contains(name) }
+        case .history(let condition):
+            return compileHistory(condition)
+        }
+    }
+
+    // MARK: Consent
+
+    static func compileConsent(_ condition: ConsentCondition) -> Test {
+        let wanted = condition.status
+        @Sendable func holds(_ status: ConsentStatus?) -> Bool {
+            let status = status ?? .unsubscribed
+            switch wanted {
+            case .confirmed: return status == .confirmed
+            case .subscribed: return status != .unsubscribed
+            case .subscribedUnconfirmed: return status == .subscribedUnconfirmed
+            case .unsubscribed: return status == .unsubscribed
+            }
+        }
+        if let purpose = condition.purpose {
+            let scope = ConsentScope(channel: condition.channel, purpose: purpose)
+            return { state, _, _ in holds(state.consents[scope]?.status) }
+        }
+        let channel = condition.channel
+        if wanted == .unsubscribed {
+            // On every purpose of the channel: no scope of it is subscribed.
+            return { state, _, _ in
+                for (scope, record) in state.consents where scope.channel == channel && record.status != .unsubscribed { return false }
+                return true
+            }
+        }
+        return { state, _, _ in
+            for (scope, record) in state.consents where scope.channel == channel && holds(record.status) { return true }
+            return false
+        }
+    }
+
+    // MARK: History
+
+    static let microsecondsPerDay: Int64 = 86_400_000_000
+
+    static func compileHistory(_ condition: HistoryCondition) -> Test {
+        switch condition {
+        case .imported(let days, let file):
+            let span = Int64(days) * microsecondsPerDay
+            return { _, facts, context in
+                guard let at = facts.lastImportAt, at <= context.now, context.now - at <= span else { return false }
+                guard let file else { return true }
+                return facts.lastImportFile == file
+            }
+        case .fieldChanged(let field, let since):
+            return { _, facts, _ in (facts.fieldChangedAt[field] ?? .min) >= since }
+        case .fieldChangedWithin(let field, let days):
+            let span = Int64(days) * microsecondsPerDay
+            return { _, facts, context in
+                guard let at = facts.fieldChangedAt[field] else { return false }
+                return at <= context.now && context.now - at <= span
+            }
+        case .consentWithdrawn(let days, let channel):
+            let span = Int64(days) * microsecondsPerDay
+            return { _, facts, context in
+                for (withdrawnOn, at) in facts.consentWithdrawnAt where channel == nil || withdrawnOn == channel {
+                    if at <= context.now && context.now - at <= span { return true }
+                }
+                return false
+            }
+        case .createdBy(let match):
+            return { _, facts, _ in
+                guard let actor = facts.createdBy, actor.kind.rawValue == match.kind else { return false }
+                return match.name == nil || actor.name == match.name
+            }
+        case .lastChangedVia(let label):
+            let code = HistoryCondition.sourceKinds.first { $0.kindLabel == label }?.kindCode
+            return { _, facts, _ in facts.lastChangeSource == code }
+        }
+    }
+}

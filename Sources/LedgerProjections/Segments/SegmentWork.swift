@@ -1,0 +1,250 @@
+import LedgerDomain
+import LedgerStore
+
+/// The segment projection's work on one batch of the feed, in one transaction: the rules,
+/// and the facts and memberships of the contacts it touched, written back by `flush`.
+struct SegmentWork {
+    let transaction: ProjectionTransaction
+    let store: ProjectionStore
+    let rulesTable: ProjectionStore.Table
+    let membersTable: ProjectionStore.Table
+    let contactsTable: ProjectionStore.Table
+    let historyTable: ProjectionStore.Table
+    let factsTable: ProjectionStore.Table
+    var rules: SegmentRuleSet
+    var facts = [StreamID: SegmentFacts]()
+    var dirtyFacts = Set<StreamID>()
+    var memberships = [StreamID: [Bool]]()
+    var dirtyMemberships = Set<StreamID>()
+    var context: RuleContext
+
+    init(transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        self.transaction = transaction
+        self.store = store
+        rulesTable = try store.table("segment-rules")
+        membersTable = try store.table("segment-members")
+        contactsTable = try store.table("segment-contacts")
+        historyTable = try store.table("segment-history")
+        factsTable = try store.table("segment-facts")
+        rules = try Self.loadRules(transaction: transaction, store: store)
+        context = RuleContext(now: 0, segments: rules.entries.count)
+    }
+
+    /// The stored rules, compiled against the declared fields.
+    static func loadRules(transaction: ProjectionTransaction, store: ProjectionStore) throws -> SegmentRuleSet {
+        var records = [String: SegmentRuleRecord]()
+        try transaction.forEach(try store.table("segment-rules")) { key, value in
+            if key.first != 0 { records[String(decoding: key, as: UTF8.self)] = try SegmentRuleRecord(decoding: value) }
+            return true
+        }
+        return SegmentRuleSet(records, fieldTypes: try fieldTypes(transaction: transaction, store: store))
+    }
+
+    /// The declared custom fields, from the contact projection's `fields` table.
+    static func fieldTypes(transaction: ProjectionTransaction, store: ProjectionStore) throws -> [String: FieldType] {
+        var types = [String: FieldType]()
+        try transaction.forEach(try store.table("fields")) { key, value in
+            if let type = FieldType(rawValue: String(decoding: value, as: UTF8.self)) {
+                types[String(decoding: key, as: UTF8.self)] = type
+            }
+            return true
+        }
+        return types
+    }
+
+    // MARK: Contact events
+
+    mutating func apply(_ change: ContactChange) throws {
+        let stream = change.stream
+        // The fold ignores what follows an erasure or a merge away; so do the facts.
+        if let before = change.before, before.erased || before.mergedInto != nil {
+            if case .contactErased = change.event {} else { return }
+        }
+        var known = try factsOf(stream)
+        known.record(change.event, envelope: FactEnvelope(change.recorded))
+        facts[stream] = known
+        dirtyFacts.insert(stream)
+        guard !rules.entries.isEmpty, let after = change.after else { return }
+        context.setNow(change.meta.recordedAt)
+        try evaluate(stream, state: after, facts: known, only: nil, event: change.event, position: change.meta.position)
+        if case .contactErased = change.event { try forgetHistory(of: stream) }
+    }
+
+    /// Drops an erased contact's membership history, as the erasure drops its values: a fold
+    /// of the log after the erasure reads its personal values as erased and could not say when
+    /// rules on them held, so neither may the incremental fold (they would disagree).
+    mutating func forgetHistory(of stream: StreamID) throws {
+        for entry in rules.entries {
+            let prefix = SegmentKeys.member(entry.name, stream)
+            var keys = [[UInt8]]()
+            try transaction.forEach(historyTable, from: prefix) { key, _ in
+                guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 8 else { return false }
+                keys.append(Array(key))
+                return true
+            }
+            for key in keys { _ = try transaction.delete(historyTable, key) }
+        }
+    }
+
+    /// Evaluates `stream`'s contact against the rules at `only` (every rule when nil) and
+    /// records what changed; the rest keep their membership.
+    /// With `event`, a rule is evaluated only when the event can change its answer (it reads
+    /// what the event changed, or a segment it names changed just now); the rest keep theirs.
+    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, only: Set<Int>?, event: ContactEvent? = nil, position: UInt64) throws {
+        var current = try membershipOf(stream)
+        var changed = false
+        var moved = [Bool](repeating: false, count: rules.entries.count)
+        for (index, entry) in rules.entries.enumerated() {
+            let now: Bool
+            let asked = only == nil || only?.contains(index) == true
+            let relevant = event.map { entry.reads.affected(by: $0) || entry.dependsOn.contains { moved[$0] } } ?? true
+            if asked && relevant {
+                context.dynamicMembers[index] = false
+                now = entry.compiled.matches(state, facts: known, context: context)
+            } else {
+                now = current[index]
+            }
+            context.dynamicMembers[index] = now
+            guard now != current[index] else { continue }
+            current[index] = now
+            moved[index] = true
+            changed = true
+            try record(SegmentTransition(entered: now, at: context.now, position: position, version: entry.record.version), segment: entry.name, stream: stream)
+        }
+        if changed {
+            memberships[stream] = current
+            dirtyMemberships.insert(stream)
+        }
+    }
+
+    // MARK: Segment events
+
+    mutating func apply(_ event: SegmentEvent, recorded: RecordedEvent) throws {
+        // Rules are evaluated over stored states and facts: what this batch changed goes first.
+        try flush()
+        let name = event.segment
+        switch event {
+        case .ruleDefined(let defined):
+            let record = SegmentRuleRecord(stream: recorded.stream, version: defined.version, position: recorded.position,
+                                           definedAt: recorded.recordedAt, evaluatedAt: recorded.recordedAt, rule: defined.rule)
+            try transaction.put(rulesTable, Array(name.utf8), record.encoded())
+        case .refreshed:
+            guard let index = rules.index[name] else { return }
+            var record = rules.entries[index].record
+            record.evaluatedAt = recorded.recordedAt
+            try transaction.put(rulesTable, Array(name.utf8), record.encoded())
+        }
+        // Flushed above, so no membership is held in the old rules' order.
+        rules = try Self.loadRules(transaction: transaction, store: store)
+        context = RuleContext(now: recorded.recordedAt, segments: rules.entries.count)
+        let affected = Set(rules.dependents(of: [name]))
+        try reevaluateEveryContact(only: affected, position: recorded.position)
+        try flush()
+    }
+
+    /// Evaluates every stored contact against the rules at `only`.
+    mutating func reevaluateEveryContact(only: Set<Int>, position: UInt64) throws {
+        guard !only.isEmpty else { return }
+        let contacts = try store.table("contacts")
+        // In slices, so millions of states are never held at once.
+        var start: [UInt8]? = nil
+        while true {
+            var slice = [(StreamID, ContactState)]()
+            try transaction.forEach(contacts, from: start) { key, value in
+                guard key.count == 8 else { return true }
+                if let start, key.elementsEqual(start) { return true }
+                slice.append((StreamID(SegmentKeys.readBigEndian(key, at: 0)), try ContactState(decoding: value)))
+                return slice.count < 4_096
+            }
+            guard let last = slice.last else { break }
+            for (stream, state) in slice {
+                try evaluate(stream, state: state, facts: try factsOf(stream), only: only, position: position)
+            }
+            try flushMemberships()
+            if dirtyFacts.isEmpty { facts.removeAll(keepingCapacity: true) }
+            start = SegmentKeys.stream(last.0)
+        }
+    }
+
+    // MARK: Storage
+
+    mutating func factsOf(_ stream: StreamID) throws -> SegmentFacts {
+        if let known = facts[stream] { return known }
+        let stored = try transaction.withValue(factsTable, SegmentKeys.stream(stream)) { bytes in
+            try bytes.map { try SegmentFacts(decoding: $0) }
+        } ?? SegmentFacts()
+        facts[stream] = stored
+        return stored
+    }
+
+    /// The contact's membership per rule, in `rules`' order.
+    mutating func membershipOf(_ stream: StreamID) throws -> [Bool] {
+        if let known = memberships[stream] { return known }
+        var flags = [Bool](repeating: false, count: rules.entries.count)
+        try transaction.withValue(contactsTable, SegmentKeys.stream(stream)) { bytes in
+            guard let bytes else { return }
+            // The segments' own stream numbers, 8 bytes each: no text to decode.
+            for offset in stride(from: 0, to: bytes.count - bytes.count % 8, by: 8) {
+                if let index = rules.indexByStream[SegmentKeys.readBigEndian(bytes, at: offset)] { flags[index] = true }
+            }
+        }
+        memberships[stream] = flags
+        return flags
+    }
+
+    /// Records a transition in the history and the members table; one that undoes the last
+    /// at the same instant removes it instead.
+    mutating func record(_ transition: SegmentTransition, segment: String, stream: StreamID) throws {
+        let prefix = SegmentKeys.member(segment, stream)
+        var last: (key: [UInt8], transition: SegmentTransition)?
+        try transaction.forEach(historyTable, from: prefix) { key, value in
+            guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 8 else { return false }
+            last = (Array(key), try SegmentTransition(position: SegmentKeys.readBigEndian(key, at: prefix.count), value: value))
+            return true
+        }
+        if let last, last.transition.at == transition.at, last.transition.entered != transition.entered {
+            _ = try transaction.delete(historyTable, last.key)
+        } else {
+            try transaction.put(historyTable, SegmentKeys.history(segment, stream, transition.position), transition.encodedValue())
+        }
+        if transition.entered {
+            var writer = BinaryWriter(capacity: 16)
+            writer.write(transition.at)
+            writer.write(transition.version)
+            try transaction.put(membersTable, prefix, writer.bytes)
+        } else {
+            _ = try transaction.delete(membersTable, prefix)
+        }
+    }
+
+    mutating func flushMemberships() throws {
+        for stream in dirtyMemberships.sorted() {
+            guard let flags = memberships[stream] else { continue }
+            var streams = rules.entries.indices.filter { flags[$0] }.map { rules.entries[$0].record.stream.rawValue }
+            if streams.isEmpty {
+                _ = try transaction.delete(contactsTable, SegmentKeys.stream(stream))
+            } else {
+                streams.sort()
+                var bytes = [UInt8]()
+                bytes.reserveCapacity(streams.count * 8)
+                for segment in streams { bytes += SegmentKeys.bigEndian(segment) }
+                try transaction.put(contactsTable, SegmentKeys.stream(stream), bytes)
+            }
+        }
+        dirtyMemberships.removeAll(keepingCapacity: true)
+        memberships.removeAll(keepingCapacity: true)
+    }
+
+    mutating func flush() throws {
+        for stream in dirtyFacts.sorted() {
+            guard let known = facts[stream] else { continue }
+            if known.isEmpty {
+                _ = try transaction.delete(factsTable, SegmentKeys.stream(stream))
+            } else {
+                try transaction.put(factsTable, SegmentKeys.stream(stream), known.encoded())
+            }
+        }
+        dirtyFacts.removeAll(keepingCapacity: true)
+        try flushMemberships()
+    }
+}
