@@ -4,7 +4,7 @@ import LedgerDomain
 /// ask about: who created it, when and from which file it was last imported, through which
 /// kind of source it last changed, when each field last changed, when consent was last
 /// withdrawn per channel. Kept per contact in the segment projection's `segment-facts` table
-/// (decision 0016), folded from the change feed.
+/// (decision 0018), folded from the change feed.
 ///
 /// Holds no personal value: actor names, file names, field names and times only; an erased
 /// contact keeps none.

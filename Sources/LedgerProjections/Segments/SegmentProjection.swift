@@ -2,7 +2,7 @@ import LedgerDomain
 import LedgerStore
 
 /// Dynamic segments' membership, kept downstream of the contact fold in the contact
-/// projection's store (decision 0016).
+/// projection's store (decision 0018).
 ///
 /// Tables:
 /// - `segment-rules`: name → `SegmentRuleRecord` (the current rule), and the `active` mark;

@@ -185,7 +185,7 @@ struct SegmentProjectionTests {
         }
         // Membership as of each step's time, read from the history, equals the evaluation of
         // the ledger cut there; contacts erased since are left out (their history went with
-        // their values, decision 0016).
+        // their values, decision 0018).
         let directory = SegmentDirectory(store: store)
         var erased = Set<StreamID>()
         try ContactDirectory(store: store).forEach { if $0.erased { erased.insert($0.id) } }

@@ -1,7 +1,7 @@
 /// Every fact the segments family records: a dynamic segment's rule, and each re-evaluation
 /// of its time-relative conditions. Written in segment streams (`StreamCategory.segment`), one
 /// stream per dynamic segment. Who is a member follows from these events and the contacts'
-/// own, and is kept by the segment projection (decision 0016).
+/// own, and is kept by the segment projection (decision 0018).
 public enum SegmentEvent: Sendable, Hashable {
     /// `segment.rule-defined` v1.
     case ruleDefined(SegmentRuleDefined)
