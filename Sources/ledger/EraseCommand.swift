@@ -3,6 +3,7 @@ import Foundation
 import LedgerContacts
 import LedgerDomain
 import LedgerStore
+import LedgerTokens
 
 /// `ledger erase KEY --reason TEXT`: the right to erasure, by crypto-shredding.
 struct EraseCommand: ParsableCommand {
@@ -11,7 +12,8 @@ struct EraseCommand: ParsableCommand {
         abstract: "Erase a contact's personal data for good (GDPR art. 17) by destroying its data key.",
         discussion: """
             Appends contact.erased and destroys the data key of the contact and of every contact \
-            merged into it. History, exports and projections then show [erased] in place of its \
+            merged into it, and erases every push token linked to them (their own data keys \
+            destroyed too). History, exports and projections then show [erased] in place of its \
             values; the non-personal facts (times, actors, sources, channels) remain, and verify \
             still passes. There is no undo. Backups made before the erasure still hold the key: \
             expire them (docs/operations.md). Running it again on an erased contact finishes an \
@@ -31,6 +33,7 @@ struct EraseCommand: ParsableCommand {
         let events: Int
         let keysDestroyed: Int
         let plainEvents: Int
+        let tokensErased: Int
     }
 
     func run() throws {
@@ -39,8 +42,12 @@ struct EraseCommand: ParsableCommand {
         let id = try options.contact(key, in: book)
         let who = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
         let erasure = try book.erase(id, reason: reason, actor: who, source: .cli(command: "erase"))
+        // The contact's push tokens go with it (their values are personal data of the person).
+        let tokens = try TokenBook(ledger: book.ledger)
+        defer { tokens.close() }
+        let tokenErasure = try tokens.eraseTokens(ofContacts: erasure.streams, actor: who, source: .cli(command: "erase"))
         if json {
-            try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents))
+            try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents, tokensErased: tokenErasure.tokens.count))
             return
         }
         if erasure.plainEvents > 0 {
@@ -51,6 +58,9 @@ struct EraseCommand: ParsableCommand {
             Output.line("contact \(id) was already erased")
         } else {
             Output.line("erased contact \(id)\(merged): \(erasure.keysDestroyed) data key\(erasure.keysDestroyed == 1 ? "" : "s") destroyed")
+        }
+        if !tokenErasure.tokens.isEmpty {
+            Output.line("erased \(tokenErasure.tokens.count) push token\(tokenErasure.tokens.count == 1 ? "" : "s") of the contact")
         }
     }
 }

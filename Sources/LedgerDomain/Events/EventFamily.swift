@@ -9,12 +9,16 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// Contacts and what hangs on them: `contact.*`, `consent.*`, static `segment.member-*`,
     /// and their schema's `field.*` (read as `ContactEvent`).
     case contacts
+    /// Push tokens and the VAPID keys they depend on: `token.*`, `vapid.*` (read as
+    /// `TokenEvent`).
+    case tokens
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts
     /// another (checked by the tests), so a tag has at most one family.
     public var typePrefixes: [String] {
         switch self {
         case .contacts: ["contact.", "consent.", "segment.member-", "field."]
+        case .tokens: ["token.", "vapid."]
         }
     }
 

@@ -46,6 +46,7 @@ public enum ProjectionCatalog {
     /// Every projection, in rebuild order.
     public static let all: [Entry] = [
         Entry(ContactProjection(), check: { ledger, store in try ContactProjectionCheck.run(ledger: ledger, store: store) }),
+        Entry(TokenProjection()),
     ]
 
     /// The projection called `name`, if there is one.
