@@ -85,8 +85,10 @@ final class JSONTokenSource: TokenEntrySource {
         while isObject ? depth > 0 : true {
             guard let byte = try byte() else { break }
             if byte == 0x0A { line += 1 }
+            // NDJSON: an entry ends with its line, complete or not (a raw line feed cannot be
+            // inside a JSON string), so a broken line never swallows the next one.
+            if byte == 0x0A && arrayMode != true { break }
             if !isObject {
-                if byte == 0x0A && arrayMode != true { break }
                 if arrayMode == true && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]")) {
                     index -= 1
                     break
