@@ -82,10 +82,22 @@ struct TokensImportCommand: ParsableCommand {
         } catch let error as RejectsFileError where error.code == .sameAsInput {
             throw ValidationError(error.message)
         }
-        let summary = try storeOptions.withLedger(create: !dryRun) { ledger in
+        func run(_ ledger: Ledger) throws -> TokenImportSummary {
             let book = try TokenBook(ledger: ledger)
             defer { book.close() }
             return try TokenImporter(book: book).run(input, options: options, rejects: writer)
+        }
+        // A dry run against a store that does not exist yet validates in a temporary folder,
+        // so that nothing at all is written where the store would be (as `ledger import` does).
+        let summary: TokenImportSummary
+        if dryRun && !FileManager.default.fileExists(atPath: storeOptions.directory + "/data.mdb") {
+            let scratch = NSTemporaryDirectory() + "ledger-dry-run-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let ledger = try Ledger(directory: scratch)
+            defer { ledger.close() }
+            summary = try run(ledger)
+        } else {
+            summary = try storeOptions.withLedger(create: true) { try run($0) }
         }
         if json {
             try Output.json(summary)

@@ -78,6 +78,7 @@ struct TokensProvenanceCommand: ParsableCommand {
                 lines.append("\(subscription.kind == .web ? "endpoint" : "device token") \(secret.endpoint)")
                 if let p256dh = secret.p256dh { lines.append("p256dh \(p256dh)") }
                 if let auth = secret.auth { lines.append("auth \(auth)") }
+                if let agent = secret.userAgent { lines.append("user agent \(agent)") }
             case .erased:
                 lines.append("endpoint and keys [erased]")
             }
