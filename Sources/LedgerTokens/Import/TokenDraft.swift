@@ -1,6 +1,7 @@
 import LedgerDomain
 import LedgerIdentity
 import LedgerImport
+import Synchronization
 
 /// An entry made into the token it describes, or the reason it is not one.
 struct TokenDraft: Sendable {
@@ -23,19 +24,20 @@ struct TokenRowRefusal: Error {
     var skipped: Bool
 }
 
-/// Turns entries into drafts by the import's options: one place for the per-row rules.
-struct TokenDraftMaker {
+/// Turns entries into drafts by the import's options: one place for the per-row rules. Safe to
+/// use from several threads (the importer drafts a batch on every core).
+struct TokenDraftMaker: Sendable {
     let options: TokenImportOptions
     let oneSignal: Bool
     /// Per-row VAPID keys already fingerprinted (a file names a handful).
-    private var fingerprints = [String: String?]()
+    private let fingerprints = FingerprintCache()
 
     init(options: TokenImportOptions, oneSignal: Bool) {
         self.options = options
         self.oneSignal = oneSignal
     }
 
-    mutating func draft(_ entry: TokenEntry) throws(TokenRowRefusal) -> TokenDraft {
+    func draft(_ entry: TokenEntry) throws(TokenRowRefusal) -> TokenDraft {
         if let problem = entry.problem { throw TokenRowRefusal(reason: problem, skipped: false) }
         let values = entry.values
         let kind = try self.kind(values)
@@ -55,8 +57,7 @@ struct TokenDraftMaker {
         var vapidKey: String?
         if kind == .web {
             if let key = values[.vapidPublicKey] {
-                if fingerprints[key] == nil { fingerprints[key] = .some(try? VapidKeyPair.fingerprint(ofPublicKey: key)) }
-                vapidKey = fingerprints[key] ?? nil
+                vapidKey = fingerprints.fingerprint(of: key)
                 if vapidKey == nil { flags.append("vapid-key-malformed") }
             } else {
                 vapidKey = options.vapidKey
@@ -123,5 +124,18 @@ struct TokenDraftMaker {
             guard let text = values[.email], let address = try? EmailAddress(validating: text) else { return nil }
             return (.email, address.value)
         }
+    }
+}
+
+/// VAPID public keys already fingerprinted, shared by the threads drafting one import.
+final class FingerprintCache: Sendable {
+    private let known = Mutex<[String: String?]>([:])
+
+    /// The key's fingerprint; nil when it is not a P-256 public key.
+    func fingerprint(of key: String) -> String? {
+        if let found = known.withLock({ $0[key] }) { return found }
+        let computed = try? VapidKeyPair.fingerprint(ofPublicKey: key)
+        known.withLock { $0[key] = .some(computed) }
+        return computed
     }
 }

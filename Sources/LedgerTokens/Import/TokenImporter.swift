@@ -57,18 +57,45 @@ public final class TokenImporter {
         let contacts = try options.match.map { _ in try ContactLookup(ledger: book.ledger) }
         defer { contacts?.close() }
         let directory = try book.directory()
-        var maker = TokenDraftMaker(options: options, oneSignal: source.format == "onesignal-csv")
+        let maker = TokenDraftMaker(options: options, oneSignal: source.format == "onesignal-csv")
         var seen = Set<[UInt8]>()
-        var pending = [(draft: TokenDraft, hash: [UInt8])]()
+        var entries = [TokenEntry]()
+        entries.reserveCapacity(options.batchSize)
         var consumed: UInt64 = 0
-        let source0 = Source.file(name: checked.fileName, sha256: digest, row: 0)
+        // One batch is appended by the writer thread while the next is read and prepared.
+        var inFlight: PendingAppend?
 
         func flush() throws {
-            defer { pending.removeAll(keepingCapacity: true) }
-            let known = try directory.known(endpointHashes: pending.map(\.hash))
-            var requests = [AppendRequest]()
-            requests.reserveCapacity(pending.count)
-            for ((draft, _), isKnown) in zip(pending, known) {
+            defer { entries.removeAll(keepingCapacity: true) }
+            // Drafting (URL, P-256 and base64 checks) is the costly part of a row: on every core.
+            let drafted = try entries.concurrentMap(chunkSize: 256) { entry -> (draft: TokenDraft?, hash: [UInt8], refusal: TokenRowRefusal?) in
+                do throws(TokenRowRefusal) {
+                    let draft = try maker.draft(entry)
+                    return (draft, TokenProjection.endpointHash(draft.subscription.secret.value?.endpoint ?? ""), nil)
+                } catch {
+                    return (nil, [], error)
+                }
+            }
+            var kept = [(draft: TokenDraft, hash: [UInt8])]()
+            kept.reserveCapacity(entries.count)
+            for (entry, result) in zip(entries, drafted) {
+                var refusal = result.refusal
+                if let draft = result.draft {
+                    if seen.insert(result.hash).inserted {
+                        kept.append((draft, result.hash))
+                    } else {
+                        refusal = TokenRowRefusal(reason: "the same endpoint or device token as an earlier entry of this file", skipped: false)
+                    }
+                }
+                guard let refusal else { continue }
+                if refusal.skipped { summary.skipped += 1 } else { summary.rejected += 1 }
+                if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
+                try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
+            }
+            let known = try directory.known(endpointHashes: kept.map(\.hash))
+            var fresh = [(draft: TokenDraft, contact: StreamID?)]()
+            fresh.reserveCapacity(kept.count)
+            for ((draft, _), isKnown) in zip(kept, known) {
                 if isKnown {
                     summary.alreadyKnown += 1
                     continue
@@ -82,40 +109,38 @@ public final class TokenImporter {
                 summary.byKind[draft.subscription.kind.label, default: 0] += 1
                 if draft.invalid { summary.invalid += 1 }
                 if !draft.subscription.flags.isEmpty { summary.flagged += 1 }
-                guard !options.dryRun else { continue }
-                let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: draft.row, subscription: draft.subscription))
-                guard case .file(let name, let sha, _) = source0 else { continue }
-                requests.append(try TokenBook.newTokenRequest(
-                    migrated, contact: contact, actor: options.actor, source: .file(name: name, sha256: sha, row: draft.row),
-                    ids: EventID.sourceRow(namespace: namespace, row: draft.row)))
+                fresh.append((draft, contact))
             }
-            if !options.dryRun {
-                _ = try book.ledger.append(requests, progress: ProgressMark(key: progressKey, value: consumed))
+            guard !options.dryRun else { return }
+            // A data key and a seal per token: on every core too.
+            let requests = try fresh.concurrentMap(chunkSize: 256) { item in
+                let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: item.draft.row, subscription: item.draft.subscription))
+                return try TokenBook.newTokenRequest(
+                    migrated, contact: item.contact, actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: item.draft.row),
+                    ids: EventID.sourceRow(namespace: namespace, row: item.draft.row))
             }
+            _ = try inFlight?.wait()
+            inFlight = try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: consumed))
         }
 
-        while let entry = try source.next() {
-            summary.rows += 1
-            consumed += 1
-            if consumed <= done {
-                summary.alreadyRecorded += 1
-                continue
-            }
-            do {
-                let draft = try maker.draft(entry)
-                let hash = TokenProjection.endpointHash(draft.subscription.secret.value?.endpoint ?? "")
-                if !seen.insert(hash).inserted {
-                    throw TokenRowRefusal(reason: "the same endpoint or device token as an earlier entry of this file", skipped: false)
+        do {
+            while let entry = try source.next() {
+                summary.rows += 1
+                consumed += 1
+                if consumed <= done {
+                    summary.alreadyRecorded += 1
+                    continue
                 }
-                pending.append((draft, hash))
-            } catch let refusal as TokenRowRefusal {
-                if refusal.skipped { summary.skipped += 1 } else { summary.rejected += 1 }
-                if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
-                try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
+                entries.append(entry)
+                if entries.count >= options.batchSize { try flush() }
             }
-            if pending.count >= options.batchSize { try flush() }
+            try flush()
+            _ = try inFlight?.wait()
+        } catch {
+            // The batch in flight is the writer's: its outcome is known before this returns.
+            _ = try? inFlight?.wait()
+            throw error
         }
-        try flush()
         try rejects?.close()
         if !options.dryRun { try book.runner.catchUp(store: book.store) }
         summary.seconds = Date().timeIntervalSince(start)
