@@ -29,6 +29,11 @@ struct TokenCheckTests {
         #expect(try TokenCheck.web(endpoint: "http://fcm.googleapis.com/fcm/send/x", p256dh: Self.p256dh, auth: Self.auth).problems == ["endpoint-not-https"])
         #expect(throws: TokenCheck.Refusal.self) { try TokenCheck.web(endpoint: "not a url", p256dh: nil, auth: nil) }
         #expect(throws: TokenCheck.Refusal.self) { try TokenCheck.web(endpoint: "", p256dh: nil, auth: nil) }
+        #expect(try TokenCheck.web(endpoint: "HTTPS://FCM.googleapis.com:443/fcm/send/x", p256dh: Self.p256dh, auth: Self.auth).pushService == "fcm")
+        #expect(try TokenCheck.web(endpoint: "https://user@web.push.apple.com/x?y#z", p256dh: Self.p256dh, auth: Self.auth).pushService == "apple")
+        for bad in ["https:///x", "https//fcm.googleapis.com/x", "https://fcm.googleapis.com:44a/x", "https://fcm.googleapis.com/a b", "://host/x"] {
+            #expect(throws: TokenCheck.Refusal.self, "\(bad)") { try TokenCheck.web(endpoint: bad, p256dh: nil, auth: nil) }
+        }
     }
 
     @Test("p256dh: a point on P-256 passes; every other shape has its reason")

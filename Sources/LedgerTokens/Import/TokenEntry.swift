@@ -1,4 +1,3 @@
-import Foundation
 import LedgerImport
 
 /// One subscription as an export holds it: its row (or line, or array entry), the values by
@@ -42,9 +41,17 @@ final class TabularTokenSource: TokenEntrySource {
         guard let row = try source.nextRow() else { return nil }
         var values = [TokenColumn: String]()
         for (column, field) in zip(columns, row.fields) where column != .ignore {
-            let trimmed = field.trimmingCharacters(in: .whitespaces)
+            let trimmed = Self.trimmed(field)
             if !trimmed.isEmpty { values[column] = trimmed }
         }
         return TokenEntry(row: UInt64(max(row.number, 0)), values: values, raw: row.fields, problem: row.problem?.message)
+    }
+
+    /// `text` without leading and trailing spaces, tabs and no-break spaces; the field itself
+    /// when it has none (almost always: no copy, unlike Foundation's trimming through NSString).
+    static func trimmed(_ text: String) -> String {
+        func isSpace(_ character: Character) -> Bool { character == " " || character == "\t" || character == "\u{00A0}" }
+        guard let first = text.first, let last = text.last, isSpace(first) || isSpace(last) else { return text }
+        return String(text.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

@@ -57,6 +57,12 @@ public final class TokenImporter {
         let contacts = try options.match.map { _ in try ContactLookup(ledger: book.ledger) }
         defer { contacts?.close() }
         let directory = try book.directory()
+        // Memory does not grow with the store: the maps' pages are released past 256 MiB.
+        let memory = MappedPageWatch { [book] in
+            book.ledger.releaseMappedPages()
+            book.store.releaseMappedPages()
+        }
+        defer { memory.stop() }
         let maker = TokenDraftMaker(options: options, oneSignal: source.format == "onesignal-csv")
         var seen = Set<[UInt8]>()
         var entries = [TokenEntry]()

@@ -36,7 +36,7 @@ public enum TokenCheck {
     public static func web(endpoint: String, p256dh: String?, auth: String?) throws(Refusal) -> WebResult {
         guard !endpoint.isEmpty else { throw Refusal("the endpoint is empty") }
         guard endpoint.utf8.count <= 2048 else { throw Refusal("the endpoint is longer than 2,048 characters") }
-        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        guard let (scheme, host) = Self.schemeAndHost(endpoint) else {
             throw Refusal("the endpoint is not a URL")
         }
         var problems = [String]()
@@ -45,6 +45,29 @@ public enum TokenCheck {
         problems += checkP256dh(p256dh)
         problems += checkAuth(auth)
         return WebResult(pushService: service, problems: problems, flags: flags)
+    }
+
+    /// The scheme (lowercased) and host of an absolute URL (RFC 3986: `scheme://[userinfo@]host[:port]…`),
+    /// read by hand: Foundation's `URL` costs more than the rest of a row's checks together.
+    /// Nil when it is not one: no scheme, no `//`, an empty host, or spaces or control characters.
+    static func schemeAndHost(_ text: String) -> (scheme: String, host: String)? {
+        let bytes = Array(text.utf8)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0,
+              bytes[0..<colon].allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }),
+              bytes.count > colon + 2, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
+              !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F })
+        else { return nil }
+        let authorityStart = colon + 3
+        let authorityEnd = bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        var hostStart = authorityStart
+        if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+        var hostEnd = authorityEnd
+        if let portColon = bytes[hostStart..<authorityEnd].lastIndex(of: UInt8(ascii: ":")), !bytes[hostStart..<authorityEnd].contains(UInt8(ascii: "]")) || bytes[portColon - 1] == UInt8(ascii: "]") {
+            guard bytes[(portColon + 1)..<authorityEnd].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            hostEnd = portColon
+        }
+        guard hostEnd > hostStart else { return nil }
+        return (String(decoding: bytes[0..<colon], as: UTF8.self).lowercased(), String(decoding: bytes[hostStart..<hostEnd], as: UTF8.self))
     }
 
     /// The problems of a subscription's `p256dh` key: missing, not base64url, not 65 bytes,
