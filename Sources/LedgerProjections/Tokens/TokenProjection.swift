@@ -34,7 +34,15 @@ public struct TokenProjection: Projection {
     public func prepare(_ events: [RecordedEvent], keys: KeyRing) throws -> Prepared {
         var prepared = [(meta: TokenEventMeta, event: TokenEvent, endpointHash: [UInt8]?)]()
         for event in events where event.withTypeName(EventFamily.init(utf8TypeName:)) == .tokens {
-            guard case .tokens(let decoded) = try LedgerEvent(decoding: event, keys: keys) else { continue }
+            // Each token has a key of its own, used by its first event or two: unwrapped here
+            // and dropped, not kept in the runner's ring (whose 262,144 keys, each with its
+            // cipher context, held 400 MB after a million-token import).
+            let personal: [UInt8]? = if event.personalDataSealed {
+                try keys.ledger.dataKey(for: event.stream)?.open(event.personalData, for: event.id)
+            } else {
+                Array(event.personalData)
+            }
+            guard case .tokens(let decoded) = try LedgerEvent(decoding: event, personalData: personal) else { continue }
             let endpoint: String? = switch decoded {
             case .migrated(let migrated): migrated.subscription.secret.value?.endpoint
             case .subscribed(let subscribed): subscribed.subscription.secret.value?.endpoint

@@ -64,7 +64,8 @@ public final class TokenImporter {
         }
         defer { memory.stop() }
         let maker = TokenDraftMaker(options: options, oneSignal: source.format == "onesignal-csv")
-        var seen = Set<[UInt8]>()
+        // The first 128 bits of each endpoint's SHA-256: 16 bytes a token, not an array each.
+        var seen = Set<EndpointPrefix>()
         var entries = [TokenEntry]()
         entries.reserveCapacity(options.batchSize)
         var consumed: UInt64 = 0
@@ -87,7 +88,7 @@ public final class TokenImporter {
             for (entry, result) in zip(entries, drafted) {
                 var refusal = result.refusal
                 if let draft = result.draft {
-                    if seen.insert(result.hash).inserted {
+                    if seen.insert(EndpointPrefix(result.hash)).inserted {
                         kept.append((draft, result.hash))
                     } else {
                         refusal = TokenRowRefusal(reason: "the same endpoint or device token as an earlier entry of this file", skipped: false)
@@ -208,5 +209,16 @@ final class ContactLookup {
 
     func close() {
         store.close()
+    }
+}
+
+/// The first 128 bits of an endpoint's SHA-256, what the import remembers of the endpoints it met.
+struct EndpointPrefix: Hashable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ hash: [UInt8]) {
+        high = hash.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        low = hash.dropFirst(8).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }
