@@ -89,6 +89,10 @@ struct TokensCommandTests {
         let secrets = ["cX1a:APA91bE1", "fcm/send/nd1", "Chrome/120.0"]
         let before = try store.ledger("tokens", "provenance", "olena.kovalenko@example.com").stdout
         #expect(secrets.allSatisfy { before.contains($0) }, "the contact's two tokens, with their values: \(before)")
+        // Right of access: the subject export holds the person's tokens with their chains.
+        let subject = try Self.json(try store.ledger("export", "subject", "olena.kovalenko@example.com"))
+        let subjectTokens = try #require(subject["tokens"] as? [[String: Any]])
+        #expect(subjectTokens.compactMap { $0["token"] as? String } == ["token:1", "token:10"])
         let erased = try store.ledger("erase", "olena.kovalenko@example.com", "--reason", "gdpr-request")
         #expect(erased.stdout.contains("erased 2 push tokens"))
         let outputs = [
@@ -97,6 +101,7 @@ struct TokensCommandTests {
             try store.ledger("tokens", "provenance", "token:10").stdout,
             try store.ledger("tokens", "list", "--json").stdout,
             try store.ledger("tokens", "report", "--json").stdout,
+            try store.ledger("export", "subject", "#1").stdout,
         ]
         for output in outputs {
             for secret in secrets { #expect(!output.contains(secret), "\(secret) in \(output.prefix(300))") }
