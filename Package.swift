@@ -190,7 +190,7 @@ let package = Package(
         ),
 
         // Push tokens: events' write side, validation (swift-crypto for P-256), the token import
-        // (the contact importer's readers, gzip through Debian's zlib, decision 0015).
+        // (the contact importer's readers, gzip through Debian's zlib, decision 0016).
         .systemLibrary(
             name: "CGzip",
             pkgConfig: "zlib",

@@ -1,4 +1,4 @@
-// The only header of the zlib system library target (Debian's zlib1g-dev; decision 0015).
+// The only header of the zlib system library target (Debian's zlib1g-dev; decision 0016).
 // Named CGzip, not CZlib: ZIPFoundation defines a CZLib module, and module names may not clash.
 // Only LedgerTokens' gzip reader imports this module, to inflate OneSignal's .csv.gz exports.
 #include <zlib.h>

@@ -34,6 +34,9 @@ struct AppendWriter: Sendable {
                 } else {
                     outcomes = try appendEach(jobs, txn: txn, context: &context)
                 }
+                if context.claimsWritten > 0 {
+                    try IdentityClaims.prune(lastPosition: context.lastPosition, txn: txn, table: tables.claims)
+                }
                 // Progress marks of the jobs that succeeded, in the same transaction.
                 for (job, outcome) in zip(jobs, outcomes) {
                     guard case .success = outcome, let mark = job.batch.progress else { continue }
@@ -93,6 +96,41 @@ struct AppendWriter: Sendable {
               context.scratch.chainHash == prediction.chainHash,
               try context.peekNextStream() == prediction.nextStream else { return nil }
         let first = prediction.lastPosition + 1
+        // Identity claims are checked before anything is written: a conflict sends the group
+        // down the ordinary path, which refuses only the job it belongs to.
+        var pending = IdentityClaims.Pending()
+        if group.jobs.contains(where: { $0.batch.requests.contains { $0.identity?.claims.isEmpty == false } }) {
+            var oldest = UInt64.max
+            for job in group.jobs {
+                for request in job.batch.requests {
+                    if let identity = request.identity, !identity.claims.isEmpty { oldest = min(oldest, identity.decidedAt) }
+                }
+            }
+            let claims = try IdentityClaims.recent(after: oldest, txn: txn, table: tables.claims)
+            var stream = prediction.nextStream
+            for job in group.jobs {
+                for request in job.batch.requests {
+                    if let identity = request.identity {
+                        do {
+                            try IdentityClaims.check(identity, stream: stream, lastPosition: context.lastPosition, recent: claims)
+                        } catch {
+                            return nil
+                        }
+                    }
+                    stream += 1
+                }
+            }
+            // Jobs of different writers taking one value in one group: the ordinary path,
+            // which checks each job against those before it, decides.
+            if group.jobs.count > 1 {
+                let taken = group.jobs.enumerated().flatMap { index, job in
+                    job.batch.requests.flatMap { request in (request.identity?.claims ?? []).map { (claim: $0, job: index) } }
+                }.sorted { IdentityClaims.Recent.less($0.claim, $1.claim) }
+                for (first, second) in zip(taken, taken.dropFirst()) where first.claim == second.claim && first.job != second.job {
+                    return nil
+                }
+            }
+        }
         // Claim every id; one already recorded sends the whole group down the ordinary path.
         var claimed = 0
         let allClaimed = try txn.withCursor(tables.eventIDs) { cursor in
@@ -148,12 +186,16 @@ struct AppendWriter: Sendable {
                 for (offset, eventPosition) in positions.enumerated() {
                     context.record(StreamTail.Entry(stream: stream, version: UInt64(offset + 1), position: eventPosition))
                 }
+                if let first = positions.first {
+                    recordClaims(request, stream: StreamID(stream), position: first, pending: &pending)
+                }
                 results.append(AppendResult(stream: StreamID(stream), positions: positions, version: UInt64(positions.count), duplicates: 0))
                 position += UInt64(request.events.count)
                 stream += 1
             }
             outcomes.append(.success(results))
         }
+        if try IdentityClaims.flush(pending, txn: txn, table: tables.claims) { context.claimsWritten += 1 }
         context.lastPosition = position - 1
         context.scratch.chainHash = records.lastHash
         context.nextStream = stream
@@ -187,13 +229,46 @@ struct AppendWriter: Sendable {
                 let cursors = Cursors(txn: txn, log: log, ids: ids)
                 var results = [AppendResult]()
                 results.reserveCapacity(batch.requests.count)
+                let claims = try recentClaims(of: batch.requests, txn: txn)
+                let releases = claims.isEmpty ? [] : Self.releases(of: batch.requests)
+                var pending = IdentityClaims.Pending()
                 // By index: iterating copied each request, its data key's references included.
                 for index in batch.requests.indices {
-                    results.append(try append(batch.requests[index], of: batch, cursors: cursors, context: &context))
+                    results.append(try append(batch.requests[index], of: batch, cursors: cursors, context: &context, claims: claims, releases: releases, pending: &pending))
                 }
+                if try IdentityClaims.flush(pending, txn: txn, table: tables.claims) { context.claimsWritten += 1 }
                 return results
             }
         }
+    }
+
+    /// The claim records after the oldest decision among `requests` that claim anything:
+    /// read once per job (empty, without a read, when none claims).
+    private func recentClaims(of requests: [EncodedBatch.Request], txn: LMDBTransaction) throws -> IdentityClaims.Recent {
+        var oldest: UInt64?
+        for request in requests {
+            guard let identity = request.identity, !identity.claims.isEmpty else { continue }
+            oldest = min(oldest ?? .max, identity.decidedAt)
+        }
+        guard let oldest else { return IdentityClaims.Recent([]) }
+        return try IdentityClaims.recent(after: oldest, txn: txn, table: tables.claims)
+    }
+
+    /// The values the job's requests to existing streams give back, with those streams.
+    private static func releases(of requests: [EncodedBatch.Request]) -> [(claim: IdentityClaim, stream: UInt64)] {
+        var released = [(claim: IdentityClaim, stream: UInt64)]()
+        for request in requests {
+            guard let identity = request.identity, !identity.releases.isEmpty, case .existing(let stream) = request.target else { continue }
+            for claim in identity.releases { released.append((claim, stream.rawValue)) }
+        }
+        return released
+    }
+
+    /// Notes the identity records of a request whose events were written from `position`,
+    /// for the job's one entry.
+    private func recordClaims(_ request: EncodedBatch.Request, stream: StreamID, position: UInt64, pending: inout IdentityClaims.Pending) {
+        guard let identity = request.identity, !identity.isEmpty else { return }
+        IdentityClaims.note(identity, stream: stream.rawValue, position: position, into: &pending)
     }
 
     private struct Cursors {
@@ -206,7 +281,10 @@ struct AppendWriter: Sendable {
         _ request: EncodedBatch.Request,
         of batch: EncodedBatch,
         cursors: Cursors,
-        context: inout AppendContext
+        context: inout AppendContext,
+        claims: IdentityClaims.Recent,
+        releases: [(claim: IdentityClaim, stream: UInt64)],
+        pending: inout IdentityClaims.Pending
     ) throws -> AppendResult {
         let stream: StreamID
         let current: UInt64
@@ -235,6 +313,16 @@ struct AppendWriter: Sendable {
             }
             throw LedgerError.wrongExpectedVersion(stream: stream, expected: request.expected, actual: current)
         }
+        if let identity = request.identity {
+            do {
+                try IdentityClaims.check(identity, stream: stream.rawValue, lastPosition: context.lastPosition, recent: claims, jobReleases: releases)
+            } catch {
+                if request.target.makesStream { context.releaseStream(stream) }
+                // A retry of an append already recorded is a duplicate, not a conflict.
+                if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
+                throw error
+            }
+        }
 
         // Claim the event ids first: with time-ordered ids the append path hits the end of the
         // index; only an id out of order pays for a search, and only a known id for the undo.
@@ -255,12 +343,15 @@ struct AppendWriter: Sendable {
                     }
                 }
                 if request.target.makesStream { context.releaseStream(stream) }
-                return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context)
+                return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context, claims: claims, pending: &pending)
             }
         }
         let result = try write(request.events, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
         if let key = request.dataKey {
             try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
+        }
+        if let first = result.positions.first {
+            recordClaims(request, stream: stream, position: first, pending: &pending)
         }
         return result
     }
@@ -322,7 +413,9 @@ struct AppendWriter: Sendable {
         _ request: EncodedBatch.Request,
         of batch: EncodedBatch,
         cursors: Cursors,
-        context: inout AppendContext
+        context: inout AppendContext,
+        claims: IdentityClaims.Recent,
+        pending: inout IdentityClaims.Pending
     ) throws -> AppendResult {
         if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
         let known = try request.events.map { try position(of: batch.id($0), txn: cursors.txn) }
@@ -349,6 +442,9 @@ struct AppendWriter: Sendable {
         let appended = try write(fresh, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
         if let key = request.dataKey, !fresh.isEmpty {
             try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
+        }
+        if let first = appended.positions.first {
+            recordClaims(request, stream: stream, position: first, pending: &pending)
         }
         var freshPositions = appended.positions.makeIterator()
         let positions = known.map { $0 ?? freshPositions.next() ?? 0 }
@@ -397,6 +493,9 @@ struct AppendWriter: Sendable {
                 _ = try txn.delete(tables.log, key: key)
             }
             position -= 1
+        }
+        if context.claimsWritten > savepoint.claimsWritten {
+            try IdentityClaims.undo(after: savepoint.lastPosition, txn: txn, table: tables.claims)
         }
         for stream in context.keysWritten[savepoint.keysWritten...] {
             try withUnsafeBytes(of: stream.bigEndian) { _ = try txn.delete(tables.keys, key: $0) }

@@ -6,7 +6,7 @@ import LedgerStore
 import LedgerTokens
 
 /// `ledger erase KEY --reason TEXT`: the right to erasure, by crypto-shredding.
-struct EraseCommand: ParsableCommand {
+struct EraseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
         abstract: "Erase a contact's personal data for good (GDPR art. 17) by destroying its data key.",
@@ -36,16 +36,17 @@ struct EraseCommand: ParsableCommand {
         let tokensErased: Int
     }
 
-    func run() throws {
-        let (book, close) = try options.open()
-        defer { close() }
-        let id = try options.contact(key, in: book)
+    func run() async throws {
         let who = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
-        let erasure = try book.erase(id, reason: reason, actor: who, source: .cli(command: "erase"))
-        // The contact's push tokens go with it (their values are personal data of the person).
-        let tokens = try TokenBook(ledger: book.ledger)
-        defer { tokens.close() }
-        let tokenErasure = try tokens.eraseTokens(ofContacts: erasure.streams, actor: who, source: .cli(command: "erase"))
+        let (id, erasure, tokenErasure) = try await options.withService { service in
+            let id = try await options.contact(key, in: service)
+            let erasure = try await service.erase(id, reason: reason, actor: who, source: .cli(command: "erase"))
+            // The contact's push tokens go with it (their values are personal data of the person).
+            let tokens = try TokenBook(ledger: service.book.ledger)
+            defer { tokens.close() }
+            let tokenErasure = try tokens.eraseTokens(ofContacts: erasure.streams, actor: who, source: .cli(command: "erase"))
+            return (id, erasure, tokenErasure)
+        }
         if json {
             try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents, tokensErased: tokenErasure.tokens.count))
             return

@@ -7,7 +7,7 @@ import LedgerStore
 ///
 /// Each token has a stream of its own (category `token`) and a data key of its own, drawn when
 /// the token is first recorded; every event's personal part (endpoint, keys, user agent) is
-/// sealed under it (docs/decisions/0015). Erasing the token, or the contact it is linked to,
+/// sealed under it (docs/decisions/0016). Erasing the token, or the contact it is linked to,
 /// destroys that key.
 public final class TokenBook: Sendable {
     /// The ledger written to.
