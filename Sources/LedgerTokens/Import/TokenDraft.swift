@@ -52,7 +52,7 @@ struct TokenDraftMaker: Sendable {
         } catch {
             throw TokenRowRefusal(reason: error.message, skipped: false)
         }
-        var problems = checked.problems
+        let problems = checked.problems
         var flags = checked.flags
         var vapidKey: String?
         if kind == .web {
