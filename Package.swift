@@ -65,6 +65,7 @@ let package = Package(
                 "LedgerContacts",
                 "LedgerIdentity",
                 "LedgerImport",
+                "LedgerTokens",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,7 +131,8 @@ let package = Package(
         ),
         .target(
             name: "LedgerProjections",
-            dependencies: ["LedgerDomain", "LedgerStore", .product(name: "Logging", package: "swift-log")],
+            // swift-crypto for the token projection's endpoint hashes.
+            dependencies: ["LedgerDomain", "LedgerStore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LedgerProjectionsTests", dependencies: ["LedgerProjections", "LedgerDomain", "LedgerStore"], swiftSettings: swiftSettings),
@@ -184,6 +186,34 @@ let package = Package(
         .testTarget(
             name: "LedgerImportTests",
             dependencies: ["LedgerImport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Push tokens: events' write side, validation (swift-crypto for P-256), the token import
+        // (the contact importer's readers, gzip through Debian's zlib, decision 0016).
+        .systemLibrary(
+            name: "CGzip",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "LedgerTokens",
+            dependencies: [
+                "CGzip",
+                "LedgerDomain",
+                "LedgerStore",
+                "LedgerProjections",
+                "LedgerContacts",
+                "LedgerIdentity",
+                "LedgerImport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerTokensTests",
+            dependencies: ["LedgerTokens", "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerImport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -27,6 +27,8 @@ case "phones":
     try PhonesSuite(options: options).run()
 case "segments":
     try SegmentsSuite(options: options).run()
+case "tokens":
+    try TokensSuite(options: options).run()
 case "import-file":
     // Not a suite: writes the import suite's CSV base (`--events` rows) to `--dir`/import-base.csv
     // and keeps it, for profiling `ledger import` on the benchmark's own file.
@@ -35,6 +37,6 @@ case "import-file":
     let bytes = try ImportSuite.generate(options.directory + "/import-base.csv", rows: rows)
     FileHandle.standardError.write(Data("wrote \(rows) rows, \(bytes / 1_048_576) MiB to \(options.directory)/import-base.csv\n".utf8))
 default:
-    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import, audit, aead, prepare, phones, segments (and import-file, which writes the import base)\n".utf8))
+    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import, audit, aead, prepare, phones, segments, tokens (and import-file, which writes the import base)\n".utf8))
     exit(2)
 }

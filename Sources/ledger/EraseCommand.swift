@@ -3,6 +3,7 @@ import Foundation
 import LedgerContacts
 import LedgerDomain
 import LedgerStore
+import LedgerTokens
 
 /// `ledger erase KEY --reason TEXT`: the right to erasure, by crypto-shredding.
 struct EraseCommand: AsyncParsableCommand {
@@ -12,7 +13,8 @@ struct EraseCommand: AsyncParsableCommand {
         discussion: """
             Appends contact.erased and destroys the data key of the contact and of every contact \
             merged into it, then compacts the projections, so that no file of the store keeps its \
-            values in a freed page. History, exports and projections then show [erased] in place \
+            values in a freed page; then erases every push token linked to them (their own data \
+            keys destroyed too). History, exports and projections then show [erased] in place \
             of its values; the non-personal facts (times, actors, sources, channels) remain, and \
             verify still passes. There is no undo. Backups made before the erasure still hold the key: \
             expire them (docs/operations.md). Running it again on an erased contact finishes an \
@@ -32,16 +34,22 @@ struct EraseCommand: AsyncParsableCommand {
         let events: Int
         let keysDestroyed: Int
         let plainEvents: Int
+        let tokensErased: Int
     }
 
     func run() async throws {
         let who = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
-        let (id, erasure) = try await options.withService { service in
+        let (id, erasure, tokenErasure) = try await options.withService { service in
             let id = try await options.contact(key, in: service)
-            return (id, try await service.erase(id, reason: reason, actor: who, source: .cli(command: "erase")))
+            let erasure = try await service.erase(id, reason: reason, actor: who, source: .cli(command: "erase"))
+            // The contact's push tokens go with it (their values are personal data of the person).
+            let tokens = try TokenBook(ledger: service.book.ledger)
+            defer { tokens.close() }
+            let tokenErasure = try tokens.eraseTokens(ofContacts: erasure.streams, actor: who, source: .cli(command: "erase"))
+            return (id, erasure, tokenErasure)
         }
         if json {
-            try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents))
+            try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents, tokensErased: tokenErasure.tokens.count))
             return
         }
         if erasure.plainEvents > 0 {
@@ -52,6 +60,9 @@ struct EraseCommand: AsyncParsableCommand {
             Output.line("contact \(id) was already erased")
         } else {
             Output.line("erased contact \(id)\(merged): \(erasure.keysDestroyed) data key\(erasure.keysDestroyed == 1 ? "" : "s") destroyed")
+        }
+        if !tokenErasure.tokens.isEmpty {
+            Output.line("erased \(tokenErasure.tokens.count) push token\(tokenErasure.tokens.count == 1 ? "" : "s") of the contact")
         }
     }
 }

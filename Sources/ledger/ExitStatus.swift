@@ -5,6 +5,7 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerImport
 import LedgerStore
+import LedgerTokens
 
 /// The exit statuses of every `ledger` command, documented in README.md and docs/operations.md.
 ///
@@ -71,6 +72,10 @@ extension ExitStatus {
             return (.dataError, error.description)
         case let error as PhoneNumberError:
             return (.dataError, error.description)
+        case let error as TokenError:
+            return (error.code == .notFound ? .noInput : .dataError, error.message)
+        case let error as TokenImportError:
+            return (error.code == .mapping ? .usage : .dataError, error.message)
         case let error as LedgerError:
             return (error.code == .storage ? .ioError : .failure, error.description)
         case let error as LMDBError:

@@ -3,6 +3,7 @@ import LedgerContacts
 import LedgerDomain
 import LedgerProjections
 import LedgerStore
+import LedgerTokens
 
 /// `ledger export subject KEY`: everything the ledger holds on one person, as one JSON
 /// document (the right of access).
@@ -33,6 +34,14 @@ struct ExportSubjectCommand: ParsableCommand {
         let consentTrail: [ConsentTrailDocument]
         let events: [EnvelopeDocument]
         let absorbed: [Absorbed]
+        /// The push tokens linked to the person, each with its whole chain.
+        let tokens: [Token]
+    }
+
+    /// A push token linked to the subject, with its events.
+    struct Token: Encodable {
+        let token: String
+        let events: [EnvelopeDocument]
     }
 
     @OptionGroup var options: ContactBookOptions
@@ -59,13 +68,24 @@ struct ExportSubjectCommand: ParsableCommand {
             absorbedEvents += nextEvents
             queue += nextState?.absorbed ?? []
         }
+        // The person's push tokens (their endpoints and keys are personal data too).
+        let tokenBook = try TokenBook(ledger: book.ledger)
+        defer { tokenBook.close() }
+        let directory = try tokenBook.directory()
+        var tokens = [Token]()
+        for contact in [id] + absorbed.map({ StreamID($0.contact) }) {
+            for token in try directory.tokens(ofContact: contact) {
+                tokens.append(Token(token: tokenLabel(token), events: try book.ledger.readStream(token).map { EventsCommand.document($0, keys: keys) }))
+            }
+        }
         try Output.json(Document(
             subject: id.rawValue,
             contact: state.document,
             segments: state.segments.sorted(),
             consentTrail: try ConsentTrail.entries(events + absorbedEvents, keys: keys).map(\.document),
             events: events.map { EventsCommand.document($0, keys: keys) },
-            absorbed: absorbed
+            absorbed: absorbed,
+            tokens: tokens
         ))
     }
 }

@@ -20,6 +20,7 @@ struct LedgerCommand: AsyncParsableCommand {
             BackupCommand.self, RestoreCommand.self,
             HistoryCommand.self, WhoChangedCommand.self, AuditCommand.self, EraseCommand.self,
             SegmentCommand.self,
+            TokensCommand.self, VapidCommand.self,
         ]
     )
 

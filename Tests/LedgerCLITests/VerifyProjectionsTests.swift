@@ -24,10 +24,14 @@ struct VerifyProjectionsTests {
         defer { try? FileManager.default.removeItem(atPath: store) }
         let result = try Executables.run("ledger", ["verify", "--projections", "--store", store])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout == "ok: projection contacts equals a fresh fold of positions 1…30 (4 contacts, 5 index entries)\n")
+        #expect(result.stdout.hasPrefix("ok: projection contacts equals a fresh fold of positions 1…30 (4 contacts, 5 index entries)\n"))
+        #expect(result.stdout.split(separator: "\n").last?.hasPrefix("ok: projection tokens") == true, "every projection of the catalogue: \(result.stdout)")
         let json = try Executables.run("ledger", ["verify", "--projections", "--json", "--store", store])
         #expect(json.status == 0)
-        let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        // One report per projection (contacts, tokens): an array once the catalogue has two.
+        let reports = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(reports.map { $0["projection"] as? String } == ["contacts", "tokens"])
+        let object = try #require(reports.first)
         #expect(object["ok"] as? Bool == true)
         #expect((object["differences"] as? [Any])?.isEmpty == true)
         #expect(try Executables.run("ledger", ["verify", "--store", store]).stdout.hasPrefix("ok: 30 events"), "without the flag, verify checks the chain as before")
@@ -46,8 +50,10 @@ struct VerifyProjectionsTests {
         #expect(!result.stdout.contains("@example.com"), "no personal value in the report")
         let json = try Executables.run("ledger", ["verify", "--projections", "--json", "--store", store])
         #expect(json.status == 1)
-        let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let reports = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let object = try #require(reports.first { $0["projection"] as? String == "contacts" })
         #expect(object["ok"] as? Bool == false)
+        #expect(reports.first { $0["projection"] as? String == "tokens" }?["ok"] as? Bool == true)
         let differences = try #require(object["differences"] as? [[String: Any]])
         #expect(differences.map { $0["contact"] as? Int } == [2])
         // A rebuild refolds the log and the check passes again.

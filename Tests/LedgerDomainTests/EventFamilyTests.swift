@@ -22,9 +22,9 @@ struct EventFamilyTests {
 
     @Test("an event of a family this build does not know reads as unrecognized, not as an error")
     func unrecognizedFamily() throws {
-        let new = NewEvent(type: EventType("token.migrated", version: 1), actor: Actor(.user, "u"), source: .cli(command: "c"), data: [1, 2, 3])
+        let new = NewEvent(type: EventType("outbox.queued", version: 1), actor: Actor(.user, "u"), source: .cli(command: "c"), data: [1, 2, 3])
         let stored = try ContactEventTests.recorded(new, position: 4)
-        #expect(try LedgerEvent(decoding: stored) == .unrecognized(EventType("token.migrated", version: 1)))
+        #expect(try LedgerEvent(decoding: stored) == .unrecognized(EventType("outbox.queued", version: 1)))
         #expect(try LedgerEvent(decoding: stored).jsonPayload == nil)
         #expect(EventFamily(typeName: "segment.rule-defined") == .segments, "segment rules are a family of their own, not contacts")
     }

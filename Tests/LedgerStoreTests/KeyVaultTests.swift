@@ -72,6 +72,31 @@ struct KeyVaultTests {
         #expect(Array(event.personalData) != Self.plain(event.id))
     }
 
+    @Test("a rotation re-wraps keys of streams of other categories too, and jumps the empty space to them")
+    func otherCategories() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(directory: directory.path)
+        defer { ledger.close() }
+        let contacts = try Self.populate(ledger, count: 3)
+        // Tokens 1 and 2 and a VAPID key's stream: bucket 0, like contacts 1 to 3, at 2^50 and beyond.
+        var others = [StreamID]()
+        for category in [StreamCategory.token, .token, .vapidKey] {
+            let key = DataKey.random()
+            let request = AppendRequest(target: .newIn(category), expected: .noStream, events: [try Self.sealedEvent(key)], dataKey: key)
+            others.append(try ledger.append(request).stream)
+        }
+        let start = Date()
+        #expect(try ledger.shred(contacts[0]))
+        #expect(try ledger.shred(others[0]))
+        // Before, the re-wrap stepped through 2^29 empty runs up to the token streams: hours.
+        #expect(Date().timeIntervalSince(start) < 10)
+        for stream in contacts.dropFirst() + others.dropFirst() { #expect(try Self.readable(ledger, stream), "stream \(stream)") }
+        #expect(try ledger.dataKey(for: others[0]) == nil)
+        var root = try KeyRootFile.load(ledger.vault.rootPath)
+        #expect(root.current(0)?.entry.epoch == 3)
+        #expect(try ledger.verify().isValid)
+    }
+
     @Test("shredding destroys one key, re-wraps its bucket, and overwrites the old bucket key")
     func shredding() throws {
         let directory = TemporaryDirectory()

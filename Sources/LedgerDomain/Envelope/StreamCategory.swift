@@ -20,6 +20,8 @@ public enum StreamCategory: UInt8, CaseIterable, Hashable, Sendable, CustomStrin
     case apiKey = 5
     /// A message of the e-mail outbox.
     case outbox = 6
+    /// A VAPID key pair push messages are signed with (`vapid.key-added`).
+    case vapidKey = 7
 
     /// The word used in text, e.g. `schema`, `api-key`.
     public var label: String {
@@ -31,6 +33,7 @@ public enum StreamCategory: UInt8, CaseIterable, Hashable, Sendable, CustomStrin
         case .token: "token"
         case .apiKey: "api-key"
         case .outbox: "outbox"
+        case .vapidKey: "vapid-key"
         }
     }
 

@@ -11,6 +11,9 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     case contacts
     /// Dynamic segments: `segment.rule-*` and `segment.refreshed` (read as `SegmentEvent`).
     case segments
+    /// Push tokens and the VAPID keys they depend on: `token.*`, `vapid.*` (read as
+    /// `TokenEvent`).
+    case tokens
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts
     /// another (checked by the tests), so a tag has at most one family.
@@ -18,6 +21,7 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
         switch self {
         case .contacts: ["contact.", "consent.", "segment.member-", "field."]
         case .segments: ["segment.rule-", "segment.refreshed"]
+        case .tokens: ["token.", "vapid."]
         }
     }
 

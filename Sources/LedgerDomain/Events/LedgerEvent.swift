@@ -10,6 +10,8 @@ public enum LedgerEvent: Sendable, Hashable {
     case contacts(ContactEvent)
     /// An event of the segments family.
     case segments(SegmentEvent)
+    /// An event of the push-token family.
+    case tokens(TokenEvent)
     /// An event of a family this build does not know, by its stored type.
     case unrecognized(EventType)
 
@@ -19,6 +21,7 @@ public enum LedgerEvent: Sendable, Hashable {
         switch Self.family(of: event) {
         case .contacts: self = .contacts(try ContactEvent(decoding: event))
         case .segments: self = .segments(try SegmentEvent(decoding: event))
+        case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: event.personalDataSealed ? nil : Array(event.personalData)))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -38,6 +41,7 @@ public enum LedgerEvent: Sendable, Hashable {
         // Claimed by the family but not defined by this build: an error naming the type.
         case .contacts: self = .contacts(try ContactEvent(decoding: event, personalData: personalData))
         case .segments: self = .segments(try SegmentEvent(decoding: event))
+        case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: personalData))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -56,6 +60,7 @@ public enum LedgerEvent: Sendable, Hashable {
         switch self {
         case .contacts: .contacts
         case .segments: .segments
+        case .tokens: .tokens
         case .unrecognized: nil
         }
     }
@@ -71,6 +76,12 @@ public enum LedgerEvent: Sendable, Hashable {
         if case .contacts(let event) = self { return event }
         return nil
     }
+
+    /// The token event, when it is one.
+    public var tokenEvent: TokenEvent? {
+        if case .tokens(let event) = self { return event }
+        return nil
+    }
 }
 
 extension LedgerEvent {
@@ -80,6 +91,7 @@ extension LedgerEvent {
         switch self {
         case .contacts(let event): event.jsonPayload
         case .segments(let event): event.jsonPayload
+        case .tokens(let event): event.jsonPayload
         case .unrecognized: nil
         }
     }

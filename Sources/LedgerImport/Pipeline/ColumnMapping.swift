@@ -82,7 +82,7 @@ public struct ColumnMapping: Sendable {
     }()
 
     /// Lowercased, trimmed, with apostrophe variants and runs of spaces or underscores folded.
-    static func normalise(_ header: String) -> String {
+    public static func normalise(_ header: String) -> String {
         var text = header.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         for apostrophe in ["’", "ʼ", "`", "´"] { text = text.replacingOccurrences(of: apostrophe, with: "'") }
         text = text.replacingOccurrences(of: "_", with: " ")

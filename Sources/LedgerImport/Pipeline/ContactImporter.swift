@@ -212,7 +212,9 @@ public final class ContactImporter {
 
     /// The SHA-256 of a file, read in 1 MiB chunks once it has passed `FileByteReader`'s checks
     /// (a regular file within `sizeLimit`): a device such as /dev/zero would never end.
-    static func sha256(of url: URL, sizeLimit: FileSizeLimit) throws -> FileDigest {
+    /// The SHA-256 of the file at `url`, read from the descriptor that passed the file checks;
+    /// other importers (push tokens) derive their ids from it the same way.
+    public static func sha256(of url: URL, sizeLimit: FileSizeLimit) throws -> FileDigest {
         let reader = try FileByteReader(url: url, sizeLimit: sizeLimit)
         var hasher = SHA256()
         var chunk: [UInt8] = []

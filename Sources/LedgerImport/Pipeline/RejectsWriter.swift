@@ -58,12 +58,13 @@ public final class RejectsWriter {
 
     /// The header line goes out at once, so that a file that cannot be written (a full disk,
     /// /dev/full) stops the import before its first batch is recorded.
-    func writeHeader(_ header: [String]) throws {
+    public func writeHeader(_ header: [String]) throws {
         try line(header + ["reason"])
         try flush()
     }
 
-    func write(row: Row, reason: String) throws {
+    /// Writes one refused row with its reason (`row N: …`).
+    public func write(row: Row, reason: String) throws {
         try line(row.fields + ["row \(row.number): \(reason)"])
     }
 
@@ -91,7 +92,8 @@ public final class RejectsWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    func close() throws {
+    /// Writes what is buffered and closes the file; a failure names it.
+    public func close() throws {
         guard !isClosed else { return }
         try flush()
         isClosed = true

@@ -70,6 +70,7 @@ public enum ProjectionCatalog {
                 ContactProjection(ledger: ledger), tables: SegmentProjection.tables, ledger: ledger, store: store)
             return report
         }),
+        Entry(TokenProjection()),
     ]
 
     /// The projection called `name`, if there is one.

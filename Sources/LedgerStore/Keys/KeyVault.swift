@@ -241,9 +241,19 @@ final class KeyVault: Sendable {
         let last = try txn.withCursor(tables.keys) { cursor in try cursor.move(MDB_LAST).flatMap { Ledger.decodePosition($0.key) } } ?? 0
         var updates = [(UInt64, [UInt8])]()
         var start = UInt64(bucket) << 9
+        let stride = UInt64(KeyRootFile.bucketCount) << 9
         while start <= last {
+            // Streams of other categories (tokens, VAPID keys) sit at 2^48 and beyond: when the
+            // next key lies past this run, jump to the bucket's run at or after it rather than
+            // stepping through 2^29 empty runs one by one.
+            var jump: UInt64?
             try txn.withCursor(tables.keys) { cursor in
                 var entry = try withUnsafeBytes(of: start.bigEndian) { try cursor.seek(atOrAfter: $0) }
+                if let found = entry, let next = Ledger.decodePosition(found.key), next >= start + 512 {
+                    let run = next & ~(stride - 1) | UInt64(bucket) << 9
+                    jump = run + 512 <= next ? run + stride : run
+                    return
+                }
                 while let found = entry, let stream = Ledger.decodePosition(found.key), stream < start + 512 {
                     let epoch = found.value.count == Self.wrappedSize ? found.value[3..<7].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
                     if epoch != target.epoch {
@@ -256,7 +266,7 @@ final class KeyVault: Sendable {
                     entry = try cursor.move(MDB_NEXT)
                 }
             }
-            start += UInt64(KeyRootFile.bucketCount) << 9
+            start = jump ?? start + stride
         }
         for (stream, blob) in updates {
             try withUnsafeBytes(of: stream.bigEndian) { key in

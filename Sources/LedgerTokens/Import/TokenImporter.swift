@@ -1,0 +1,224 @@
+import Crypto
+import Foundation
+import LedgerContacts
+import LedgerDomain
+import LedgerImport
+import LedgerProjections
+import LedgerStore
+
+/// Imports push tokens from a previous provider's export: reads entries (JSON, CSV, OneSignal
+/// CSV, gzip-compressed or not), validates each, and records one new token stream per
+/// subscription, in batches, one durable transaction each.
+///
+/// As contact imports do (docs/decisions/0007), every event id derives from the file's SHA-256
+/// with the import's options and the row, and each batch records a progress mark (entries
+/// read so far) in its own transaction: a re-import records nothing twice, and a killed import
+/// run again skips what is recorded and finishes the rest. A token whose endpoint the ledger
+/// already holds (from another file or our own service worker) is not recorded again.
+public final class TokenImporter {
+    /// The token book written through.
+    public let book: TokenBook
+
+    /// Imports through `book`.
+    public init(book: TokenBook) {
+        self.book = book
+    }
+
+    /// Imports `url`; `rejects` receives refused and skipped entries with their reasons.
+    public func run(_ url: URL, options: TokenImportOptions, rejects: RejectsWriter? = nil) throws -> TokenImportSummary {
+        let start = Date()
+        let checked = try CheckedFile(url: url, sizeLimit: options.read.sizeLimit)
+        guard checked.size > 0 else { throw ImportFileError(.empty, file: checked.fileName, reason: "the file is empty (0 bytes)") }
+        var summary = TokenImportSummary(file: checked.fileName)
+        summary.dryRun = options.dryRun
+        let digest = try ContactImporter.sha256(of: url, sizeLimit: options.read.sizeLimit)
+        summary.sha256 = digest.hex
+        var identity = SHA256()
+        identity.update(data: digest.bytes)
+        identity.update(data: Array(options.fingerprint.utf8))
+        let importDigest = Array(identity.finalize())
+        let namespace = importDigest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let progressKey = "token-import-rows:" + Hex.encode(importDigest)
+
+        // A gzip file is inflated first; the readers then read the plain file.
+        var inflated: GzipFile?
+        defer { inflated?.remove() }
+        var readURL = url
+        if GzipFile.isGzip(try checked.read(at: 0, upTo: 2)) {
+            inflated = try GzipFile(inflating: checked, limit: options.read.sizeLimit)
+            readURL = inflated?.url ?? url
+            summary.compressed = true
+        }
+        let source = try Self.open(readURL, name: checked.fileName, options: options)
+        summary.format = source.format
+        try rejects?.writeHeader(source.rejectsHeader)
+
+        let done = options.dryRun ? 0 : (try book.ledger.progress(for: progressKey) ?? 0)
+        let contacts = try options.match.map { _ in try ContactLookup(ledger: book.ledger) }
+        defer { contacts?.close() }
+        let directory = try book.directory()
+        // Memory does not grow with the store: the maps' pages are released past 256 MiB.
+        let memory = MappedPageWatch { [book] in
+            book.ledger.releaseMappedPages()
+            book.store.releaseMappedPages()
+        }
+        defer { memory.stop() }
+        let maker = TokenDraftMaker(options: options, oneSignal: source.format == "onesignal-csv")
+        // The first 128 bits of each endpoint's SHA-256: 16 bytes a token, not an array each.
+        var seen = Set<EndpointPrefix>()
+        var entries = [TokenEntry]()
+        entries.reserveCapacity(options.batchSize)
+        var consumed: UInt64 = 0
+        // One batch is appended by the writer thread while the next is read and prepared.
+        var inFlight: PendingAppend?
+
+        func flush() throws {
+            defer { entries.removeAll(keepingCapacity: true) }
+            // Drafting (URL, P-256 and base64 checks) is the costly part of a row: on every core.
+            let drafted = try entries.concurrentMap(chunkSize: 256) { entry -> (draft: TokenDraft?, hash: [UInt8], refusal: TokenRowRefusal?) in
+                do throws(TokenRowRefusal) {
+                    let draft = try maker.draft(entry)
+                    return (draft, TokenProjection.endpointHash(draft.subscription.secret.value?.endpoint ?? ""), nil)
+                } catch {
+                    return (nil, [], error)
+                }
+            }
+            var kept = [(draft: TokenDraft, hash: [UInt8])]()
+            kept.reserveCapacity(entries.count)
+            for (entry, result) in zip(entries, drafted) {
+                var refusal = result.refusal
+                if let draft = result.draft {
+                    if seen.insert(EndpointPrefix(result.hash)).inserted {
+                        kept.append((draft, result.hash))
+                    } else {
+                        refusal = TokenRowRefusal(reason: "the same endpoint or device token as an earlier entry of this file", skipped: false)
+                    }
+                }
+                guard let refusal else { continue }
+                if refusal.skipped { summary.skipped += 1 } else { summary.rejected += 1 }
+                if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
+                try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
+            }
+            let known = try directory.known(endpointHashes: kept.map(\.hash))
+            var fresh = [(draft: TokenDraft, contact: StreamID?)]()
+            fresh.reserveCapacity(kept.count)
+            for ((draft, _), isKnown) in zip(kept, known) {
+                if isKnown {
+                    summary.alreadyKnown += 1
+                    continue
+                }
+                var contact: StreamID?
+                if let key = draft.matchKey {
+                    contact = try contacts?.find(key.0, key.1)
+                    if contact == nil { summary.unmatched += 1 } else { summary.linked += 1 }
+                }
+                summary.recorded += 1
+                summary.byKind[draft.subscription.kind.label, default: 0] += 1
+                if draft.invalid { summary.invalid += 1 }
+                if !draft.subscription.flags.isEmpty { summary.flagged += 1 }
+                fresh.append((draft, contact))
+            }
+            guard !options.dryRun else { return }
+            // A data key and a seal per token: on every core too.
+            let requests = try fresh.concurrentMap(chunkSize: 256) { item in
+                let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: item.draft.row, subscription: item.draft.subscription))
+                return try TokenBook.newTokenRequest(
+                    migrated, contact: item.contact, actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: item.draft.row),
+                    ids: EventID.sourceRow(namespace: namespace, row: item.draft.row))
+            }
+            _ = try inFlight?.wait()
+            inFlight = try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: consumed))
+        }
+
+        do {
+            while let entry = try source.next() {
+                summary.rows += 1
+                consumed += 1
+                if consumed <= done {
+                    summary.alreadyRecorded += 1
+                    continue
+                }
+                entries.append(entry)
+                if entries.count >= options.batchSize { try flush() }
+            }
+            try flush()
+            _ = try inFlight?.wait()
+        } catch {
+            // The batch in flight is the writer's: its outcome is known before this returns.
+            _ = try? inFlight?.wait()
+            throw error
+        }
+        try rejects?.close()
+        if !options.dryRun { try book.runner.catchUp(store: book.store) }
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    /// Opens the right reader: JSON when the content starts with `[` or `{`, OneSignal's CSV
+    /// when its header has `identifier` and `device_type`, a generic CSV otherwise; `--format`
+    /// overrides the detection.
+    private static func open(_ url: URL, name: String, options: TokenImportOptions) throws -> any TokenEntrySource {
+        let file = try CheckedFile(url: url, sizeLimit: options.read.sizeLimit)
+        let prefix = try file.read(at: 0, upTo: 64)
+        let firstByte = prefix.drop { [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }.first
+        let looksJSON = firstByte == UInt8(ascii: "[") || firstByte == UInt8(ascii: "{")
+        switch options.format {
+        case .json:
+            guard looksJSON else { throw TokenImportError(.content, "\(name): --format json, but the file does not start with [ or {") }
+            return JSONTokenSource(file: file)
+        case .auto where looksJSON:
+            return JSONTokenSource(file: file)
+        case .auto, .csv, .onesignal:
+            let tabular: any TabularSource
+            do {
+                tabular = try TabularFile.open(url, options: options.read)
+            } catch let error as ImportFileError where error.file != name {
+                // The inflated copy's name is the original's without .gz: say which file the user gave.
+                throw ImportFileError(error.code, file: name, row: error.row, field: error.field, reason: error.message)
+            }
+            let header = Set(tabular.header.fields.map(ColumnMapping.normalise))
+            let oneSignal = options.format == .onesignal || (options.format == .auto && header.contains("identifier") && header.contains("device type"))
+            if oneSignal && !header.contains("device type") {
+                throw TokenImportError(.content, "\(name): --format onesignal, but the header has no device_type column")
+            }
+            return try TabularTokenSource(tabular, format: oneSignal ? "onesignal-csv" : "csv", overrides: options.overrides)
+        }
+    }
+}
+
+/// Finds contacts by e-mail or external id in the contact projection, caught up once.
+final class ContactLookup {
+    private let store: ProjectionStore
+    private let directory: ContactDirectory
+
+    init(ledger: Ledger) throws {
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        store = try runner.openStore()
+        do {
+            try runner.catchUp(store: store)
+        } catch {
+            store.close()
+            throw error
+        }
+        directory = ContactDirectory(store: store)
+    }
+
+    func find(_ kind: IdentifierKind, _ value: String) throws -> StreamID? {
+        try directory.find(kind, value)
+    }
+
+    func close() {
+        store.close()
+    }
+}
+
+/// The first 128 bits of an endpoint's SHA-256, what the import remembers of the endpoints it met.
+struct EndpointPrefix: Hashable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ hash: [UInt8]) {
+        high = hash.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        low = hash.dropFirst(8).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
