@@ -4,6 +4,7 @@ import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
 import LedgerImport
+import LedgerServer
 import LedgerStore
 
 /// The exit statuses of every `ledger` command, documented in README.md and docs/operations.md.
@@ -65,6 +66,8 @@ extension ExitStatus {
             return (.dataError, error.message)
         case let error as ImportLimitError:
             return (.usage, error.message)
+        case let error as ApiKeyError:
+            return (error.code == .notFound ? .noInput : error.code == .exists ? .dataError : .usage, error.message)
         case let error as MatchRuleError:
             return (.usage, error.message)
         case let error as EmailAddressError:

@@ -19,6 +19,7 @@ struct LedgerCommand: AsyncParsableCommand {
             RebuildCommand.self, ExportCommand.self, ImportCommand.self,
             BackupCommand.self, RestoreCommand.self,
             HistoryCommand.self, WhoChangedCommand.self, AuditCommand.self, EraseCommand.self,
+            ServeCommand.self, ApiKeyCommand.self,
         ]
     )
 

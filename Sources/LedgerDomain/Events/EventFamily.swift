@@ -9,12 +9,15 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// Contacts and what hangs on them: `contact.*`, `consent.*`, static `segment.member-*`,
     /// and their schema's `field.*` (read as `ContactEvent`).
     case contacts
+    /// API keys: `apikey.created`, `apikey.revoked` (read as `ApiKeyEvent`).
+    case apiKeys
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts
     /// another (checked by the tests), so a tag has at most one family.
     public var typePrefixes: [String] {
         switch self {
         case .contacts: ["contact.", "consent.", "segment.member-", "field."]
+        case .apiKeys: ["apikey."]
         }
     }
 

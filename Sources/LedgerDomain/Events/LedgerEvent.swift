@@ -8,6 +8,8 @@
 public enum LedgerEvent: Sendable, Hashable {
     /// An event of the contacts family.
     case contacts(ContactEvent)
+    /// An event of the API-key family.
+    case apiKeys(ApiKeyEvent)
     /// An event of a family this build does not know, by its stored type.
     case unrecognized(EventType)
 
@@ -16,6 +18,7 @@ public enum LedgerEvent: Sendable, Hashable {
     public init(decoding event: RecordedEvent) throws(DomainEventError) {
         switch Self.family(of: event) {
         case .contacts: self = .contacts(try ContactEvent(decoding: event))
+        case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -34,6 +37,7 @@ public enum LedgerEvent: Sendable, Hashable {
         switch event.withTypeName(EventFamily.init(utf8TypeName:)) {
         // Claimed by the family but not defined by this build: an error naming the type.
         case .contacts: self = .contacts(try ContactEvent(decoding: event, personalData: personalData))
+        case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -51,6 +55,7 @@ public enum LedgerEvent: Sendable, Hashable {
     public var family: EventFamily? {
         switch self {
         case .contacts: .contacts
+        case .apiKeys: .apiKeys
         case .unrecognized: nil
         }
     }
@@ -68,6 +73,7 @@ extension LedgerEvent {
     public var jsonPayload: JSONValue? {
         switch self {
         case .contacts(let event): event.jsonPayload
+        case .apiKeys(let event): event.jsonPayload
         case .unrecognized: nil
         }
     }

@@ -29,6 +29,7 @@ public enum ContactHistory {
     private static func changes(of event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> [HistoryChange] {
         switch try LedgerEvent(decoding: event, personalData: personal) {
         case .contacts(let contactEvent): Self.changes(of: contactEvent)
+        case .apiKeys(let keyEvent): [HistoryChange(kind: .other, subject: nil, detail: "\(keyEvent.type) (not a contact event)")]
         case .unrecognized(let type): [HistoryChange(kind: .other, subject: nil, detail: "\(type) (not a contact event)")]
         }
     }
