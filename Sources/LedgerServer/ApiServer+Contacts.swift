@@ -40,8 +40,12 @@ extension ApiServer {
     /// `POST /api/v1/contact`: adds or updates one contact; 200 once committed.
     func upsertOne(_ request: Request, _ context: ApiRequestContext) async throws -> Response {
         let key = try context.require(.contactsWrite)
+        let idempotency = try IdempotencyKey(request.headers, apiKey: key.name)
         let bytes = try await Self.jsonBody(request, limit: ApiLimits.singleBodyBytes)
         let value = try BodyReader.parse(bytes)
+        if let idempotency, let earlier = try await earlierTry(idempotency, slots: [0])[0], let id = earlier.id {
+            return try Self.json(encoding: UpsertReply(id: id, result: earlier.result))
+        }
         let declared = try await contacts.read { try $0.directory().fieldTypes() }
         var reader = BodyReader()
         var payload: ContactPayload?
@@ -55,7 +59,8 @@ extension ApiServer {
         let (actor, source) = Self.origin(key, context)
         let outcome: UpsertOutcome
         do {
-            outcome = try await contacts.upsert(UpsertItem(input: payload.input, source: source), match: match, channel: .api, actor: actor)
+            let item = UpsertItem(input: payload.input, source: source, ids: idempotency?.ids(contact: 0) ?? { _ in .timeOrdered() })
+            outcome = try await contacts.upsert(item, match: match, channel: .api, actor: actor)
         } catch let error as ContactError {
             throw ContactProblems.problem(for: error, paths: payload.identifierPaths)
         }

@@ -21,6 +21,8 @@ public final class ApiServer: Sendable {
     let logger: Logger
     /// The OpenAPI document served at `/openapi.yaml`, if one was given.
     let openAPI: String?
+    /// Bulk replies kept for `importstatus`.
+    let sessions = BulkSessions()
 
     /// A server on `book`; `rateLimit` is requests per second per key (nil: none).
     public init(book: ContactBook, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil) throws {
@@ -39,6 +41,8 @@ public final class ApiServer: Sendable {
         router.add(middleware: ApiMiddleware(gate: gate, metrics: metrics))
         addOperationsRoutes(to: router)
         addContactRoutes(to: router)
+        addBulkRoutes(to: router)
+        addSegmentRoutes(to: router)
         return router
     }
 
