@@ -12,21 +12,31 @@ import Testing
 
 /// A fresh ledger in a temporary folder, a contact book and an API server on it, and keys.
 final class ServerFixture: Sendable {
-    let directory = NSTemporaryDirectory() + "ledger-server-\(UUID().uuidString)"
+    let directory: String
     let ledger: Ledger
     let book: ContactBook
     let server: ApiServer
+    /// Whether the folder goes when the fixture does (not when a test reopens it).
+    let removes: Bool
 
-    init(rateLimit: Double? = nil) throws {
-        ledger = try Ledger(directory: directory)
+    /// A fixture on a new folder, or on `directory` as a later fixture left it (a restart).
+    init(rateLimit: Double? = nil, reopening directory: String? = nil, keep: Bool = false) throws {
+        self.directory = directory ?? NSTemporaryDirectory() + "ledger-server-\(UUID().uuidString)"
+        removes = !keep
+        ledger = try Ledger(directory: self.directory)
         book = try ContactBook(ledger: ledger, defaultRegion: "UA")
         server = try ApiServer(book: book, logger: Logger(label: "test"), rateLimit: rateLimit, openAPI: "openapi: 3.1.0\n")
     }
 
-    deinit {
+    /// Closes the store, as a stopped server does; the folder stays.
+    func close() {
         book.close()
         ledger.close()
-        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    deinit {
+        close()
+        if removes { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     /// Makes key `name` with `scopes` (by the test's user) and returns its secret.
