@@ -54,7 +54,7 @@ struct ApiMiddleware: RouterMiddleware {
             if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
             return nil
         }
-        return headers[HTTPField.Name("X-API-Key")!]
+        return headers[.apiKey]
     }
 
     /// The problem an error is: its own for `ApiProblem`, the status for Hummingbird's

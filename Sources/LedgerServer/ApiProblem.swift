@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
+import NIOCore
 
 /// One thing wrong with a request body, at its JSON path (`contacts[12].channels[1].value`).
 public struct FieldProblem: Hashable, Sendable, Encodable {
@@ -70,6 +72,13 @@ public struct ApiProblem: Error, HTTPResponseError, Sendable {
         let requestID = context.logger[metadataKey: "hb.request.id"]?.description
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body(requestID: requestID))))
     }
+}
+
+extension HTTPField.Name {
+    /// `X-API-Key`, for clients that cannot set Authorization.
+    static let apiKey = HTTPField.Name("X-API-Key") ?? .authorization
+    /// `Idempotency-Key`.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key") ?? .authorization
 }
 
 extension ApiProblem {

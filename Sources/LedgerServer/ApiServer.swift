@@ -95,7 +95,7 @@ public final class ApiServer: Sendable {
         guard let type, type == "application/json" || type.hasSuffix("+json") else {
             throw ApiProblem(.unsupportedMediaType, "unsupported-media-type", "send the body as application/json")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+        if let length = request.headers[.contentLength].flatMap { Int($0) }, length > limit {
             throw ApiProblem(.contentTooLarge, "too-large", "the body is \(length) bytes; this endpoint takes at most \(limit)")
         }
         var request = request

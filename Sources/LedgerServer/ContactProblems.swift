@@ -6,15 +6,13 @@ import LedgerDomain
 /// path of the identifier concerned when the body had one.
 enum ContactProblems {
     static func problem(for error: ContactError, paths: [IdentifierKind: String]) -> ApiProblem {
-        let status: HTTPResponse.Status
-        let code: String
-        switch error.code {
-        case .identityConflict: (status, code) = (.conflict, "identity-conflict")
-        case .notFound, .notCreated: (status, code) = (.notFound, "not-found")
-        case .invalidIdentifier: (status, code) = (.unprocessableContent, "invalid-identifier")
-        case .missingIdentifier: (status, code) = (.unprocessableContent, "missing-identifier")
-        case .invalidField: (status, code) = (.unprocessableContent, "invalid-value")
-        default: (status, code) = (.badRequest, "bad-request")
+        let (status, code): (HTTPResponse.Status, String) = switch error.code {
+        case .identityConflict: (.conflict, "identity-conflict")
+        case .notFound, .notCreated: (.notFound, "not-found")
+        case .invalidIdentifier: (.unprocessableContent, "invalid-identifier")
+        case .missingIdentifier: (.unprocessableContent, "missing-identifier")
+        case .invalidField: (.unprocessableContent, "invalid-value")
+        default: (.badRequest, "bad-request")
         }
         return ApiProblem(status, code, error.message, errors: fieldProblems(error, paths: paths))
     }

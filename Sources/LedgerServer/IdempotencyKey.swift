@@ -16,7 +16,7 @@ struct IdempotencyKey: Sendable {
     /// The header's key for requests signed by `apiKey`; nil without the header; 400 for one
     /// that is empty, too long or not printable ASCII.
     init?(_ headers: HTTPFields, apiKey: String) throws {
-        guard let text = headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard let text = headers[.idempotencyKey] else { return nil }
         guard !text.isEmpty, text.utf8.count <= Self.maximumLength, text.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw ApiProblem.badRequest("Idempotency-Key must be 1 to \(Self.maximumLength) printable ASCII characters")
         }
