@@ -25,7 +25,7 @@ public struct ContactInput: Sendable {
 }
 
 /// How an upsert treats what it finds.
-public struct UpsertOptions: Sendable {
+public struct UpsertOptions: Hashable, Sendable {
     /// Create a contact when none matches.
     public var create: Bool
     /// Let empty values clear existing ones.

@@ -63,7 +63,7 @@ struct ConsentCommand: ParsableCommand {
     ///
     /// A change made here is an operator's: recorded with the method `operator`, the actor
     /// (`--actor`, default the user), the status stated, and the operator's evidence note.
-    struct Set: ParsableCommand {
+    struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change consent on one channel, as an operator.")
         @OptionGroup var options: ContactBookOptions
         @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
@@ -75,7 +75,7 @@ struct ConsentCommand: ParsableCommand {
         @Option(name: .customLong("wording-version"), help: "The version of the consent wording shown.") var wordingVersion: String?
         @OptionGroup var actor: ActorOption
 
-        func run() throws {
+        func run() async throws {
             guard let consentChannel = ConsentChannel(rawValue: channel) else {
                 throw ValidationError("--channel must be one of \(ConsentChannel.allCases.map(\.label).joined(separator: ", "))")
             }
@@ -89,14 +89,15 @@ struct ConsentCommand: ParsableCommand {
             if reason != nil, status != "unsubscribed" {
                 throw ValidationError("--reason goes with --status unsubscribed")
             }
-            let (book, close) = try options.open()
-            defer { close() }
-            let id = try options.contact(key, in: book)
-            try book.setConsent(
-                id, scope: ConsentScope(channel: consentChannel, purpose: purpose), change: change,
-                wordingVersion: wordingVersion, evidence: ConsentEvidence(note: evidence),
-                actor: actor.value, source: .cli(command: "consent set")
-            )
+            let id = try await options.withService { service in
+                let id = try await options.contact(key, in: service)
+                try await service.setConsent(
+                    id, scope: ConsentScope(channel: consentChannel, purpose: purpose), change: change,
+                    wordingVersion: wordingVersion, evidence: ConsentEvidence(note: evidence),
+                    actor: actor.value, source: .cli(command: "consent set")
+                )
+                return id
+            }
             Output.line("consent of contact \(id) on \(consentChannel.label)/\(purpose): \(status)")
         }
     }

@@ -34,37 +34,42 @@ struct ContactCommand: ParsableCommand {
     }
 
     /// `ledger contact add ...`.
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a contact (or update the one its e-mail or phone finds).")
         @OptionGroup var options: ContactBookOptions
         @OptionGroup var values: ContactOptions
         @OptionGroup var actor: ActorOption
         @Option(help: "How to find an existing contact: \(MatchRule.cliSpellings.joined(separator: ", ")).") var match: String = "email-or-phone"
 
-        func run() throws {
+        func run() async throws {
             let rule = try MatchRule(parsing: match)
-            let outcome = try options.withBook(create: true) { book in
-                let input = try values.input(declared: try book.directory().fieldTypes())
-                return try book.upsert(input, match: rule, channel: .cli, actor: actor.value, source: .cli(command: "contact add"))
+            let outcome = try await options.withService(create: true) { service in
+                let input = try values.input(declared: try await service.read { try $0.directory().fieldTypes() })
+                return try await service.upsert(UpsertItem(input: input, source: .cli(command: "contact add")), match: rule, channel: .cli, actor: actor.value)
             }
             Output.line(OutcomeText.render(outcome))
         }
     }
 
     /// `ledger contact update KEY ...`.
-    struct Update: ParsableCommand {
+    struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change an existing contact.")
         @OptionGroup var options: ContactBookOptions
         @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
         @OptionGroup var values: ContactOptions
         @OptionGroup var actor: ActorOption
 
-        func run() throws {
-            let (book, close) = try options.open()
-            defer { close() }
-            let id = try options.contact(key, in: book)
-            guard let state = try book.contact(id) else { throw CommandFailure(.noInput, "contact \(id) has no state") }
-            var input = try values.input(declared: try book.directory().fieldTypes())
+        func run() async throws {
+            let outcome = try await options.withService { service in
+                try await update(through: service)
+            }
+            Output.line(OutcomeText.render(outcome))
+        }
+
+        private func update(through service: ContactService) async throws -> UpsertOutcome {
+            let id = try await options.contact(key, in: service)
+            guard let state = try await service.contact(id) else { throw CommandFailure(.noInput, "contact \(id) has no state") }
+            var input = try values.input(declared: try await service.read { try $0.directory().fieldTypes() })
             // Found by KEY: match on an identifier the contact already holds.
             let rule: MatchRule
             if let email = state.email, input.email == nil {
@@ -79,25 +84,26 @@ struct ContactCommand: ParsableCommand {
             } else {
                 rule = .emailOrPhone
             }
-            let outcome = try book.upsert(input, match: rule, options: UpsertOptions(create: false, overwriteEmpty: true), channel: .cli, actor: actor.value, source: .cli(command: "contact update"))
-            Output.line(OutcomeText.render(outcome))
+            let item = UpsertItem(input: input, source: .cli(command: "contact update"))
+            return try await service.upsert(item, match: rule, options: UpsertOptions(create: false, overwriteEmpty: true), channel: .cli, actor: actor.value)
         }
     }
 
     /// `ledger contact merge SURVIVOR ABSORBED`.
-    struct Merge: ParsableCommand {
+    struct Merge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Merge the second contact into the first, on purpose.")
         @OptionGroup var options: ContactBookOptions
         @Argument(help: "The contact that stays.") var survivor: String
         @Argument(help: "The contact merged into it.") var absorbed: String
         @OptionGroup var actor: ActorOption
 
-        func run() throws {
-            let (book, close) = try options.open()
-            defer { close() }
-            let kept = try options.contact(survivor, in: book)
-            let gone = try options.contact(absorbed, in: book)
-            try book.merge(survivor: kept, absorbed: gone, actor: actor.value, source: .cli(command: "contact merge"))
+        func run() async throws {
+            let (kept, gone) = try await options.withService { service in
+                let kept = try await options.contact(survivor, in: service)
+                let gone = try await options.contact(absorbed, in: service)
+                try await service.merge(survivor: kept, absorbed: gone, actor: actor.value, source: .cli(command: "contact merge"))
+                return (kept, gone)
+            }
             Output.line("merged contact \(gone) into contact \(kept)")
         }
     }

@@ -93,17 +93,26 @@ struct ContactBookOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` on the contact book and closes it after; a store created for it is removed
-    /// again when `body` fails with nothing recorded (`StoreOptions.withLedger`).
-    func withBook<Result>(create: Bool = false, _ body: (ContactBook) throws -> Result) throws -> Result {
-        try storeOptions.withLedger(create: create) { ledger in
+    /// Runs `body` on the contact service, the one write path (the CLI only parses and
+    /// prints), and closes it after; a store created for it is removed again when `body`
+    /// fails with nothing recorded.
+    func withService<Result>(create: Bool = false, _ body: (ContactService) async throws -> Result) async throws -> Result {
+        try await storeOptions.withLedger(create: create) { ledger in
             let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
             defer {
                 Self.warnIfBehind(book)
                 book.close()
             }
-            return try body(book)
+            return try await body(ContactService(book: book))
         }
+    }
+
+    /// The contact KEY names, or a clear error.
+    func contact(_ key: String, in service: ContactService) async throws -> StreamID {
+        guard let id = try await service.resolve(try ContactKey(parsing: key)) else {
+            throw CommandFailure(.noInput, "no contact has the key \(key) (#N or id:N, an e-mail, a phone, or ext:ID)")
+        }
+        return id
     }
 
     /// Warns when the command's events are in the log but the projection lags behind them

@@ -5,7 +5,7 @@ import LedgerDomain
 import LedgerStore
 
 /// `ledger erase KEY --reason TEXT`: the right to erasure, by crypto-shredding.
-struct EraseCommand: ParsableCommand {
+struct EraseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
         abstract: "Erase a contact's personal data for good (GDPR art. 17) by destroying its data key.",
@@ -33,12 +33,12 @@ struct EraseCommand: ParsableCommand {
         let plainEvents: Int
     }
 
-    func run() throws {
-        let (book, close) = try options.open()
-        defer { close() }
-        let id = try options.contact(key, in: book)
+    func run() async throws {
         let who = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
-        let erasure = try book.erase(id, reason: reason, actor: who, source: .cli(command: "erase"))
+        let (id, erasure) = try await options.withService { service in
+            let id = try await options.contact(key, in: service)
+            return (id, try await service.erase(id, reason: reason, actor: who, source: .cli(command: "erase")))
+        }
         if json {
             try Output.json(Document(contact: id.rawValue, streams: erasure.streams.map(\.rawValue), events: erasure.events, keysDestroyed: erasure.keysDestroyed, plainEvents: erasure.plainEvents))
             return

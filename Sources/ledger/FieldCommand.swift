@@ -11,19 +11,19 @@ struct FieldCommand: ParsableCommand {
     )
 
     /// Declares one custom field.
-    struct Define: ParsableCommand {
+    struct Define: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Declare a custom field and its type.")
         @OptionGroup var options: ContactBookOptions
         @Argument(help: "The field's name.") var name: String
         @Option(help: "text, number, date or bool.") var type: String
         @OptionGroup var actor: ActorOption
 
-        func run() throws {
+        func run() async throws {
             guard let fieldType = FieldType(rawValue: type) else {
                 throw ValidationError("--type must be one of \(FieldType.allCases.map(\.label).joined(separator: ", "))")
             }
-            try options.withBook(create: true) { book in
-                try book.defineField(name, type: fieldType, actor: actor.value, source: .cli(command: "field define"))
+            try await options.withService(create: true) { service in
+                try await service.defineField(name, type: fieldType, actor: actor.value, source: .cli(command: "field define"))
             }
             Output.line("field \(name) is \(fieldType.label)")
         }

@@ -42,4 +42,20 @@ struct StoreOptions: ParsableArguments {
             throw error
         }
     }
+
+    /// `withLedger` for a body that awaits (a command writing through the contact service).
+    func withLedger<Result>(create: Bool = false, _ body: (Ledger) async throws -> Result) async throws -> Result {
+        let existed = FileManager.default.fileExists(atPath: directory)
+        let ledger = try open(create: create)
+        do {
+            let result = try await body(ledger)
+            ledger.close()
+            return result
+        } catch {
+            let empty = (try? ledger.lastPosition()) == 0
+            ledger.close()
+            if !existed && empty { try? FileManager.default.removeItem(atPath: directory) }
+            throw error
+        }
+    }
 }

@@ -26,6 +26,12 @@ struct ImportCommandTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // Killed mid-import, not before the store exists: on a loaded machine the process can
+        // take longer than `delay` to start (a kill before creation leaves no ledger to verify).
+        let data = store + "/data.mdb"
+        for _ in 0..<6_000 where process.isRunning && !FileManager.default.fileExists(atPath: data) {
+            usleep(10_000)
+        }
         usleep(delay)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -1,0 +1,204 @@
+import Dispatch
+import LedgerDomain
+import LedgerIdentity
+import LedgerProjections
+import LedgerStore
+import Logging
+import Synchronization
+
+/// The one write path for contacts, for every caller: the CLI, `ledger import`, the HTTP
+/// server, form handlers and the token importer.
+///
+/// An async face on `ContactBook`. LMDB's work is blocking, so it runs on threads of the
+/// service's own, never on the cooperative pool that serves requests. Single upserts that
+/// arrive while a commit is under way wait for the next one and share it: one durable
+/// commit serves every request that queued behind the last (group commit), so N concurrent
+/// API requests cost one `fsync`, not N. Each request still gets its own outcome, and a
+/// refused request (a bad identifier, an identity conflict) does not affect the others.
+///
+/// Requests of one commit are decided in arrival order, a later one seeing what an earlier
+/// one did: the same as running them one after the other.
+public final class ContactService: Sendable {
+    /// The write side underneath.
+    public let book: ContactBook
+    let logger: Logger
+    /// Where commits are decided and written: one at a time, so each sees the last.
+    private let writer = DispatchQueue(label: "contactledger.contacts.writer")
+    /// Where reads run, side by side.
+    private let readers = DispatchQueue(label: "contactledger.contacts.readers", attributes: .concurrent)
+    private let queue = Mutex(PendingUpserts())
+    private let sharedCommitCounter = Atomic<Int>(0)
+    /// Most requests in one shared commit: a bound on a commit's size and its latency.
+    public static let maximumSharedCommit = 1_000
+
+    /// A service writing through `book`; its events and the projection's catch-up are logged
+    /// to `logger` (no personal data).
+    public init(book: ContactBook, logger: Logger? = nil) {
+        self.book = book
+        self.logger = logger ?? book.ledger.logger
+    }
+
+    /// Commits made for single upserts so far (one serves every request that queued for it).
+    public var singleUpsertCommits: Int { sharedCommitCounter.load(ordering: .relaxed) }
+
+    /// Single upserts queued for the next commit.
+    var waitingUpserts: Int { queue.withLock { $0.waiting.count } }
+
+    // MARK: Writes
+
+    /// Creates or updates the contact `item` is about (`ContactBook.upsert` says how), once
+    /// committed: a return means the change is durable and readable.
+    public func upsert(
+        _ item: UpsertItem,
+        match: MatchRule,
+        options: UpsertOptions = UpsertOptions(),
+        channel: EntryChannel,
+        actor: Actor
+    ) async throws -> UpsertOutcome {
+        let terms = UpsertTerms(match: match, options: options, channel: channel, actor: actor)
+        let result: Result<UpsertOutcome, any Error> = await withCheckedContinuation { continuation in
+            let startsDrain = queue.withLock { pending in
+                pending.waiting.append(PendingUpsert(item: item, terms: terms, continuation: continuation))
+                guard !pending.draining else { return false }
+                pending.draining = true
+                return true
+            }
+            if startsDrain { writer.async { self.drain() } }
+        }
+        return try result.get()
+    }
+
+    /// Upserts `items` as one batch in one commit (`ContactBook.upsert`): all of it is
+    /// recorded or none of it, and each slot says what its request did or why it was refused.
+    public func upsert(
+        _ items: [UpsertItem],
+        match: MatchRule,
+        options: UpsertOptions = UpsertOptions(),
+        channel: EntryChannel,
+        actor: Actor,
+        dryRun: Bool = false
+    ) async throws -> [Result<UpsertOutcome, ContactError>] {
+        try await write {
+            try $0.upsert(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun)
+        }
+    }
+
+    /// Records a consent change (`ContactBook.setConsent`).
+    public func setConsent(
+        _ id: StreamID,
+        scope: ConsentScope,
+        change: ConsentChange,
+        wordingVersion: String? = nil,
+        evidence: ConsentEvidence = .none,
+        actor: Actor,
+        source: Source
+    ) async throws {
+        try await write {
+            try $0.setConsent(id, scope: scope, change: change, wordingVersion: wordingVersion, evidence: evidence, actor: actor, source: source)
+        }
+    }
+
+    /// Merges `absorbed` into `survivor` (`ContactBook.merge`).
+    public func merge(survivor: StreamID, absorbed: StreamID, actor: Actor, source: Source) async throws {
+        try await write { try $0.merge(survivor: survivor, absorbed: absorbed, actor: actor, source: source) }
+    }
+
+    /// Erases contact `id` (`ContactBook.erase`).
+    public func erase(_ id: StreamID, reason: String, actor: Actor, source: Source) async throws -> Erasure {
+        try await write { try $0.erase(id, reason: reason, actor: actor, source: source) }
+    }
+
+    /// Declares custom field `name` (`ContactBook.defineField`).
+    public func defineField(_ name: String, type: FieldType, actor: Actor, source: Source) async throws {
+        try await write { try $0.defineField(name, type: type, actor: actor, source: source) }
+    }
+
+    // MARK: Reads
+
+    /// The contact `key` names, or nil.
+    public func resolve(_ key: ContactKey) async throws -> StreamID? {
+        try await read { try $0.resolve(key) }
+    }
+
+    /// The current state of contact `id`, or nil.
+    public func contact(_ id: StreamID) async throws -> ContactState? {
+        try await read { try $0.contact(id) }
+    }
+
+    /// Why the projection is behind the log after a committed write, or nil
+    /// (`ContactBook.projectionBehind`).
+    public var projectionBehind: String? { book.projectionBehind }
+
+    // MARK: Running blocking work
+
+    /// Runs `body` on the writer's thread, after every write queued before it.
+    public func write<Value: Sendable>(_ body: @escaping @Sendable (ContactBook) throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            writer.async { continuation.resume(with: Result { try body(self.book) }) }
+        }
+    }
+
+    /// Runs `body` on a reader thread.
+    public func read<Value: Sendable>(_ body: @escaping @Sendable (ContactBook) throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            readers.async { continuation.resume(with: Result { try body(self.book) }) }
+        }
+    }
+
+    /// Commits queued single upserts, as many at a time as have queued, until none is left.
+    /// Runs on `writer`; the first request to find no drain under way starts it.
+    private func drain() {
+        while true {
+            let batch: [PendingUpsert] = queue.withLock { pending in
+                let taken = Array(pending.waiting.prefix(Self.maximumSharedCommit))
+                pending.waiting.removeFirst(taken.count)
+                if taken.isEmpty { pending.draining = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            commit(batch)
+        }
+    }
+
+    /// One commit per run of requests with the same terms, in arrival order.
+    private func commit(_ batch: [PendingUpsert]) {
+        var start = batch.startIndex
+        while start < batch.endIndex {
+            let terms = batch[start].terms
+            let end = batch[start...].firstIndex { $0.terms != terms } ?? batch.endIndex
+            let run = batch[start..<end]
+            sharedCommitCounter.add(1, ordering: .relaxed)
+            do {
+                let results = try book.upsert(run.map(\.item), match: terms.match, options: terms.options, channel: terms.channel, actor: terms.actor)
+                for (request, result) in zip(run, results) {
+                    request.continuation.resume(returning: result.mapError { $0 })
+                }
+                if run.count > 1 { logger.trace("shared commit", metadata: ["requests": "\(run.count)"]) }
+            } catch {
+                for request in run { request.continuation.resume(returning: .failure(error)) }
+            }
+            start = end
+        }
+    }
+}
+
+/// What a batch of upserts shares: requests with the same terms can share a commit.
+struct UpsertTerms: Equatable, Sendable {
+    var match: MatchRule
+    var options: UpsertOptions
+    var channel: EntryChannel
+    var actor: Actor
+}
+
+/// A single upsert waiting for a commit.
+struct PendingUpsert: Sendable {
+    var item: UpsertItem
+    var terms: UpsertTerms
+    var continuation: CheckedContinuation<Result<UpsertOutcome, any Error>, Never>
+}
+
+/// The single upserts waiting, and whether a drain is under way to commit them.
+struct PendingUpserts {
+    var waiting: [PendingUpsert] = []
+    var draining = false
+}
