@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerDomain", "LedgerStore", "LedgerContacts",
+                "LedgerServer", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -3,8 +3,8 @@ import LedgerStore
 import Synchronization
 
 /// Checks the key a request carries against the live key table, which it re-reads from the
-/// log when the api-key streams may have changed (a key made or revoked by the CLI in another
-/// process takes effect within `refreshInterval`), and applies the per-key rate limit.
+/// log when the api-key streams changed (a key made by the CLI in another process works at
+/// once, a revoked one stops within `refreshInterval`), and applies the per-key rate limit.
 final class ApiKeyGate: Sendable {
     private struct State {
         var table: ApiKeyTable
@@ -25,10 +25,17 @@ final class ApiKeyGate: Sendable {
         state = Mutex(State(table: try ApiKeyTable.load(from: ledger), checkedAt: .now))
     }
 
-    /// The live key `secret` names, or nil; re-reads the table when it is stale.
+    /// The live key `secret` names, or nil. The table is checked against the log when it is
+    /// older than `refreshInterval` (a revocation takes effect within it) and whenever a secret
+    /// is not found (a key made a moment ago works at once), and re-read when it changed.
     func authenticate(secret: String) throws -> ApiKeyRecord? {
         let (table, stale) = state.withLock { state in (state.table, state.checkedAt.duration(to: .now) > Self.refreshInterval) }
-        if !stale { return table.authenticate(secret: secret) }
+        let found = table.authenticate(secret: secret)
+        if found != nil, !stale { return found }
+        guard try !table.isCurrent(in: ledger) else {
+            state.withLock { $0.checkedAt = .now }
+            return found
+        }
         let fresh = try ApiKeyTable.load(from: ledger)
         state.withLock { state in
             state.table = fresh

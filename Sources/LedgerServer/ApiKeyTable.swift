@@ -31,8 +31,8 @@ public struct ApiKeyTable: Sendable {
     public private(set) var keys: [String: ApiKeyRecord] = [:]
     /// The last position folded in.
     public private(set) var position: UInt64 = 0
-    /// How many api-key streams were read.
-    public private(set) var streams: UInt64 = 0
+    /// The version of each api-key stream read (stream number n at index n - 1).
+    public private(set) var versions: [UInt64] = []
 
     /// An empty table.
     public init() {}
@@ -70,11 +70,18 @@ public struct ApiKeyTable: Sendable {
             let events = try ledger.readStream(StreamID(category: .apiKey, number: number))
             if events.isEmpty { break }
             for event in events { try fresh.apply(event) }
+            fresh.versions.append(events.last?.version ?? 0)
             number += 1
         }
-        fresh.streams = number - 1
         fresh.position = max(fresh.position, position)
         self = fresh
+    }
+
+    /// Whether the log still says what the table holds: no api-key stream grew and none was
+    /// added. One read of the stream index for every key and one more: cheap beside a request.
+    public func isCurrent(in ledger: Ledger) throws -> Bool {
+        let streams = (1...UInt64(versions.count + 1)).map { StreamID(category: .apiKey, number: $0) }
+        return try ledger.versions(of: streams) == versions + [0]
     }
 
     /// The live key whose secret is `secret`, or nil. Every live key's hash is compared in full,

@@ -4,6 +4,7 @@ import Hummingbird
 import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
+import LedgerProjections
 import LedgerStore
 import Synchronization
 
@@ -71,7 +72,7 @@ extension ApiServer {
         var itemSlots = [Int]()
         for (index, slot) in slots.enumerated() {
             guard case .accepted(let payload) = slot else { continue }
-            items.append(UpsertItem(input: payload.input, source: source, ids: idempotency?.ids(contact: index) ?? { _ in .timeOrdered() }))
+            items.append(UpsertItem(input: payload.input, source: source, ids: IdempotencyKey.ids(idempotency, contact: index)))
             itemSlots.append(index)
         }
         var replayed = [Int: BulkReply.Result]()

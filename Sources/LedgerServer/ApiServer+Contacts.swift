@@ -59,7 +59,7 @@ extension ApiServer {
         let (actor, source) = Self.origin(key, context)
         let outcome: UpsertOutcome
         do {
-            let item = UpsertItem(input: payload.input, source: source, ids: idempotency?.ids(contact: 0) ?? { _ in .timeOrdered() })
+            let item = UpsertItem(input: payload.input, source: source, ids: IdempotencyKey.ids(idempotency, contact: 0))
             outcome = try await contacts.upsert(item, match: match, channel: .api, actor: actor)
         } catch let error as ContactError {
             throw ContactProblems.problem(for: error, paths: payload.identifierPaths)

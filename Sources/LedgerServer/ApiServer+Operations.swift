@@ -1,10 +1,12 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LedgerContacts
 import LedgerDomain
 import LedgerProjections
 import LedgerStore
 import NIOCore
+import Prometheus
 
 extension ApiServer {
     /// The routes that need no key: health, metrics, the OpenAPI document; and the log.

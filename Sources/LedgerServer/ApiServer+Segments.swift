@@ -4,6 +4,7 @@ import Hummingbird
 import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
+import LedgerProjections
 import LedgerStore
 
 extension ApiServer {

@@ -24,10 +24,11 @@ public final class ApiServer: Sendable {
     /// Bulk replies kept for `importstatus`.
     let sessions = BulkSessions()
 
-    /// A server on `book`; `rateLimit` is requests per second per key (nil: none).
-    public init(book: ContactBook, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil) throws {
+    /// A server writing through `service`; `rateLimit` is requests per second per key (nil: none).
+    public init(service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil) throws {
+        let book = service.book
         ledger = book.ledger
-        contacts = ContactWriter(book: book)
+        contacts = ContactWriter(service: service)
         gate = try ApiKeyGate(ledger: book.ledger, rateLimit: rateLimit)
         metrics = ApiMetrics()
         self.logger = logger

@@ -29,6 +29,12 @@ struct IdempotencyKey: Sendable {
         EventID.sourceRow(namespace: namespace, row: UInt64(index))
     }
 
+    /// The ids of contact `index`'s events under `key`, or new time-ordered ids without one.
+    static func ids(_ key: IdempotencyKey?, contact index: Int) -> @Sendable (Int) -> EventID {
+        guard let key else { return { _ in EventID.timeOrdered() } }
+        return key.ids(contact: index)
+    }
+
     /// The id of contact `index`'s first event, by which a retry finds it.
     func firstID(contact index: Int) -> EventID {
         ids(contact: index)(0)

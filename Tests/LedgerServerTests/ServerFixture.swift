@@ -25,7 +25,7 @@ final class ServerFixture: Sendable {
         removes = !keep
         ledger = try Ledger(directory: self.directory)
         book = try ContactBook(ledger: ledger, defaultRegion: "UA")
-        server = try ApiServer(book: book, logger: Logger(label: "test"), rateLimit: rateLimit, openAPI: "openapi: 3.1.0\n")
+        server = try ApiServer(service: ContactService(book: book), logger: Logger(label: "test"), rateLimit: rateLimit, openAPI: "openapi: 3.1.0\n")
     }
 
     /// Closes the store, as a stopped server does; the folder stays.
