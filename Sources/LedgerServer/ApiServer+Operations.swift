@@ -64,8 +64,8 @@ extension ApiServer {
         }
         let from = try number("from", 1)
         let limit = min(try number("limit", 1_000), Self.maximumEventPage)
-        if let follow = query.get("follow"), follow == "true" {
-            throw ApiProblem(.notImplemented, "not-implemented", "follow=true is not served yet; poll with from= the next position")
+        if query.get("follow") != nil {
+            throw ApiProblem.badRequest("follow is not served yet; poll with from= one past the last position read", errors: [FieldProblem(path: "query.follow", message: "is not served yet")])
         }
         let ledger = ledger
         let body = try await contacts.read { _ in

@@ -9,14 +9,10 @@ import LedgerStore
 
 extension ApiServer {
     /// Static segment membership: `POST /api/v1/segments/{name}/members` with `{keys: [...]}`.
+    /// Leaving a segment (`DELETE …/members/{key}`) waits for a removal on the write side.
     func addSegmentRoutes(to router: Router<ApiRequestContext>) {
         router.post("/api/v1/segments/{name}/members") { request, context in try await self.addMembers(request, context) }
         allow(router, "/api/v1/segments/{name}/members", [.post])
-        router.delete("/api/v1/segments/{name}/members/{key}") { _, context -> Response in
-            _ = try context.require(.segmentsWrite)
-            throw ApiProblem(.notImplemented, "not-implemented", "leaving a static segment is not served yet: the write side has no removal")
-        }
-        allow(router, "/api/v1/segments/{name}/members/{key}", [.delete])
     }
 
     /// Adds the contacts `keys` name to segment `{name}`, in one commit; every key must name a
