@@ -48,8 +48,10 @@ final class ApiKeyGate: Sendable {
     func retryAfter(for key: String) -> Int? {
         guard let rateLimit else { return nil }
         return state.withLock { state in
-            var bucket = state.buckets[key] ?? RateBucket(tokens: rateLimit, at: .now)
-            let wait = bucket.take(rate: rateLimit, burst: rateLimit)
+            // A burst of one second's worth, and at least one request.
+            let burst = max(1, rateLimit)
+            var bucket = state.buckets[key] ?? RateBucket(tokens: burst, at: .now)
+            let wait = bucket.take(rate: rateLimit, burst: burst)
             state.buckets[key] = bucket
             return wait
         }
