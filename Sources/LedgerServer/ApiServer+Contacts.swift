@@ -65,15 +65,16 @@ extension ApiServer {
             throw ContactProblems.problem(for: error, paths: payload.identifierPaths)
         }
         metrics.committed(batch: 1)
-        try await confirmConsent(payload.consentChannels, of: outcome.contact, actor: actor, source: source)
+        try await confirmConsent(payload.consentChannels, of: outcome.contact, isNew: { if case .created = outcome { true } else { false } }(), actor: actor, source: source)
         return try Self.json(encoding: UpsertReply(id: outcome.contact.rawValue, result: Self.word(outcome)))
     }
 
     /// Contacts sent by API count as confirmed on the channels they came with (method `api`),
     /// as in Reteno; a channel already confirmed is left alone, so a repeat records nothing.
-    func confirmConsent(_ channels: [ConsentChannel], of id: StreamID, actor: Actor, source: Source) async throws {
+    func confirmConsent(_ channels: [ConsentChannel], of id: StreamID, isNew: Bool, actor: Actor, source: Source) async throws {
         guard !channels.isEmpty else { return }
-        let state = try await contacts.contact(id)
+        // A contact just created has no consent to read.
+        let state = isNew ? nil : try await contacts.contact(id)
         for channel in channels {
             let scope = ConsentScope(channel: channel, purpose: "marketing")
             if state?.consents[scope]?.status == .confirmed { continue }
