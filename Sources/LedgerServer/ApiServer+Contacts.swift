@@ -50,10 +50,10 @@ extension ApiServer {
         var reader = BodyReader()
         var payload: ContactPayload?
         var match = MatchRule.emailOrPhone
-        if let members = reader.object(value, at: "", allowed: ContactPayload.members.union(["dedupeOn"])) {
+        if case .object(let members) = value {
             match = ContactPayload.matchRule(members, at: "", reader: &reader)
-            payload = ContactPayload.read(value, at: "", reader: &reader, declared: declared)
         }
+        payload = ContactPayload.read(value, at: "", reader: &reader, declared: declared, allowing: ["dedupeOn"])
         try reader.finish()
         guard let payload else { throw ApiProblem.badRequest("the body is not a contact") }
         let (actor, source) = Self.origin(key, context)

@@ -25,9 +25,10 @@ struct ContactPayload: Sendable {
 
     /// Reads the contact object at `path`; problems go into `reader`, and nil comes back when
     /// there were any in this contact.
-    static func read(_ value: JSONValue, at path: String, reader: inout BodyReader, declared: [String: FieldType]) -> ContactPayload? {
+    /// `extra` names members the request itself reads beside the contact's (`dedupeOn`).
+    static func read(_ value: JSONValue, at path: String, reader: inout BodyReader, declared: [String: FieldType], allowing extra: Set<String> = []) -> ContactPayload? {
         let before = reader.problems.count
-        guard let members = reader.object(value, at: path, allowed: members) else { return nil }
+        guard let members = reader.object(value, at: path, allowed: members.union(extra)) else { return nil }
         var fields = [(field: ContactField, value: FieldValue?)]()
         func text(_ field: StandardField, maxLength: Int) {
             guard let value = reader.string(members, field.name, at: path, maxLength: maxLength) else { return }

@@ -49,6 +49,21 @@ struct ContactRoutesTests {
         #expect(state.consents[ConsentScope(channel: .sms, purpose: "marketing")]?.method == .api)
     }
 
+    @Test("dedupeOn picks the identifier that finds the contact")
+    func dedupeOn() async throws {
+        let fixture = try ServerFixture()
+        let key = try fixture.key("crm")
+        try await fixture.test { client in
+            let first = try await client.send(.post, "/api/v1/contact", key: key, json: #"{"externalCustomerId":"crm-1","firstName":"A","dedupeOn":"external-id"}"#)
+            #expect(first.object["result"] as? String == "created", "\(first.text)")
+            let second = try await client.send(.post, "/api/v1/contact", key: key, json: #"{"externalCustomerId":"crm-1","firstName":"B","dedupeOn":"externalCustomerId"}"#)
+            #expect(second.object["result"] as? String == "updated", "\(second.text)")
+            #expect(second.object["id"] as? Int == first.object["id"] as? Int)
+            let wrong = try await client.send(.post, "/api/v1/contact", key: key, json: #"{"externalCustomerId":"crm-1","dedupeOn":"fax"}"#)
+            #expect(wrong.status == .unprocessableContent)
+        }
+    }
+
     @Test("a field not sent is left alone; a later value updates")
     func updateLeavesOthers() async throws {
         let fixture = try ServerFixture()
