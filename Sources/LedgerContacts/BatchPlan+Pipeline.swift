@@ -32,6 +32,7 @@ extension BatchPlan {
         book = previous.book
         directory = ContactDirectory(store: previous.book.store)
         checkpoint = previous.checkpoint
+        decidedAt = previous.decidedAt
         rules = previous.rules
         schemaStream = previous.schemaStream
         match = previous.match

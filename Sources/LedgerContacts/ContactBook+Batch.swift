@@ -54,13 +54,13 @@ extension ContactBook {
         dryRun: Bool = false,
         progress: ProgressMark? = nil
     ) throws -> [Result<UpsertOutcome, ContactError>] {
-        try exclusive {
-            try upsertHoldingLock(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress)
-        }
+        try upsertDeciding(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress)
     }
 
-    /// `upsert`, for a caller that holds the command lock (`exclusive`).
-    func upsertHoldingLock(
+    /// `upsert`: decides the batch against the projection and appends it, deciding again when
+    /// another writer got in between. No lock is held: conflicts are found where the write
+    /// happens (expected stream versions, and identity claims for new identifiers).
+    func upsertDeciding(
         _ items: [UpsertItem],
         match: MatchRule,
         options: UpsertOptions,
@@ -70,20 +70,10 @@ extension ContactBook {
         progress: ProgressMark?
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var attempt = 0
-        var stale = 0
         while true {
             attempt += 1
             var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
             try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else {
-                // Contact events were appended between the projection's catch-up and the plan
-                // (a writer that holds no command lock): decide again, a bounded number of times.
-                stale += 1
-                stalePlanCounter.add(1, ordering: .relaxed)
-                ledger.logger.notice("contact batch decided again: contacts changed while it was planned", metadata: ["attempt": "\(stale)", "contacts": "\(items.count)"])
-                try plan.checkProgress(attempts: stale)
-                continue
-            }
             if dryRun { return plan.outcomes(streams: [:]) }
             let (requests, planned) = plan.requests()
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
@@ -91,9 +81,11 @@ extension ContactBook {
                 let results = try ledger.append(try sealed(requests, keys: ledger.keyRing()), progress: progress)
                 projectCommitted { try plan.project(planned, results: results) }
                 return plan.outcomes(planned, results: results)
-            } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < 5 {
-                // Another writer changed one of these contacts since we read it: decide again.
-                ledger.logger.notice("contact batch decided again after a version conflict", metadata: ["attempt": "\(attempt)", "contacts": "\(items.count)"])
+            } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < Self.maximumDecisions {
+                // Another writer changed one of these contacts, or took one of the identifiers
+                // claimed, since the projection's snapshot: decide again on fresh state.
+                decidedAgainCounter.add(1, ordering: .relaxed)
+                ledger.logger.notice("contact batch decided again after a conflict", metadata: ["attempt": "\(attempt)", "contacts": "\(items.count)"])
                 continue
             }
         }
@@ -164,6 +156,9 @@ struct BatchPlan {
     let options: UpsertOptions
     let channel: EntryChannel
     let checkpoint: UInt64
+    /// The projection position the batch's contacts were read at (`add`): their expected
+    /// versions are as of it, and identity claims are checked against what came after it.
+    var decidedAt: UInt64
     var rules: ContactFieldRules
     var contacts: [Contact] = []
     var slots: [Key: Int] = [:]
@@ -176,6 +171,9 @@ struct BatchPlan {
     var definitions: [FieldDefined] = []
     /// The schema stream, once the ledger has one.
     var schemaStream: StreamID?
+    /// The schema stream's version as this plan read it (nil: not known, a pipelined plan),
+    /// so that two writers declaring fields at once cannot both append unchecked.
+    var schemaVersion: UInt64?
     /// The batch in flight before this one (`UpsertPipeline`), until this one is settled.
     var previous: Overlay?
     /// Whether every contact's `base` is what the projection holds before this batch: false
@@ -191,36 +189,13 @@ struct BatchPlan {
         self.filter = filter
         directory = try book.directory()
         checkpoint = try directory.checkpoint()
+        decidedAt = checkpoint
         rules = ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
         schemaStream = try directory.schemaStream()
+        if let schemaStream { schemaVersion = try book.ledger.versions(of: [schemaStream], through: checkpoint).first }
         self.match = match
         self.options = options
         self.channel = channel
-    }
-
-    /// Whether the projection still reflects the whole log, so the versions read match the
-    /// states read; false when another process appended meanwhile (the batch is redone).
-    ///
-    /// Appends since the plan's snapshot leave it valid when they touched no contact and no
-    /// field declaration: streams of other categories (the outbox, tokens, …) do not change
-    /// who holds an identifier or what a contact holds, so a writer of those appending flat
-    /// out does not make contact writes start over.
-    func isCurrent() throws -> Bool {
-        try !book.ledger.appendedToAny(of: [.contact, .schema], after: checkpoint).touched
-    }
-
-    /// The most plans in a row a batch makes while the log keeps moving past the projection.
-    static let maxStalePlans = 100
-
-    /// Throws when `attempts` plans in a row found the projection behind the log, naming both.
-    ///
-    /// Catching up makes the next plan current unless something else appends all the time, or
-    /// the projection cannot reach the log's end (its checkpoint past it, which the runner's
-    /// head check reports first): a writer must fail then, never spin.
-    func checkProgress(attempts: Int) throws {
-        guard attempts >= Self.maxStalePlans else { return }
-        let last = try book.ledger.lastPosition()
-        throw LedgerError(.storage, "the contact projection in \(book.store.directory) stood at position \(checkpoint) and the log \(book.ledger.directory)/data.mdb at \(last) in \(attempts) plans in a row; the batch was not written")
     }
 
     /// Plans every item in order, reading the projection in one snapshot, then reads the
@@ -234,6 +209,7 @@ struct BatchPlan {
         for kind in [IdentifierKind.email, .phone] { owners[Self.slot(kind)].reserveCapacity(items.count) }
         let directory = self.directory
         try directory.read { snapshot in
+            decidedAt = try snapshot.checkpoint()
             let filtering = try filter?.covers(snapshot, carried: previous?.owners) ?? false
             let hashes = filtering ? filter?.hashes(of: items) ?? [] : []
             for row in items.indices { add(items, row, actor: actor, snapshot: snapshot, filtering: filtering, hashes: hashes) }
@@ -243,7 +219,9 @@ struct BatchPlan {
             return nil
         }
         guard !existing.isEmpty else { return }
-        let versions = try book.ledger.versions(of: existing.map(\.1))
+        // As of the projection's snapshot, not the log's end: a change appended since is then
+        // a version conflict at the write, and the batch is decided again.
+        let versions = try book.ledger.versions(of: existing.map(\.1), through: decidedAt)
         for ((index, _), version) in zip(existing, versions) { contacts[index].baseVersion = version }
     }
 
@@ -455,20 +433,32 @@ struct BatchPlan {
         requests.reserveCapacity(contacts.count + 1)
         planned.reserveCapacity(contacts.count + 1)
         if !schemaEvents.isEmpty {
-            let target: AppendRequest.Target = schemaStream.map { .existing($0) } ?? .newIn(.schema)
-            requests.append(AppendRequest(target: target, expected: .any, events: schemaEvents))
+            if let schemaStream {
+                requests.append(AppendRequest(target: .existing(schemaStream), expected: schemaVersion.map { .exact($0) } ?? .any, events: schemaEvents))
+            } else {
+                // The store's one schema stream: a second writer making it at the same time
+                // loses this claim and decides again, finding the first one's stream.
+                let only = IdentityChanges(claims: [book.ledger.identityClaim(kind: 0, value: "schema stream")], decidedAt: checkpoint)
+                requests.append(AppendRequest(target: .newIn(.schema), expected: .noStream, events: schemaEvents, identity: only))
+            }
             planned.append(Planned(key: .new(0), slot: nil, eventCount: schemaEvents.count))
         }
         for slot in contacts.indices where !contacts[slot].recorded.isEmpty || contacts[slot].creation != nil {
             let key = contacts[slot].key
             switch key {
             case .existing(let id):
-                requests.append(AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded))
+                let identity = book.identityChanges(before: contacts[slot].base?.heldIdentifiers ?? [], events: contacts[slot].events, decidedAt: decidedAt)
+                requests.append(AppendRequest(target: .existing(id), expected: .exact(contacts[slot].baseVersion), events: contacts[slot].recorded, identity: identity))
             case .new:
                 if let creation = contacts[slot].creation {
-                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: creation.dataKey, encoded: creation.encoded))
+                    // The creation's own claims were made on the preparing thread.
+                    let identity = contacts[slot].events.isEmpty
+                        ? IdentityChanges(claims: creation.claims, decidedAt: decidedAt)
+                        : book.identityChanges(before: [], start: creation.state.heldIdentifiers, events: contacts[slot].events, decidedAt: decidedAt)
+                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, dataKey: creation.dataKey, encoded: creation.encoded, identity: identity))
                 } else {
-                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded))
+                    let identity = book.identityChanges(before: [], events: contacts[slot].events, decidedAt: decidedAt)
+                    requests.append(AppendRequest(target: .new, expected: .noStream, events: contacts[slot].recorded, identity: identity))
                 }
             }
             planned.append(Planned(key: key, slot: slot, eventCount: requests[requests.count - 1].eventCount))

@@ -38,11 +38,7 @@ extension ContactBook {
         case .confirm(let tokenID):
             .consentConfirmed(ConsentConfirmed(scope: scope, method: .doubleOptIn, wordingVersion: wordingVersion, tokenID: tokenID, evidence: .known(evidence)))
         }
-        do {
-            try ContactFieldRules(today: CalendarDate(utcDayOf: Ledger.systemClock())).validate(event)
-        } catch {
-            throw ContactError(.invalidField, "\(error)")
-        }
+        // Checked with the other events of single-contact commands, before sealing (`record`).
         try exclusive {
             guard let state = try directory().contact(id), !state.erased, state.mergedInto == nil else {
                 throw ContactError(.notFound, "contact \(id) does not exist, was erased or was merged into another")
@@ -98,18 +94,21 @@ extension ContactBook {
             }
             survivorEvents += ConsentMerge.carried(from: gone.consents, into: kept.consents)
             absorbedEvents.append(.contactMergedAway(ContactMergedAway(survivor: survivor)))
+            try validate(absorbedEvents + survivorEvents, rules: currentRules(directory))
             // One batch, so both streams change together or not at all. What the survivor
             // takes over is caused by its `contact.merged` (decision 0005); the whole merge
             // shares one correlation id.
             let correlation = EventID.timeOrdered()
             let merged = ContactEvent.contactMerged(ContactMerged(absorbed: absorbed)).newEvent(actor: actor, source: source, correlation: correlation)
+            // The absorbed contact gives its identifiers back before the survivor claims them.
+            let decidedAt = try directory.checkpoint()
             let requests = [
                 AppendRequest(target: .existing(absorbed), events: absorbedEvents.map {
                     $0.newEvent(actor: actor, source: source, correlation: correlation)
-                }),
+                }, identity: identityChanges(before: gone.heldIdentifiers, events: absorbedEvents, decidedAt: decidedAt)),
                 AppendRequest(target: .existing(survivor), events: [merged] + survivorEvents.map {
                     $0.newEvent(actor: actor, source: source, correlation: correlation, causation: merged.id)
-                }),
+                }, identity: identityChanges(before: kept.heldIdentifiers, events: survivorEvents, decidedAt: decidedAt)),
             ]
             _ = try ledger.append(try sealed(requests, keys: ledger.keyRing()))
             projectCommitted { try runner.catchUp(store: store) }
@@ -127,13 +126,17 @@ extension ContactBook {
                 return
             }
             let definition = FieldDefined(name: name, type: type)
-            do {
-                try ContactFieldRules().validate(definition: definition)
-            } catch {
-                throw ContactError(.invalidField, "\(error)")
+            // Upserts declare fields too, without this command's lock: the schema stream's
+            // version as of the projection read (or the claim on making the stream) makes a
+            // declaration that slipped in between a conflict, and the caller tries again.
+            let decidedAt = try directory.checkpoint()
+            if let schema = try directory.schemaStream() {
+                let version = try ledger.versions(of: [schema], through: decidedAt)[0]
+                _ = try record([.fieldDefined(definition)], to: schema, expected: .exact(version), actor: actor, source: source) { _ in .timeOrdered() }
+            } else {
+                let only = IdentityChanges(claims: [ledger.identityClaim(kind: 0, value: "schema stream")], decidedAt: decidedAt)
+                _ = try record([.fieldDefined(definition)], to: nil, newIn: .schema, expected: .noStream, identity: only, actor: actor, source: source) { _ in .timeOrdered() }
             }
-            let schema = try directory.schemaStream()
-            _ = try record([.fieldDefined(definition)], to: schema, newIn: .schema, expected: .any, actor: actor, source: source) { _ in .timeOrdered() }
         }
     }
 }

@@ -65,9 +65,12 @@ extension ContactBook {
             }
             let correlation = EventID.timeOrdered()
             let erased = ContactEvent.contactErased(ContactErased(reason: reason))
+            let decidedAt = try directory.checkpoint()
             let requests = try streams.compactMap { stream -> AppendRequest? in
                 guard let current = try directory.contact(stream), !current.erased else { return nil }
-                return AppendRequest(target: .existing(stream), events: [erased.newEvent(actor: actor, source: source, correlation: correlation)])
+                // Its identifiers are given back: the person may sign up again later.
+                let identity = identityChanges(before: current.heldIdentifiers, events: [erased], decidedAt: decidedAt)
+                return AppendRequest(target: .existing(stream), events: [erased.newEvent(actor: actor, source: source, correlation: correlation)], identity: identity)
             }
             if !requests.isEmpty {
                 // One transaction: every stream of the person is erased, or none.

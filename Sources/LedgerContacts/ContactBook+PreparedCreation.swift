@@ -30,9 +30,13 @@ public final class PreparedCreation: Sendable {
     /// Who the events name as making the change, and how the contact came in.
     let actor: Actor
     let channel: EntryChannel
+    /// The identity claims of the new contact's identifiers (digests are made here, on the
+    /// preparing thread, not on the one that commits).
+    let claims: [IdentityClaim]
 
-    init(encoded: EncodedEvents, state: consuming ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel) {
+    init(encoded: EncodedEvents, state: consuming ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel, claims: [IdentityClaim]) {
         self.encoded = encoded
+        self.claims = claims
         // Its stored form is encoded here too, on the preparing thread, but for the head. The
         // state is moved in, not copied (a retain of each of its tables, and a release after).
         shared = SharedContactState(consume state, encodingTail: true)
@@ -112,6 +116,11 @@ extension ContactBook {
         }
         scratch.encoding.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
         guard let state = state.take() else { return nil }
-        return PreparedCreation(encoded: encoded, state: state, dataKey: key, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel)
+        var claims = [IdentityClaim]()
+        claims.reserveCapacity(3)
+        for kind in IdentifierKind.allCases {
+            if let value = identifiers[kind] { claims.append(claim(HeldIdentifier(kind: kind, value: value))) }
+        }
+        return PreparedCreation(encoded: encoded, state: state, dataKey: key, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel, claims: claims)
     }
 }

@@ -10,9 +10,13 @@ import Synchronization
 ///
 /// Resolution reads the contact projection, caught up to the log first. Appends carry the
 /// contact's stream version as the expected version, so a change that slipped in between is a
-/// conflict and the command is retried on fresh state. Commands are serialised across every
-/// process writing contacts to the store (`contacts.lock`): two processes creating the same new
-/// e-mail at once would otherwise both see "not found" and both create a contact.
+/// conflict and the command is decided again on fresh state. One contact per identifier holds
+/// without a lock around the deciding: a new identifier is claimed in the log's own write
+/// transaction (`IdentityChanges`, decision 0015), so of two processes creating the same new
+/// e-mail at once, the second finds the claim taken and decides again, finding the first's
+/// contact. Upserts of any number of processes interleave per transaction. The rarer commands
+/// (merge, erase, consent, field declarations) still run one at a time across processes
+/// (`contacts.lock`), since each decides from several streams at once.
 public final class ContactBook: Sendable {
     /// The ledger written to.
     public let ledger: Ledger
@@ -23,8 +27,11 @@ public final class ContactBook: Sendable {
     /// Phone numbers without a country code are read in this region.
     public let phones: PhoneNormalizer
     let lock = Mutex(())
-    /// Batches decided again because contacts changed while they were planned (see `stalePlans`).
-    let stalePlanCounter = Atomic<Int>(0)
+    /// Batches decided again after a conflict (see `decidedAgain`).
+    let decidedAgainCounter = Atomic<Int>(0)
+    /// Most decisions of one batch: a conflict each time means writers keep changing the same
+    /// contacts, and the caller is told rather than kept waiting.
+    static let maximumDecisions = 5
     /// Held, with `lock`, by every contact command of every process (see the type's comment).
     let writers: ProcessLock
     /// Why the projection could not be brought up to the last commit, if it could not.
@@ -44,9 +51,10 @@ public final class ContactBook: Sendable {
         }
     }
 
-    /// How many times a batch was decided again because contact events were appended while it
-    /// was planned: appends of other categories never count.
-    public var stalePlans: Int { stalePlanCounter.load(ordering: .relaxed) }
+    /// How many times a batch was decided again because another writer changed one of its
+    /// contacts, or took one of its new identifiers, after the projection's snapshot it was
+    /// decided from. Appends to other contacts or other categories never count.
+    public var decidedAgain: Int { decidedAgainCounter.load(ordering: .relaxed) }
 
     /// Closes the projection store (not the ledger).
     public func close() {
@@ -111,12 +119,33 @@ public final class ContactBook: Sendable {
         }
     }
 
+    /// Checks every event a command decided against the field rules (values and their types,
+    /// identifiers, segment names, consent purposes, wording, evidence and reasons, erasure
+    /// reasons) before anything is sealed: the one check the single-contact commands share
+    /// (`record`, merge, erase); a bulk batch's events are checked as `changes` decides them.
+    func validate(_ events: [ContactEvent], rules: ContactFieldRules) throws {
+        for event in events {
+            do {
+                try rules.validate(event)
+            } catch {
+                throw ContactError(.invalidField, "\(error)")
+            }
+        }
+    }
+
+    /// The rules as of now: the declared custom fields and today's date.
+    func currentRules(_ directory: ContactDirectory) throws -> ContactFieldRules {
+        ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
+    }
+
     /// Appends `events` to stream `id` (or a new stream of `category` when nil) with the
-    /// expected version, then brings the projection up to date.
-    func record(_ events: [ContactEvent], to id: StreamID?, newIn category: StreamCategory = .contact, expected: ExpectedVersion, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
+    /// expected version, then brings the projection up to date. The events are checked first
+    /// (`validate`); nothing is written when one is refused.
+    func record(_ events: [ContactEvent], to id: StreamID?, newIn category: StreamCategory = .contact, expected: ExpectedVersion, identity: IdentityChanges? = nil, actor: Actor, source: Source, ids: (Int) -> EventID) throws -> AppendResult {
+        try validate(events, rules: currentRules(directory()))
         let newEvents = events.enumerated().map { index, event in event.newEvent(id: ids(index), actor: actor, source: source) }
-        let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents) }
-            ?? AppendRequest(target: category == .contact ? .new : .newIn(category), expected: .noStream, events: newEvents)
+        let request = id.map { AppendRequest(target: .existing($0), expected: expected, events: newEvents, identity: identity) }
+            ?? AppendRequest(target: category == .contact ? .new : .newIn(category), expected: .noStream, events: newEvents, identity: identity)
         guard let sealedRequest = try sealed([request], keys: ledger.keyRing()).first else {
             throw ContactError(.invalidRequest, "nothing to record")
         }

@@ -17,7 +17,9 @@ import Synchronization
 /// of k's events were recorded already), or k was refused, k+1 is decided again from the
 /// projection.
 ///
-/// Made by `ContactBook.pipeline`, which holds the book's command lock while it is used.
+/// Made by `ContactBook.pipeline`. No lock is held: another process's writes between two
+/// batches make the next one be decided again, and conflicts are found in the write
+/// transaction (expected versions, identity claims).
 public final class UpsertPipeline {
     private struct InFlight {
         let plan: BatchPlan
@@ -110,33 +112,23 @@ public final class UpsertPipeline {
 
     /// Plans a batch from the projection, caught up with the log, and submits it.
     private func start(_ items: [UpsertItem], progress: ProgressMark) throws {
-        var stale = 0
-        while true {
-            var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
-            try plan.add(items, actor: actor)
-            guard try plan.isCurrent() else {
-                stale += 1
-                book.stalePlanCounter.add(1, ordering: .relaxed)
-                try plan.checkProgress(attempts: stale)
-                continue
-            }
-            let (appends, requests) = plan.requests()
-            let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
-            end = plan.checkpoint
-            inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
-            return
-        }
+        var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
+        try plan.add(items, actor: actor)
+        let (appends, requests) = plan.requests()
+        let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
+        end = plan.checkpoint
+        inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
     }
 
     /// Decides a refused batch again, on its own, as `ContactBook.upsert` does.
     private func redo(_ batch: InFlight) throws -> [Result<UpsertOutcome, ContactError>] {
-        try book.upsertHoldingLock(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress)
+        book.decidedAgainCounter.add(1, ordering: .relaxed)
+        return try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress)
     }
 }
 
 extension ContactBook {
-    /// Runs `body` with a pipeline that upserts batches two at a time (a bulk import), holding
-    /// the book's command lock throughout, so keep `body` to a bounded number of batches. Push
+    /// Runs `body` with a pipeline that upserts batches two at a time (a bulk import). Push
     /// every batch, then call `finish`; a batch still in flight when `body` throws is
     /// committed or refused by the writer on its own, with its progress mark. `filter`, kept
     /// by the caller across its pipelines, spares look-ups of identifiers the projection
@@ -149,8 +141,6 @@ extension ContactBook {
         filter: IdentifierFilter? = nil,
         _ body: (UpsertPipeline) throws -> Output
     ) throws -> Output {
-        try exclusive {
-            try body(UpsertPipeline(book: self, match: match, options: options, channel: channel, actor: actor, filter: filter))
-        }
+        try body(UpsertPipeline(book: self, match: match, options: options, channel: channel, actor: actor, filter: filter))
     }
 }

@@ -12,6 +12,7 @@ struct AppendContext {
         let nextInCategory: [StreamCategory: UInt64]
         let written: Int
         let keysWritten: Int
+        let claimsWritten: Int
     }
 
     var lastPosition: UInt64
@@ -29,6 +30,8 @@ struct AppendContext {
     private(set) var written: [StreamTail.Entry] = []
     /// Streams whose data key was stored in this transaction, in order (undone with a job).
     var keysWritten: [UInt64] = []
+    /// Identity claim entries written in this transaction (undone with a job).
+    var claimsWritten = 0
     /// The bucket key this transaction last wrapped a data key under.
     var bucketKey: KeyVault.BucketKey?
     /// The last version written in this transaction, per stream, for `written[..<versionsIndexed]`:
@@ -51,7 +54,7 @@ struct AppendContext {
     }
 
     var savepoint: Savepoint {
-        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream, nextInCategory: nextInCategory, written: written.count, keysWritten: keysWritten.count)
+        Savepoint(lastPosition: lastPosition, chainHash: scratch.chainHash, nextStream: nextStream, nextInCategory: nextInCategory, written: written.count, keysWritten: keysWritten.count, claimsWritten: claimsWritten)
     }
 
     mutating func restore(_ savepoint: Savepoint) {
@@ -61,6 +64,7 @@ struct AppendContext {
         scratch.chainHash = savepoint.chainHash
         written.removeLast(written.count - savepoint.written)
         keysWritten.removeLast(keysWritten.count - savepoint.keysWritten)
+        claimsWritten = savepoint.claimsWritten
         writtenVersions = [:]
         versionsIndexed = 0
     }

@@ -23,9 +23,13 @@ public struct AppendRequest: Sendable {
     /// The data key the events' personal data is sealed with, for a stream that has none yet
     /// (a new contact): stored, wrapped, in the same transaction as the events.
     public var dataKey: DataKey?
+    /// The unique values the stream takes and gives up with these events, checked against
+    /// other streams' claims in the write transaction (`IdentityChanges`).
+    public var identity: IdentityChanges?
 
     /// Describes an append.
-    public init(target: Target, expected: ExpectedVersion = .any, events: [NewEvent], dataKey: DataKey? = nil, encoded: EncodedEvents = EncodedEvents()) {
+    public init(target: Target, expected: ExpectedVersion = .any, events: [NewEvent], dataKey: DataKey? = nil, encoded: EncodedEvents = EncodedEvents(), identity: IdentityChanges? = nil) {
+        self.identity = identity
         self.target = target
         self.expected = expected
         self.events = events

@@ -34,6 +34,9 @@ struct AppendWriter: Sendable {
                 } else {
                     outcomes = try appendEach(jobs, txn: txn, context: &context)
                 }
+                if context.claimsWritten > 0 {
+                    try IdentityClaims.prune(lastPosition: context.lastPosition, txn: txn, table: tables.claims)
+                }
                 // Progress marks of the jobs that succeeded, in the same transaction.
                 for (job, outcome) in zip(jobs, outcomes) {
                     guard case .success = outcome, let mark = job.batch.progress else { continue }
@@ -93,6 +96,27 @@ struct AppendWriter: Sendable {
               context.scratch.chainHash == prediction.chainHash,
               try context.peekNextStream() == prediction.nextStream else { return nil }
         let first = prediction.lastPosition + 1
+        // Identity claims are checked before anything is written: a conflict sends the group
+        // down the ordinary path, which refuses only the job it belongs to.
+        var claims = try recentClaims(of: group.jobs.flatMap(\.batch.requests), txn: txn)
+        if !claims.isEmpty || group.jobs.contains(where: { $0.batch.requests.contains { $0.identity?.claims.isEmpty == false } }) {
+            var stream = prediction.nextStream
+            var seen = Set<IdentityClaim>()
+            for job in group.jobs {
+                for request in job.batch.requests {
+                    if let identity = request.identity {
+                        do {
+                            try IdentityClaims.check(identity, stream: stream, lastPosition: context.lastPosition, latest: claims)
+                        } catch {
+                            return nil
+                        }
+                        // Two new streams of the group taking one value: the ordinary path decides.
+                        for claim in identity.claims where !seen.insert(claim).inserted { return nil }
+                    }
+                    stream += 1
+                }
+            }
+        }
         // Claim every id; one already recorded sends the whole group down the ordinary path.
         var claimed = 0
         let allClaimed = try txn.withCursor(tables.eventIDs) { cursor in
@@ -148,6 +172,9 @@ struct AppendWriter: Sendable {
                 for (offset, eventPosition) in positions.enumerated() {
                     context.record(StreamTail.Entry(stream: stream, version: UInt64(offset + 1), position: eventPosition))
                 }
+                if let first = positions.first {
+                    try recordClaims(request, stream: StreamID(stream), position: first, txn: txn, context: &context, claims: &claims)
+                }
                 results.append(AppendResult(stream: StreamID(stream), positions: positions, version: UInt64(positions.count), duplicates: 0))
                 position += UInt64(request.events.count)
                 stream += 1
@@ -187,13 +214,34 @@ struct AppendWriter: Sendable {
                 let cursors = Cursors(txn: txn, log: log, ids: ids)
                 var results = [AppendResult]()
                 results.reserveCapacity(batch.requests.count)
+                var claims = try recentClaims(of: batch.requests, txn: txn)
                 // By index: iterating copied each request, its data key's references included.
                 for index in batch.requests.indices {
-                    results.append(try append(batch.requests[index], of: batch, cursors: cursors, context: &context))
+                    results.append(try append(batch.requests[index], of: batch, cursors: cursors, context: &context, claims: &claims))
                 }
                 return results
             }
         }
+    }
+
+    /// The latest claim entries, after the oldest decision among `requests`, of every value
+    /// they claim: read once per job, then kept up to date as the job writes its own.
+    private func recentClaims(of requests: [EncodedBatch.Request], txn: LMDBTransaction) throws -> [IdentityClaim: IdentityClaims.Entry] {
+        var wanted = Set<IdentityClaim>()
+        var oldest = UInt64.max
+        for request in requests {
+            guard let identity = request.identity, !identity.claims.isEmpty else { continue }
+            wanted.formUnion(identity.claims)
+            oldest = min(oldest, identity.decidedAt)
+        }
+        return try IdentityClaims.recent(wanted, after: oldest, txn: txn, table: tables.claims)
+    }
+
+    /// Records the identity entries of a request whose events were written from `position`.
+    private func recordClaims(_ request: EncodedBatch.Request, stream: StreamID, position: UInt64, txn: LMDBTransaction, context: inout AppendContext, claims: inout [IdentityClaim: IdentityClaims.Entry]) throws {
+        guard let identity = request.identity, !identity.isEmpty else { return }
+        let written = try IdentityClaims.record(identity, stream: stream.rawValue, position: position, txn: txn, table: tables.claims, latest: &claims)
+        context.claimsWritten += written.values.reduce(0) { $0 + Int($1) }
     }
 
     private struct Cursors {
@@ -206,7 +254,8 @@ struct AppendWriter: Sendable {
         _ request: EncodedBatch.Request,
         of batch: EncodedBatch,
         cursors: Cursors,
-        context: inout AppendContext
+        context: inout AppendContext,
+        claims: inout [IdentityClaim: IdentityClaims.Entry]
     ) throws -> AppendResult {
         let stream: StreamID
         let current: UInt64
@@ -235,6 +284,16 @@ struct AppendWriter: Sendable {
             }
             throw LedgerError.wrongExpectedVersion(stream: stream, expected: request.expected, actual: current)
         }
+        if let identity = request.identity {
+            do {
+                try IdentityClaims.check(identity, stream: stream.rawValue, lastPosition: context.lastPosition, latest: claims)
+            } catch {
+                if request.target.makesStream { context.releaseStream(stream) }
+                // A retry of an append already recorded is a duplicate, not a conflict.
+                if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
+                throw error
+            }
+        }
 
         // Claim the event ids first: with time-ordered ids the append path hits the end of the
         // index; only an id out of order pays for a search, and only a known id for the undo.
@@ -255,12 +314,15 @@ struct AppendWriter: Sendable {
                     }
                 }
                 if request.target.makesStream { context.releaseStream(stream) }
-                return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context)
+                return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context, claims: &claims)
             }
         }
         let result = try write(request.events, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
         if let key = request.dataKey {
             try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
+        }
+        if let first = result.positions.first {
+            try recordClaims(request, stream: stream, position: first, txn: cursors.txn, context: &context, claims: &claims)
         }
         return result
     }
@@ -322,7 +384,8 @@ struct AppendWriter: Sendable {
         _ request: EncodedBatch.Request,
         of batch: EncodedBatch,
         cursors: Cursors,
-        context: inout AppendContext
+        context: inout AppendContext,
+        claims: inout [IdentityClaim: IdentityClaims.Entry]
     ) throws -> AppendResult {
         if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
         let known = try request.events.map { try position(of: batch.id($0), txn: cursors.txn) }
@@ -349,6 +412,9 @@ struct AppendWriter: Sendable {
         let appended = try write(fresh, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
         if let key = request.dataKey, !fresh.isEmpty {
             try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
+        }
+        if let first = appended.positions.first {
+            try recordClaims(request, stream: stream, position: first, txn: cursors.txn, context: &context, claims: &claims)
         }
         var freshPositions = appended.positions.makeIterator()
         let positions = known.map { $0 ?? freshPositions.next() ?? 0 }
@@ -397,6 +463,9 @@ struct AppendWriter: Sendable {
                 _ = try txn.delete(tables.log, key: key)
             }
             position -= 1
+        }
+        if context.claimsWritten > savepoint.claimsWritten {
+            try IdentityClaims.undo(after: savepoint.lastPosition, txn: txn, table: tables.claims)
         }
         for stream in context.keysWritten[savepoint.keysWritten...] {
             try withUnsafeBytes(of: stream.bigEndian) { _ = try txn.delete(tables.keys, key: $0) }

@@ -13,6 +13,8 @@ struct EncodedBatch: Sendable {
         let events: Range<Int>
         /// The stream's new data key, stored with the events.
         let dataKey: DataKey?
+        /// Identity claims to check and record (`IdentityChanges`).
+        let identity: IdentityChanges?
     }
 
     /// The bodies, end to end.
@@ -45,7 +47,7 @@ struct EncodedBatch: Sendable {
                 EventRecord.encodeBody(event, stream: StreamID(0), version: 0, recordedAt: 0, into: &writer)
                 offsets.append(writer.bytes.count)
             }
-            encoded.append(Request(target: requests[index].target, expected: requests[index].expected, events: first..<(offsets.count - 1), dataKey: requests[index].dataKey))
+            encoded.append(Request(target: requests[index].target, expected: requests[index].expected, events: first..<(offsets.count - 1), dataKey: requests[index].dataKey, identity: requests[index].identity))
         }
         self.bytes = writer.bytes
         self.offsets = offsets

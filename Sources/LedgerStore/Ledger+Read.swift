@@ -133,6 +133,18 @@ extension Ledger {
         }
     }
 
+    /// The versions `streams` were at when the log ended at `position` (0 for a stream with no
+    /// event by then): the expected versions of a writer that decided from a projection at
+    /// `position`, so that anything appended to those streams since is a conflict.
+    public func versions(of streams: [StreamID], through position: UInt64) throws -> [UInt64] {
+        try storage("read stream versions") {
+            try environment.read { txn in
+                let index = try StreamIndex(txn: txn, tables: tables, tail: streamTail)
+                return try streams.map { try index.version(of: $0, through: position) }
+            }
+        }
+    }
+
     func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {
         do {
             return try RecordedEvent(position: position, record: record)

@@ -67,6 +67,8 @@ public final class Ledger: Sendable {
     let streamTail: StreamTail
     let storeLock: StoreLock
     let vault: KeyVault
+    /// The key of identity claims' digests (`IdentitySecret`).
+    let identitySecret: IdentitySecret
 
     /// The handles of the ledger's LMDB databases.
     struct Tables: Sendable {
@@ -76,6 +78,8 @@ public final class Ledger: Sendable {
         let meta: MDB_dbi
         let progress: MDB_dbi
         let keys: MDB_dbi
+        /// Recent identity claims (`IdentityClaims`).
+        let claims: MDB_dbi
     }
 
     /// Opens the ledger in `directory`, creating the directory and an empty store if needed.
@@ -87,8 +91,8 @@ public final class Ledger: Sendable {
         storeLock = lock
         do {
             environment = try LMDBEnvironment(path: directory, mapSize: options.initialMapSize, maxDatabases: 16)
-            let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta", "progress", "keys"])
-            tables = Tables(log: handles[0], streams: handles[1], eventIDs: handles[2], meta: handles[3], progress: handles[4], keys: handles[5])
+            let handles = try environment.openDatabases(["log", "streams", "event-ids", "meta", "progress", "keys", "claims"])
+            tables = Tables(log: handles[0], streams: handles[1], eventIDs: handles[2], meta: handles[3], progress: handles[4], keys: handles[5], claims: handles[6])
         } catch {
             // A damaged data file (`DataFileCheck`) or a failed open: nothing stays held.
             lock.release()
@@ -99,6 +103,7 @@ public final class Ledger: Sendable {
         }
         do {
             vault = try KeyVault(directory: directory, environment: environment, tables: tables)
+            identitySecret = try IdentitySecret.load(keysDirectory: directory + "/keys", lockPath: vault.lockPath)
         } catch {
             environment.close()
             storeLock.release()

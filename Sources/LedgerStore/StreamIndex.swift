@@ -79,6 +79,32 @@ struct StreamIndex {
         return found
     }
 
+    /// The version `stream` was at when the log ended at `position`: its last event at or
+    /// before it (0: none yet). What a writer that read a projection at `position` expects.
+    func version(of stream: StreamID, through position: UInt64) throws -> UInt64 {
+        if let last = tail.entries(of: stream.rawValue, within: bounds).last(where: { $0.position <= position }) { return last.version }
+        if let last = try gapEntries(of: stream).last(where: { $0.position <= position }) { return last.version }
+        return try txn.withCursor(tables.streams) { cursor in
+            // The stream's last table entry, then back while past `position` (usually not at all).
+            var entry: LMDBCursor.Entry?
+            if stream.rawValue == UInt64.max {
+                entry = try cursor.move(MDB_LAST)
+            } else if try withUnsafeBytes(of: ((stream.rawValue + 1).bigEndian, UInt64(0)), { try cursor.seek(atOrAfter: $0) }) != nil {
+                entry = try cursor.move(MDB_PREV)
+            } else {
+                entry = try cursor.move(MDB_LAST)
+            }
+            while let current = entry, current.key.count == 16, current.value.count == 8,
+                  UInt64(bigEndian: current.key.loadUnaligned(as: UInt64.self)) == stream.rawValue {
+                if UInt64(bigEndian: current.value.loadUnaligned(as: UInt64.self)) <= position {
+                    return UInt64(bigEndian: current.key.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                }
+                entry = try cursor.move(MDB_PREV)
+            }
+            return 0
+        }
+    }
+
     /// The last version of `stream` in the `streams` table alone.
     static func lastTableVersion(of stream: StreamID, cursor: LMDBCursor) throws -> UInt64 {
         // Seek to the first key of the next stream and step back one entry.

@@ -25,17 +25,6 @@ struct ContactBookDamageTests {
         #expect(throws: LedgerError.self) { try fixture.book.resolve(key: "first@example.com") }
     }
 
-    @Test("a batch that finds the projection behind the log plan after plan gives up, naming both positions")
-    func stalePlansBounded() throws {
-        let fixture = try Fixture()
-        try fixture.upsert(ContactInput(email: "first@example.com"))
-        let plan = try BatchPlan(book: fixture.book, match: .emailOrPhone, options: UpsertOptions(), channel: .api)
-        try plan.checkProgress(attempts: BatchPlan.maxStalePlans - 1)
-        let error = try #require(throws: LedgerError.self) { try plan.checkProgress(attempts: BatchPlan.maxStalePlans) }
-        #expect(error.message.contains("in \(BatchPlan.maxStalePlans) plans in a row"))
-        #expect(error.message.contains(fixture.book.store.directory))
-    }
-
     @Test("a failure to project events the log committed is kept as a warning, not thrown")
     func projectionFailureAfterCommit() throws {
         let fixture = try Fixture()
