@@ -98,22 +98,36 @@ struct AppendWriter: Sendable {
         let first = prediction.lastPosition + 1
         // Identity claims are checked before anything is written: a conflict sends the group
         // down the ordinary path, which refuses only the job it belongs to.
-        var claims = try recentClaims(of: group.jobs.flatMap(\.batch.requests), txn: txn)
-        if !claims.isEmpty || group.jobs.contains(where: { $0.batch.requests.contains { $0.identity?.claims.isEmpty == false } }) {
+        var pending = IdentityClaims.Pending()
+        if group.jobs.contains(where: { $0.batch.requests.contains { $0.identity?.claims.isEmpty == false } }) {
+            var oldest = UInt64.max
+            for job in group.jobs {
+                for request in job.batch.requests {
+                    if let identity = request.identity, !identity.claims.isEmpty { oldest = min(oldest, identity.decidedAt) }
+                }
+            }
+            let claims = try IdentityClaims.recent(after: oldest, txn: txn, table: tables.claims)
             var stream = prediction.nextStream
-            var seen = Set<IdentityClaim>()
             for job in group.jobs {
                 for request in job.batch.requests {
                     if let identity = request.identity {
                         do {
-                            try IdentityClaims.check(identity, stream: stream, lastPosition: context.lastPosition, latest: claims)
+                            try IdentityClaims.check(identity, stream: stream, lastPosition: context.lastPosition, recent: claims)
                         } catch {
                             return nil
                         }
-                        // Two new streams of the group taking one value: the ordinary path decides.
-                        for claim in identity.claims where !seen.insert(claim).inserted { return nil }
                     }
                     stream += 1
+                }
+            }
+            // Jobs of different writers taking one value in one group: the ordinary path,
+            // which checks each job against those before it, decides.
+            if group.jobs.count > 1 {
+                let taken = group.jobs.enumerated().flatMap { index, job in
+                    job.batch.requests.flatMap { request in (request.identity?.claims ?? []).map { (claim: $0, job: index) } }
+                }.sorted { IdentityClaims.Recent.less($0.claim, $1.claim) }
+                for (first, second) in zip(taken, taken.dropFirst()) where first.claim == second.claim && first.job != second.job {
+                    return nil
                 }
             }
         }
@@ -173,7 +187,7 @@ struct AppendWriter: Sendable {
                     context.record(StreamTail.Entry(stream: stream, version: UInt64(offset + 1), position: eventPosition))
                 }
                 if let first = positions.first {
-                    try recordClaims(request, stream: StreamID(stream), position: first, txn: txn, context: &context, claims: &claims)
+                    recordClaims(request, stream: StreamID(stream), position: first, pending: &pending)
                 }
                 results.append(AppendResult(stream: StreamID(stream), positions: positions, version: UInt64(positions.count), duplicates: 0))
                 position += UInt64(request.events.count)
@@ -181,6 +195,7 @@ struct AppendWriter: Sendable {
             }
             outcomes.append(.success(results))
         }
+        if try IdentityClaims.flush(pending, txn: txn, table: tables.claims) { context.claimsWritten += 1 }
         context.lastPosition = position - 1
         context.scratch.chainHash = records.lastHash
         context.nextStream = stream
@@ -214,34 +229,46 @@ struct AppendWriter: Sendable {
                 let cursors = Cursors(txn: txn, log: log, ids: ids)
                 var results = [AppendResult]()
                 results.reserveCapacity(batch.requests.count)
-                var claims = try recentClaims(of: batch.requests, txn: txn)
+                let claims = try recentClaims(of: batch.requests, txn: txn)
+                let releases = claims.isEmpty ? [] : Self.releases(of: batch.requests)
+                var pending = IdentityClaims.Pending()
                 // By index: iterating copied each request, its data key's references included.
                 for index in batch.requests.indices {
-                    results.append(try append(batch.requests[index], of: batch, cursors: cursors, context: &context, claims: &claims))
+                    results.append(try append(batch.requests[index], of: batch, cursors: cursors, context: &context, claims: claims, releases: releases, pending: &pending))
                 }
+                if try IdentityClaims.flush(pending, txn: txn, table: tables.claims) { context.claimsWritten += 1 }
                 return results
             }
         }
     }
 
-    /// The latest claim entries, after the oldest decision among `requests`, of every value
-    /// they claim: read once per job, then kept up to date as the job writes its own.
-    private func recentClaims(of requests: [EncodedBatch.Request], txn: LMDBTransaction) throws -> [IdentityClaim: IdentityClaims.Entry] {
-        var wanted = Set<IdentityClaim>()
-        var oldest = UInt64.max
+    /// The claim records after the oldest decision among `requests` that claim anything:
+    /// read once per job (empty, without a read, when none claims).
+    private func recentClaims(of requests: [EncodedBatch.Request], txn: LMDBTransaction) throws -> IdentityClaims.Recent {
+        var oldest: UInt64?
         for request in requests {
             guard let identity = request.identity, !identity.claims.isEmpty else { continue }
-            wanted.formUnion(identity.claims)
-            oldest = min(oldest, identity.decidedAt)
+            oldest = min(oldest ?? .max, identity.decidedAt)
         }
-        return try IdentityClaims.recent(wanted, after: oldest, txn: txn, table: tables.claims)
+        guard let oldest else { return IdentityClaims.Recent([]) }
+        return try IdentityClaims.recent(after: oldest, txn: txn, table: tables.claims)
     }
 
-    /// Records the identity entries of a request whose events were written from `position`.
-    private func recordClaims(_ request: EncodedBatch.Request, stream: StreamID, position: UInt64, txn: LMDBTransaction, context: inout AppendContext, claims: inout [IdentityClaim: IdentityClaims.Entry]) throws {
+    /// The values the job's requests to existing streams give back, with those streams.
+    private static func releases(of requests: [EncodedBatch.Request]) -> [(claim: IdentityClaim, stream: UInt64)] {
+        var released = [(claim: IdentityClaim, stream: UInt64)]()
+        for request in requests {
+            guard let identity = request.identity, !identity.releases.isEmpty, case .existing(let stream) = request.target else { continue }
+            for claim in identity.releases { released.append((claim, stream.rawValue)) }
+        }
+        return released
+    }
+
+    /// Notes the identity records of a request whose events were written from `position`,
+    /// for the job's one entry.
+    private func recordClaims(_ request: EncodedBatch.Request, stream: StreamID, position: UInt64, pending: inout IdentityClaims.Pending) {
         guard let identity = request.identity, !identity.isEmpty else { return }
-        let written = try IdentityClaims.record(identity, stream: stream.rawValue, position: position, txn: txn, table: tables.claims, latest: &claims)
-        context.claimsWritten += written.values.reduce(0) { $0 + Int($1) }
+        IdentityClaims.note(identity, stream: stream.rawValue, position: position, into: &pending)
     }
 
     private struct Cursors {
@@ -255,7 +282,9 @@ struct AppendWriter: Sendable {
         of batch: EncodedBatch,
         cursors: Cursors,
         context: inout AppendContext,
-        claims: inout [IdentityClaim: IdentityClaims.Entry]
+        claims: IdentityClaims.Recent,
+        releases: [(claim: IdentityClaim, stream: UInt64)],
+        pending: inout IdentityClaims.Pending
     ) throws -> AppendResult {
         let stream: StreamID
         let current: UInt64
@@ -286,7 +315,7 @@ struct AppendWriter: Sendable {
         }
         if let identity = request.identity {
             do {
-                try IdentityClaims.check(identity, stream: stream.rawValue, lastPosition: context.lastPosition, latest: claims)
+                try IdentityClaims.check(identity, stream: stream.rawValue, lastPosition: context.lastPosition, recent: claims, jobReleases: releases)
             } catch {
                 if request.target.makesStream { context.releaseStream(stream) }
                 // A retry of an append already recorded is a duplicate, not a conflict.
@@ -314,7 +343,7 @@ struct AppendWriter: Sendable {
                     }
                 }
                 if request.target.makesStream { context.releaseStream(stream) }
-                return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context, claims: &claims)
+                return try appendWithDuplicates(request, of: batch, cursors: cursors, context: &context, claims: claims, pending: &pending)
             }
         }
         let result = try write(request.events, of: batch, stream: stream, after: current, cursors: cursors, context: &context)
@@ -322,7 +351,7 @@ struct AppendWriter: Sendable {
             try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
         }
         if let first = result.positions.first {
-            try recordClaims(request, stream: stream, position: first, txn: cursors.txn, context: &context, claims: &claims)
+            recordClaims(request, stream: stream, position: first, pending: &pending)
         }
         return result
     }
@@ -385,7 +414,8 @@ struct AppendWriter: Sendable {
         of batch: EncodedBatch,
         cursors: Cursors,
         context: inout AppendContext,
-        claims: inout [IdentityClaim: IdentityClaims.Entry]
+        claims: IdentityClaims.Recent,
+        pending: inout IdentityClaims.Pending
     ) throws -> AppendResult {
         if let duplicate = try duplicateResult(request.events, of: batch, cursors: cursors, context: &context) { return duplicate }
         let known = try request.events.map { try position(of: batch.id($0), txn: cursors.txn) }
@@ -414,7 +444,7 @@ struct AppendWriter: Sendable {
             try storeKey(key, stream: stream, txn: cursors.txn, context: &context)
         }
         if let first = appended.positions.first {
-            try recordClaims(request, stream: stream, position: first, txn: cursors.txn, context: &context, claims: &claims)
+            recordClaims(request, stream: stream, position: first, pending: &pending)
         }
         var freshPositions = appended.positions.makeIterator()
         let positions = known.map { $0 ?? freshPositions.next() ?? 0 }

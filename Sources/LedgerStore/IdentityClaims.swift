@@ -1,3 +1,4 @@
+import CAEAD
 import CLMDB
 import Crypto
 import Foundation
@@ -39,89 +40,143 @@ public struct IdentityChanges: Hashable, Sendable {
     public var isEmpty: Bool { claims.isEmpty && releases.isEmpty }
 }
 
-/// The recent claims table, `claims`: one entry per claim or release, keyed by the position
-/// of the first event of the append that made it and an ordinal, valued by the digest, the
-/// stream and whether it is a claim (1) or a release (0). Keys only grow, so entries are
-/// appended; entries older than `window` positions are deleted as the log grows, and a
-/// decision older than that is refused as a conflict (to be decided again).
+/// The recent claims table, `claims`: one entry per job (one writer's batch) that took or
+/// gave back values, keyed by the position of the job's first event (and a zero ordinal),
+/// valued by 25-byte records: the digest, the stream, and whether it is a claim (1) or a
+/// release (0). Keys only grow, so an entry is appended, one put per job however many
+/// contacts it creates; entries older than `window` positions are deleted as the log grows,
+/// and a decision older than that is refused as a conflict (to be decided again).
 enum IdentityClaims {
     /// Positions a decision may lag behind the log's end and still be checked.
     static let window: UInt64 = 500_000
     /// Old entries deleted per transaction at most, to bound a commit's work.
-    static let pruneLimit = 20_000
+    static let pruneLimit = 64
+    static let recordSize = 25
 
+    /// One record of the table: who took or gave back a value, and at which entry.
     struct Entry {
+        var claim: IdentityClaim
         var stream: UInt64
         var claimed: Bool
         var position: UInt64
     }
 
-    /// The latest entry after `after` for each digest of `wanted`, read from the table.
-    static func recent(_ wanted: Set<IdentityClaim>, after: UInt64, txn: LMDBTransaction, table: MDB_dbi) throws -> [IdentityClaim: Entry] {
-        var latest = [IdentityClaim: Entry]()
-        guard !wanted.isEmpty else { return latest }
+    /// The latest record per value among the entries after a position, sorted by value and
+    /// searched by bisection: a job checks thousands of claims against thousands of recent
+    /// records with integer comparisons, not a hash per value (hashing was a tenth of an
+    /// import's cost in the writer).
+    struct Recent {
+        private(set) var entries: [Entry] = []
+
+        var isEmpty: Bool { entries.isEmpty }
+
+        init(_ unsorted: [Entry]) {
+            // Stable by value, then the last of each run (the latest, as read in order) kept.
+            let sorted = unsorted.enumerated().sorted { lhs, rhs in
+                Recent.less(lhs.element.claim, rhs.element.claim) || (lhs.element.claim == rhs.element.claim && lhs.offset < rhs.offset)
+            }
+            entries.reserveCapacity(sorted.count)
+            for (_, entry) in sorted {
+                if let last = entries.last, last.claim == entry.claim {
+                    entries[entries.count - 1] = entry
+                } else {
+                    entries.append(entry)
+                }
+            }
+        }
+
+        static func less(_ lhs: IdentityClaim, _ rhs: IdentityClaim) -> Bool {
+            lhs.high != rhs.high ? lhs.high < rhs.high : lhs.low < rhs.low
+        }
+
+        /// The latest record of `claim`, or nil.
+        func latest(_ claim: IdentityClaim) -> Entry? {
+            var low = 0
+            var high = entries.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Recent.less(entries[middle].claim, claim) { low = middle + 1 } else { high = middle }
+            }
+            return low < entries.count && entries[low].claim == claim ? entries[low] : nil
+        }
+    }
+
+    /// A job's records, gathered as its requests are written and stored in one entry.
+    struct Pending {
+        var position: UInt64?
+        var bytes: [UInt8] = []
+    }
+
+    /// The records of the entries after `after`, latest per value.
+    static func recent(after: UInt64, txn: LMDBTransaction, table: MDB_dbi) throws -> Recent {
+        var found = [Entry]()
         try txn.withCursor(table) { cursor in
             var entry = try withUnsafeBytes(of: ((after &+ 1).bigEndian, UInt32(0).bigEndian)) { try cursor.seek(atOrAfter: $0) }
             while let current = entry {
-                guard current.key.count == 12, current.value.count == 25 else {
+                guard current.key.count == 12, current.value.count % recordSize == 0 else {
                     throw LedgerError(.corrupt, "the identity claims table holds a malformed entry; run `ledger verify`")
                 }
                 let position = UInt64(bigEndian: current.key.loadUnaligned(as: UInt64.self))
-                let claim = IdentityClaim(
-                    high: UInt64(bigEndian: current.value.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                    low: UInt64(bigEndian: current.value.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                )
-                if wanted.contains(claim) {
-                    latest[claim] = Entry(
-                        stream: UInt64(bigEndian: current.value.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
-                        claimed: current.value[24] == 1,
+                var offset = 0
+                while offset < current.value.count {
+                    found.append(Entry(
+                        claim: IdentityClaim(
+                            high: UInt64(bigEndian: current.value.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                            low: UInt64(bigEndian: current.value.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                        ),
+                        stream: UInt64(bigEndian: current.value.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)),
+                        claimed: current.value[offset + 24] == 1,
                         position: position
-                    )
+                    ))
+                    offset += recordSize
                 }
                 entry = try cursor.move(MDB_NEXT)
             }
         }
-        return latest
+        return Recent(found)
     }
 
     /// Refuses `changes` for `stream` when another stream claimed one of its values after
     /// the decision (and has not given it back), or when the decision is too old to check.
-    static func check(_ changes: IdentityChanges, stream: UInt64, lastPosition: UInt64, latest: [IdentityClaim: Entry]) throws {
+    /// A job's own requests are not compared with each other: one writer decided them together,
+    /// and a value another stream of the same job gives back (`jobReleases`: a move, a merge)
+    /// is free for this one, whichever request comes first.
+    static func check(_ changes: IdentityChanges, stream: UInt64, lastPosition: UInt64, recent: Recent, jobReleases: [(claim: IdentityClaim, stream: UInt64)] = []) throws {
         guard !changes.claims.isEmpty else { return }
         if lastPosition > window && changes.decidedAt < lastPosition - window {
             throw LedgerError(.wrongExpectedVersion, "conflict on stream \(stream): decided at position \(changes.decidedAt), too far behind the log's end (\(lastPosition)) to check its identifiers; decide again")
         }
+        guard !recent.isEmpty else { return }
         for claim in changes.claims {
-            guard let entry = latest[claim], entry.position > changes.decidedAt else { continue }
-            if entry.claimed && entry.stream != stream {
+            guard let entry = recent.latest(claim), entry.position > changes.decidedAt else { continue }
+            if entry.claimed && entry.stream != stream && !jobReleases.contains(where: { $0.claim == claim && $0.stream == entry.stream }) {
                 throw LedgerError(.wrongExpectedVersion, "conflict on stream \(stream): an identifier it takes was taken by stream \(entry.stream) meanwhile; decide again")
             }
         }
     }
 
-    /// Appends `changes`' entries at `position` (the first event of the append) and notes
-    /// them in `latest`; returns the keys written (for undo).
-    static func record(_ changes: IdentityChanges, stream: UInt64, position: UInt64, txn: LMDBTransaction, table: MDB_dbi, latest: inout [IdentityClaim: Entry]) throws -> [UInt64: UInt32] {
-        var ordinal: UInt32 = 0
-        func put(_ claim: IdentityClaim, claimed: Bool) throws {
-            try withUnsafeBytes(of: (position.bigEndian, ordinal.bigEndian)) { key in
-                var value = [UInt8](repeating: 0, count: 25)
-                withUnsafeBytes(of: (claim.high.bigEndian, claim.low.bigEndian, stream.bigEndian)) { value.replaceSubrange(0..<24, with: $0) }
-                value[24] = claimed ? 1 : 0
-                try value.withUnsafeBytes { value in
-                    guard try txn.put(table, key: key, value: value, flags: MDB_APPEND) || txn.put(table, key: key, value: value, flags: MDB_NOOVERWRITE) else {
-                        throw LedgerError(.corrupt, "the identity claims table already holds position \(position); run `ledger verify`")
-                    }
+    /// Adds `changes`' records to the job's `pending` entry (first written at `position`).
+    static func note(_ changes: IdentityChanges, stream: UInt64, position: UInt64, into pending: inout Pending) {
+        if pending.position == nil { pending.position = position }
+        func add(_ claim: IdentityClaim, claimed: Bool) {
+            withUnsafeBytes(of: (claim.high.bigEndian, claim.low.bigEndian, stream.bigEndian)) { pending.bytes.append(contentsOf: $0) }
+            pending.bytes.append(claimed ? 1 : 0)
+        }
+        for claim in changes.releases { add(claim, claimed: false) }
+        for claim in changes.claims { add(claim, claimed: true) }
+    }
+
+    /// Stores the job's entry; returns whether there was one.
+    static func flush(_ pending: Pending, txn: LMDBTransaction, table: MDB_dbi) throws -> Bool {
+        guard let position = pending.position, !pending.bytes.isEmpty else { return false }
+        try withUnsafeBytes(of: (position.bigEndian, UInt32(0).bigEndian)) { key in
+            try pending.bytes.withUnsafeBytes { value in
+                guard try txn.put(table, key: key, value: value, flags: MDB_APPEND) || txn.put(table, key: key, value: value, flags: MDB_NOOVERWRITE) else {
+                    throw LedgerError(.corrupt, "the identity claims table already holds position \(position); run `ledger verify`")
                 }
             }
-            if latest.keys.contains(claim) || claimed {
-                latest[claim] = Entry(stream: stream, claimed: claimed, position: position)
-            }
-            ordinal += 1
         }
-        for claim in changes.releases { try put(claim, claimed: false) }
-        for claim in changes.claims { try put(claim, claimed: true) }
-        return ordinal == 0 ? [:] : [position: ordinal]
+        return true
     }
 
     /// Deletes the entries of positions after `after` (a failed job's).
@@ -156,18 +211,22 @@ enum IdentityClaims {
 /// e-mail. Losing it only means the claims of the last `IdentityClaims.window` positions are
 /// not compared with new ones for one transaction's worth of decisions.
 struct IdentitySecret: Sendable {
-    /// SHA-256 having absorbed one 64-byte block: the secret and a fixed label. Each digest
-    /// copies it and hashes only the kind and value, one compression for a usual e-mail (an
-    /// HMAC costs four): an import makes two of these per new contact.
-    private let keyed: SHA256
+    /// libcrypto's SHA-256 state having absorbed one 64-byte block: the secret and a fixed
+    /// label. Each digest copies it (a plain C struct, on the stack) and hashes only the kind
+    /// and value: one compression for a usual e-mail, no allocation (swift-crypto's hasher
+    /// allocates its context per copy, and an HMAC costs four compressions), which matters
+    /// because an import makes two digests per new contact. Same reasoning as the chain hash
+    /// (CAEAD's header).
+    private let keyed: SHA256_CTX
 
     init(key: SymmetricKey) {
         var block = key.withUnsafeBytes { Array($0) }
         block += Array("contactledger identity claims v1".utf8).prefix(64 - block.count)
         block += [UInt8](repeating: 0, count: 64 - block.count)
-        var hasher = SHA256()
-        hasher.update(data: block)
-        keyed = hasher
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
+        block.withUnsafeBytes { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
+        keyed = context
     }
 
     static func load(keysDirectory: String, lockPath: String) throws -> IdentitySecret {
@@ -192,16 +251,14 @@ struct IdentitySecret: Sendable {
     /// The digest of `value` of kind `kind`: SHA-256 of the keyed block, the kind and the
     /// value, first 16 bytes.
     func claim(kind: UInt8, value: String) -> IdentityClaim {
-        var hasher = keyed
-        withUnsafeBytes(of: kind) { hasher.update(bufferPointer: $0) }
+        var context = keyed
+        var kind = kind
+        _ = SHA256_Update(&context, &kind, 1)
         var value = value
-        value.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        return hasher.finalize().withUnsafeBytes { bytes in
-            IdentityClaim(
-                high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-            )
-        }
+        value.withUTF8 { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
+        var digest = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &digest) { _ = SHA256_Final($0.baseAddress?.assumingMemoryBound(to: UInt8.self), &context) }
+        return IdentityClaim(high: UInt64(bigEndian: digest.0), low: UInt64(bigEndian: digest.1))
     }
 }
 
