@@ -66,6 +66,7 @@ public struct ApiProblem: Error, HTTPResponseError, Sendable {
         return (try? encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
     }
 
+    /// The problem+json response, with the request id.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = headers
         fields[.contentType] = Self.mediaType

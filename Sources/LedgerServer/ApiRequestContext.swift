@@ -4,10 +4,12 @@ import Logging
 /// The request context of every route: Hummingbird's core storage, and the API key the
 /// request was signed with once `ApiKeyMiddleware` has checked it.
 public struct ApiRequestContext: RequestContext {
+    /// Hummingbird's per-request storage (logger, parameters, route).
     public var coreContext: CoreRequestContextStorage
     /// The key that signed the request; nil on the public routes (`/healthz`, ...).
     var key: ApiKeyRecord?
 
+    /// A context for a new request, with no key checked yet.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
     }

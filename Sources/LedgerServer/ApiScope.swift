@@ -15,6 +15,7 @@ public enum ApiScope: String, CaseIterable, Hashable, Sendable, Comparable {
     /// Erase a contact (GDPR).
     case auditWrite = "audit:write"
 
+    /// Ordered by their text, for stable listings.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Reads a comma-separated list such as `contacts:write,contacts:read`; an unknown scope
