@@ -98,7 +98,8 @@ let package = Package(
 
         .executableTarget(
             name: "ledger-stress",
-            dependencies: ["LedgerDomain", "LedgerStore"],
+            // LedgerContacts and LedgerProjections for `--erase` (an erasure killed mid-compaction).
+            dependencies: ["LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections"],
             swiftSettings: swiftSettings
         ),
 

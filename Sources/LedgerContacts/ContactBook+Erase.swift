@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import LedgerProjections
 import LedgerStore
@@ -38,7 +39,14 @@ extension ContactBook {
     ///
     /// The events come first: a crash before the keys are destroyed leaves the contact erased
     /// in every projection, and running the erasure again destroys the keys.
-    public func erase(_ id: StreamID, reason: String, actor: Actor, source: Source) throws -> Erasure {
+    ///
+    /// Then every projection is compacted (`ErasureCompaction`), so that no file of the store
+    /// keeps the person's values in a freed page: the events carry an erasure mark (in their
+    /// transaction) that stays pending until that is done, and `verify` reports it if it stays
+    /// longer than `Ledger.erasurePendingBound`. Running the erasure again finishes it. With
+    /// `compacting` false the caller compacts later, within that bound (a server batching
+    /// erasures: `ErasureCompaction.run(ledger:onlyWhenPending:)`).
+    public func erase(_ id: StreamID, reason: String, actor: Actor, source: Source, compacting: Bool = true) throws -> Erasure {
         let reason = reason.trimmingWhitespace
         guard !reason.isEmpty, reason.count <= Self.maximumErasureReasonLength, !reason.contains(where: \.isNewline),
               !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
@@ -46,7 +54,7 @@ extension ContactBook {
             throw ContactError(.invalidRequest, "the erasure reason must be one line of 1 to \(Self.maximumErasureReasonLength) characters, e.g. gdpr-request (never the person's own words)")
         }
         try Self.checkEnvelopes([AppendRequest(target: .existing(id), events: [ContactEvent.contactErased(ContactErased(reason: reason)).newEvent(actor: actor, source: source)])])
-        return try exclusive {
+        let erasure = try exclusive {
             let directory = try directory()
             guard let state = try directory.contact(id) else {
                 throw ContactError(.notFound, "contact \(id) does not exist")
@@ -73,8 +81,9 @@ extension ContactBook {
                 return AppendRequest(target: .existing(stream), events: [erased.newEvent(actor: actor, source: source, correlation: correlation)], identity: identity)
             }
             if !requests.isEmpty {
-                // One transaction: every stream of the person is erased, or none.
-                _ = try ledger.append(requests)
+                // One transaction: every stream of the person is erased, or none, with the mark
+                // that keeps the erasure pending until the projections are compacted.
+                _ = try ledger.append(requests, progress: Ledger.erasureMark(for: id, at: UInt64(max(0, Date().timeIntervalSince1970))))
             }
             var destroyed = 0
             for stream in streams where try ledger.shred(stream) {
@@ -86,5 +95,14 @@ extension ContactBook {
             }
             return Erasure(contact: id, streams: streams, events: requests.count, keysDestroyed: destroyed, plainEvents: plain)
         }
+        // Outside the contact lock: other writers go on while the projections are copied.
+        if compacting {
+            do {
+                try ErasureCompaction.run(ledger: ledger, open: [ContactProjection.name: store])
+            } catch {
+                throw LedgerError(.storage, "contact \(id) is erased (its data key is destroyed), but the projections could not be compacted, so a projection file may still hold its values in freed pages; run the erasure again to finish it", cause: error)
+            }
+        }
+        return erasure
     }
 }

@@ -85,6 +85,10 @@ public final class UpsertPipeline {
             return previous.plan.outcomes(previous.requests, results: results)
         }
         self.end = end
+        // The log holds nothing past the batch before but that batch, which this plan knows
+        // (its overlay, settled): it was decided as of the log's end, and only what another
+        // writer appends from here on can conflict with its claims.
+        plan.decidedAt = end
         let (appends, requests) = plan.requests()
         let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
         // Projected while the writer appends this batch.

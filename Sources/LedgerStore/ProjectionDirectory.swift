@@ -74,12 +74,66 @@ public struct ProjectionDirectory: Sendable {
         return folder
     }
 
-    /// Makes `folder` the live generation and removes the others.
-    public func swap(to folder: String) throws {
+    /// Makes `folder` the live generation and removes the others (`retireOthers`). Call it
+    /// holding the generation lock (`withGenerationLock`), as a rebuild and a compaction do.
+    public func swap(to folder: String, step: (CompactionStep) -> Void = { _ in }) throws {
         let name = (folder as NSString).lastPathComponent
         try publish(name)
-        for other in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where Self.generationNumber(other) != nil && other != name {
-            try? FileManager.default.removeItem(atPath: path + "/" + other)
+        step(.published)
+        try retireOthers(than: name, step: step)
+    }
+
+    /// Runs `body` holding this projection's generation lock (`generations.lock`, flock), so
+    /// that no two processes build, publish or delete generations at once: a rebuild, a
+    /// compaction and the removal of retired generations each hold it throughout.
+    public func withGenerationLock<Result>(_ body: () throws -> Result) throws -> Result {
+        try PrivateFiles.makeDirectories(path)
+        let lock = try StoreLock(path: path + "/generations.lock", exclusive: true, wait: true)
+        defer { lock.release() }
+        return try body()
+    }
+
+    /// Retires every generation but the live one, unless another process holds the generation
+    /// lock (it is building one, and retires the rest itself): for a process opening the
+    /// projection after one was killed between publishing a generation and deleting the old.
+    public func removeRetired() throws {
+        guard let live = try? String(contentsOfFile: path + "/current", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+              Self.generationNumber(live) != nil
+        else { return }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        guard entries.contains(where: { $0 != live && (Self.generationNumber($0) != nil || $0.hasPrefix(Self.retiredPrefix)) }) else { return }
+        guard let lock = try? StoreLock(path: path + "/generations.lock", exclusive: true, wait: false) else { return }
+        defer { lock.release() }
+        try retireOthers(than: live)
+    }
+
+    /// What a retired generation's folder is renamed to begin with.
+    static let retiredPrefix = "retired-"
+
+    /// Moves every generation folder but `live` out of the way, then deletes it. The rename
+    /// comes first and is atomic: a process that has such a generation open sees at its next
+    /// transaction that the folder is gone and moves to the live one (`ProjectionStore`), and
+    /// no process can open it by a stale pointer meanwhile and leave an empty one behind.
+    /// Retired folders left by a killed process are deleted too.
+    func retireOthers(than live: String, step: (CompactionStep) -> Void = { _ in }) throws {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        var retired = entries.filter { $0.hasPrefix(Self.retiredPrefix) }
+        for other in entries where Self.generationNumber(other) != nil && other != live {
+            let target = Self.retiredPrefix + other
+            try? FileManager.default.removeItem(atPath: path + "/" + target)
+            guard rename(path + "/" + other, path + "/" + target) == 0 else {
+                throw LedgerError(.storage, "cannot retire projection generation \(other) in \(path): \(String(cString: strerror(errno)))")
+            }
+            if !retired.contains(target) { retired.append(target) }
+        }
+        try PrivateFiles.syncDirectory(path)
+        step(.retired)
+        for folder in retired where FileManager.default.fileExists(atPath: path + "/" + folder) {
+            do {
+                try FileManager.default.removeItem(atPath: path + "/" + folder)
+            } catch {
+                throw LedgerError(.storage, "cannot delete the retired projection generation \(path)/\(folder)", cause: error)
+            }
         }
     }
 
@@ -90,5 +144,7 @@ public struct ProjectionDirectory: Sendable {
         guard rename(temporary, path + "/current") == 0 else {
             throw LedgerError(.storage, "cannot publish projection generation \(name) in \(path)")
         }
+        // The new pointer survives a machine crash before the old generation is deleted.
+        try PrivateFiles.syncDirectory(path)
     }
 }

@@ -1,4 +1,5 @@
 import CLMDB
+import Foundation
 import LedgerDomain
 import Synchronization
 #if canImport(Glibc)
@@ -12,6 +13,14 @@ import Glibc
 /// crash it resumes from exactly the last event it applied. Keeping projections out of the
 /// log's environment means they never contend for the log's write lock, and a rebuild can
 /// write a whole fresh environment and swap it in (`ProjectionDirectory`).
+///
+/// A store opened on a projection (`init(following:tables:)`) follows its live generation:
+/// each transaction first checks that its generation's folder is still there (one `stat`),
+/// and when a rebuild or a compaction has retired it, opens the one `current` names and runs
+/// there. So no process keeps reading or writing a generation that was swapped out, however
+/// long it lives; the old environment closes when its last transaction ends. Every generation
+/// of a projection at the same checkpoint holds the same tables (they are folds of the same
+/// log), so moving to another one mid-job changes nothing a caller can see.
 public final class ProjectionStore: Sendable {
     /// One table of a projection store.
     public struct Table: Sendable, Hashable {
@@ -20,55 +29,132 @@ public final class ProjectionStore: Sendable {
         public let name: String
     }
 
-    /// The directory of this store.
-    public let directory: String
-    let environment: LMDBEnvironment
-    private let tablesByName: [String: Table]
-    private let meta: MDB_dbi
+    /// One open generation: its folder, environment and table handles.
+    final class Generation: Sendable {
+        let folder: String
+        let environment: LMDBEnvironment
+        let meta: MDB_dbi
+        let tables: [String: Table]
+
+        /// Opens (creating) the environment in `folder`; see `ProjectionStore.init`.
+        init(folder: String, tables names: [String], mapSize: Int, unpublished: Bool) throws {
+            try PrivateFiles.makeDirectory(folder)
+            let unflushed = UnflushedMarker.inspect(folder)
+            if unflushed == .lost {
+                // `ProjectionRunner.openStore` rebuilds such a generation instead of opening it.
+                throw LedgerError(.corrupt, "the projection store in \(folder) was being written without flushes when the machine went down, so it may be torn; run `ledger rebuild`")
+            }
+            do {
+                // MDB_NOMETASYNC, lmdb.h: "Flush system buffers to disk only once per transaction,
+                // omit the metadata flush. Defer that until the system flushes files to disk, or
+                // next non-MDB_RDONLY commit or mdb_env_sync(). This optimization maintains
+                // database integrity, but a system crash may undo the last committed transaction.
+                // I.e. it preserves the ACI (atomicity, consistency, isolation) but not D
+                // (durability) database property." A projection can lose its last transaction:
+                // the checkpoint is in the same transaction as the state, so after such a crash
+                // the runner re-applies those events from the log. One device flush per commit
+                // instead of two shortens every follower commit. A rebuilt generation is synced
+                // (`sync()`) before it is published.
+                // MDB_NOSYNC, lmdb.h: "Don't flush system buffers to disk when committing a
+                // transaction."
+                let flags = UInt32(MDB_NOMETASYNC) | (unpublished ? UInt32(MDB_NOSYNC) : 0)
+                environment = try LMDBEnvironment(path: folder, mapSize: mapSize, maxDatabases: UInt32(names.count + 1), flags: flags)
+                let handles = try environment.openDatabases(["meta"] + names)
+                meta = handles[0]
+                var byName = [String: Table]()
+                for (name, dbi) in zip(names, handles.dropFirst()) { byName[name] = Table(dbi: dbi, name: name) }
+                tables = byName
+            } catch let error as LMDBError {
+                throw LedgerError(.storage, "cannot open the projection store in \(folder)", cause: error)
+            }
+            self.folder = folder
+            if case .abandoned(let markers) = unflushed {
+                // Their writers died, the machine did not: the kernel holds every commit they made.
+                do {
+                    try environment.sync()
+                } catch {
+                    throw LedgerError(.storage, "cannot flush the projection store in \(folder)", cause: error)
+                }
+                for path in markers { try UnflushedMarker(path: path).remove() }
+            }
+        }
+
+        /// Whether a rebuild or compaction has retired this generation: its folder was moved
+        /// away (`ProjectionDirectory.retire`) before it is deleted.
+        var isRetired: Bool {
+            access(folder + "/data.mdb", F_OK) != 0
+        }
+    }
+
+    /// The projection this store follows, or nil for a store fixed to one folder.
+    private let projection: ProjectionDirectory?
+    private let tableNames: [String]
+    private let initialMapSize: Int
+    /// The generation transactions run in now.
+    private let live: Mutex<Generation>
     /// Open `deferringFlushes` calls of this process: the flush at each commit is off while
     /// there is one.
     private let deferrals = Mutex(0)
 
-    /// Opens (creating) a projection store with the named tables.
+    /// The folder of the generation this store has open now.
+    public var directory: String { live.withLock { $0.folder } }
+
+    var environment: LMDBEnvironment { live.withLock { $0.environment } }
+
+    /// Opens (creating) a projection store with the named tables in `directory`, and keeps to
+    /// that folder.
     ///
     /// With `unpublished`, commits do not flush at all (`MDB_NOSYNC`): for a generation that
     /// nobody reads until its builder calls `sync()` and publishes it (a rebuild), so a crash
     /// before that loses only the unpublished generation.
     public init(directory: String, tables: [String], initialMapSize: Int = 1 << 28, unpublished: Bool = false) throws {
-        self.directory = directory
-        try PrivateFiles.makeDirectory(directory)
-        let unflushed = UnflushedMarker.inspect(directory)
-        if unflushed == .lost {
-            // `ProjectionRunner.openStore` rebuilds such a generation instead of opening it.
-            throw LedgerError(.corrupt, "the projection store in \(directory) was being written without flushes when the machine went down, so it may be torn; run `ledger rebuild`")
+        projection = nil
+        tableNames = tables
+        self.initialMapSize = initialMapSize
+        live = Mutex(try Generation(folder: directory, tables: tables, mapSize: initialMapSize, unpublished: unpublished))
+    }
+
+    /// Opens the live generation of `projection` (creating the first) and follows it from one
+    /// generation to the next (see the type's comment).
+    public init(following projection: ProjectionDirectory, tables: [String], initialMapSize: Int = 1 << 28) throws {
+        self.projection = projection
+        tableNames = tables
+        self.initialMapSize = initialMapSize
+        live = Mutex(try Self.openLive(projection, tables: tables, mapSize: initialMapSize))
+    }
+
+    /// The generation `current` names, opened; retried when it is retired while opening (a
+    /// swap between reading the pointer and opening the folder).
+    private static func openLive(_ projection: ProjectionDirectory, tables: [String], mapSize: Int) throws -> Generation {
+        for _ in 0..<100 {
+            let folder = try projection.current()
+            let existed = access(folder, F_OK) == 0
+            let generation = try Generation(folder: folder, tables: tables, mapSize: mapSize, unpublished: false)
+            if try projection.current() == folder && !generation.isRetired { return generation }
+            // Opened a generation that was swapped out meanwhile; never leave one behind.
+            generation.environment.close()
+            if !existed { try? FileManager.default.removeItem(atPath: folder) }
         }
-        do {
-            // MDB_NOMETASYNC, lmdb.h: "Flush system buffers to disk only once per transaction,
-            // omit the metadata flush. Defer that until the system flushes files to disk, or
-            // next non-MDB_RDONLY commit or mdb_env_sync(). This optimization maintains
-            // database integrity, but a system crash may undo the last committed transaction.
-            // I.e. it preserves the ACI (atomicity, consistency, isolation) but not D
-            // (durability) database property." A projection can lose its last transaction:
-            // the checkpoint is in the same transaction as the state, so after such a crash
-            // the runner re-applies those events from the log. One device flush per commit
-            // instead of two shortens every follower commit. A rebuilt generation is synced
-            // (`sync()`) before it is published.
-            // MDB_NOSYNC, lmdb.h: "Don't flush system buffers to disk when committing a
-            // transaction."
-            let flags = UInt32(MDB_NOMETASYNC) | (unpublished ? UInt32(MDB_NOSYNC) : 0)
-            environment = try LMDBEnvironment(path: directory, mapSize: initialMapSize, maxDatabases: UInt32(tables.count + 1), flags: flags)
-            let handles = try environment.openDatabases(["meta"] + tables)
-            meta = handles[0]
-            var byName = [String: Table]()
-            for (name, dbi) in zip(tables, handles.dropFirst()) { byName[name] = Table(dbi: dbi, name: name) }
-            tablesByName = byName
-        } catch let error as LMDBError {
-            throw LedgerError(.storage, "cannot open the projection store in \(directory)", cause: error)
-        }
-        if case .abandoned(let markers) = unflushed {
-            // Their writers died, the machine did not: the kernel holds every commit they made.
-            try sync()
-            for path in markers { try UnflushedMarker(path: path).remove() }
+        throw LedgerError(.storage, "the live generation of \(projection.path) kept changing while it was opened")
+    }
+
+    /// The generation to run the next transaction in: the one open, unless it was retired.
+    private func generation() throws -> Generation {
+        let open = live.withLock { $0 }
+        guard let projection, open.isRetired else { return open }
+        // Under the lock, so that two threads never open the same environment twice (lmdb.h:
+        // "Do not have open an LMDB database twice in the same process at the same time").
+        return try live.withLock { current in
+            // Another thread of this process may have moved on first.
+            guard current === open else { return current }
+            let next = try Self.openLive(projection, tables: tableNames, mapSize: initialMapSize)
+            // A fresh environment gets the same table handles (opened in the same order).
+            guard next.meta == open.meta, next.tables == open.tables else {
+                next.environment.close()
+                throw LedgerError(.storage, "the projection store \(next.folder) opened its tables with other handles")
+            }
+            current = next
+            return next
         }
     }
 
@@ -86,7 +172,24 @@ public final class ProjectionStore: Sendable {
     /// Makes every committed transaction durable, the last one's meta page included; a
     /// generation is synced before it is published, so a crash never publishes less.
     public func sync() throws {
-        try wrap { try environment.sync() }
+        let generation = try generation()
+        try wrap(generation) { try generation.environment.sync() }
+    }
+
+    /// Writes a copy of the generation open now into the empty folder `destination` holding
+    /// only its live pages (LMDB's compacting copy), from one read snapshot, while others go
+    /// on writing; the copy is not synced, and its file is set to 0600.
+    ///
+    /// lmdb.h, MDB_CP_COMPACT: "Perform compaction while copying: omit free pages and
+    /// sequentially renumber all pages in output." A freed page may still hold a value the
+    /// projection has since replaced or removed (an erased contact's); the copy holds none.
+    public func copyCompacted(to destination: String) throws {
+        let generation = try generation()
+        try wrap(generation) { try generation.environment.copy(to: destination, compact: true) }
+        // mdb_env_copy2 creates the file with mode 0666 less the umask.
+        guard chmod(destination + "/data.mdb", PrivateFiles.fileMode) == 0 else {
+            throw LedgerError(.storage, "cannot set the permissions of \(destination)/data.mdb: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Runs `body` with the flush at each commit turned off (`MDB_NOSYNC`), then flushes once:
@@ -98,19 +201,24 @@ public final class ProjectionStore: Sendable {
     /// durable first and removed after the final flush (`UnflushedMarker`); a store opened
     /// after a machine crash with the marker still there is rebuilt from the log, never read.
     /// Without a boot id to tell that crash apart, `body` simply runs with flushes on.
+    ///
+    /// The deferral holds for the generation open when it starts: should a swap move the
+    /// store to another one meanwhile, that one flushes each commit as usual.
     public func deferringFlushes<Result>(_ body: () throws -> Result) throws -> Result {
-        guard let marker = try UnflushedMarker.place(in: directory) else { return try body() }
+        let generation = try generation()
+        guard let marker = try UnflushedMarker.place(in: generation.folder) else { return try body() }
         do {
-            try deferral(starts: true)
+            try deferral(starts: true, generation)
         } catch {
             try? marker.remove()
             throw error
         }
         let outcome = Swift.Result { try body() }
-        try deferral(starts: false)
+        try deferral(starts: false, generation)
         // Every commit of this process so far, on disk, before the marker goes.
-        try sync()
-        try marker.remove()
+        try wrap(generation) { try generation.environment.sync() }
+        // A retired generation's folder is gone, marker and all.
+        if !generation.isRetired { try marker.remove() }
         return try outcome.get()
     }
 
@@ -119,12 +227,12 @@ public final class ProjectionStore: Sendable {
         environment.flushesOnCommit
     }
 
-    private func deferral(starts: Bool) throws {
+    private func deferral(starts: Bool, _ generation: Generation) throws {
         try deferrals.withLock { count in
             let next = count + (starts ? 1 : -1)
             // The first deferral turns flushing off, the last one's end turns it back on.
             if next == (starts ? 1 : 0) {
-                try wrap { try environment.setFlushesOnCommit(!starts) }
+                try wrap(generation) { try generation.environment.setFlushesOnCommit(!starts) }
             }
             count = next
         }
@@ -138,7 +246,7 @@ public final class ProjectionStore: Sendable {
 
     /// The table named `name`; asking for a table the store was not opened with is a bug.
     public func table(_ name: String) throws -> Table {
-        guard let table = tablesByName[name] else {
+        guard let table = live.withLock({ $0.tables[name] }) else {
             throw LedgerError(.invalidRequest, "projection store \(directory) has no table \(name)")
         }
         return table
@@ -146,20 +254,22 @@ public final class ProjectionStore: Sendable {
 
     /// Runs `body` in a read-only snapshot.
     public func read<Result>(_ body: (ProjectionTransaction) throws -> Result) throws -> Result {
-        try wrap { try environment.read { try body(ProjectionTransaction(txn: $0, meta: meta)) } }
+        let generation = try generation()
+        return try wrap(generation) { try generation.environment.read { try body(ProjectionTransaction(txn: $0, meta: generation.meta)) } }
     }
 
     /// Runs `body` in a write transaction and commits it; an error aborts it. Call it from a
     /// thread you may block, never across an `await` (the transaction belongs to the thread).
     public func write<Result>(_ body: (ProjectionTransaction) throws -> Result) throws -> Result {
-        try wrap { try environment.write { try body(ProjectionTransaction(txn: $0, meta: meta)) } }
+        let generation = try generation()
+        return try wrap(generation) { try generation.environment.write { try body(ProjectionTransaction(txn: $0, meta: generation.meta)) } }
     }
 
-    private func wrap<Result>(_ body: () throws -> Result) throws -> Result {
+    private func wrap<Result>(_ generation: Generation, _ body: () throws -> Result) throws -> Result {
         do {
             return try body()
         } catch let error as LMDBError {
-            throw LedgerError(.storage, "projection store \(directory) failed", cause: error)
+            throw LedgerError(.storage, "projection store \(generation.folder) failed", cause: error)
         }
     }
 }

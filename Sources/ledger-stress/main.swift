@@ -6,13 +6,33 @@
 // is sealed with it, and now and then a stream's key is destroyed (`shredding S`, then
 // `shredded S` once `shred` returned), so kills also land inside key rotations.
 //
-// Usage: ledger-stress DIR [SEED] [--keys]
+// With --erase KEY STEP, it erases the contact KEY of the store DIR as `ledger erase` does
+// and kills itself with SIGKILL when the compaction that follows reaches STEP (a
+// `ProjectionDirectory.CompactionStep`), so tests can crash an erasure at every step.
+//
+// Usage: ledger-stress DIR [SEED] [--keys] | ledger-stress DIR --erase KEY STEP
 
 import Foundation
+import LedgerContacts
 import LedgerDomain
+import LedgerProjections
 import LedgerStore
 
 let arguments = CommandLine.arguments
+if arguments.count == 5 && arguments[2] == "--erase" {
+    let ledger = try Ledger(directory: arguments[1])
+    let book = try ContactBook(ledger: ledger)
+    guard let contact = try book.resolve(key: arguments[3]) else {
+        FileHandle.standardError.write(Data("no contact has the key \(arguments[3])\n".utf8))
+        exit(66)
+    }
+    _ = try book.erase(contact, reason: "crash-test", actor: Actor(.system, "ledger-stress"), source: .system(reason: "crash test"), compacting: false)
+    try ErasureCompaction.run(ledger: ledger, open: [ContactProjection.name: book.store]) { step in
+        if step.rawValue == arguments[4] { kill(getpid(), SIGKILL) }
+    }
+    FileHandle.standardOutput.write(Data("compacted\n".utf8))
+    exit(0)
+}
 guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: ledger-stress DIR [SEED] [--keys]\n".utf8))
     exit(2)

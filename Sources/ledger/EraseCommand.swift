@@ -11,11 +11,12 @@ struct EraseCommand: AsyncParsableCommand {
         abstract: "Erase a contact's personal data for good (GDPR art. 17) by destroying its data key.",
         discussion: """
             Appends contact.erased and destroys the data key of the contact and of every contact \
-            merged into it. History, exports and projections then show [erased] in place of its \
-            values; the non-personal facts (times, actors, sources, channels) remain, and verify \
-            still passes. There is no undo. Backups made before the erasure still hold the key: \
+            merged into it, then compacts the projections, so that no file of the store keeps its \
+            values in a freed page. History, exports and projections then show [erased] in place \
+            of its values; the non-personal facts (times, actors, sources, channels) remain, and \
+            verify still passes. There is no undo. Backups made before the erasure still hold the key: \
             expire them (docs/operations.md). Running it again on an erased contact finishes an \
-            erasure that was interrupted.
+            erasure that was interrupted (verify lists those as pending).
             """
     )
 

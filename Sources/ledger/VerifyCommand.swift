@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import LedgerDomain
 import LedgerStore
 
 /// `ledger verify`: walks the hash chain and the indexes; exits non-zero on any fault.
@@ -38,10 +40,16 @@ struct VerifyCommand: ParsableCommand {
         }
         VerifyChild.phase("the projections' checkpoints in \(storeOptions.directory)/projections")
         report.faults += try ledger.projectionHeadFaults()
+        // Erasures whose projections are not compacted yet: a fault once past the bound.
+        let pending = try ledger.pendingErasures()
+        report.faults += try ledger.pendingErasureFaults(now: UInt64(max(0, Date().timeIntervalSince1970)))
         if json {
-            try Output.json(VerifyOutput(report))
+            try Output.json(VerifyOutput(report, pendingErasures: pending))
         } else if report.isValid {
             Output.line("ok: \(report.events) events, positions 1…\(report.lastPosition), head hash \(report.headHash); \(report.dataKeys) data keys unwrap")
+            if !pending.isEmpty {
+                Output.line("pending: \(pending.count) erasure\(pending.count == 1 ? "" : "s") not yet compacted out of the projections (contact \(pending.map { "#\($0.contact)" }.joined(separator: ", "))); finished within \(Ledger.erasurePendingBound / 60) minutes, or now by running the erasure again")
+            }
         } else {
             Output.line("FAULT: first bad position \(report.firstBadPosition.map(String.init) ?? "unknown")")
             for fault in report.faults {
@@ -73,8 +81,17 @@ struct VerifyOutput: Encodable {
     let dataKeys: Int
     let firstBadPosition: UInt64?
     let faults: [VerificationReport.Fault]
+    /// Erasures recorded whose projections are not compacted yet (a fault past the bound).
+    let pendingErasures: [Pending]
 
-    init(_ report: VerificationReport) {
+    /// A pending erasure: the contact's number and when it was recorded (Unix seconds).
+    struct Pending: Encodable {
+        let contact: UInt64
+        let since: UInt64
+    }
+
+    init(_ report: VerificationReport, pendingErasures: [PendingErasure] = []) {
+        self.pendingErasures = pendingErasures.map { Pending(contact: $0.contact.rawValue, since: $0.since) }
         ok = report.isValid
         events = report.events
         lastPosition = report.lastPosition

@@ -15,6 +15,10 @@ public enum ProjectionCatalog {
         public let check: @Sendable (Ledger) throws -> ProjectionCheckReport
         /// Catches the live generation up with the log; returns its checkpoint.
         public let catchUp: @Sendable (Ledger) throws -> UInt64
+        /// Catches the live generation up and replaces it by a copy holding only its live
+        /// pages (`ProjectionRunner.compact`), through the caller's store of it when given,
+        /// telling each step; returns the copy's checkpoint.
+        public let compact: @Sendable (Ledger, ProjectionStore?, (ProjectionDirectory.CompactionStep) -> Void) throws -> UInt64
 
         /// An entry for `projection`, checked with `check` when given, otherwise by comparing
         /// its tables with a rebuild of them (`ProjectionRebuildComparison`).
@@ -25,6 +29,9 @@ public enum ProjectionCatalog {
             name = Kind.name
             rebuild = { ledger, progress in
                 try ProjectionRunner(ledger: ledger, projection: projection).rebuild(progress: progress)
+            }
+            compact = { ledger, store, step in
+                try ProjectionRunner(ledger: ledger, projection: projection).compact(store: store, step: step)
             }
             catchUp = { ledger in
                 let runner = ProjectionRunner(ledger: ledger, projection: projection)

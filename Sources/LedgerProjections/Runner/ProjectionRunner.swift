@@ -30,19 +30,41 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
         keys = ledger.keyRing(capacity: 1 << 18)
     }
 
-    /// Opens the live generation's store. The caller closes it.
+    /// Opens the live generation's store, which follows the projection from one generation
+    /// to the next (`ProjectionStore.init(following:tables:)`). The caller closes it.
     ///
     /// A generation that a bulk writer was filling without flushes when the machine went down
     /// (`ProjectionStore.deferringFlushes`) may be torn: it is not opened but rebuilt from the
-    /// log first.
+    /// log first. Generations left behind by a process killed before it deleted them (they
+    /// may hold values since erased) are deleted first.
     public func openStore() throws -> ProjectionStore {
+        try directory.removeRetired()
         let folder = try directory.current()
         guard ProjectionStore.mayBeTorn(directory: folder) else {
-            return try ProjectionStore(directory: folder, tables: Kind.tables)
+            return try ProjectionStore(following: directory, tables: Kind.tables)
         }
         ledger.logger.warning("projection generation may be torn (left unflushed when the machine went down); rebuilding it from the log", metadata: ["projection": "\(Kind.name)"])
         try rebuild()
-        return try ProjectionStore(directory: try directory.current(), tables: Kind.tables)
+        return try ProjectionStore(following: directory, tables: Kind.tables)
+    }
+
+    /// Catches the live generation up with the log, then replaces it by a copy holding only
+    /// its live pages and deletes the old one (`ProjectionDirectory.compact`); returns the
+    /// checkpoint the copy holds. After it, no file of the projection holds a value the
+    /// projection had replaced or removed by then, an erased contact's included.
+    ///
+    /// `store` is this process's store of the projection, if it has one open: LMDB must not
+    /// have one environment open twice in a process (lmdb.h: "Do not have open an LMDB
+    /// database twice in the same process at the same time"), so it is used instead of a
+    /// second; it follows to the new generation by itself.
+    @discardableResult
+    public func compact(store: ProjectionStore? = nil, step: (ProjectionDirectory.CompactionStep) -> Void = { _ in }) throws -> UInt64 {
+        if let store {
+            return try directory.compact(store, tables: Kind.tables, prepare: { try catchUp(store: store) }, step: step)
+        }
+        let opened = try openStore()
+        defer { opened.close() }
+        return try directory.compact(opened, tables: Kind.tables, prepare: { try catchUp(store: opened) }, step: step)
     }
 
     /// Applies every event after the checkpoint, in batches; returns the new checkpoint.
@@ -134,6 +156,11 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     /// atomically; readers see the old generation until the swap, never half a rebuild.
     @discardableResult
     public func rebuild(initialMapSize: Int? = nil, progress: (UInt64) -> Void = { _ in }) throws -> UInt64 {
+        // One builder of generations at a time (a compaction, another rebuild).
+        try directory.withGenerationLock { try rebuildLocked(initialMapSize: initialMapSize, progress: progress) }
+    }
+
+    private func rebuildLocked(initialMapSize: Int?, progress: (UInt64) -> Void) throws -> UInt64 {
         let folder = try directory.newGeneration()
         // Start the map near the log's size: each time a rebuild outgrows it, LMDB aborts the
         // whole bulk write and it runs again.
