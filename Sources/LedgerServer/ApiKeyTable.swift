@@ -24,7 +24,7 @@ public struct ApiKeyRecord: Hashable, Sendable {
     public var isLive: Bool { revokedAt == nil }
 }
 
-/// The live table of API keys: a fold over the `apiKey` streams (decision 0017), small enough
+/// The live table of API keys: a fold over the `apiKey` streams (decision 0018), small enough
 /// to hold in memory and rebuilt from the log whenever those streams grow.
 public struct ApiKeyTable: Sendable {
     /// Every key ever made, by name, revoked ones included.

@@ -2,7 +2,7 @@ import Foundation
 import LedgerDomain
 import Testing
 
-/// The API-key family (decision 0017): round trips, the family dispatch, and the committed
+/// The API-key family (decision 0018): round trips, the family dispatch, and the committed
 /// examples `tools/validate-schemas` checks against the schemas.
 @Suite("API-key events")
 struct ApiKeyEventTests {

@@ -1,4 +1,4 @@
-/// The API-key family (`apikey.*`, decision 0017): an API key's creation and revocation, on
+/// The API-key family (`apikey.*`, decision 0018): an API key's creation and revocation, on
 /// the key's own stream of the `apiKey` category. Read as `LedgerEvent.apiKeys`.
 ///
 /// No event holds a key's secret: `apikey.created` keeps its SHA-256 only, so the log (and
