@@ -13,7 +13,7 @@ extension BatchPlan.Overlay {
         if case .existing(let id) = key { placeholder = id } else { placeholder = StreamID(0) }
         var state = contact.working
         for event in contact.events[contact.unfolded...] {
-            state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: 0))
+            state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: EventMeta.unplacedTime))
         }
         return .some(state)
     }

@@ -54,7 +54,23 @@ extension ContactBook {
         dryRun: Bool = false,
         progress: ProgressMark? = nil
     ) throws -> [Result<UpsertOutcome, ContactError>] {
-        try upsertDeciding(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress)
+        var consent = ConsentTally()
+        return try upsert(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress, consent: &consent)
+    }
+
+    /// `upsert`, adding to `consent` what the requests recorded (or, with `dryRun`, would
+    /// record) on each consent channel.
+    public func upsert(
+        _ items: [UpsertItem],
+        match: MatchRule,
+        options: UpsertOptions = UpsertOptions(),
+        channel: EntryChannel,
+        actor: Actor,
+        dryRun: Bool = false,
+        progress: ProgressMark? = nil,
+        consent: inout ConsentTally
+    ) throws -> [Result<UpsertOutcome, ContactError>] {
+        try upsertDeciding(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress, consent: &consent)
     }
 
     /// `upsert`: decides the batch against the projection and appends it, deciding again when
@@ -67,19 +83,24 @@ extension ContactBook {
         channel: EntryChannel,
         actor: Actor,
         dryRun: Bool,
-        progress: ProgressMark?
+        progress: ProgressMark?,
+        consent: inout ConsentTally
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var attempt = 0
         while true {
             attempt += 1
             var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
             try plan.add(items, actor: actor)
-            if dryRun { return plan.outcomes(streams: [:]) }
+            if dryRun {
+                consent.add(plan.consent)
+                return plan.outcomes(streams: [:])
+            }
             let (requests, planned) = plan.requests()
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
             do {
                 let results = try ledger.append(try sealed(requests, keys: ledger.keyRing()), progress: progress)
                 projectCommitted { try plan.project(planned, results: results) }
+                consent.add(plan.consent)
                 return plan.outcomes(planned, results: results)
             } catch let error as LedgerError where error.code == .wrongExpectedVersion && attempt < Self.maximumDecisions {
                 // Another writer changed one of these contacts, or took one of the identifiers
@@ -117,7 +138,7 @@ struct BatchPlan {
         var events: [ContactEvent] = []
         var recorded: [NewEvent] = []
         /// A new contact's events prepared ahead: recorded before `recorded`, sealed under its
-        /// key, folded to its state (stream and time 0); `events` and `recorded` then hold only
+        /// key, folded to its state (unplaced: `EventMeta.unplaced`); `events` and `recorded` then hold only
         /// what later requests of the batch add, and `state` stays nil until they are folded.
         var creation: PreparedCreation?
         /// Taken over from the batch before, still in flight when this one was planned
@@ -166,6 +187,8 @@ struct BatchPlan {
     /// Identifiers added (a key) or removed (nil) by this batch, by kind, overriding the projection.
     var owners: [[String: Key?]] = Array(repeating: [:], count: IdentifierKind.allCases.count)
     var results: [Result<(Key, Bool, Int), ContactError>] = []
+    /// What the accepted requests do on each consent channel.
+    var consent = ConsentTally()
     /// Custom field declarations made by this batch, for the schema stream.
     var schemaEvents: [NewEvent] = []
     var definitions: [FieldDefined] = []
@@ -239,7 +262,8 @@ struct BatchPlan {
                 #if DEBUG
                 var checking = rules
                 let decided = (try? book.changes(items[row].input, identifiers: identifiers, state: nil, channel: channel, rules: &checking, options: options)) ?? []
-                let folded = decided.reduce(nil) { ContactState.fold($0, $1, meta: EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)) }
+                var folded: ContactState?
+                for (index, event) in decided.enumerated() { ContactState.fold(into: &folded, event, meta: .unplaced(index)) }
                 assert(decided.count == prepared.encoded.count && folded == prepared.state, "a prepared creation differs from the events decided now")
                 #endif
                 add(prepared, key: key, identifiers: identifiers, hashes: rowHashes)
@@ -275,6 +299,7 @@ struct BatchPlan {
                     contacts[slot].recorded.append(recorded)
                 }
             }
+            if items[row].input.consent != nil { consent.add(ConsentTally.Row(events)) }
             results.append(.success((key, wasNew, events.count)))
         } catch let error as ContactError {
             results.append(.failure(error))
@@ -305,6 +330,7 @@ struct BatchPlan {
         // The prepared state stays with the creation (a reference, not a copy of the state):
         // `working` reads it for a later request of the same contact, `project` places it.
         contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: nil, creation: prepared))
+        consent.add(prepared.consent)
         results.append(.success((key, true, prepared.encoded.count)))
     }
 
@@ -323,8 +349,9 @@ struct BatchPlan {
         }
     }
 
-    /// Folds the events of contact `slot` not yet in its working state (placeholder stream and
-    /// time: only identifiers, fields and segments are compared). Most contacts appear once in
+    /// Folds the events of contact `slot` not yet in its working state (placeholder stream,
+    /// position and time, `EventMeta.unplaced`: only identifiers, fields, segments and consent
+    /// statuses are compared, and a consent set in this batch reads as set now). Most contacts appear once in
     /// a batch and are never folded here, only once with their real places in `project`.
     private mutating func catchUpState(_ slot: Int) {
         // Checked in place: copying the contact costs a retain per field, for every request.
@@ -334,7 +361,7 @@ struct BatchPlan {
         if case .existing(let id) = contact.key { placeholder = id } else { placeholder = StreamID(0) }
         var state = contact.working
         for event in contact.events[contact.unfolded...] {
-            state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: 0))
+            state = ContactState.fold(state, event, meta: EventMeta(position: 0, stream: placeholder, recordedAt: EventMeta.unplacedTime))
         }
         contacts[slot].state = state
         contacts[slot].unfolded = contact.events.count
@@ -496,10 +523,10 @@ struct BatchPlan {
                 guard !contacts[slot].events.isEmpty else {
                     // Only the prepared events (most new contacts): recorded from the state
                     // the creation shares, not from a copy of it.
-                    folded.append(FoldedContact(stream: stream, placing: creation.shared, recordedAt: recordedAt))
+                    folded.append(FoldedContact(stream: stream, placing: creation.shared, recordedAt: recordedAt, firstPosition: results[index].positions.first ?? 0))
                     continue
                 }
-                state = creation.state.placed(stream: stream, recordedAt: recordedAt)
+                state = creation.state.placed(stream: stream, recordedAt: recordedAt, firstPosition: results[index].positions.first ?? 0)
                 skipped = creation.encoded.count
             } else {
                 state = contacts[slot].base

@@ -18,11 +18,13 @@ public final class PreparedCreation: Sendable {
     /// The events, as `ContactBook.changes` decides them for a new contact, encoded for the
     /// log with their personal data sealed under `dataKey`.
     let encoded: EncodedEvents
-    /// The state the events fold to, with stream and time 0 (`ContactState.placed`), shared:
+    /// The state the events fold to, unplaced (`EventMeta.unplaced`, `ContactState.placed`), shared:
     /// the batch's projection records it from here instead of copying it out.
     let shared: SharedContactState
     /// The new contact's data key.
     let dataKey: DataKey
+    /// What the events do on each consent channel.
+    let consent: ConsentTally.Row
     /// Each custom field the request sets, with the type it was declared with when checked.
     let customFieldTypes: [(name: String, type: FieldType)]
     /// The date birth dates were checked against (nil: not checked against one).
@@ -34,8 +36,9 @@ public final class PreparedCreation: Sendable {
     /// preparing thread, not on the one that commits).
     let claims: [IdentityClaim]
 
-    init(encoded: EncodedEvents, state: consuming ContactState, dataKey: DataKey, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel, claims: [IdentityClaim]) {
+    init(encoded: EncodedEvents, state: consuming ContactState, dataKey: DataKey, consent: ConsentTally.Row, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel, claims: [IdentityClaim]) {
         self.encoded = encoded
+        self.consent = consent
         self.claims = claims
         // Its stored form is encoded here too, on the preparing thread, but for the head. The
         // state is moved in, not copied (a retain of each of its tables, and a release after).
@@ -47,7 +50,7 @@ public final class PreparedCreation: Sendable {
         self.channel = channel
     }
 
-    /// The state the events fold to, with stream and time 0.
+    /// The state the events fold to, unplaced (`EventMeta.unplaced`).
     var state: ContactState { shared.state }
 
     /// Whether `rules` decide a new contact from the same request exactly as these events, with
@@ -109,10 +112,10 @@ extension ContactBook {
         // The last contact's size is a good guess for this one's: one allocation, not a few.
         encoded.reserveCapacity(events: scratch.events.count, bytes: scratch.encoding.sizeHint)
         var state: ContactState?
-        let placeholder = EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)
         for index in scratch.events.indices {
             guard (try? encoded.append(scratch.events[index], id: ids(index), actor: actor, source: source, sealingWith: key, cipher: cipher, scratch: &scratch.encoding)) != nil else { return nil }
-            ContactState.fold(into: &state, scratch.events[index], meta: placeholder)
+            // Each event at its place among the contact's (`placed` adds the first position).
+            ContactState.fold(into: &state, scratch.events[index], meta: .unplaced(index))
         }
         scratch.encoding.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
         guard let state = state.take() else { return nil }
@@ -121,6 +124,7 @@ extension ContactBook {
         for kind in IdentifierKind.allCases {
             if let value = identifiers[kind] { claims.append(claim(HeldIdentifier(kind: kind, value: value))) }
         }
-        return PreparedCreation(encoded: encoded, state: state, dataKey: key, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel, claims: claims)
+        let consent = input.consent == nil ? ConsentTally.Row() : ConsentTally.Row(scratch.events)
+        return PreparedCreation(encoded: encoded, state: state, dataKey: key, consent: consent, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel, claims: claims)
     }
 }

@@ -100,8 +100,8 @@ extension ContactBook {
         into events: inout [ContactEvent]
     ) throws {
         events.removeAll(keepingCapacity: true)
-        // Room for a new contact's usual events: created, identifiers, fields, segments.
-        events.reserveCapacity(5 + input.segments.count)
+        // Room for a new contact's usual events: created, identifiers, fields, segments, consents.
+        events.reserveCapacity(7 + input.segments.count)
         if state == nil { events.append(.contactCreated(ContactCreated(channel: channel))) }
         for kind in Self.identifierKindsInEventOrder {
             guard let value = identifiers[kind] else { continue }
@@ -141,6 +141,17 @@ extension ContactBook {
                 throw ContactError(.invalidField, "\(error)")
             }
             events.append(joined)
+        }
+        if let consent = input.consent {
+            let first = events.count
+            consent.appendEvents(identifiers: identifiers, state: state, to: &events)
+            for index in first..<events.count {
+                do {
+                    try rules.validate(events[index])
+                } catch {
+                    throw ContactError(.invalidField, "\(error)")
+                }
+            }
         }
         outerRules = rules
     }

@@ -13,14 +13,18 @@ public struct ContactInput: Sendable {
     public var fields: [(field: ContactField, value: FieldValue?)]
     /// Static segments the contact joins.
     public var segments: [String]
+    /// What the request says about consent, and what its sender states for requests that say
+    /// nothing (an import's `--consent`); nil: nothing about consent.
+    public var consent: ConsentInput?
 
     /// An empty input.
-    public init(email: String? = nil, phone: String? = nil, externalId: String? = nil, fields: [(field: ContactField, value: FieldValue?)] = [], segments: [String] = []) {
+    public init(email: String? = nil, phone: String? = nil, externalId: String? = nil, fields: [(field: ContactField, value: FieldValue?)] = [], segments: [String] = [], consent: ConsentInput? = nil) {
         self.email = email
         self.phone = phone
         self.externalId = externalId
         self.fields = fields
         self.segments = segments
+        self.consent = consent
     }
 }
 

@@ -41,6 +41,8 @@ public final class UpsertPipeline {
     /// Batches planned against the batch before them and then decided again from the
     /// projection (another writer came between, or the batch before was refused).
     public private(set) var replanned = 0
+    /// What the batches whose outcomes were returned recorded on each consent channel.
+    public private(set) var consentRecorded = ConsentTally()
 
     init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, actor: Actor, filter: IdentifierFilter?) {
         self.book = book
@@ -82,6 +84,7 @@ public final class UpsertPipeline {
             replanned += 1
             book.ledger.logger.debug("import batch planned again: another writer appended between two batches", metadata: ["replanned": "\(replanned)"])
             try start(items, progress: progress)
+            consentRecorded.add(previous.plan.consent)
             return previous.plan.outcomes(previous.requests, results: results)
         }
         self.end = end
@@ -95,6 +98,7 @@ public final class UpsertPipeline {
         try previous.plan.project(previous.requests, results: results)
         try plan.loadCarriedBases(through: end)
         inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
+        consentRecorded.add(previous.plan.consent)
         return previous.plan.outcomes(previous.requests, results: results)
     }
 
@@ -111,6 +115,7 @@ public final class UpsertPipeline {
             return try redo(previous)
         }
         try previous.plan.project(previous.requests, results: results)
+        consentRecorded.add(previous.plan.consent)
         return previous.plan.outcomes(previous.requests, results: results)
     }
 
@@ -127,7 +132,7 @@ public final class UpsertPipeline {
     /// Decides a refused batch again, on its own, as `ContactBook.upsert` does.
     private func redo(_ batch: InFlight) throws -> [Result<UpsertOutcome, ContactError>] {
         book.decidedAgainCounter.add(1, ordering: .relaxed)
-        return try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress)
+        return try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress, consent: &consentRecorded)
     }
 }
 

@@ -21,6 +21,8 @@ struct AppendContext {
     /// The next stream number of each other category, once looked up.
     var nextInCategory: [StreamCategory: UInt64] = [:]
     let recordedAt: Int64
+    /// The time of the log's last event when the transaction began (`Int64.min`: none).
+    let lastRecordedAt: Int64
     /// A value, not an object: a class here was retained for every record chained, and that
     /// one atomic was a tenth of the writer thread's time in an import.
     var scratch: RecordScratch
@@ -39,16 +41,24 @@ struct AppendContext {
     private var writtenVersions: [UInt64: UInt64] = [:]
     private var versionsIndexed = 0
 
+    /// `recordedAt` is the clock's time; the transaction records its events at that time, or
+    /// at the log's last event's when the clock reads earlier (it was set back, or another
+    /// process's clock is ahead): a recorded time is never earlier than the event before it,
+    /// so the log stays ordered by time as by position (issue 20).
     init(txn: LMDBTransaction, tables: Ledger.Tables, tail: StreamTail, recordedAt: Int64) throws {
-        self.recordedAt = recordedAt
         index = try StreamIndex(txn: txn, tables: tables, tail: tail)
-        let (position, hash) = try txn.withCursor(tables.log) { cursor in
-            guard let last = try cursor.move(MDB_LAST) else { return (UInt64(0), EventRecord.genesisHash) }
-            guard let position = Ledger.decodePosition(last.key), last.value.count > EventRecord.hashLength else {
+        let (position, hash, lastTime) = try txn.withCursor(tables.log) { cursor in
+            guard let last = try cursor.move(MDB_LAST) else { return (UInt64(0), EventRecord.genesisHash, Int64.min) }
+            guard let position = Ledger.decodePosition(last.key), last.value.count > EventRecord.hashLength,
+                  last.value.count >= EventRecord.recordedAtOffset + 8
+            else {
                 throw LedgerError(.corrupt, "the last entry of the log is malformed; run `ledger verify`")
             }
-            return (position, Array(last.value[(last.value.count - EventRecord.hashLength)...]))
+            let time = Int64(bigEndian: last.value.loadUnaligned(fromByteOffset: EventRecord.recordedAtOffset, as: Int64.self))
+            return (position, Array(last.value[(last.value.count - EventRecord.hashLength)...]), time)
         }
+        lastRecordedAt = lastTime
+        self.recordedAt = max(recordedAt, lastTime)
         lastPosition = position
         scratch = RecordScratch(chainHash: hash)
     }

@@ -94,6 +94,8 @@ struct AppendWriter: Sendable {
         guard let prediction = group.prediction, let records = group.preparedRecords(),
               context.lastPosition == prediction.lastPosition,
               context.scratch.chainHash == prediction.chainHash,
+              // Records timed before the log's last event (the clock went back) are made again.
+              records.recordedAt >= context.lastRecordedAt,
               try context.peekNextStream() == prediction.nextStream else { return nil }
         let first = prediction.lastPosition + 1
         // Identity claims are checked before anything is written: a conflict sends the group

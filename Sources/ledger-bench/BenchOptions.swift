@@ -1,7 +1,8 @@
 import Foundation
 
 /// Flags of the benchmark program: `--runs N`, `--dir PATH`, `--baseline N`, `--events N`,
-/// `--only PART`, `--batch N`, `--seconds N`, `--rate N`, `--follow-batch N`, `--xlsx-rows N`.
+/// `--only PART`, `--batch N`, `--seconds N`, `--rate N`, `--follow-batch N`, `--xlsx-rows N`,
+/// `--consent confirmed|subscribed|none`.
 struct BenchOptions {
     var runs = 3
     var directory = NSTemporaryDirectory() + "ledger-bench"
@@ -19,6 +20,8 @@ struct BenchOptions {
     var followBatch: Int?
     /// Rows of the import suite's .xlsx workbook (0 skips that part); nil: its default.
     var xlsxRows: Int?
+    /// The import suite's `ledger import --consent`; nil: the import's default (confirmed).
+    var consent: String?
 
     /// Events of the core suite.
     var events: Int { eventsFlag ?? 1_000_000 }
@@ -38,6 +41,7 @@ struct BenchOptions {
             case "--rate": rate = Double(value) ?? rate
             case "--follow-batch": followBatch = Int(value) ?? followBatch
             case "--xlsx-rows": xlsxRows = Int(value) ?? xlsxRows
+            case "--consent": consent = value
             default: FileHandle.standardError.write(Data("ignoring unknown flag \(flag)\n".utf8))
             }
         }

@@ -43,7 +43,14 @@ struct ImportSuite {
         }
     }
 
+    /// `--consent` for `ledger import`, when the suite was given one.
+    var consentFlags: [String] { options.consent.map { ["--consent", $0] } ?? [] }
+
+    /// Events an import records per generated row: four, and two consent grants unless none.
+    var eventsPerRow: Int { options.consent == "none" ? 4 : 6 }
+
     func run() throws {
+        FileHandle.standardError.write(Data("import: ledger import --consent \(options.consent ?? "confirmed (default)")\n".utf8))
         let rows = options.events == 1_000_000 ? 2_500_000 : options.events
         try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
         let file = options.directory + "/import-base.csv"
@@ -59,15 +66,16 @@ struct ImportSuite {
         for run in 0..<options.runs {
             let store = options.directory + "/import-store-\(run)"
             try? FileManager.default.removeItem(atPath: store)
-            let first = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
+            let first = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"] + consentFlags)
             guard first.status == 0 else { throw BenchFailure("ledger import failed: \(first.output)") }
-            // Every generated row is valid: 4 events each, and City and Score declared once.
-            try Self.check(first, created: rows, events: rows * 4 + 2)
+            // Every generated row is valid: created, e-mail, phone, fields, and consent on e-mail
+            // and SMS (unless --consent none); City and Score declared once.
+            try Self.check(first, created: rows, events: rows * eventsPerRow + 2)
             rates.append(Double(rows) / first.seconds)
             secondsRuns.append(first.seconds)
             peaks.append(first.peakMiB)
             FileHandle.standardError.write(Data("import run \(run): \(String(format: "%.1f", first.seconds)) s\n".utf8))
-            let again = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
+            let again = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"] + consentFlags)
             try Self.check(again, created: 0, events: 0)
             reimportRates.append(Double(rows) / again.seconds)
             try? FileManager.default.removeItem(atPath: store)
@@ -106,9 +114,9 @@ struct ImportSuite {
             let store = options.directory + "/import-xlsx-store-\(run)"
             try? FileManager.default.removeItem(atPath: store)
             defer { try? FileManager.default.removeItem(atPath: store) }
-            let imported = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"])
+            let imported = try ChildProcess.run(ledger, ["import", file, "--store", store, "--default-region", "UA", "--json"] + consentFlags)
             guard imported.status == 0 else { throw BenchFailure("ledger import of the workbook failed: \(imported.output)") }
-            try Self.check(imported, created: rows, events: rows * 4 + 2)
+            try Self.check(imported, created: rows, events: rows * eventsPerRow + 2)
             rates.append(Double(rows) / imported.seconds)
             peaks.append(imported.peakMiB)
             FileHandle.standardError.write(Data("import.xlsx run \(run): \(String(format: "%.1f", imported.seconds)) s\n".utf8))

@@ -18,7 +18,8 @@ struct ConsentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show consent per channel, now or as it was at --at.")
         @OptionGroup var options: ContactBookOptions
         @Argument(help: "A contact key: #N or id:N (a contact number), an e-mail, a phone, or ext:ID.") var key: String
-        @Option(help: "A moment in ISO 8601 (e.g. 2026-03-01 or 2026-03-01T12:00:00Z).") var at: String?
+        @Option(help: "A moment in ISO 8601 (e.g. 2026-03-01 or 2026-03-01T12:00:00Z): consent as it stood then, by when things happened (a consent migrated from another system counts from its own time).") var at: String?
+        @Option(name: .customLong("as-known-at"), help: "A moment in ISO 8601: only what the ledger had recorded by then (an audit's \"what did we believe\").") var asKnownAt: String?
         @Flag(help: "Print as JSON.") var json = false
         @Flag(help: "Show the full consent trail instead (up to --at when given), with evidence and tokens.") var history = false
 
@@ -26,17 +27,20 @@ struct ConsentCommand: ParsableCommand {
             let (book, close) = try options.open()
             defer { close() }
             let id = try options.contact(key, in: book)
-            if history {
-                let until = try at.map { text in
-                    guard let moment = Timestamp.parse(text) else { throw ValidationError("--at \(text) is not an ISO 8601 date or time") }
+            func moment(_ text: String?, _ option: String) throws -> Int64? {
+                try text.map { text in
+                    guard let moment = Timestamp.parse(text) else { throw ValidationError("--\(option) \(text) is not an ISO 8601 date or time") }
                     return moment
                 }
-                return try ConsentHistoryOutput.print(book.ledger, contact: id, until: until, json: json)
+            }
+            let until = try moment(at, "at")
+            let knownAt = try moment(asKnownAt, "as-known-at")
+            if history {
+                return try ConsentHistoryOutput.print(book.ledger, contact: id, until: until, knownAt: knownAt, json: json)
             }
             let state: ContactState?
-            if let at {
-                guard let moment = Timestamp.parse(at) else { throw ValidationError("--at \(at) is not an ISO 8601 date or time") }
-                state = try ContactAsOf.state(events: try book.ledger.readStream(id), at: moment, keys: book.ledger.keyRing())
+            if until != nil || knownAt != nil {
+                state = try ContactAsOf.state(events: try book.ledger.readStream(id), at: until, knownAt: knownAt, keys: book.ledger.keyRing())
             } else {
                 state = try book.contact(id)
             }
@@ -48,7 +52,7 @@ struct ConsentCommand: ParsableCommand {
                 Output.line(state.document.jsonText)
                 return
             }
-            Output.line("consent of contact \(id)\(at.map { " at \($0)" } ?? "")")
+            Output.line("consent of contact \(id)\(at.map { " at \($0)" } ?? "")\(asKnownAt.map { " as known at \($0)" } ?? "")")
             if state.consents.isEmpty { Output.line("  none recorded") }
             for (scope, record) in state.consents.sorted(by: { ($0.key.channel.label, $0.key.purpose) < ($1.key.channel.label, $1.key.purpose) }) {
                 var line = "  \(scope.channel.label)/\(scope.purpose): \(record.status.label) since \(Timestamp.iso8601(microseconds: record.since)) by \(record.method.label)"

@@ -13,7 +13,12 @@ struct ImportCommand: ParsableCommand {
         abstract: "Import a contact base (.csv, .txt, .xls, .xlsx; up to 300 MB).",
         discussion: """
             Columns named Email, Phone, First name, Last name, Date of birth, External ID (or their \
-            Ukrainian and Russian names) are recognised; every other column becomes a custom field. \
+            Ukrainian and Russian names) are recognised, and so are consent columns (Mailchimp's \
+            OPTIN_TIME, OPTIN_IP, CONFIRM_TIME, CONFIRM_IP, UNSUB_TIME, UNSUB_REASON, CLEAN_TIME, \
+            LAST_CHANGED; consent email, consent sms, consent status, consent text); every other \
+            column becomes a custom field. A row that states no consent gets --consent on each \
+            channel it carries (e-mail, SMS); an import never lowers a consent, nor re-subscribes \
+            someone who withdrew unless the row says so with a later time. \
             Running the same import again records nothing twice; a killed import run again finishes \
             the job.
             """
@@ -26,6 +31,8 @@ struct ImportCommand: ParsableCommand {
     var defaultRegion: String = ProcessInfo.processInfo.environment["LEDGER_DEFAULT_REGION"] ?? ""
     @Option(help: ArgumentHelp("Map a column by hand, \"Column=field\"; repeatable.", valueName: "column=field")) var map: [String] = []
     @Option(help: "Add the imported contacts to this static segment; repeatable.") var segment: [String] = []
+    @Option(help: "Consent recorded on each channel a row carries when the row states none: confirmed (the default), subscribed or none.") var consent: String = "confirmed"
+    @Option(help: "The list or purpose the consent is for.") var purpose: String = ImportOptions.defaultPurpose
     @Flag(name: .customLong("overwrite-empty"), help: "Let empty cells clear existing values.") var overwriteEmpty = false
     @Flag(name: .customLong("no-create"), help: "Update existing contacts only.") var noCreate = false
     @Option(help: "Read the text with this encoding (e.g. cp1251, koi8-u, cp866, utf-16le).") var encoding: String?
@@ -53,6 +60,15 @@ struct ImportCommand: ParsableCommand {
                 throw ValidationError("--segment: \(error)")
             }
         }
+        guard ["confirmed", "subscribed", "none"].contains(consent) else {
+            throw ValidationError("--consent must be confirmed, subscribed or none")
+        }
+        do {
+            try ContactFieldRules().validate(ContactEvent.consentGranted(ConsentGranted(
+                scope: ConsentScope(channel: .email, purpose: purpose), method: .import, status: .confirmed, wordingVersion: nil)))
+        } catch {
+            throw ValidationError("--purpose: \(error)")
+        }
         for pair in map {
             guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex,
                   !pair[pair.index(after: equals)...].allSatisfy(\.isWhitespace)
@@ -72,6 +88,8 @@ struct ImportCommand: ParsableCommand {
             options.mappings[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
         options.segments = segment
+        options.consent = ConsentGrantStatus(rawValue: consent)
+        options.purpose = purpose
         options.overwriteEmpty = overwriteEmpty
         options.create = !noCreate
         options.read.encoding = encoding
@@ -159,6 +177,7 @@ struct ImportCommand: ParsableCommand {
         }
         Output.line("\(summary.dryRun ? "dry run of " : "")\(summary.file): \(summary.format), \(summary.encoding), \(summary.rows) rows in \(String(format: "%.2f", summary.seconds)) s")
         Output.line("  created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), rejected \(summary.rejected), already recorded \(summary.alreadyRecorded); \(summary.events) events")
+        Output.line("  \(summary.consent.sentence)")
         for warning in summary.warnings {
             Output.line("  warning: \(warning)")
         }

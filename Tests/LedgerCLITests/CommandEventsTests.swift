@@ -77,6 +77,21 @@ struct CommandEventsTests {
         try store.expectEvents(of: "import", file, "--segment", "spring", matching: "events-import.json")
     }
 
+    @Test("import with consent columns (Mailchimp's) and a purpose")
+    func importConsent() throws {
+        let store = Store()
+        let folder = NSTemporaryDirectory() + "ledger-command-events-file-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/unsubscribed_members_export.csv"
+        try Data("""
+            Email Address,Phone Number,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LAST_CHANGED,UNSUB_TIME,UNSUB_REASON
+            olena@example.com,067 123 45 67,2023-03-14 09:12:45,198.51.100.7,2023-03-14 09:20:02,203.0.113.9,2024-09-02 07:45:00,2024-09-02 07:45:00,NORMAL
+
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        try store.expectEvents(of: "import", file, "--purpose", "newsletter", matching: "events-import-consent.json")
+    }
+
     @Test("erase")
     func erase() throws {
         let store = Store()

@@ -39,7 +39,7 @@ struct PreparedCreationTests {
         let item = ContactBatchTests.item
         return [
             [
-                item(ContactInput(email: "a@example.com", phone: "067 111 11 11", fields: [(.standard(.firstName), .text("Olena")), (.custom("city"), .text("Kyiv"))], segments: ["spring"]), 2),
+                item(ContactInput(email: "a@example.com", phone: "067 111 11 11", fields: [(.standard(.firstName), .text("Olena")), (.custom("city"), .text("Kyiv"))], segments: ["spring"], consent: ConsentInput(stated: .confirmed, purpose: "marketing")), 2),
                 item(ContactInput(email: "b@example.com", fields: [(.custom("city"), .text("Lviv")), (.standard(.birthDate), .date(CalendarDate(year: 1990, month: 5, day: 1) ?? .earliest))]), 3),
                 item(ContactInput(email: "c@example.com", phone: "+380501112233"), 4),
                 item(ContactInput(email: "c@example.com", fields: [(.standard(.lastName), .text("Bondar"))]), 5),
@@ -48,12 +48,26 @@ struct PreparedCreationTests {
             ],
             [
                 item(ContactInput(email: "a@example.com", fields: [(.custom("city"), .text("Odesa"))]), 12),
-                item(ContactInput(email: "e@example.com", phone: "+380671111111"), 13),
+                item(ContactInput(email: "e@example.com", phone: "+380671111111", consent: Self.migrated), 13),
+                item(ContactInput(email: "h@example.com", consent: ConsentInput(stated: .subscribed, purpose: "news")), 16),
+                item(ContactInput(email: "h@example.com", consent: Self.migrated), 17),
                 item(ContactInput(email: "f@example.com", fields: [(.custom("score"), .text("12"))]), 14),
                 item(ContactInput(email: "g@example.com", fields: [(.custom("score"), .text("7"))], segments: ["vip", "spring"]), 15),
             ],
         ]
     }
+
+    /// A consent migrated from another system: opted in, confirmed and withdrawn, with times.
+    static let migrated: ConsentInput = {
+        var consent = ConsentInput(stated: .confirmed, purpose: "news")
+        consent.optInAt = 1_678_785_165_000_000
+        consent.optInIP = "198.51.100.7"
+        consent.confirmedAt = 1_678_785_602_000_000
+        consent.confirmIP = "203.0.113.9"
+        consent.unsubscribedAt = 1_725_263_100_000_000
+        consent.unsubscribeReason = "NORMAL"
+        return consent
+    }()
 
     @Test("taking prepared creations records the same events, states and outcomes as deciding them in the batch")
     func sameAsDecided() throws {
@@ -73,7 +87,7 @@ struct PreparedCreationTests {
             #expect("\(outcomes)" == "\(decided)")
         }
         // Not prepared: the first uses of city and score, the bad e-mail, the padded name.
-        #expect(preparedCount == 6)
+        #expect(preparedCount == 8)
         #expect(try Self.recorded(prepared.ledger) == Self.recorded(plain.ledger))
         let check = try ContactProjectionCheck.run(ledger: prepared.ledger, store: prepared.book.store)
         #expect(check.isValid, "\(check.differences)")
@@ -120,7 +134,7 @@ struct PreparedCreationTests {
             let outcomes = try prepared.book.upsert(ahead, match: .email, channel: .import, actor: prepared.actor)
             #expect("\(outcomes)" == "\(decided)")
         }
-        #expect(preparedCount == 12)
+        #expect(preparedCount == 14)
         #expect(try Self.recorded(prepared.ledger) == Self.recorded(plain.ledger))
     }
 

@@ -211,7 +211,27 @@ struct UpsertPipelineTests {
         if Int.random(in: 0..<3, using: &generator) == 0 { fields.append((.custom("city"), [.text("Kyiv"), .text("Lviv")].randomElement(using: &generator))) }
         if Int.random(in: 0..<4, using: &generator) == 0 { fields.append((.custom("score"), .text("\(Int.random(in: 0..<3, using: &generator))"))) }
         let segments = ["spring", "summer"].filter { _ in Int.random(in: 0..<4, using: &generator) == 0 }
-        return item(ContactInput(email: email, phone: phone, fields: fields, segments: segments), row)
+        return item(ContactInput(email: email, phone: phone, fields: fields, segments: segments, consent: randomConsent(using: &generator)), row)
+    }
+
+    /// A random row's consent: none, an import's stated status, or a row's own statuses and
+    /// times (some of them withdrawals), so rows of one contact grant, withdraw and grant again.
+    static func randomConsent(using generator: inout SeededGenerator) -> ConsentInput? {
+        let base: Int64 = 1_680_000_000_000_000
+        switch Int.random(in: 0..<4, using: &generator) {
+        case 0: return nil
+        case 1: return ConsentInput(stated: Bool.random(using: &generator) ? .confirmed : .subscribed, purpose: "marketing")
+        default:
+            var consent = ConsentInput(stated: .confirmed, purpose: "marketing")
+            let time = base + Int64.random(in: 0..<1_000, using: &generator) * 1_000_000_000
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: consent.email = .subscribed; consent.optInAt = time; consent.optInIP = "198.51.100.\(Int.random(in: 1..<9, using: &generator))"
+            case 1: consent.optInAt = time; consent.confirmedAt = time + 60_000_000; consent.confirmIP = "2001:db8::5"
+            case 2: consent.all = .unsubscribed; consent.unsubscribedAt = Bool.random(using: &generator) ? time : nil; consent.unsubscribeReason = "NORMAL"
+            default: consent.sms = .cleaned; consent.cleanedAt = time
+            }
+            return consent
+        }
     }
 
     @Test("random files: pipelined batches record what one upsert per batch records, event by event, and decide rows as one row at a time does", arguments: 0..<12)

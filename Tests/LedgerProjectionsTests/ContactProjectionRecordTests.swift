@@ -64,20 +64,39 @@ struct ContactProjectionRecordTests {
             .identifierAdded(IdentifierChange(kind: .email, value: "new@example.com")),
             .identifierAdded(IdentifierChange(kind: .phone, value: "+380441234567")),
             .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: .standard(.firstName), from: nil, to: .text("Олена"))])),
+            // Consent, one grant when recorded and one migrated with its own time: placing sets
+            // the first's time and both positions.
+            .consentGranted(ConsentGranted(scope: ConsentScope(channel: .email, purpose: "marketing"), method: .import, status: .confirmed, wordingVersion: nil)),
+            .consentGranted(ConsentGranted(
+                scope: ConsentScope(channel: .sms, purpose: "marketing"), method: .import, status: .subscribed, wordingVersion: "v2",
+                evidence: .known(ConsentEvidence(ipAddress: "198.51.100.7")), occurredAt: 1_678_785_165_000_000)),
         ]
-        // Folded ahead as a bulk import's preparer does: stream and time 0.
-        let ahead = try #require(events.reduce(nil) { ContactState.fold($0, $1, meta: EventMeta(position: 0, stream: StreamID(0), recordedAt: 0)) })
+        // Folded ahead as a bulk import's preparer does: unplaced.
+        var ahead: ContactState?
+        for (index, event) in events.enumerated() { ContactState.fold(into: &ahead, event, meta: .unplaced(index)) }
+        let state = try #require(ahead)
         let newEvents = events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }
         let result = try ledger.append(AppendRequest(target: .new, expected: .noStream, events: newEvents))
         let recordedAt = try #require(try ledger.event(at: result.positions[0])).recordedAt
-        let folded = FoldedContact(stream: result.stream, placing: SharedContactState(ahead, encodingTail: encodedAhead), recordedAt: recordedAt)
+        let first = result.positions[0]
+        let folded = FoldedContact(stream: result.stream, placing: SharedContactState(state, encodingTail: encodedAhead), recordedAt: recordedAt, firstPosition: first)
         #expect(folded.old == nil)
-        #expect(folded.new == ahead.placed(stream: result.stream, recordedAt: recordedAt))
+        let placed = state.placed(stream: result.stream, recordedAt: recordedAt, firstPosition: first)
+        #expect(folded.new == placed)
+        // What the fold of the recorded events gives.
+        var replayed: ContactState?
+        for (index, event) in events.enumerated() {
+            ContactState.fold(into: &replayed, event, meta: EventMeta(position: first + UInt64(index), stream: result.stream, recordedAt: recordedAt))
+        }
+        #expect(replayed == placed)
+        #expect(placed.consents[ConsentScope(channel: .email, purpose: "marketing")]?.since == recordedAt)
+        #expect(placed.consents[ConsentScope(channel: .sms, purpose: "marketing")]?.since == 1_678_785_165_000_000)
+        #expect(placed.consents[ConsentScope(channel: .sms, purpose: "marketing")]?.position == first + 5)
 
         let positions = try #require(result.positions.first)...(try #require(result.positions.last))
         #expect(try ContactProjection.record([folded], definitions: [], positions: positions, headHash: try #require(try ledger.chainHash(at: positions.upperBound)), in: store))
         let directory = ContactDirectory(store: store)
-        #expect(try directory.contact(result.stream) == ahead.placed(stream: result.stream, recordedAt: recordedAt))
+        #expect(try directory.contact(result.stream) == placed)
         #expect(try directory.find(.email, "new@example.com") == result.stream)
         #expect(try directory.find(.phone, "+380441234567") == result.stream)
         let check = try ContactProjectionCheck.run(ledger: ledger, store: store)

@@ -88,17 +88,23 @@ struct ContactStateBinaryTests {
     @Test("a prepared state is encoded as placed without being placed first, also from a tail encoded ahead", arguments: 0..<50)
     func placedEncoding(seed: UInt64) throws {
         var random = RandomEvents(seed: seed)
-        let state = try #require(fold([Events.created()] + random.events(count: Int(seed % 30) + 1)))
-        let placed = state.placed(stream: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed)).encoded()
+        // Folded ahead as a bulk import's preparer does (unplaced), so consents are placed too.
+        var ahead: ContactState?
+        for (index, event) in ([Events.created()] + random.events(count: Int(seed % 30) + 1)).enumerated() {
+            ContactState.fold(into: &ahead, event, meta: .unplaced(index))
+        }
+        let state = try #require(ahead)
+        let first = 100 + seed
+        let placed = state.placed(stream: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed), firstPosition: first).encoded()
         var writer = BinaryWriter()
         writer.write(UInt8(0xEE))
-        state.encode(placedIn: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed), into: &writer)
+        state.encode(placedIn: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed), firstPosition: first, into: &writer)
         #expect(writer.bytes == [0xEE] + placed, "seed \(seed)")
         // As the projection writes a prepared contact: the head, then the tail the preparer encoded.
         let shared = SharedContactState(state, encodingTail: true)
         #expect(shared.tail != nil)
         writer.removeAll()
-        shared.encode(placedIn: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed), into: &writer)
+        shared.encode(placedIn: StreamID(seed + 1000), recordedAt: baseTime + Int64(seed), firstPosition: first, into: &writer)
         #expect(writer.bytes == placed, "seed \(seed)")
     }
 

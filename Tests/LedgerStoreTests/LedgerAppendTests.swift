@@ -1,10 +1,26 @@
 import Foundation
+import Synchronization
 import LedgerDomain
 import LedgerStore
 import Testing
 
 @Suite("Appending to the ledger")
 struct LedgerAppendTests {
+    @Test("a recorded time is never earlier than the event before it, even when the clock is set back")
+    func timesNeverGoBack() throws {
+        let directory = TemporaryDirectory()
+        let times = Mutex<[Int64]>([2_000_000, 1_000_000, 3_000_000])
+        let clock: @Sendable () -> Int64 = { times.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] } }
+        let ledger = try Ledger(directory: directory.path, options: .init(clock: clock))
+        defer { ledger.close() }
+        _ = try ledger.append(.newStream([testEvent(data: "one")]))
+        _ = try ledger.append(.newStream([testEvent(data: "two")]))
+        _ = try ledger.append(.newStream([testEvent(data: "three")]))
+        let recorded = try ledger.read(from: 1, limit: 10).map(\.recordedAt)
+        #expect(recorded == [2_000_000, 2_000_000, 3_000_000])
+        #expect(try ledger.verify().isValid)
+    }
+
     @Test("events appended to a new stream read back in order with their envelope")
     func appendAndReadBack() throws {
         let directory = TemporaryDirectory()

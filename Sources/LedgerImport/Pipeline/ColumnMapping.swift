@@ -8,7 +8,53 @@ public enum ColumnRole: Hashable, Sendable {
     case externalId
     case standard(StandardField)
     case custom(String)
+    /// A column about the row's consent (issue 20).
+    case consent(ConsentColumn)
     case ignore
+}
+
+/// What a consent column of an imported file holds: a status per channel or for the row, when
+/// and from where the person opted in, confirmed or unsubscribed, and under which wording.
+/// Mailchimp's audience export headers (`OPTIN_TIME`, `CONFIRM_IP`, `UNSUB_REASON`, ...) are
+/// recognised as they are.
+public enum ConsentColumn: String, Hashable, Sendable, CaseIterable {
+    case emailStatus = "consent-email"
+    case smsStatus = "consent-sms"
+    case status = "consent-status"
+    case optInTime = "optin-time"
+    case optInIP = "optin-ip"
+    case confirmTime = "confirm-time"
+    case confirmIP = "confirm-ip"
+    case unsubscribeTime = "unsub-time"
+    case unsubscribeReason = "unsub-reason"
+    case cleanTime = "clean-time"
+    case lastChanged = "last-changed"
+    case wording = "consent-wording"
+
+    /// Whether the column holds a time.
+    var holdsTime: Bool {
+        switch self {
+        case .optInTime, .confirmTime, .unsubscribeTime, .cleanTime, .lastChanged: true
+        default: false
+        }
+    }
+
+    /// Header spellings (after `ColumnMapping.normalise`) of files that carry consent:
+    /// Mailchimp's, plain English ones, and Ukrainian and Russian ones.
+    static let headers: [ConsentColumn: [String]] = [
+        .emailStatus: ["consent email", "email consent", "email status", "email subscription", "згода email", "згода на email", "згода e-mail", "статус email", "согласие email", "согласие на email", "статус email подписки"],
+        .smsStatus: ["consent sms", "sms consent", "sms status", "sms subscription", "згода sms", "згода на sms", "статус sms", "согласие sms", "согласие на sms"],
+        .status: ["consent", "consent status", "subscription status", "згода", "статус згоди", "статус підписки", "согласие", "статус согласия", "статус подписки"],
+        .optInTime: ["optin time", "opt-in time", "opt in time", "optin date", "opt-in date", "час підписки", "дата підписки", "время подписки", "дата подписки"],
+        .optInIP: ["optin ip", "opt-in ip", "opt in ip", "ip підписки", "ip подписки"],
+        .confirmTime: ["confirm time", "confirmation time", "confirmed at", "час підтвердження", "дата підтвердження", "время подтверждения", "дата подтверждения"],
+        .confirmIP: ["confirm ip", "confirmation ip", "ip підтвердження", "ip подтверждения"],
+        .unsubscribeTime: ["unsub time", "unsubscribe time", "unsubscribed at", "час відписки", "дата відписки", "время отписки", "дата отписки"],
+        .unsubscribeReason: ["unsub reason", "unsubscribe reason", "причина відписки", "причина отписки"],
+        .cleanTime: ["clean time", "cleaned at"],
+        .lastChanged: ["last changed", "остання зміна", "последнее изменение"],
+        .wording: ["consent text", "consent version", "consent wording", "wording version", "текст згоди", "версія згоди", "текст согласия", "версия согласия"],
+    ]
 }
 
 /// How the columns of a file map to contact fields: recognised headers first (English,
@@ -21,7 +67,7 @@ public struct ColumnMapping: Sendable {
     /// Headers recognised automatically, compared after `normalise`.
     static let recognised: [String: ColumnRole] = {
         var table = [String: ColumnRole]()
-        for header in ["email", "e-mail", "e mail", "пошта", "почта", "електронна пошта", "электронная почта"] { table[header] = .email }
+        for header in ["email", "e-mail", "e mail", "email address", "e-mail address", "пошта", "почта", "електронна пошта", "электронная почта"] { table[header] = .email }
         for header in ["phone", "mobile", "phone number", "mobile phone", "телефон", "мобільний", "мобильный"] { table[header] = .phone }
         for header in ["first name", "firstname", "name", "given name", "ім'я", "имя"] { table[header] = .standard(.firstName) }
         for header in ["last name", "lastname", "surname", "family name", "прізвище", "фамилия"] { table[header] = .standard(.lastName) }
@@ -29,6 +75,9 @@ public struct ColumnMapping: Sendable {
         for header in ["external id", "externalid", "external_id"] { table[header] = .externalId }
         for header in ["language", "language code", "languagecode"] { table[header] = .standard(.languageCode) }
         for header in ["time zone", "timezone"] { table[header] = .standard(.timeZone) }
+        for (column, headers) in ConsentColumn.headers {
+            for header in headers { table[header] = .consent(column) }
+        }
         return table
     }()
 
@@ -54,7 +103,15 @@ public struct ColumnMapping: Sendable {
         case "language code", "languagecode": .standard(.languageCode)
         case "time zone", "timezone": .standard(.timeZone)
         case "ignore", "skip": .ignore
-        default: .custom(target)
+        case let name:
+            // A consent column by its `--map` name (`optin-time`) or a recognised header.
+            if let column = ConsentColumn(rawValue: name.replacingOccurrences(of: " ", with: "-")) {
+                .consent(column)
+            } else if case .consent(let column)? = recognised[name] {
+                .consent(column)
+            } else {
+                .custom(target)
+            }
         }
     }
 

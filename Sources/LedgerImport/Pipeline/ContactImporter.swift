@@ -53,10 +53,14 @@ public final class ContactImporter {
         defer { memory.stop() }
         var summary = ImportSummary(file: url.lastPathComponent, format: "", encoding: "")
         summary.dryRun = options.dryRun
+        summary.consent.stated = options.consent?.label ?? "none"
+        summary.consent.purpose = options.purpose
         if options.dryRun {
             while let message = queue.pop() {
                 guard let batch = try take(message, rejects: rejects, into: &summary) else { continue }
-                try record(batch, outcomes: try decide(batch, options: options), rejects: rejects, into: &summary)
+                var consent = ConsentTally()
+                try record(batch, outcomes: try decide(batch, options: options, consent: &consent), rejects: rejects, into: &summary)
+                summary.consent.add(consent)
                 progress(ImportProgress(rows: summary.rows, read: batch.read))
             }
         } else {
@@ -110,6 +114,7 @@ public final class ContactImporter {
                         }
                         try settle(try pipeline.finish())
                         if let done = inFlight.take() { disposal.dispose(done) }
+                        summary.consent.add(pipeline.consentRecorded)
                     }
                 }
             }
@@ -153,11 +158,11 @@ public final class ContactImporter {
     }
 
     /// A dry run's outcomes of `batch`: decided and checked, nothing written.
-    private func decide(_ batch: PreparedBatch, options: ImportOptions) throws -> [Result<UpsertOutcome, ContactError>] {
+    private func decide(_ batch: PreparedBatch, options: ImportOptions, consent: inout ConsentTally) throws -> [Result<UpsertOutcome, ContactError>] {
         guard !batch.alreadyRecorded else { return [] }
         return try book.upsert(
             batch.items, match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty),
-            channel: .import, actor: options.actor, dryRun: true)
+            channel: .import, actor: options.actor, dryRun: true, consent: &consent)
     }
 
     /// The key of an import's progress marks, whose value is the number of data rows recorded,

@@ -19,6 +19,14 @@ public struct ImportOptions: Sendable {
     public var read = ReadOptions()
     /// Day-first (`d/m/Y`) or month-first (`m/d/Y`) for dates written with slashes.
     public var dayFirst = true
+    /// The consent every row that states none is given on each channel it carries
+    /// (`--consent`): confirmed by default, as Reteno treats contacts imported from a file;
+    /// nil records none.
+    public var consent: ConsentGrantStatus? = .confirmed
+    /// The list or purpose the consent is for (`--purpose`).
+    public var purpose = defaultPurpose
+    /// The purpose when none is named.
+    public static let defaultPurpose = "marketing"
     /// Who is importing.
     public var actor = Actor(.user, "import")
     /// Validate and report without writing.
@@ -38,6 +46,13 @@ public struct ImportOptions: Sendable {
     var fingerprint: String {
         [match.cliSpelling, defaultRegion, mappings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
          segments.joined(separator: ","), "\(overwriteEmpty)", "\(create)", "\(dayFirst)", "\(read.sheet)", read.encoding ?? "", read.delimiter.map { "\($0)" } ?? ""]
-            .joined(separator: "|")
+            .joined(separator: "|") + consentFingerprint
+    }
+
+    /// The consent options, as part of the fingerprint: empty when no consent is stated, so that
+    /// an import without it keeps the ids and progress an import made before consent was.
+    private var consentFingerprint: String {
+        guard consent != nil || purpose != Self.defaultPurpose else { return "" }
+        return "|consent=\(consent?.label ?? "none")|purpose=\(purpose)"
     }
 }

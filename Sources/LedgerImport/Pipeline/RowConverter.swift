@@ -10,21 +10,29 @@ struct RowConverter {
     let fieldTypes: [String: FieldType]
     let segments: [String]
     let dayFirst: Bool
+    /// What every row's consent starts from: the import's stated status and purpose; nil when
+    /// the import records no consent (`--consent none` and no consent column).
+    let consent: ConsentInput?
+    /// The moment consent times may not be later than: when the import started.
+    let now: Int64
     /// Each column's field and the type its values are read with (nil: not a field), looked
     /// up once here rather than by name for every row.
     private let columnFields: [(field: ContactField, type: FieldType)?]
 
-    init(mapping: ColumnMapping, header: [String], fieldTypes: [String: FieldType], segments: [String], dayFirst: Bool) {
+    init(mapping: ColumnMapping, header: [String], fieldTypes: [String: FieldType], segments: [String], dayFirst: Bool, consent: ConsentInput? = nil, now: Int64 = Int64.max) {
         self.mapping = mapping
         self.header = header
         self.fieldTypes = fieldTypes
         self.segments = segments
         self.dayFirst = dayFirst
+        let hasConsentColumns = mapping.roles.contains { if case .consent = $0 { true } else { false } }
+        self.consent = consent.flatMap { $0.stated == nil && !hasConsentColumns ? nil : $0 }
+        self.now = now
         columnFields = mapping.roles.map { role in
             switch role {
             case .standard(let field): (.standard(field), field.valueType)
             case .custom(let name): (.custom(name), fieldTypes[name] ?? .text)
-            case .email, .phone, .externalId, .ignore: nil
+            case .email, .phone, .externalId, .consent, .ignore: nil
             }
         }
     }
@@ -32,7 +40,7 @@ struct RowConverter {
     /// The request of `row`; a value that cannot be read is a `RowRejection` naming the column.
     func input(_ row: Row) throws(RowRejection) -> ContactInput {
         if let problem = row.problem { throw RowRejection(reason: problem.message) }
-        var input = ContactInput(segments: segments)
+        var input = ContactInput(segments: segments, consent: consent)
         input.fields.reserveCapacity(mapping.roles.count)
         for (index, role) in mapping.roles.enumerated() {
             let raw = index < row.fields.count ? row.fields[index].trimmingWhitespace : ""
@@ -48,9 +56,36 @@ struct RowConverter {
             case .standard, .custom:
                 guard let (field, type) = columnFields[index] else { continue }
                 input.fields.append((field, try value(raw, type: type, column: index)))
+            case .consent(let column):
+                if !raw.isEmpty { try read(raw, column, index: index, into: &input.consent) }
             }
         }
+        if let problem = input.consent?.problem { throw RowRejection(reason: "consent: \(problem)") }
         return input
+    }
+
+    /// Reads a consent cell into `consent` (made when the import records none by default).
+    private func read(_ raw: String, _ column: ConsentColumn, index: Int, into consent: inout ConsentInput?) throws(RowRejection) {
+        var read = consent ?? ConsentInput(stated: nil, purpose: ImportOptions.defaultPurpose)
+        do {
+            switch column {
+            case .emailStatus: read.email = try ConsentCellReader.status(raw)
+            case .smsStatus: read.sms = try ConsentCellReader.status(raw)
+            case .status: read.all = try ConsentCellReader.status(raw)
+            case .optInTime: read.optInAt = try ConsentCellReader.time(raw, dayFirst: dayFirst, now: now)
+            case .optInIP: read.optInIP = try ConsentCellReader.ipAddress(raw)
+            case .confirmTime: read.confirmedAt = try ConsentCellReader.time(raw, dayFirst: dayFirst, now: now)
+            case .confirmIP: read.confirmIP = try ConsentCellReader.ipAddress(raw)
+            case .unsubscribeTime: read.unsubscribedAt = try ConsentCellReader.time(raw, dayFirst: dayFirst, now: now)
+            case .unsubscribeReason: read.unsubscribeReason = raw
+            case .cleanTime: read.cleanedAt = try ConsentCellReader.time(raw, dayFirst: dayFirst, now: now)
+            case .lastChanged: read.lastChangedAt = try ConsentCellReader.time(raw, dayFirst: dayFirst, now: now)
+            case .wording: read.wordingVersion = raw
+            }
+        } catch {
+            throw RowRejection(reason: "\(columnName(index)): \(ValuePreview.quoted(raw)) \(error.reason)")
+        }
+        consent = read
     }
 
     /// How messages name column `index`: its header (its start, when long), or its number when it has none.

@@ -78,7 +78,9 @@ enum RowPreparer {
         try ImportLimits.check(header: header, file: plan.url.lastPathComponent)
         let mapping = try ColumnMapping(header: header, overrides: plan.options.mappings)
         guard queue.push(.opened(format: source.format, encoding: source.encoding, header: header)) else { throw Stopped() }
-        let converter = RowConverter(mapping: mapping, header: header, fieldTypes: plan.fieldTypes, segments: plan.options.segments, dayFirst: plan.options.dayFirst)
+        let converter = RowConverter(
+            mapping: mapping, header: header, fieldTypes: plan.fieldTypes, segments: plan.options.segments, dayFirst: plan.options.dayFirst,
+            consent: ConsentInput(stated: plan.options.consent, purpose: plan.options.purpose), now: Ledger.systemClock())
         let fileName = plan.url.lastPathComponent
         let namespace = plan.namespace
         let size = plan.options.batchSize

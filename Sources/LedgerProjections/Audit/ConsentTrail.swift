@@ -4,18 +4,21 @@ import LedgerStore
 /// A contact's consent trail: every grant, withdrawal, confirmation request and confirmation
 /// of its stream, oldest first.
 public enum ConsentTrail {
-    /// The consent events among `events` (one or more streams', any order) recorded at or
-    /// before `until` (all when nil), in log order. Other contact events are skipped, and so
-    /// are event types this build does not know; one that does not decode is an error.
-    /// Personal data (evidence) is unsealed with `keys`; without them it reads as erased.
-    public static func entries(_ events: [RecordedEvent], until: Int64? = nil, keys: KeyRing? = nil) throws -> [ConsentTrailEntry] {
+    /// The consent events among `events` (one or more streams', any order) that happened at or
+    /// before `until` (their `occurredAt` when they state one, else when recorded) and were
+    /// recorded at or before `knownAt` (no limit when nil), in log order. Other contact events
+    /// are skipped, and so are event types this build does not know; one that does not decode
+    /// is an error. Personal data (evidence) is unsealed with `keys`; without them it reads as
+    /// erased.
+    public static func entries(_ events: [RecordedEvent], until: Int64? = nil, knownAt: Int64? = nil, keys: KeyRing? = nil) throws -> [ConsentTrailEntry] {
         var entries = [ConsentTrailEntry]()
         for event in events.sorted(by: { $0.position < $1.position }) {
-            if let until, event.recordedAt > until { continue }
+            if let knownAt, event.recordedAt > knownAt { continue }
             guard let decoded = try decode(event, personal: try keys.personalData(of: event)) else { continue }
+            if let until, (decoded.occurredAt ?? event.recordedAt) > until { continue }
             func entry(_ action: ConsentTrailEntry.Action, _ scope: ConsentScope, _ method: ConsentMethod, _ wording: String?, status: ConsentGrantStatus? = nil, reason: String? = nil, token: String? = nil, _ evidence: Personal<ConsentEvidence>) -> ConsentTrailEntry {
                 ConsentTrailEntry(
-                    position: event.position, stream: event.stream, recordedAt: event.recordedAt, actor: event.actor,
+                    position: event.position, stream: event.stream, recordedAt: event.recordedAt, occurredAt: decoded.occurredAt, actor: event.actor,
                     source: event.source, action: action, scope: scope, method: method, wordingVersion: wording,
                     grantedStatus: status, reason: reason, tokenID: token, evidence: evidence
                 )

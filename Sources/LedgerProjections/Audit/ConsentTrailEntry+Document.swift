@@ -25,6 +25,12 @@ extension ConsentTrailEntry {
         }
     }
 
+    /// When it happened as printed: the time the event states, or `-` when it happened when
+    /// it was recorded.
+    public var occurredAtText: String {
+        occurredAt.map { Timestamp.iso8601(microseconds: $0) } ?? "-"
+    }
+
     /// The action as printed: a grant with the status it gave, e.g. `granted (confirmed)`.
     public var actionText: String {
         grantedStatus.map { "\(action.rawValue) (\($0.label))" } ?? action.rawValue
@@ -34,6 +40,7 @@ extension ConsentTrailEntry {
     public var document: ConsentTrailDocument {
         ConsentTrailDocument(
             position: position, stream: stream.rawValue, recordedAt: Timestamp.iso8601(microseconds: recordedAt),
+            occurredAt: occurredAt.map { Timestamp.iso8601(microseconds: $0) },
             action: action.rawValue, status: grantedStatus?.label, channel: scope.channel.label, purpose: scope.purpose,
             method: method.label, wordingVersion: wordingVersion, reason: reason, tokenId: tokenID, ipAddress: ipAddressText,
             userAgent: userAgentText, evidenceNote: evidenceNoteText, actor: actor.description, source: AuditSourceDocument(source)
@@ -46,6 +53,8 @@ public struct ConsentTrailDocument: Codable, Hashable, Sendable {
     public var position: UInt64
     public var stream: UInt64
     public var recordedAt: String
+    /// When it happened, when the event says so (a migrated consent); nil: when recorded.
+    public var occurredAt: String?
     /// `granted`, `withdrawn`, `confirmation-requested` or `confirmed`.
     public var action: String
     /// For grants: `subscribed` or `confirmed`.

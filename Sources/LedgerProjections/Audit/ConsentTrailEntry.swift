@@ -16,6 +16,9 @@ public struct ConsentTrailEntry: Hashable, Sendable {
     public var stream: StreamID
     /// When the ledger recorded it, in microseconds since 1970-01-01 UTC.
     public var recordedAt: Int64
+    /// When it happened, when the event says it happened before it was recorded (a consent
+    /// migrated from another system); nil: when it was recorded.
+    public var occurredAt: Int64?
     /// Who recorded it.
     public var actor: Actor
     /// Where it came from.

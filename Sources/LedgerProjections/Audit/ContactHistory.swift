@@ -52,13 +52,13 @@ public enum ContactHistory {
             let value = identifierValue(identifier)
             return [HistoryChange(kind: .identifier, subject: identifier.kind.label, old: value, new: .unset, detail: "removed \(value.text)")]
         case .consentGranted(let granted):
-            return [consent(granted.scope, "granted (\(granted.status.label))", granted.method, granted.wordingVersion)]
+            return [consent(granted.scope, "granted (\(granted.status.label))", granted.method, granted.wordingVersion, granted.occurredAt)]
         case .consentWithdrawn(let withdrawn):
-            return [consent(withdrawn.scope, "withdrawn", withdrawn.method, withdrawn.wordingVersion, extra: withdrawn.reason.map { "reason \($0)" })]
+            return [consent(withdrawn.scope, "withdrawn", withdrawn.method, withdrawn.wordingVersion, withdrawn.occurredAt, extra: withdrawn.reason.map { "reason \($0)" })]
         case .consentConfirmationRequested(let requested):
-            return [consent(requested.scope, "confirmation requested", requested.method, requested.wordingVersion, extra: "token \(requested.tokenID)")]
+            return [consent(requested.scope, "confirmation requested", requested.method, requested.wordingVersion, requested.occurredAt, extra: "token \(requested.tokenID)")]
         case .consentConfirmed(let confirmed):
-            return [consent(confirmed.scope, "confirmed", confirmed.method, confirmed.wordingVersion, extra: "token \(confirmed.tokenID)")]
+            return [consent(confirmed.scope, "confirmed", confirmed.method, confirmed.wordingVersion, confirmed.occurredAt, extra: "token \(confirmed.tokenID)")]
         case .segmentMemberAdded(let membership):
             return [HistoryChange(kind: .segment, subject: membership.segment, detail: "joined")]
         case .segmentMemberRemoved(let membership):
@@ -78,8 +78,11 @@ public enum ContactHistory {
         identifier.value.value.map { .value(.text($0)) } ?? .erased
     }
 
-    private static func consent(_ scope: ConsentScope, _ action: String, _ method: ConsentMethod, _ wording: String?, extra: String? = nil) -> HistoryChange {
+    /// A consent change; one that happened before it was recorded (a migrated consent) says
+    /// when, beside the entry's recorded time.
+    private static func consent(_ scope: ConsentScope, _ action: String, _ method: ConsentMethod, _ wording: String?, _ occurredAt: Int64?, extra: String? = nil) -> HistoryChange {
         var detail = "\(action) by \(method.label)"
+        if let occurredAt { detail += ", happened \(Timestamp.iso8601(microseconds: occurredAt))" }
         if let wording { detail += ", wording \(wording)" }
         if let extra { detail += ", \(extra)" }
         return HistoryChange(kind: .consent, subject: "\(scope.channel.label)/\(scope.purpose)", detail: detail)

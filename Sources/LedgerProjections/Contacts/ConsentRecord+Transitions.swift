@@ -1,6 +1,8 @@
 import LedgerDomain
 
-// The consent events' effect on one scope's record; the table is on `ConsentStatus`.
+// The consent events' effect on one scope's record; the table is on `ConsentStatus`. A record's
+// `since` is when the event that set it happened: the event's `occurredAt` when it states one (a
+// consent migrated from another system), else when the ledger recorded it.
 extension ConsentRecord {
     /// The record after `consent.granted`.
     static func granting(_ record: ConsentRecord?, _ event: ConsentGranted, meta: EventMeta) -> ConsentRecord {
@@ -11,7 +13,7 @@ extension ConsentRecord {
             return record
         }
         return ConsentRecord(
-            status: target, since: meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
+            status: target, since: event.occurredAt ?? meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
             position: meta.position, evidence: event.evidence.stateValue,
             // A grant that confirms settles any confirmation still awaited.
             pending: confirms ? nil : record?.pending
@@ -25,20 +27,20 @@ extension ConsentRecord {
             return record
         }
         return ConsentRecord(
-            status: .unsubscribed, since: meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
+            status: .unsubscribed, since: event.occurredAt ?? meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
             position: meta.position, evidence: event.evidence.stateValue, pending: nil
         )
     }
 
     /// The record after `consent.confirmation-requested`.
     static func requesting(_ record: ConsentRecord?, _ event: ConsentConfirmationRequested, meta: EventMeta) -> ConsentRecord {
-        let pending = PendingConfirmation(tokenID: event.tokenID, requestedAt: meta.recordedAt)
+        let pending = PendingConfirmation(tokenID: event.tokenID, requestedAt: event.occurredAt ?? meta.recordedAt)
         if var record, record.status != .unsubscribed {
             record.pending = pending
             return record
         }
         return ConsentRecord(
-            status: .subscribedUnconfirmed, since: meta.recordedAt, method: event.method,
+            status: .subscribedUnconfirmed, since: event.occurredAt ?? meta.recordedAt, method: event.method,
             wordingVersion: event.wordingVersion, position: meta.position, evidence: event.evidence.stateValue,
             pending: pending
         )
@@ -53,7 +55,7 @@ extension ConsentRecord {
             return record
         }
         return ConsentRecord(
-            status: .confirmed, since: meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
+            status: .confirmed, since: event.occurredAt ?? meta.recordedAt, method: event.method, wordingVersion: event.wordingVersion,
             position: meta.position, evidence: event.evidence.stateValue, pending: pending
         )
     }

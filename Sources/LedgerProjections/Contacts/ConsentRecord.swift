@@ -4,7 +4,10 @@ import LedgerDomain
 public struct ConsentRecord: Hashable, Sendable {
     /// Where the contact stands; see `ConsentStatus` for how events move it.
     public var status: ConsentStatus
-    /// When the scope entered this status, in microseconds since 1970-01-01 UTC.
+    /// When the scope entered this status, in microseconds since 1970-01-01 UTC: when the event
+    /// that set it happened (its `occurredAt`, for consent migrated from another system), else
+    /// when it was recorded. `EventMeta.unplacedTime` in a state folded ahead of its append,
+    /// until it is placed (`ContactState.placed`).
     public var since: Int64
     /// How the consent was given, confirmed or withdrawn by the event that set the status.
     public var method: ConsentMethod
@@ -34,5 +37,20 @@ public struct ConsentRecord: Hashable, Sendable {
         self.position = position
         self.evidence = evidence
         self.pending = pending
+    }
+}
+
+extension ConsentRecord {
+    /// The record of a state folded ahead of its append, placed (`ContactState.placed`): its
+    /// position counted from `firstPosition`, and times the events did not state set to
+    /// `recordedAt`.
+    func placed(recordedAt: Int64, firstPosition: UInt64) -> ConsentRecord {
+        var placed = self
+        placed.position += firstPosition
+        if since == EventMeta.unplacedTime { placed.since = recordedAt }
+        if let pending, pending.requestedAt == EventMeta.unplacedTime {
+            placed.pending = PendingConfirmation(tokenID: pending.tokenID, requestedAt: recordedAt)
+        }
+        return placed
     }
 }

@@ -46,10 +46,14 @@ extension ContactState {
         encode(id: id, createdAt: createdAt, updatedAt: updatedAt, into: &writer)
     }
 
-    /// Appends the stored bytes of `placed(stream:recordedAt:)` to `writer`, without making
-    /// that copy of the state (a retain of each of its tables, and a release when dropped).
-    public func encode(placedIn stream: StreamID, recordedAt: Int64, into writer: inout BinaryWriter) {
-        encode(id: stream, createdAt: recordedAt, updatedAt: recordedAt, into: &writer)
+    /// Appends the stored bytes of `placed(stream:recordedAt:firstPosition:)` to `writer`,
+    /// without making that copy of the state (a retain of each of its tables, and a release
+    /// when dropped).
+    public func encode(placedIn stream: StreamID, recordedAt: Int64, firstPosition: UInt64 = 0, into writer: inout BinaryWriter) {
+        Self.writeHead(flags: flags, id: stream, createdAt: recordedAt, updatedAt: recordedAt, into: &writer)
+        encodeTailBeforeConsents(into: &writer)
+        encodeConsents(placing: (recordedAt, firstPosition), into: &writer)
+        encodeTailAfterConsents(into: &writer)
     }
 
     private func encode(id: StreamID, createdAt: Int64, updatedAt: Int64, into writer: inout BinaryWriter) {
@@ -58,12 +62,28 @@ extension ContactState {
     }
 
     /// The stored bytes after the head (format, flags, id and times): what placing a state
-    /// at its stream and time (`placed`) leaves as it is, so a thread that folds a new contact
-    /// ahead can encode them there (`PlacedStateEncoding`).
+    /// at its stream and time (`placed`) leaves as it is when it holds no consent, so a thread
+    /// that folds a new contact ahead can encode them there (`SharedContactState`).
     public func encodedTail() -> [UInt8] {
         var writer = BinaryWriter(capacity: 128)
         encodeTail(into: &writer)
         return writer.bytes
+    }
+
+    /// The tail in the two parts placing leaves as they are, around the consents (whose
+    /// positions and unstated times placing sets): what a state with consents shares ahead.
+    public func encodedTailAroundConsents() -> (before: [UInt8], after: [UInt8]) {
+        var before = BinaryWriter(capacity: 128)
+        encodeTailBeforeConsents(into: &before)
+        var after = BinaryWriter(capacity: 16)
+        encodeTailAfterConsents(into: &after)
+        return (before.bytes, after.bytes)
+    }
+
+    /// Appends the stored consents of this state placed at `recordedAt` and `firstPosition`
+    /// (`ConsentRecord.placed`).
+    public func encodeConsents(placedAt recordedAt: Int64, firstPosition: UInt64, into writer: inout BinaryWriter) {
+        encodeConsents(placing: (recordedAt, firstPosition), into: &writer)
     }
 
     /// The flags byte of the head.
@@ -85,6 +105,12 @@ extension ContactState {
     }
 
     private func encodeTail(into writer: inout BinaryWriter) {
+        encodeTailBeforeConsents(into: &writer)
+        encodeConsents(placing: nil, into: &writer)
+        encodeTailAfterConsents(into: &writer)
+    }
+
+    private func encodeTailBeforeConsents(into writer: inout BinaryWriter) {
         if let channel { writer.writeCode(state: channel) }
         if let mergedInto { writer.writeVarint(mergedInto.rawValue) }
         writer.writeVarint(UInt64(absorbed.count))
@@ -104,10 +130,21 @@ extension ContactState {
             writer.writeString(name)
             writer.writeFieldValue(value)
         }
+    }
+
+    /// The consents, placed at a time and first position when `placing` says so.
+    private func encodeConsents(placing: (recordedAt: Int64, firstPosition: UInt64)?, into writer: inout BinaryWriter) {
         writer.writeVarint(UInt64(consents.count))
         Self.forEachSorted(consents, by: Self.precedes) { scope, record in
-            Self.write(scope, record, into: &writer)
+            if let placing {
+                Self.write(scope, record.placed(recordedAt: placing.recordedAt, firstPosition: placing.firstPosition), into: &writer)
+            } else {
+                Self.write(scope, record, into: &writer)
+            }
         }
+    }
+
+    private func encodeTailAfterConsents(into writer: inout BinaryWriter) {
         writer.writeVarint(UInt64(segments.count))
         if !segments.isEmpty {
             for segment in segments.sorted() { writer.writeString(segment) }

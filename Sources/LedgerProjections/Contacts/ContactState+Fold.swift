@@ -40,17 +40,22 @@ extension ContactState {
         contact.updatedAt = max(contact.updatedAt, meta.recordedAt)
     }
 
-    /// A new contact's state folded ahead of its append, with stream and time 0, as it is once
-    /// its events are recorded in `stream` at `recordedAt` (one transaction: one time).
+    /// A new contact's state folded ahead of its append (`EventMeta.unplaced`), as it is once
+    /// its events are recorded in `stream` at `recordedAt` (one transaction: one time), the
+    /// first of them at `firstPosition`.
     ///
     /// The same state the fold gives from the recorded events when they only create the contact
-    /// and add identifiers, fields and segments (what an upsert records for a new contact):
-    /// those read the event's place only for the contact's id and times.
-    public func placed(stream: StreamID, recordedAt: Int64) -> ContactState {
+    /// and add identifiers, fields, segments and consents (what an upsert records for a new
+    /// contact): those read the event's place only for the contact's id and times, and a
+    /// consent's position and, when the event does not say when it happened, its time.
+    public func placed(stream: StreamID, recordedAt: Int64, firstPosition: UInt64 = 0) -> ContactState {
         var placed = self
         placed.id = stream
         placed.createdAt = recordedAt
         placed.updatedAt = recordedAt
+        if !consents.isEmpty {
+            for (scope, record) in consents { placed.consents[scope] = record.placed(recordedAt: recordedAt, firstPosition: firstPosition) }
+        }
         return placed
     }
 

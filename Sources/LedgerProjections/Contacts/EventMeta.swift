@@ -18,6 +18,18 @@ public struct EventMeta: Hashable, Sendable {
         self.recordedAt = recordedAt
     }
 
+    /// The time a state folded ahead of its append (a new contact prepared by a bulk writer)
+    /// gives the events it has not recorded yet: no real time is this early, so placing the
+    /// state (`ContactState.placed`) knows which times to replace.
+    public static let unplacedTime = Int64.min
+
+    /// The place of a contact's `index`-th event (from 0) folded ahead of its append: position
+    /// `index`, to which placing adds the position before its first event; stream 0; time
+    /// `unplacedTime`.
+    public static func unplaced(_ index: Int) -> EventMeta {
+        EventMeta(position: UInt64(index), stream: StreamID(0), recordedAt: unplacedTime)
+    }
+
     /// Takes the place and time of a recorded event.
     public init(_ event: RecordedEvent) {
         self.init(position: event.position, stream: event.stream, recordedAt: event.recordedAt)

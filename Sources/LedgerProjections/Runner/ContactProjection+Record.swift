@@ -13,10 +13,10 @@ public struct FoldedContact: Sendable {
     public let old: ContactState?
     /// The state after the events, unless it is `placing`'s.
     let folded: ContactState?
-    /// A new contact's state folded ahead with stream and time 0, and the time its events
-    /// were recorded at: the state after the events is it placed there
-    /// (`ContactState.placed`), which `record` encodes without making it.
-    let placing: (shared: SharedContactState, recordedAt: Int64)?
+    /// A new contact's state folded ahead (unplaced, `EventMeta.unplaced`), the time its
+    /// events were recorded at and the position of the first: the state after the events is it
+    /// placed there (`ContactState.placed`), which `record` encodes without making it.
+    let placing: (shared: SharedContactState, recordedAt: Int64, firstPosition: UInt64)?
 
     /// Describes one contact's change.
     public init(stream: StreamID, old: ContactState?, new: ContactState?) {
@@ -27,18 +27,18 @@ public struct FoldedContact: Sendable {
     }
 
     /// Describes a new contact whose events only create it as `shared` says (a prepared
-    /// creation), recorded in `stream` at `recordedAt`: its state is `shared`'s placed there,
-    /// and is recorded without being copied out of `shared`.
-    public init(stream: StreamID, placing shared: SharedContactState, recordedAt: Int64) {
+    /// creation), recorded in `stream` at `recordedAt` from `firstPosition` on: its state is
+    /// `shared`'s placed there, and is recorded without being copied out of `shared`.
+    public init(stream: StreamID, placing shared: SharedContactState, recordedAt: Int64, firstPosition: UInt64) {
         self.stream = stream
         old = nil
         folded = nil
-        placing = (shared, recordedAt)
+        placing = (shared, recordedAt, firstPosition)
     }
 
     /// The state after the events (nil: the fold left none).
     public var new: ContactState? {
-        if let placing { return placing.shared.state.placed(stream: stream, recordedAt: placing.recordedAt) }
+        if let placing { return placing.shared.state.placed(stream: stream, recordedAt: placing.recordedAt, firstPosition: placing.firstPosition) }
         return folded
     }
 }
@@ -128,7 +128,7 @@ extension ContactProjection {
                     if let placing = contacts[index].placing {
                         // Kept alive explicitly, so the state is encoded where it is held, not copied.
                         let shared = placing.shared
-                        withExtendedLifetime(shared) { shared.encode(placedIn: stream, recordedAt: placing.recordedAt, into: &writer) }
+                        withExtendedLifetime(shared) { shared.encode(placedIn: stream, recordedAt: placing.recordedAt, firstPosition: placing.firstPosition, into: &writer) }
                     } else if let new = contacts[index].folded {
                         new.encode(into: &writer)
                     } else {

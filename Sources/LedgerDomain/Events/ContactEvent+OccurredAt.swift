@@ -1,0 +1,16 @@
+extension ContactEvent {
+    /// When the fact happened, when the event says it happened before the ledger recorded it
+    /// (a consent migrated from another system); nil: when it was recorded. Only consent
+    /// events (v2) can say so.
+    public var occurredAt: Int64? {
+        switch self {
+        case .consentGranted(let granted): granted.occurredAt
+        case .consentWithdrawn(let withdrawn): withdrawn.occurredAt
+        case .consentConfirmationRequested(let requested): requested.occurredAt
+        case .consentConfirmed(let confirmed): confirmed.occurredAt
+        case .contactCreated, .contactFieldsChanged, .identifierAdded, .identifierRemoved, .segmentMemberAdded,
+             .segmentMemberRemoved, .contactMerged, .contactMergedAway, .contactErased, .fieldDefined:
+            nil
+        }
+    }
+}
