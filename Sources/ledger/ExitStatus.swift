@@ -4,6 +4,7 @@ import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
 import LedgerImport
+import LedgerServer
 import LedgerStore
 import LedgerTokens
 
@@ -66,6 +67,8 @@ extension ExitStatus {
             return (.dataError, error.message)
         case let error as ImportLimitError:
             return (.usage, error.message)
+        case let error as ApiKeyError:
+            return (error.code == .notFound ? .noInput : error.code == .exists ? .dataError : .usage, error.message)
         case let error as MatchRuleError:
             return (.usage, error.message)
         case let error as EmailAddressError:

@@ -29,6 +29,11 @@ enum EventSnapshot {
                     stable[link] = "id \(number)"
                 }
             }
+            // An API key's secret is random, and so is its hash.
+            if var payload = stable["payload"] as? [String: Any], payload["secretSha256"] != nil {
+                payload["secretSha256"] = "sha256 of the secret"
+                stable["payload"] = payload
+            }
             if var source = stable["source"] as? [String: Any], source["requestId"] != nil {
                 source["requestId"] = "request"
                 stable["source"] = source

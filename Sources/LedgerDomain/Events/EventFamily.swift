@@ -14,6 +14,8 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// Push tokens and the VAPID keys they depend on: `token.*`, `vapid.*` (read as
     /// `TokenEvent`).
     case tokens
+    /// API keys: `apikey.created`, `apikey.revoked` (read as `ApiKeyEvent`).
+    case apiKeys
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts
     /// another (checked by the tests), so a tag has at most one family.
@@ -22,6 +24,7 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
         case .contacts: ["contact.", "consent.", "segment.member-", "field."]
         case .segments: ["segment.rule-", "segment.refreshed"]
         case .tokens: ["token.", "vapid."]
+        case .apiKeys: ["apikey."]
         }
     }
 

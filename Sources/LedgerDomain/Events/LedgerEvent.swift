@@ -12,6 +12,8 @@ public enum LedgerEvent: Sendable, Hashable {
     case segments(SegmentEvent)
     /// An event of the push-token family.
     case tokens(TokenEvent)
+    /// An event of the API-key family.
+    case apiKeys(ApiKeyEvent)
     /// An event of a family this build does not know, by its stored type.
     case unrecognized(EventType)
 
@@ -22,6 +24,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .contacts: self = .contacts(try ContactEvent(decoding: event))
         case .segments: self = .segments(try SegmentEvent(decoding: event))
         case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: event.personalDataSealed ? nil : Array(event.personalData)))
+        case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -42,6 +45,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .contacts: self = .contacts(try ContactEvent(decoding: event, personalData: personalData))
         case .segments: self = .segments(try SegmentEvent(decoding: event))
         case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: personalData))
+        case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -61,6 +65,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .contacts: .contacts
         case .segments: .segments
         case .tokens: .tokens
+        case .apiKeys: .apiKeys
         case .unrecognized: nil
         }
     }
@@ -92,6 +97,7 @@ extension LedgerEvent {
         case .contacts(let event): event.jsonPayload
         case .segments(let event): event.jsonPayload
         case .tokens(let event): event.jsonPayload
+        case .apiKeys(let event): event.jsonPayload
         case .unrecognized: nil
         }
     }

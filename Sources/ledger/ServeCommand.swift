@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import LedgerContacts
+import LedgerServer
+import Logging
+
+/// `ledger serve [--host 127.0.0.1] [--port 8080]`: the HTTP API (docs/api.md) on the store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API on the store (docs/api.md).",
+        discussion: """
+            Requests are signed with API keys (`ledger apikey create`). SIGTERM or SIGINT stops \
+            the server gracefully: it stops accepting connections and finishes the requests under \
+            way; nothing is acknowledged that was not committed. The CLI keeps working beside it.
+            """
+    )
+
+    @OptionGroup var options: ContactBookOptions
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0: any free port, printed when listening).") var port = 8080
+    @Option(name: .customLong("rate-limit"), help: "Requests per second per API key (0: no limit).") var rateLimit: Double = 0
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let (book, close) = try options.open(create: true)
+        defer { close() }
+        var logger = Logger(label: "contactledger.http")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let server = try ApiServer(service: ContactService(book: book, logger: logger), logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text)
+        let host = host
+        try await server.run(host: host, port: port) { port in
+            Output.error("listening on http://\(host):\(port.map(String.init) ?? "?")")
+        }
+    }
+}
