@@ -103,13 +103,7 @@ struct AppendWriter: Sendable {
         // down the ordinary path, which refuses only the job it belongs to.
         var pending = IdentityClaims.Pending()
         if group.jobs.contains(where: { $0.batch.requests.contains { $0.identity?.claims.isEmpty == false } }) {
-            var oldest = UInt64.max
-            for job in group.jobs {
-                for request in job.batch.requests {
-                    if let identity = request.identity, !identity.claims.isEmpty { oldest = min(oldest, identity.decidedAt) }
-                }
-            }
-            let claims = try IdentityClaims.recent(after: oldest, txn: txn, table: tables.claims)
+            let claims = try recentClaims(of: group.jobs.lazy.flatMap(\.batch.requests), txn: txn)
             var stream = prediction.nextStream
             for job in group.jobs {
                 for request in job.batch.requests {
@@ -247,7 +241,7 @@ struct AppendWriter: Sendable {
 
     /// The claim records after the oldest decision among `requests` that claim anything:
     /// read once per job (empty, without a read, when none claims).
-    private func recentClaims(of requests: [EncodedBatch.Request], txn: LMDBTransaction) throws -> IdentityClaims.Recent {
+    private func recentClaims(of requests: some Sequence<EncodedBatch.Request>, txn: LMDBTransaction) throws -> IdentityClaims.Recent {
         var oldest: UInt64?
         for request in requests {
             guard let identity = request.identity, !identity.claims.isEmpty else { continue }

@@ -86,14 +86,7 @@ struct StreamIndex {
         if let last = try gapEntries(of: stream).last(where: { $0.position <= position }) { return last.version }
         return try txn.withCursor(tables.streams) { cursor in
             // The stream's last table entry, then back while past `position` (usually not at all).
-            var entry: LMDBCursor.Entry?
-            if stream.rawValue == UInt64.max {
-                entry = try cursor.move(MDB_LAST)
-            } else if try withUnsafeBytes(of: ((stream.rawValue + 1).bigEndian, UInt64(0)), { try cursor.seek(atOrAfter: $0) }) != nil {
-                entry = try cursor.move(MDB_PREV)
-            } else {
-                entry = try cursor.move(MDB_LAST)
-            }
+            var entry = try Self.lastTableEntry(at: stream, cursor: cursor)
             while let current = entry, current.key.count == 16, current.value.count == 8,
                   UInt64(bigEndian: current.key.loadUnaligned(as: UInt64.self)) == stream.rawValue {
                 if UInt64(bigEndian: current.value.loadUnaligned(as: UInt64.self)) <= position {
@@ -107,18 +100,21 @@ struct StreamIndex {
 
     /// The last version of `stream` in the `streams` table alone.
     static func lastTableVersion(of stream: StreamID, cursor: LMDBCursor) throws -> UInt64 {
-        // Seek to the first key of the next stream and step back one entry.
-        let entry: LMDBCursor.Entry?
-        if stream.rawValue == UInt64.max {
-            entry = try cursor.move(MDB_LAST)
-        } else if try withUnsafeBytes(of: ((stream.rawValue + 1).bigEndian, UInt64(0)), { try cursor.seek(atOrAfter: $0) }) != nil {
-            entry = try cursor.move(MDB_PREV)
-        } else {
-            entry = try cursor.move(MDB_LAST)
-        }
-        guard let entry, entry.key.count == 16 else { return 0 }
+        guard let entry = try lastTableEntry(at: stream, cursor: cursor), entry.key.count == 16 else { return 0 }
         let found = UInt64(bigEndian: entry.key.loadUnaligned(as: UInt64.self))
         guard found == stream.rawValue else { return 0 }
         return UInt64(bigEndian: entry.key.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    }
+
+    /// The table entry just before the next stream's first key: `stream`'s last entry when it
+    /// has one in the table (the caller checks the key's stream).
+    private static func lastTableEntry(at stream: StreamID, cursor: LMDBCursor) throws -> LMDBCursor.Entry? {
+        if stream.rawValue == UInt64.max {
+            return try cursor.move(MDB_LAST)
+        } else if try withUnsafeBytes(of: ((stream.rawValue + 1).bigEndian, UInt64(0)), { try cursor.seek(atOrAfter: $0) }) != nil {
+            return try cursor.move(MDB_PREV)
+        } else {
+            return try cursor.move(MDB_LAST)
+        }
     }
 }
