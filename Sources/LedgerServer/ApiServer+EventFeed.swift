@@ -48,7 +48,8 @@ extension ApiServer {
                 var wakeups = wake.makeAsyncIterator()
                 while remaining > 0 {
                     let count = min(remaining, Self.followBatch)
-                    let page = try await contacts.read { _ in try Self.envelopes(ledger, from: next, limit: count) }
+                    let start = next
+                    let page = try await contacts.read { _ in try Self.envelopes(ledger, from: start, limit: count) }
                     if !page.bytes.isEmpty { try await writer.write(ByteBuffer(bytes: page.bytes)) }
                     remaining -= page.count
                     next = page.next ?? next

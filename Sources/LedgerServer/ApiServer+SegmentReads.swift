@@ -55,15 +55,16 @@ extension ApiServer {
         let reply = try await contacts.read { book -> MembersPageReply? in
             let segments = SegmentDirectory(store: try book.directory().store)
             guard let record = try segments.rules()[segment] else { return nil }
-            let all: [(stream: StreamID, since: Int64?)] = if let at {
-                try segments.members(segment, at: at).map { ($0, nil) }
+            var all = [(stream: StreamID, since: Int64?)]()
+            if let at {
+                all = try segments.members(segment, at: at).map { (stream: $0, since: nil) }
             } else {
-                try segments.members(segment).map { ($0.stream, $0.since) }
+                all = try segments.members(segment).map { (stream: $0.stream, since: Optional($0.since)) }
             }
-            let page = all.lazy.filter { $0.stream.rawValue > after }.prefix(limit + 1)
-            let members = page.prefix(limit).map { MembersPageReply.Member(id: $0.stream.rawValue, since: $0.since.map(Timestamp.iso8601(microseconds:))) }
+            let page = Array(all.lazy.filter { $0.stream.rawValue > after }.prefix(limit + 1))
+            let members = page.prefix(limit).map { MembersPageReply.Member(id: $0.stream.rawValue, since: $0.since.map { Timestamp.iso8601(microseconds: $0) }) }
             return MembersPageReply(
-                segment: segment, version: record.version, at: at.map(Timestamp.iso8601(microseconds:)), members: Array(members),
+                segment: segment, version: record.version, at: at.map { Timestamp.iso8601(microseconds: $0) }, members: members,
                 next: page.count > limit ? members.last?.id : nil)
         }
         guard let reply else {
