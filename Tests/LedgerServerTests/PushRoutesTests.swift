@@ -172,4 +172,13 @@ struct PushRoutesTests {
         #expect(token.erased)
         #expect(try fixture.ledger.dataKey(for: token.stream) == nil)
     }
+
+    @Test("the OpenAPI document names the routes added for issues 16, 17 and 18")
+    func openAPIDocument() throws {
+        let text = try #require(OpenAPIDocument.text)
+        for path in ["/api/v1/webpush/subscriptions:", "/api/v1/webpush/subscriptions/refresh:", "/api/v1/webpush/subscriptions/revoke:",
+                     "/api/v1/segments:", "/api/v1/segments/{name}/members/{key}:", "/api/v1/fields:", "name: follow"] {
+            #expect(text.contains(path), "\(path)")
+        }
+    }
 }
