@@ -26,7 +26,7 @@ extension ApiServer {
         let idempotency = try IdempotencyKey(request.headers, apiKey: key.name)
         let bytes = try await Self.jsonBody(request, limit: ApiLimits.bulkBodyBytes)
         let value = try await resolvingFieldIDs(try BodyReader.parse(bytes))
-        let (declared, dynamic) = try await contacts.read { book in
+        let (declared, dynamicSegments) = try await contacts.read { book in
             let directory = try book.directory()
             return (try directory.fieldTypes(), Set(try SegmentDirectory(store: directory.store).rules().keys))
         }
@@ -35,7 +35,7 @@ extension ApiServer {
         guard let members = reader.object(value, at: "", allowed: allowed) else { try reader.finish(); throw ApiProblem.badRequest("not an object") }
         let match = ContactPayload.matchRule(members, at: "", reader: &reader)
         let groups = reader.strings(members, "groupNames", at: "", maxLength: 200)
-        let leaving = BulkOptions.groupsToLeave(members, joining: groups, dynamic: dynamic, reader: &reader)
+        let leaving = BulkOptions.groupsToLeave(members, joining: groups, dynamic: dynamicSegments, reader: &reader)
         let contactFields = members["contactFields"] == nil ? nil : BulkOptions.contactFields(members, reader: &reader)
         var customFields: Set<String>?
         if members["customFieldsIDs"] != nil {
