@@ -6,6 +6,7 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 import LedgerStore
+import LedgerTokens
 
 extension ApiServer {
     /// The contact routes: add or update one, read one, its history and consent.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LedgerContacts
 import LedgerDomain
 import LedgerProjections
 import LedgerStore

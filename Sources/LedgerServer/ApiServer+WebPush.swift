@@ -147,12 +147,13 @@ extension ApiServer {
         }
         try reader.finish()
         guard let endpoint else { throw ApiProblem.badRequest("the body has no endpoint") }
+        let answered = status
         let (actor, source) = Self.origin(key, context)
         let token: StreamID = try await contacts.service.write { _ in
             guard let token = try self.tokens.directory().token(endpoint: endpoint) else {
                 throw ApiProblem(.notFound, "not-found", "no token has this endpoint", errors: [FieldProblem(path: "endpoint", message: "no token has this endpoint")])
             }
-            try self.tokens.revoke(token, status: status, actor: actor, source: source)
+            try self.tokens.revoke(token, status: answered, actor: actor, source: source)
             return token
         }
         return try await tokenReply(token, result: "revoked")
