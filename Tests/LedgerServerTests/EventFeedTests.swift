@@ -88,7 +88,7 @@ struct EventFeedTests {
             // curl exits 0 only for a complete response; a connection cut mid-body is exit 18.
             nonisolated(unsafe) let curl = Process()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["-sSN", "--max-time", "20", "-H", "Authorization: Bearer \(auditor)", "http://127.0.0.1:\(listening)/api/v1/events?from=1&follow=true"]
+            curl.arguments = ["-sSN", "--max-time", "120", "-H", "Authorization: Bearer \(auditor)", "http://127.0.0.1:\(listening)/api/v1/events?from=1&follow=true"]
             let output = Pipe()
             curl.standardOutput = output
             try curl.run()
