@@ -7,7 +7,7 @@ import LedgerStore
 import NIOCore
 import Synchronization
 
-/// The answers the server keeps in the ledger (decision 0021): every bulk's, for
+/// The answers the server keeps in the ledger (decision 0024): every bulk's, for
 /// `GET /api/v1/importstatus/{id}`, and every write request's sent with an `Idempotency-Key`,
 /// so that a retry gets the first answer and the same key with another request is refused.
 ///

@@ -9,7 +9,7 @@ import LedgerDomain
 struct IdempotencyKey: Sendable {
     /// The namespace of the request's event ids.
     let namespace: UInt64
-    /// The id its answer is recorded under (`apikey.request-recorded`, decision 0021), in the
+    /// The id its answer is recorded under (`apikey.request-recorded`, decision 0024), in the
     /// form of a UUID: a bulk's `asyncSessionId`. Derived from the same digest, so a retry
     /// finds the first try's answer, after a restart too.
     let session: String

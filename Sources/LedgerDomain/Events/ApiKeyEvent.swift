@@ -3,7 +3,7 @@
 ///
 /// No event holds a key's secret: `apikey.created` keeps its SHA-256 only, so the log (and
 /// every backup and `events` listing) can never hand a working key to whoever reads it.
-/// `apikey.request-recorded` (decision 0021) is written by a key, not about it: it lives on
+/// `apikey.request-recorded` (decision 0024) is written by a key, not about it: it lives on
 /// streams of the `api-request` category, one per recorded answer.
 public enum ApiKeyEvent: Hashable, Sendable {
     /// `apikey.created` v1: a key was issued.

@@ -2,7 +2,7 @@
 /// ask about again: a bulk upsert (`GET /api/v1/importstatus/{session}`) or any request sent
 /// with an `Idempotency-Key` (a retry gets the same answer; the same key with another body is
 /// refused). One per stream of the `api-request` category, written by the API key that made
-/// the request (its actor), after the request's own commit (decision 0021).
+/// the request (its actor), after the request's own commit (decision 0024).
 public struct ApiRequestRecorded: Hashable, Sendable {
     /// The route, e.g. `POST /api/v1/contacts`.
     public var route: String
