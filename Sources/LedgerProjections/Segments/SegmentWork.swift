@@ -17,6 +17,9 @@ struct SegmentWork {
     var memberships = [StreamID: [Bool]]()
     var dirtyMemberships = Set<StreamID>()
     var context: RuleContext
+    /// The latest time a rule's definition or refresh was evaluated at (every such event
+    /// updates its segment's record): no transition it caused is later.
+    var ruleTimes: Int64
 
     init(transaction: ProjectionTransaction, store: ProjectionStore) throws {
         self.transaction = transaction
@@ -28,6 +31,11 @@ struct SegmentWork {
         factsTable = try store.table("segment-facts")
         rules = try Self.loadRules(transaction: transaction, store: store)
         context = RuleContext(now: 0, segments: rules.entries.count)
+        ruleTimes = Self.latestEvaluation(rules)
+    }
+
+    static func latestEvaluation(_ rules: SegmentRuleSet) -> Int64 {
+        rules.entries.reduce(Int64.min) { max($0, $1.record.evaluatedAt, $1.record.definedAt) }
     }
 
     /// The stored rules, compiled against the declared fields.
@@ -66,7 +74,10 @@ struct SegmentWork {
         dirtyFacts.insert(stream)
         guard !rules.entries.isEmpty, let after = change.after else { return }
         context.setNow(change.meta.recordedAt)
-        try evaluate(stream, state: after, facts: known, only: nil, event: change.event, position: change.meta.position)
+        // Every stored transition of the contact was caused by one of its own events (none
+        // later than its state's `updatedAt`) or by a rule's definition or refresh.
+        let latest = max(change.before?.updatedAt ?? .min, ruleTimes)
+        try evaluate(stream, state: after, facts: known, only: nil, event: change.event, position: change.meta.position, fresh: latest < context.now)
         if case .contactErased = change.event { try forgetHistory(of: stream) }
     }
 
@@ -90,7 +101,9 @@ struct SegmentWork {
     /// records what changed; the rest keep their membership.
     /// With `event`, a rule is evaluated only when the event can change its answer (it reads
     /// what the event changed, or a segment it names changed just now); the rest keep theirs.
-    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, only: Set<Int>?, event: ContactEvent? = nil, position: UInt64) throws {
+    /// `fresh` says no stored transition of the contact can be at `context.now`, so none needs
+    /// looking up to be cancelled (`record`).
+    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, only: Set<Int>?, event: ContactEvent? = nil, position: UInt64, fresh: Bool) throws {
         var current = try membershipOf(stream)
         var changed = false
         var moved = [Bool](repeating: false, count: rules.entries.count)
@@ -109,7 +122,7 @@ struct SegmentWork {
             current[index] = now
             moved[index] = true
             changed = true
-            try record(SegmentTransition(entered: now, at: context.now, position: position, version: entry.record.version), segment: entry.name, stream: stream)
+            try record(SegmentTransition(entered: now, at: context.now, position: position, version: entry.record.version), segment: entry.name, stream: stream, fresh: fresh)
         }
         if changed {
             memberships[stream] = current
@@ -120,6 +133,9 @@ struct SegmentWork {
     // MARK: Segment events
 
     mutating func apply(_ event: SegmentEvent, recorded: RecordedEvent) throws {
+        // The record of what a definition or refresh changed, which this fold made already
+        // (decision 0018): nothing to do.
+        if case .membersChanged = event { return }
         // Rules are evaluated over stored states and facts: what this batch changed goes first.
         try flush()
         let name = event.segment
@@ -133,18 +149,27 @@ struct SegmentWork {
             var record = rules.entries[index].record
             record.evaluatedAt = recorded.recordedAt
             try transaction.put(rulesTable, Array(name.utf8), record.encoded())
+        case .membersChanged:
+            return
         }
         // Flushed above, so no membership is held in the old rules' order.
+        let before = ruleTimes
         rules = try Self.loadRules(transaction: transaction, store: store)
         context = RuleContext(now: recorded.recordedAt, segments: rules.entries.count)
         let affected = Set(rules.dependents(of: [name]))
-        try reevaluateEveryContact(only: affected, position: recorded.position)
+        try reevaluateEveryContact(only: affected, position: recorded.position, ruleTimes: before)
+        ruleTimes = Self.latestEvaluation(rules)
         try flush()
     }
 
-    /// Evaluates every stored contact against the rules at `only`.
-    mutating func reevaluateEveryContact(only: Set<Int>, position: UInt64) throws {
+    /// Evaluates every stored contact against the rules at `only`, reading only the parts of
+    /// each state (and the facts only when) those rules read. `ruleTimes` is the latest time a
+    /// rule was evaluated at before this event.
+    mutating func reevaluateEveryContact(only: Set<Int>, position: UInt64, ruleTimes: Int64) throws {
         guard !only.isEmpty else { return }
+        let reads = only.map { rules.entries[$0].reads }
+        let parts = reads.reduce(into: ContactState.Parts()) { $0.formUnion($1.parts) }
+        let readsFacts = reads.contains { $0.facts }
         let contacts = try store.table("contacts")
         // In slices, so millions of states are never held at once.
         var start: [UInt8]? = nil
@@ -153,12 +178,13 @@ struct SegmentWork {
             try transaction.forEach(contacts, from: start) { key, value in
                 guard key.count == 8 else { return true }
                 if let start, key.elementsEqual(start) { return true }
-                slice.append((StreamID(SegmentKeys.readBigEndian(key, at: 0)), try ContactState(decoding: value)))
+                slice.append((StreamID(SegmentKeys.readBigEndian(key, at: 0)), try ContactState(decoding: value, reading: parts)))
                 return slice.count < 4_096
             }
             guard let last = slice.last else { break }
             for (stream, state) in slice {
-                try evaluate(stream, state: state, facts: try factsOf(stream), only: only, position: position)
+                let known = readsFacts ? try factsOf(stream) : SegmentFacts()
+                try evaluate(stream, state: state, facts: known, only: only, position: position, fresh: max(state.updatedAt, ruleTimes) < context.now)
             }
             try flushMemberships()
             if dirtyFacts.isEmpty { facts.removeAll(keepingCapacity: true) }
@@ -193,15 +219,16 @@ struct SegmentWork {
     }
 
     /// Records a transition in the history and the members table; one that undoes the last
-    /// at the same instant removes it instead.
-    mutating func record(_ transition: SegmentTransition, segment: String, stream: StreamID) throws {
+    /// at the same instant removes it instead. `fresh`: the contact has no stored transition at
+    /// that instant, so the last is not looked up (a seek on a random page per transition).
+    mutating func record(_ transition: SegmentTransition, segment: String, stream: StreamID, fresh: Bool) throws {
         let prefix = SegmentKeys.member(segment, stream)
         var last: (key: [UInt8], transition: SegmentTransition)?
-        try transaction.forEach(historyTable, from: prefix) { key, value in
+        if !fresh { try transaction.forEach(historyTable, from: prefix) { key, value in
             guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 8 else { return false }
             last = (Array(key), try SegmentTransition(position: SegmentKeys.readBigEndian(key, at: prefix.count), value: value))
             return true
-        }
+        } }
         if let last, last.transition.at == transition.at, last.transition.entered != transition.entered {
             _ = try transaction.delete(historyTable, last.key)
         } else {
