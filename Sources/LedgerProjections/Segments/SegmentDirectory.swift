@@ -219,7 +219,7 @@ public struct SegmentDirectory: Sendable {
                 return hits
             }
             for chunk in found {
-                for slot in chunk.indices { matched[slot].append(contentsOf: chunk[slot].lazy.map(StreamID.init)) }
+                for slot in chunk.indices { matched[slot].append(contentsOf: chunk[slot].lazy.map { StreamID($0) }) }
             }
             run.removeAll(keepingCapacity: true)
             buffer.removeAll(keepingCapacity: true)
