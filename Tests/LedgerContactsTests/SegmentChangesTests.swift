@@ -24,7 +24,10 @@ struct SegmentChangesTests {
         return (parts.flatMap(\.entered), parts.flatMap(\.left), parts.count)
     }
 
+    /// Defines `name`'s rule a second after the last event: transitions at one instant that
+    /// cancel are not kept (decision 0018), so each step here gets an instant of its own.
     func define(_ fixture: Fixture, _ name: String, _ rule: String) throws -> StreamID {
+        fixture.advance(seconds: 1)
         _ = try fixture.book.defineSegment(name, rule: Array(rule.utf8), actor: fixture.actor, source: .cli(command: "segment define"))
         return try #require(try SegmentDirectory(store: fixture.book.store).rules()[name]).stream
     }
@@ -44,6 +47,7 @@ struct SegmentChangesTests {
 
         // A contact's own event moves it (projection history), and the log gains no record.
         let before = try fixture.ledger.lastPosition()
+        fixture.advance(seconds: 1)
         try fixture.upsert(ContactInput(email: "c2@example.com", fields: [(.standard(.firstName), .text("Olena"))]))
         #expect(try SegmentDirectory(store: fixture.book.store).members("s").map(\.stream) == ids)
         #expect(try Self.events(fixture, stream).count == events.count)
@@ -83,6 +87,7 @@ struct SegmentChangesTests {
 
         // The definition appended, then the process gone before its record: the next command
         // records it first.
+        fixture.advance(seconds: 1)
         let rule = SegmentEvent.ruleDefined(SegmentRuleDefined(segment: "recent", version: 2, rule: #"{"has":"email"}"#))
         let position = try fixture.ledger.append(AppendRequest(target: .existing(stream), events: [rule.newEvent(actor: fixture.actor, source: .cli(command: "segment define"))])).positions[0]
         #expect(try fixture.book.refreshSegments(actor: fixture.actor, source: .cli(command: "segment refresh")) == [])
