@@ -14,7 +14,9 @@ public struct SegmentDefinition: Sendable, Hashable {
 extension ContactBook {
     /// Records a dynamic segment's rule: a new segment, or a new version when it differs from
     /// the current one. The rule is read (errors name its JSON path), and a rule naming
-    /// segments that would lead back to this one is refused, naming the cycle.
+    /// segments that would lead back to this one is refused, naming the cycle. Once the
+    /// projection has folded it, who entered and who left is recorded after it
+    /// (`recordSegmentChanges`).
     public func defineSegment(_ name: String, rule json: [UInt8], actor: Actor, source: Source) throws -> SegmentDefinition {
         if let problem = SegmentName.problem(name) { throw ContactError(.invalidRequest, "segment \(problem)") }
         return try exclusive {
@@ -30,6 +32,7 @@ extension ContactBook {
             if let cycle = SegmentRuleSet.cycle(defining: name, as: rule, others: others) {
                 throw ContactError(.invalidRequest, "segment \(name) would depend on itself: \(cycle.joined(separator: " → "))")
             }
+            try recordSegmentChanges(actor: actor, source: source)
             let canonical = try Self.canonicalJSON(json)
             let current = records[name]
             if let current, current.rule == canonical { return SegmentDefinition(version: current.version, unchanged: true) }
@@ -39,15 +42,18 @@ extension ContactBook {
             let expected: ExpectedVersion = try current.map { .exact(try ledger.version(of: $0.stream)) } ?? .noStream
             _ = try ledger.append(AppendRequest(target: target, expected: expected, events: [event.newEvent(actor: actor, source: source)]))
             projectCommitted { try runner.catchUp(store: store) }
+            projectCommitted { try recordSegmentChanges(actor: actor, source: source) }
             return SegmentDefinition(version: version, unchanged: false)
         }
     }
 
     /// Re-evaluates every dynamic segment whose rule reads the clock (the last N days,
     /// birthdays, ages), for every contact, now: one `segment.refreshed` per such segment.
-    /// Segments whose rules do not read the clock are left alone. Returns the names refreshed.
+    /// Segments whose rules do not read the clock are left alone; who entered and who left is
+    /// recorded after each refresh (`recordSegmentChanges`). Returns the names refreshed.
     public func refreshSegments(actor: Actor, source: Source) throws -> [String] {
         try exclusive {
+            try recordSegmentChanges(actor: actor, source: source)
             let contacts = try directory()
             let set = try SegmentDirectory(store: contacts.store).ruleSet()
             var requests = [AppendRequest]()
@@ -60,6 +66,7 @@ extension ContactBook {
             guard !requests.isEmpty else { return [] }
             _ = try ledger.append(requests)
             projectCommitted { try runner.catchUp(store: store) }
+            projectCommitted { try recordSegmentChanges(actor: actor, source: source) }
             return names
         }
     }

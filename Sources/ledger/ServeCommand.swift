@@ -20,10 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port, printed when listening).") var port = 8080
     @Option(name: .customLong("rate-limit"), help: "Requests per second per API key (0: no limit).") var rateLimit: Double = 0
+    @Option(name: .customLong("segment-refresh"), help: "Seconds between re-evaluations of the dynamic segments whose rules read the clock (0: never).") var segmentRefresh: Int = 3_600
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
+        guard segmentRefresh >= 0 else { throw ValidationError("--segment-refresh must be 0 or more seconds") }
     }
 
     func run() async throws {
@@ -35,8 +37,20 @@ struct ServeCommand: AsyncParsableCommand {
         let server = try ApiServer(service: ContactService(book: book, logger: logger), logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text)
         defer { server.close() }
         let host = host
-        try await server.run(host: host, port: port) { port in
-            Output.error("listening on http://\(host):\(port.map(String.init) ?? "?")")
+        // Time-relative segments are refreshed beside the server, and stopped (a refresh under
+        // way finishing first) before the book is closed.
+        let schedule = SegmentRefreshSchedule(book: book, every: .seconds(segmentRefresh), logger: logger)
+        let refreshing = segmentRefresh > 0 ? Task { await schedule.run() } : nil
+        do {
+            try await server.run(host: host, port: port) { port in
+                Output.error("listening on http://\(host):\(port.map(String.init) ?? "?")")
+            }
+        } catch {
+            refreshing?.cancel()
+            await refreshing?.value
+            throw error
         }
+        refreshing?.cancel()
+        await refreshing?.value
     }
 }

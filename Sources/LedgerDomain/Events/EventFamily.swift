@@ -9,7 +9,8 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// Contacts and what hangs on them: `contact.*`, `consent.*`, static `segment.member-*`,
     /// and their schema's `field.*` (read as `ContactEvent`).
     case contacts
-    /// Dynamic segments: `segment.rule-*` and `segment.refreshed` (read as `SegmentEvent`).
+    /// Dynamic segments: `segment.rule-*`, `segment.refreshed` and `segment.members-changed`
+    /// (read as `SegmentEvent`).
     case segments
     /// Push tokens and the VAPID keys they depend on: `token.*`, `vapid.*` (read as
     /// `TokenEvent`).
@@ -23,7 +24,7 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     public var typePrefixes: [String] {
         switch self {
         case .contacts: ["contact.", "consent.", "segment.member-", "field."]
-        case .segments: ["segment.rule-", "segment.refreshed"]
+        case .segments: ["segment.rule-", "segment.refreshed", "segment.members-changed"]
         case .tokens: ["token.", "vapid."]
         case .apiKeys: ["apikey."]
         }

@@ -27,7 +27,7 @@ extension ContactState {
     /// The current format byte; a new layout gets a new number and the reader keeps the old.
     public static let binaryFormat: UInt8 = 1
 
-    private enum Flag {
+    enum Flag {
         static let erased: UInt8 = 1
         static let channel: UInt8 = 2
         static let mergedInto: UInt8 = 4
@@ -273,7 +273,7 @@ extension ContactState {
         }
     }
 
-    private static func readConsent(_ reader: inout BinaryReader) throws(BinaryFormatError) -> (ConsentScope, ConsentRecord) {
+    static func readConsent(_ reader: inout BinaryReader) throws(BinaryFormatError) -> (ConsentScope, ConsentRecord) {
         let channel: ConsentChannel = try reader.readCode(state: "consent channel")
         let scope = ConsentScope(channel: channel, purpose: try reader.readString("consent purpose"))
         let status: ConsentStatus = try reader.readCode(state: "consent status")

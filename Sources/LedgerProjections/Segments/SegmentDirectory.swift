@@ -102,6 +102,26 @@ public struct SegmentDirectory: Sendable {
         }
     }
 
+    /// Who entered and who left the dynamic segment because of the event at `position` (a rule's
+    /// definition or refresh), from its history, each in stream order. Erased contacts, whose
+    /// history went with their values, are in neither.
+    public func changes(_ segment: String, causedAt position: UInt64) throws -> (entered: [StreamID], left: [StreamID]) {
+        let table = try store.table("segment-history")
+        let prefix = SegmentKeys.prefix(segment)
+        return try store.read { transaction in
+            var entered = [StreamID]()
+            var left = [StreamID]()
+            try transaction.forEach(table, from: prefix) { key, value in
+                guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 16 else { return false }
+                guard SegmentKeys.readBigEndian(key, at: prefix.count + 8) == position else { return true }
+                let stream = StreamID(SegmentKeys.readBigEndian(key, at: prefix.count))
+                if try SegmentTransition(position: position, value: value).entered { entered.append(stream) } else { left.append(stream) }
+                return true
+            }
+            return (entered, left)
+        }
+    }
+
     /// The dynamic segments the contact is in now, by name.
     public func segments(of stream: StreamID) throws -> [String] {
         let table = try store.table("segment-contacts")
@@ -157,12 +177,19 @@ public struct SegmentDirectory: Sendable {
 
     /// Evaluates each of `rules` for every contact at `now`, in one pass over the contacts.
     ///
-    /// The stored states and facts are copied out of the snapshot in runs of 32,768 contacts
-    /// (one buffer per run), and each run is decoded and evaluated on every core: decoding a
-    /// state costs several times what evaluating a rule does.
+    /// The contacts are walked in key order (sequential pages), and their stored bytes copied
+    /// out of the snapshot in runs of 32,768 contacts (one buffer per run); each run is read
+    /// and evaluated on every core, in chunks that each collect their own matches. Only the
+    /// parts of a state the rules read are built (`ContactState.init(decoding:reading:)`), and
+    /// the facts only when a rule reads them: building whole states cost several times what
+    /// evaluating the rules does.
     public func evaluate(_ rules: [SegmentRule], now: Int64) throws -> [[StreamID]] {
         let set = try ruleSet()
         let compiled = rules.map { CompiledRule($0, dynamic: set.index) }
+        let reads = rules.map(RuleReads.init)
+        let parts = reads.reduce(into: ContactState.Parts()) { $0.formUnion($1.parts) }
+        let readsFacts = reads.contains { $0.facts }
+        let fieldTimes = reads.contains { $0.fieldTimes }
         let base = RuleContext(now: now, segments: set.entries.count)
         let named = Set(rules.flatMap { $0.segmentsNamed.compactMap { set.index[$0] } }).sorted()
         var memberSets = [Int: Set<StreamID>]()
@@ -171,19 +198,28 @@ public struct SegmentDirectory: Sendable {
         var matched = [[StreamID]](repeating: [], count: rules.count)
         var buffer = [UInt8]()
         var run = [(stream: UInt64, state: Range<Int>, facts: Range<Int>?)]()
+        let chunkSize = 2_048
         func evaluateRun() throws {
             let bytes = buffer
-            let results = try run.concurrentMap(chunkSize: 2_048) { entry -> [Bool] in
+            let entries = run
+            let starts = Array(stride(from: 0, to: entries.count, by: chunkSize))
+            let found = try starts.concurrentMap(chunkSize: 1) { start -> [[UInt64]] in
+                var hits = [[UInt64]](repeating: [], count: compiled.count)
+                var context = base
                 try bytes.withUnsafeBytes { raw in
-                    let state = try ContactState(decoding: UnsafeRawBufferPointer(rebasing: raw[entry.state]))
-                    let facts = try entry.facts.map { try SegmentFacts(decoding: UnsafeRawBufferPointer(rebasing: raw[$0])) } ?? SegmentFacts()
-                    var context = base
-                    for index in named { context.dynamicMembers[index] = dynamic[index]?.contains(state.id) ?? false }
-                    return compiled.map { $0.matches(state, facts: facts, context: context) }
+                    for entry in entries[start..<min(start + chunkSize, entries.count)] {
+                        let state = try ContactState(decoding: UnsafeRawBufferPointer(rebasing: raw[entry.state]), reading: parts)
+                        let facts = try entry.facts.map { try SegmentFacts(decoding: UnsafeRawBufferPointer(rebasing: raw[$0]), fieldTimes: fieldTimes) } ?? SegmentFacts()
+                        for index in named { context.dynamicMembers[index] = dynamic[index]?.contains(state.id) ?? false }
+                        for (slot, rule) in compiled.enumerated() where rule.matches(state, facts: facts, context: context) {
+                            hits[slot].append(entry.stream)
+                        }
+                    }
                 }
+                return hits
             }
-            for (entry, result) in zip(run, results) {
-                for slot in result.indices where result[slot] { matched[slot].append(StreamID(entry.stream)) }
+            for chunk in found {
+                for slot in chunk.indices { matched[slot].append(contentsOf: chunk[slot].lazy.map { StreamID($0) }) }
             }
             run.removeAll(keepingCapacity: true)
             buffer.removeAll(keepingCapacity: true)
@@ -191,8 +227,9 @@ public struct SegmentDirectory: Sendable {
         let contacts = try store.table("contacts")
         let factsTable = try store.table("segment-facts")
         try store.read { transaction in
+            // The facts table is keyed like `contacts`: walked beside it, when a rule reads it.
             try transaction.withReader(factsTable) { facts in
-                var pending = try facts.next()
+                var pending = readsFacts ? try facts.next() : nil
                 try transaction.forEach(contacts) { key, value in
                     guard key.count == 8 else { return true }
                     while let entry = pending, entry.key.lexicographicallyPrecedes(key) { pending = try facts.next() }

@@ -39,8 +39,9 @@ extension SegmentFacts {
         return writer.bytes
     }
 
-    /// Reads the stored form.
-    init(decoding bytes: UnsafeRawBufferPointer) throws(BinaryFormatError) {
+    /// Reads the stored form; without `fieldTimes` the times of field changes are stepped over
+    /// (left empty), for a pass whose rules do not read them.
+    init(decoding bytes: UnsafeRawBufferPointer, fieldTimes: Bool = true) throws(BinaryFormatError) {
         var reader = BinaryReader(bytes)
         self.init()
         if try reader.readUInt8("creator") == 1 {
@@ -55,6 +56,11 @@ extension SegmentFacts {
         lastChangeSource = source == 0 ? nil : source
         for _ in 0..<(try reader.readVarint("field count")) {
             let tag = try reader.readUInt8("field tag")
+            guard fieldTimes else {
+                _ = try reader.readBytesRange("field name")
+                _ = try reader.readInt64("field time")
+                continue
+            }
             let name = try reader.readString("field name")
             let field: ContactField
             if tag == 1, let standard = StandardField(rawValue: name) {

@@ -64,6 +64,13 @@ public struct SegmentProjection: ContactFeedConsumer {
     }
 
     public func consume(_ items: [ContactFeedItem], in transaction: ProjectionTransaction, store: ProjectionStore) throws {
+        // The record of a definition's changes comes in parts, each handed alone: it changes
+        // nothing here, so the rules are not even read for it.
+        let changesNothing = items.allSatisfy { item in
+            if case .other(_, .segments(.membersChanged)) = item { return true }
+            return false
+        }
+        if changesNothing { return }
         var work = try SegmentWork(transaction: transaction, store: store)
         for item in items {
             switch item {

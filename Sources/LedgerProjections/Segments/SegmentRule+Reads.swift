@@ -15,6 +15,12 @@ public struct RuleReads: Hashable, Sendable {
     public var everyEvent = false
     /// Facts of consent withdrawals.
     public var withdrawals = false
+    /// The parts of a contact's stored state the rule reads (`ContactState.init(decoding:reading:)`).
+    public var parts: ContactState.Parts = []
+    /// Whether it reads the contact's log facts (`SegmentFacts`).
+    public var facts = false
+    /// Whether it reads when fields changed (the facts' largest part).
+    public var fieldTimes = false
 
     /// What `rule` reads.
     public init(_ rule: SegmentRule) {
@@ -27,15 +33,31 @@ public struct RuleReads: Hashable, Sendable {
         case .not(let rule): add(rule)
         case .field(let condition):
             switch condition.field {
-            case .contact(let field): fields.insert(field)
-            case .identifier: identifiers = true
+            case .contact(let field):
+                fields.insert(field)
+                switch field {
+                case .standard: parts.insert(.standardFields)
+                case .custom: parts.insert(.customFields)
+                }
+            case .identifier:
+                identifiers = true
+                parts.insert(.identifiers)
             case .updatedAt: everyEvent = true
             case .createdAt: break
             }
-        case .consent: consent = true
-        case .hasIdentifier: identifiers = true
-        case .segment: staticSegments = true
+        case .consent:
+            consent = true
+            parts.insert(.consents)
+        case .hasIdentifier:
+            identifiers = true
+            parts.insert(.identifiers)
+        case .segment:
+            staticSegments = true
+            parts.insert(.segments)
         case .history(let condition):
+            facts = true
+            if case .fieldChanged = condition { fieldTimes = true }
+            if case .fieldChangedWithin = condition { fieldTimes = true }
             switch condition {
             case .imported, .lastChangedVia: everyEvent = true
             case .fieldChanged(let field, _), .fieldChangedWithin(let field, _): fields.insert(field)

@@ -17,6 +17,9 @@ struct SegmentWork {
     var memberships = [StreamID: [Bool]]()
     var dirtyMemberships = Set<StreamID>()
     var context: RuleContext
+    /// The latest time a rule's definition or refresh was evaluated at (every such event
+    /// updates its segment's record): no transition it caused is later.
+    var ruleTimes: Int64
 
     init(transaction: ProjectionTransaction, store: ProjectionStore) throws {
         self.transaction = transaction
@@ -28,16 +31,38 @@ struct SegmentWork {
         factsTable = try store.table("segment-facts")
         rules = try Self.loadRules(transaction: transaction, store: store)
         context = RuleContext(now: 0, segments: rules.entries.count)
+        ruleTimes = Self.latestEvaluation(rules)
+    }
+
+    static func latestEvaluation(_ rules: SegmentRuleSet) -> Int64 {
+        rules.entries.reduce(Int64.min) { max($0, $1.record.evaluatedAt, $1.record.definedAt) }
     }
 
     /// The stored rules, compiled against the declared fields.
+    ///
+    /// The last set compiled is kept with the stored bytes it came from (`CompiledRuleSets`):
+    /// a follower applies a few events per transaction, and parsing and compiling 100 rules
+    /// for each cost more than the events.
     static func loadRules(transaction: ProjectionTransaction, store: ProjectionStore) throws -> SegmentRuleSet {
+        var source = [UInt8]()
+        try transaction.forEach(try store.table("segment-rules")) { key, value in
+            if key.first != 0 { CompiledRuleSets.append(key, value, to: &source) }
+            return true
+        }
+        source.append(0xFF)
+        try transaction.forEach(try store.table("fields")) { key, value in
+            CompiledRuleSets.append(key, value, to: &source)
+            return true
+        }
+        if let cached = CompiledRuleSets.cached(source) { return cached }
         var records = [String: SegmentRuleRecord]()
         try transaction.forEach(try store.table("segment-rules")) { key, value in
             if key.first != 0 { records[String(decoding: key, as: UTF8.self)] = try SegmentRuleRecord(decoding: value) }
             return true
         }
-        return SegmentRuleSet(records, fieldTypes: try fieldTypes(transaction: transaction, store: store))
+        let set = SegmentRuleSet(records, fieldTypes: try fieldTypes(transaction: transaction, store: store))
+        CompiledRuleSets.keep(set, for: source)
+        return set
     }
 
     /// The declared custom fields, from the contact projection's `fields` table.
@@ -66,7 +91,10 @@ struct SegmentWork {
         dirtyFacts.insert(stream)
         guard !rules.entries.isEmpty, let after = change.after else { return }
         context.setNow(change.meta.recordedAt)
-        try evaluate(stream, state: after, facts: known, only: nil, event: change.event, position: change.meta.position)
+        // Every stored transition of the contact was caused by one of its own events (none
+        // later than its state's `updatedAt`) or by a rule's definition or refresh.
+        let latest = max(change.before?.updatedAt ?? .min, ruleTimes)
+        try evaluate(stream, state: after, facts: known, event: change.event, position: change.meta.position, fresh: latest < context.now)
         if case .contactErased = change.event { try forgetHistory(of: stream) }
     }
 
@@ -86,40 +114,54 @@ struct SegmentWork {
         }
     }
 
-    /// Evaluates `stream`'s contact against the rules at `only` (every rule when nil) and
-    /// records what changed; the rest keep their membership.
-    /// With `event`, a rule is evaluated only when the event can change its answer (it reads
-    /// what the event changed, or a segment it names changed just now); the rest keep theirs.
-    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, only: Set<Int>?, event: ContactEvent? = nil, position: UInt64) throws {
-        var current = try membershipOf(stream)
-        var changed = false
-        var moved = [Bool](repeating: false, count: rules.entries.count)
+    /// Evaluates `stream`'s contact after `event` and records what changed. `fresh` says no
+    /// stored transition of the contact can be at `context.now`, so none needs looking up to
+    /// be cancelled (`record`).
+    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, event: ContactEvent, position: UInt64, fresh: Bool) throws {
+        let current = try membershipOf(stream)
+        var context = self.context
+        let flags = Self.decide(rules, current: current, state: state, facts: known, context: &context, only: nil, event: event)
+        self.context = context
+        try settle(stream, from: current, to: flags, position: position, fresh: fresh)
+    }
+
+    /// The contact's memberships, in `rules`' order, once the rules at `only` (every rule when
+    /// nil) are evaluated for it; with `event`, only those the event can change (they read what
+    /// it changed, or a segment they name moved just now). The others keep `current`.
+    static func decide(_ rules: SegmentRuleSet, current: [Bool], state: ContactState, facts: SegmentFacts, context: inout RuleContext, only: Set<Int>?, event: ContactEvent?) -> [Bool] {
+        var flags = current
         for (index, entry) in rules.entries.enumerated() {
-            let now: Bool
-            let asked = only == nil || only?.contains(index) == true
-            let relevant = event.map { entry.reads.affected(by: $0) || entry.dependsOn.contains { moved[$0] } } ?? true
+            let asked = only?.contains(index) ?? true
+            // The segments a rule names come before it: their flags are final here.
+            let relevant = event.map { entry.reads.affected(by: $0) || entry.dependsOn.contains { flags[$0] != current[$0] } } ?? true
             if asked && relevant {
                 context.dynamicMembers[index] = false
-                now = entry.compiled.matches(state, facts: known, context: context)
-            } else {
-                now = current[index]
+                flags[index] = entry.compiled.matches(state, facts: facts, context: context)
             }
-            context.dynamicMembers[index] = now
-            guard now != current[index] else { continue }
-            current[index] = now
-            moved[index] = true
-            changed = true
-            try record(SegmentTransition(entered: now, at: context.now, position: position, version: entry.record.version), segment: entry.name, stream: stream)
+            context.dynamicMembers[index] = flags[index]
         }
-        if changed {
-            memberships[stream] = current
-            dirtyMemberships.insert(stream)
+        return flags
+    }
+
+    /// Records each change from `current` to `flags` (in rule order) and keeps the new
+    /// memberships for `flushMemberships`.
+    mutating func settle(_ stream: StreamID, from current: [Bool], to flags: [Bool], position: UInt64, fresh: Bool) throws {
+        guard flags != current else { return }
+        for index in flags.indices where flags[index] != current[index] {
+            let entry = rules.entries[index]
+            try record(SegmentTransition(entered: flags[index], at: context.now, position: position, version: entry.record.version),
+                       segment: entry.name, stream: stream, fresh: fresh)
         }
+        memberships[stream] = flags
+        dirtyMemberships.insert(stream)
     }
 
     // MARK: Segment events
 
     mutating func apply(_ event: SegmentEvent, recorded: RecordedEvent) throws {
+        // The record of what a definition or refresh changed, which this fold made already
+        // (decision 0018): nothing to do.
+        if case .membersChanged = event { return }
         // Rules are evaluated over stored states and facts: what this batch changed goes first.
         try flush()
         let name = event.segment
@@ -133,36 +175,63 @@ struct SegmentWork {
             var record = rules.entries[index].record
             record.evaluatedAt = recorded.recordedAt
             try transaction.put(rulesTable, Array(name.utf8), record.encoded())
+        case .membersChanged:
+            return
         }
         // Flushed above, so no membership is held in the old rules' order.
+        let before = ruleTimes
         rules = try Self.loadRules(transaction: transaction, store: store)
         context = RuleContext(now: recorded.recordedAt, segments: rules.entries.count)
         let affected = Set(rules.dependents(of: [name]))
-        try reevaluateEveryContact(only: affected, position: recorded.position)
+        try reevaluateEveryContact(only: affected, position: recorded.position, ruleTimes: before)
+        ruleTimes = Self.latestEvaluation(rules)
         try flush()
     }
 
-    /// Evaluates every stored contact against the rules at `only`.
-    mutating func reevaluateEveryContact(only: Set<Int>, position: UInt64) throws {
+    /// Evaluates every stored contact against the rules at `only`, in key order, in slices of
+    /// 16,384: each slice's stored states are copied out and read (only the parts those rules
+    /// read) and evaluated on every core; the facts (only when those rules read them) and
+    /// memberships are read before, the transitions written after, on this thread. `ruleTimes`
+    /// is the latest time a rule was evaluated at before this event.
+    mutating func reevaluateEveryContact(only: Set<Int>, position: UInt64, ruleTimes: Int64) throws {
         guard !only.isEmpty else { return }
+        let reads = only.map { rules.entries[$0].reads }
+        let parts = reads.reduce(into: ContactState.Parts()) { $0.formUnion($1.parts) }
+        let readsFacts = reads.contains { $0.facts }
         let contacts = try store.table("contacts")
-        // In slices, so millions of states are never held at once.
         var start: [UInt8]? = nil
+        var buffer = [UInt8]()
+        var slice = [(stream: StreamID, bytes: Range<Int>)]()
         while true {
-            var slice = [(StreamID, ContactState)]()
+            buffer.removeAll(keepingCapacity: true)
+            slice.removeAll(keepingCapacity: true)
             try transaction.forEach(contacts, from: start) { key, value in
                 guard key.count == 8 else { return true }
                 if let start, key.elementsEqual(start) { return true }
-                slice.append((StreamID(SegmentKeys.readBigEndian(key, at: 0)), try ContactState(decoding: value)))
-                return slice.count < 4_096
+                let from = buffer.count
+                buffer.append(contentsOf: value)
+                slice.append((StreamID(SegmentKeys.readBigEndian(key, at: 0)), from..<buffer.count))
+                return slice.count < 16_384
             }
             guard let last = slice.last else { break }
-            for (stream, state) in slice {
-                try evaluate(stream, state: state, facts: try factsOf(stream), only: only, position: position)
+            var inputs = [(facts: SegmentFacts, current: [Bool])]()
+            inputs.reserveCapacity(slice.count)
+            for entry in slice { inputs.append((readsFacts ? try factsOf(entry.stream) : SegmentFacts(), try membershipOf(entry.stream))) }
+            let (set, base, bytes, entries, given) = (rules, context, buffer, slice, inputs)
+            let decided = try Array(entries.indices).concurrentMap(chunkSize: 1_024) { index -> (updatedAt: Int64, flags: [Bool]) in
+                let state = try bytes.withUnsafeBytes { raw in
+                    try ContactState(decoding: UnsafeRawBufferPointer(rebasing: raw[entries[index].bytes]), reading: parts)
+                }
+                var context = base
+                return (state.updatedAt, Self.decide(set, current: given[index].current, state: state, facts: given[index].facts, context: &context, only: only, event: nil))
+            }
+            for (index, entry) in entries.enumerated() {
+                try settle(entry.stream, from: given[index].current, to: decided[index].flags, position: position,
+                           fresh: max(decided[index].updatedAt, ruleTimes) < context.now)
             }
             try flushMemberships()
             if dirtyFacts.isEmpty { facts.removeAll(keepingCapacity: true) }
-            start = SegmentKeys.stream(last.0)
+            start = SegmentKeys.stream(last.stream)
         }
     }
 
@@ -193,15 +262,16 @@ struct SegmentWork {
     }
 
     /// Records a transition in the history and the members table; one that undoes the last
-    /// at the same instant removes it instead.
-    mutating func record(_ transition: SegmentTransition, segment: String, stream: StreamID) throws {
+    /// at the same instant removes it instead. `fresh`: the contact has no stored transition at
+    /// that instant, so the last is not looked up (a seek on a random page per transition).
+    mutating func record(_ transition: SegmentTransition, segment: String, stream: StreamID, fresh: Bool) throws {
         let prefix = SegmentKeys.member(segment, stream)
         var last: (key: [UInt8], transition: SegmentTransition)?
-        try transaction.forEach(historyTable, from: prefix) { key, value in
+        if !fresh { try transaction.forEach(historyTable, from: prefix) { key, value in
             guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 8 else { return false }
             last = (Array(key), try SegmentTransition(position: SegmentKeys.readBigEndian(key, at: prefix.count), value: value))
             return true
-        }
+        } }
         if let last, last.transition.at == transition.at, last.transition.entered != transition.entered {
             _ = try transaction.delete(historyTable, last.key)
         } else {

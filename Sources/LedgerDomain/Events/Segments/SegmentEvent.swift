@@ -1,18 +1,22 @@
-/// Every fact the segments family records: a dynamic segment's rule, and each re-evaluation
-/// of its time-relative conditions. Written in segment streams (`StreamCategory.segment`), one
-/// stream per dynamic segment. Who is a member follows from these events and the contacts'
-/// own, and is kept by the segment projection (decision 0018).
+/// Every fact the segments family records: a dynamic segment's rule, each re-evaluation of its
+/// time-relative conditions, and who entered and left because of either. Written in segment
+/// streams (`StreamCategory.segment`), one stream per dynamic segment. Who is a member follows
+/// from the rules and the contacts' own events, and is kept by the segment projection; the
+/// changes a definition or refresh made are recorded after it (decision 0018).
 public enum SegmentEvent: Sendable, Hashable {
     /// `segment.rule-defined` v1.
     case ruleDefined(SegmentRuleDefined)
     /// `segment.refreshed` v1.
     case refreshed(SegmentRefreshed)
+    /// `segment.members-changed` v1.
+    case membersChanged(SegmentMembersChanged)
 
     /// The type tag and version this event is written with.
     public var type: EventType {
         switch self {
         case .ruleDefined: SegmentRuleDefined.type
         case .refreshed: SegmentRefreshed.type
+        case .membersChanged: SegmentMembersChanged.type
         }
     }
 
@@ -21,6 +25,7 @@ public enum SegmentEvent: Sendable, Hashable {
         switch self {
         case .ruleDefined(let defined): defined.segment
         case .refreshed(let refreshed): refreshed.segment
+        case .membersChanged(let changed): changed.segment
         }
     }
 
@@ -43,6 +48,8 @@ public enum SegmentEvent: Sendable, Hashable {
                         rule: try data.readString("rule")))
                 case (SegmentRefreshed.type.name, 1):
                     decoded = .refreshed(SegmentRefreshed(segment: try data.readString("segment name"), version: try data.readVarint("rule version")))
+                case (SegmentMembersChanged.type.name, 1):
+                    decoded = .membersChanged(try SegmentMembersChanged(reading: &data))
                 default:
                     return .failure(fail(.unknownType, "not an event type of the segments family"))
                 }
@@ -66,6 +73,8 @@ public enum SegmentEvent: Sendable, Hashable {
         case .refreshed(let refreshed):
             writer.writeString(refreshed.segment)
             writer.writeVarint(refreshed.version)
+        case .membersChanged(let changed):
+            changed.write(into: &writer)
         }
         return writer.bytes
     }
@@ -82,6 +91,8 @@ public enum SegmentEvent: Sendable, Hashable {
             .object(["segment": .string(defined.segment), "version": .number(Double(defined.version)), "rule": .string(defined.rule)])
         case .refreshed(let refreshed):
             .object(["segment": .string(refreshed.segment), "version": .number(Double(refreshed.version))])
+        case .membersChanged(let changed):
+            changed.jsonPayload
         }
     }
 }
