@@ -69,8 +69,9 @@ public final class TokenImporter {
         var entries = [TokenEntry]()
         entries.reserveCapacity(options.batchSize)
         var consumed: UInt64 = 0
-        // One batch is appended by the writer thread while the next is read and prepared.
-        var inFlight: PendingAppend?
+        // One batch is appended by the writer thread while the next is read and prepared, and
+        // is recorded in the projection while the writer appends the next.
+        var inFlight: TokenBatch?
 
         func flush() throws {
             defer { entries.removeAll(keepingCapacity: true) }
@@ -99,10 +100,11 @@ public final class TokenImporter {
                 if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
                 try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
             }
+            // The projection holds every batch but the one in flight, whose endpoints `seen` has.
             let known = try directory.known(endpointHashes: kept.map(\.hash))
-            var fresh = [(draft: TokenDraft, contact: StreamID?)]()
+            var fresh = [TokenBatch.Token]()
             fresh.reserveCapacity(kept.count)
-            for ((draft, _), isKnown) in zip(kept, known) {
+            for ((draft, hash), isKnown) in zip(kept, known) {
                 if isKnown {
                     summary.alreadyKnown += 1
                     continue
@@ -116,36 +118,52 @@ public final class TokenImporter {
                 summary.byKind[draft.subscription.kind.label, default: 0] += 1
                 if draft.invalid { summary.invalid += 1 }
                 if !draft.subscription.flags.isEmpty { summary.flagged += 1 }
-                fresh.append((draft, contact))
+                fresh.append(TokenBatch.Token(draft: draft, contact: contact, endpointHash: hash))
             }
             guard !options.dryRun else { return }
-            // A data key and a seal per token: on every core too.
-            let requests = try fresh.concurrentMap(chunkSize: 256) { item in
-                let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: item.draft.row, subscription: item.draft.subscription))
-                return try TokenBook.newTokenRequest(
-                    migrated, contact: item.contact, actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: item.draft.row),
-                    ids: EventID.sourceRow(namespace: namespace, row: item.draft.row))
-            }
-            _ = try inFlight?.wait()
-            inFlight = try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: consumed))
+            // A data key, a seal and the events' encoding per token: on every core too, each
+            // chunk through one cipher context of its own (a fresh key then costs a key
+            // schedule, not a context).
+            let chunks = stride(from: 0, to: fresh.count, by: 256).map { $0..<min($0 + 256, fresh.count) }
+            let requests = try chunks.concurrentMap(chunkSize: 1) { chunk in
+                let cipher = PayloadCipher()
+                return try fresh[chunk].map { token in
+                    let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: token.draft.row, subscription: token.draft.subscription))
+                    return try TokenBook.newTokenRequest(
+                        migrated, contact: token.contact, actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: token.draft.row),
+                        ids: EventID.sourceRow(namespace: namespace, row: token.draft.row), cipher: cipher)
+                }
+            }.flatMap { $0 }
+            let previous = inFlight
+            inFlight = nil
+            let previousResults = try previous?.pending.wait()
+            // A batch with nothing to append still records its progress mark.
+            inFlight = TokenBatch(tokens: fresh, pending: try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: consumed)))
+            // Recorded in the projection while the writer appends this batch.
+            if let previous, let previousResults { try previous.project(previousResults, book: book, provider: options.provider) }
         }
 
         do {
-            while let entry = try source.next() {
-                summary.rows += 1
-                consumed += 1
-                if consumed <= done {
-                    summary.alreadyRecorded += 1
-                    continue
+            try book.store.deferringFlushes {
+                while let entry = try source.next() {
+                    summary.rows += 1
+                    consumed += 1
+                    if consumed <= done {
+                        summary.alreadyRecorded += 1
+                        continue
+                    }
+                    entries.append(entry)
+                    if entries.count >= options.batchSize { try flush() }
                 }
-                entries.append(entry)
-                if entries.count >= options.batchSize { try flush() }
+                try flush()
+                if let last = inFlight {
+                    inFlight = nil
+                    try last.project(try last.pending.wait(), book: book, provider: options.provider)
+                }
             }
-            try flush()
-            _ = try inFlight?.wait()
         } catch {
             // The batch in flight is the writer's: its outcome is known before this returns.
-            _ = try? inFlight?.wait()
+            _ = try? inFlight?.pending.wait()
             throw error
         }
         try rejects?.close()
