@@ -38,7 +38,8 @@ struct RowConverter {
     }
 
     /// The request of `row`; a value that cannot be read is a `RowRejection` naming the column.
-    func input(_ row: Row) throws(RowRejection) -> ContactInput {
+    /// `pushChannels` are the push channels the row's tokens are on: its consent covers them.
+    func input(_ row: Row, pushChannels: [ConsentChannel] = []) throws(RowRejection) -> ContactInput {
         if let problem = row.problem { throw RowRejection(reason: problem.message) }
         var input = ContactInput(segments: segments, consent: consent)
         input.fields.reserveCapacity(mapping.roles.count)
@@ -71,6 +72,7 @@ struct RowConverter {
             }
         }
         if let problem = input.consent?.problem { throw RowRejection(reason: "consent: \(problem)") }
+        if !pushChannels.isEmpty { input.consent?.pushChannels = pushChannels }
         return input
     }
 

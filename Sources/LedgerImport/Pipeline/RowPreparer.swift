@@ -114,9 +114,7 @@ enum RowPreparer {
                 batch.add(row)
                 batchBytes += row.fields.reduce(0) { $0 + $1.utf8.count }
                 if row.problem?.code == .undecodableText { batch.undecodableRows += 1 }
-                do {
-                    var input = try converter.input(row)
-                    let rowNumber = try sourceRow(row)
+                do throws(RowRejection) {
                     // A row's push tokens are checked here, with its other values; the row's
                     // consent then covers their channels too.
                     var tokens = [TokenSubscription]()
@@ -128,9 +126,10 @@ enum RowPreparer {
                             } catch {
                                 throw RowRejection(reason: error.reason)
                             }
-                            input.consent?.pushChannels = tokens.consentChannels
                         }
                     }
+                    let input = try converter.input(row, pushChannels: tokens.consentChannels)
+                    let rowNumber = try sourceRow(row)
                     // Normalised before the request is made, so the input is moved into it:
                     // passed to both at once, it was copied (a retain per value).
                     let identifiers = plan.book.normalize(input)

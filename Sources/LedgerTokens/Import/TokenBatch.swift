@@ -14,6 +14,8 @@ struct TokenBatch {
     }
 
     let tokens: [Token]
+    /// Entries of the file read through the batch's last.
+    let end: UInt64
     let pending: PendingAppend
 
     /// Records the appended batch in the token projection from the tokens themselves (their

@@ -69,9 +69,23 @@ public final class TokenImporter {
         var entries = [TokenEntry]()
         entries.reserveCapacity(options.batchSize)
         var consumed: UInt64 = 0
-        // One batch is appended by the writer thread while the next is read and prepared, and
-        // is recorded in the projection while the writer appends the next.
-        var inFlight: TokenBatch?
+        // Batches handed to the writer, oldest first: up to `batchesInFlight` are appended while
+        // the next is read and prepared, and each is recorded in the projection once appended.
+        // When a durable commit is slow (a busy disk), the writer takes every batch queued
+        // meanwhile into its next transaction: one flush for several batches.
+        //
+        // So a batch's progress mark may only claim the rows of batches known to be committed
+        // when it is handed over: had one before it failed (a full disk) while it committed, a
+        // mark claiming its own rows would make a re-run skip the failed batch's. A killed import
+        // run again redoes the last few batches, whose events are then known already.
+        var inFlight = [TokenBatch]()
+        var committedThrough = done
+        var marked = done
+        func projectOldest() throws {
+            let oldest = inFlight.removeFirst()
+            try oldest.project(try oldest.pending.wait(), book: book, provider: options.provider)
+            committedThrough = oldest.end
+        }
 
         func flush() throws {
             defer { entries.removeAll(keepingCapacity: true) }
@@ -100,7 +114,7 @@ public final class TokenImporter {
                 if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
                 try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
             }
-            // The projection holds every batch but the one in flight, whose endpoints `seen` has.
+            // The projection holds every batch but those in flight, whose endpoints `seen` has.
             let known = try directory.known(endpointHashes: kept.map(\.hash))
             var fresh = [TokenBatch.Token]()
             fresh.reserveCapacity(kept.count)
@@ -134,13 +148,11 @@ public final class TokenImporter {
                         ids: EventID.sourceRow(namespace: namespace, row: token.draft.row), cipher: cipher)
                 }
             }.flatMap { $0 }
-            let previous = inFlight
-            inFlight = nil
-            let previousResults = try previous?.pending.wait()
             // A batch with nothing to append still records its progress mark.
-            inFlight = TokenBatch(tokens: fresh, pending: try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: consumed)))
-            // Recorded in the projection while the writer appends this batch.
-            if let previous, let previousResults { try previous.project(previousResults, book: book, provider: options.provider) }
+            marked = committedThrough
+            inFlight.append(TokenBatch(tokens: fresh, end: consumed, pending: try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: committedThrough))))
+            // The oldest batches are recorded in the projection while the writer appends the rest.
+            while inFlight.count > Self.batchesInFlight { try projectOldest() }
         }
 
         do {
@@ -156,14 +168,15 @@ public final class TokenImporter {
                     if entries.count >= options.batchSize { try flush() }
                 }
                 try flush()
-                if let last = inFlight {
-                    inFlight = nil
-                    try last.project(try last.pending.wait(), book: book, provider: options.provider)
+                while !inFlight.isEmpty { try projectOldest() }
+                // Every batch is committed: the mark claims them all.
+                if !options.dryRun, committedThrough > marked {
+                    _ = try book.ledger.append([], progress: ProgressMark(key: progressKey, value: committedThrough))
                 }
             }
         } catch {
-            // The batch in flight is the writer's: its outcome is known before this returns.
-            _ = try? inFlight?.pending.wait()
+            // The batches in flight are the writer's: their outcomes are known before this returns.
+            for batch in inFlight { _ = try? batch.pending.wait() }
             throw error
         }
         try rejects?.close()
@@ -171,6 +184,10 @@ public final class TokenImporter {
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
+
+    /// Batches the writer may hold at once (each a few MB of encoded events): two or three
+    /// share one durable commit when the disk is slow to flush.
+    static let batchesInFlight = 3
 
     /// Opens the right reader: JSON when the content starts with `[` or `{`, OneSignal's CSV
     /// when its header has `identifier` and `device_type`, a generic CSV otherwise; `--format`
