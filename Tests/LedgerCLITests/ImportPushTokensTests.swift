@@ -80,7 +80,7 @@ struct ImportPushTokensTests {
         #expect((summary["pushTokens"] as? [String: Any])?["recorded"] as? Int == 1)
         let reason = (summary["rejections"] as? [[String: Any]])?.first?["reason"] as? String ?? ""
         #expect(reason.contains("web push") && reason.contains("p256dh"), "\(reason)")
-        #expect(try fixture.statuses("olena@example.com") == ["email": "subscribed", "webpush": "subscribed"])
+        #expect(try fixture.statuses("olena@example.com") == ["email": "subscribed-unconfirmed", "webpush": "subscribed-unconfirmed"])
         let listed = try fixture.ledger("tokens", "list", "--json").stdout
         #expect(listed.contains("\"web\"") && listed.contains("https://shop.example"), "\(listed)")
         #expect(try fixture.ledger("verify", "--projections").status == 0)

@@ -1,3 +1,4 @@
+import LedgerContacts
 import Testing
 @testable import LedgerImport
 

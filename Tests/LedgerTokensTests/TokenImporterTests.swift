@@ -160,12 +160,12 @@ struct TokenImporterTests {
     func recordedProjection() throws {
         let fixture = try TokenFixture()
         let contact = try fixture.contact(email: "olena.kovalenko@example.com", externalId: "crm-1001")
-        let checkpoint = try fixture.book.store.checkpoint()
+        let checkpoint = try fixture.book.store.read { try $0.checkpoint() }
         // Batches of 3 (the fixture's): each recorded in the projection by the importer itself.
         let summary = try fixture.importFile("subscriptions.json", fixture.options(match: .email))
         #expect(summary.linked == 1)
-        #expect(try fixture.book.store.checkpoint() == fixture.ledger.lastPosition())
-        #expect(try fixture.book.store.checkpoint() > checkpoint)
+        #expect(try fixture.book.store.read { try $0.checkpoint() } == fixture.ledger.lastPosition())
+        #expect(try fixture.book.store.read { try $0.checkpoint() } > checkpoint)
         let report = try ProjectionRebuildComparison.run(TokenProjection(), ledger: fixture.ledger, store: fixture.book.store)
         #expect(report.isValid, "\(report.differences)")
         #expect(try fixture.book.directory().tokens(ofContact: contact).count == 1)
