@@ -47,8 +47,8 @@ extension ConsentInput {
     }
 
     /// Appends to `events` the consent events of the channels `identifiers` carry (or, for a
-    /// status column of the channel's own, that `state` can be reached on), as the rules above
-    /// decide them against `state`.
+    /// status column of the channel's own, that `state` can be reached on) and of the push
+    /// channels the request carries, as the rules above decide them against `state`.
     func appendEvents(identifiers: ContactIdentifiers, state: ContactState?, to events: inout [ContactEvent]) {
         for channel in [ConsentChannel.email, .sms] {
             guard let needed = channel.requiredIdentifier else { continue }
@@ -58,6 +58,11 @@ extension ConsentInput {
             let held = !(state?.identifiers(needed).isEmpty ?? true)
             let withdrawing = status(of: channel).map(Self.withdraws) ?? false
             guard carried || (hasOwnStatus(channel) && (held || withdrawing)) else { continue }
+            let scope = ConsentScope(channel: channel, purpose: purpose)
+            appendEvents(scope, current: state?.consents[scope], to: &events)
+        }
+        // The push channels the row carries (its tokens are recorded through the token family).
+        for channel in pushChannels where channel == .webpush || channel == .mobilepush {
             let scope = ConsentScope(channel: channel, purpose: purpose)
             appendEvents(scope, current: state?.consents[scope], to: &events)
         }

@@ -49,6 +49,10 @@ public struct ConsentInput: Sendable, Hashable {
     public var lastChangedAt: Int64?
     /// The consent wording's text or version.
     public var wordingVersion: String?
+    /// The push channels the request carries (a row's mobile token or web-push subscription):
+    /// their consent is recorded as the e-mail's and the SMS's is, by the row-wide status or
+    /// the stated default. A push channel needs no identifier of the contact's.
+    public var pushChannels: [ConsentChannel] = []
 
     /// The import's stated default and purpose, with nothing from the row yet.
     public init(stated: ConsentGrantStatus?, purpose: String) {

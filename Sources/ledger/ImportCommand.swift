@@ -5,6 +5,7 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerImport
 import LedgerStore
+import LedgerTokens
 
 /// `ledger import FILE`: a contact base from .csv, .txt, .xls or .xlsx.
 struct ImportCommand: ParsableCommand {
@@ -19,6 +20,11 @@ struct ImportCommand: ParsableCommand {
             column becomes a custom field. A row that states no consent gets --consent on each \
             channel it carries (e-mail, SMS); an import never lowers a consent, nor re-subscribes \
             someone who withdrew unless the row says so with a later time. \
+            Push tokens come along too: a mobile token column (Mobile token, Device token, FCM token, \
+            push_token; its platform from a platform column or --push-platform, its app from an app id \
+            column or --app-id) and web-push columns (webpush endpoint, p256dh, keys.auth; with \
+            --origin) make each token a push channel of the row's contact, checked as `tokens import` \
+            checks them, and --consent covers those channels too. \
             Running the same import again records nothing twice; a killed import run again finishes \
             the job.
             """
@@ -33,6 +39,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Add the imported contacts to this static segment; repeatable.") var segment: [String] = []
     @Option(help: "Consent recorded on each channel a row carries when the row states none: confirmed (the default), subscribed or none.") var consent: String = "confirmed"
     @Option(help: "The list or purpose the consent is for.") var purpose: String = ImportOptions.defaultPurpose
+    @Option(name: .customLong("push-platform"), help: "The platform of mobile push tokens when no column names it: ios or android.") var pushPlatform: String?
+    @Option(name: .customLong("app-id"), help: "The app mobile push tokens belong to when no column names it.") var appID: String?
+    @Option(help: "The site web-push subscriptions were made on, e.g. https://shop.example.") var origin: String?
     @Flag(name: .customLong("overwrite-empty"), help: "Let empty cells clear existing values.") var overwriteEmpty = false
     @Flag(name: .customLong("no-create"), help: "Update existing contacts only.") var noCreate = false
     @Option(help: "Read the text with this encoding (e.g. cp1251, koi8-u, cp866, utf-16le).") var encoding: String?
@@ -68,6 +77,16 @@ struct ImportCommand: ParsableCommand {
                 scope: ConsentScope(channel: .email, purpose: purpose), method: .import, status: .confirmed, wordingVersion: nil)))
         } catch {
             throw ValidationError("--purpose: \(error)")
+        }
+        if let pushPlatform, !["ios", "android"].contains(pushPlatform) {
+            throw ValidationError("--push-platform must be ios or android")
+        }
+        if let origin {
+            do {
+                _ = try TokenCheck.origin(origin)
+            } catch {
+                throw ValidationError("--origin: \(error)")
+            }
         }
         for pair in map {
             guard let equals = pair.lastIndex(of: "="), equals != pair.startIndex,
@@ -155,10 +174,14 @@ struct ImportCommand: ParsableCommand {
             }
             book.close()
         }
+        // The token side: a row's push tokens become push channels of its contact.
+        let tokens = try TokenBook(ledger: ledger)
+        defer { tokens.close() }
+        let push = try ContactTokenChannels(book: tokens, platform: pushPlatform.flatMap(TokenKind.init(rawValue:)), appID: appID, origin: origin)
         let start = Date()
         let showProgress = Output.stderrIsTerminal && !json
         var lastDrawn = -1.0
-        let summary = try ContactImporter(book: book).run(input, options: options, rejects: rejectsWriter) { done in
+        let summary = try ContactImporter(book: book, push: push).run(input, options: options, rejects: rejectsWriter) { done in
             guard showProgress else { return }
             // Redrawn at most ten times a second, and always at the end.
             let seconds = Date().timeIntervalSince(start)
@@ -178,6 +201,9 @@ struct ImportCommand: ParsableCommand {
         Output.line("\(summary.dryRun ? "dry run of " : "")\(summary.file): \(summary.format), \(summary.encoding), \(summary.rows) rows in \(String(format: "%.2f", summary.seconds)) s")
         Output.line("  created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), rejected \(summary.rejected), already recorded \(summary.alreadyRecorded); \(summary.events) events")
         Output.line("  \(summary.consent.sentence)")
+        if let pushTokens = summary.pushTokens {
+            Output.line("  push tokens: \(pushTokens.recorded) \(summary.dryRun ? "to record" : "recorded"), linked to their contacts; \(pushTokens.alreadyKnown) already known")
+        }
         for warning in summary.warnings {
             Output.line("  warning: \(warning)")
         }

@@ -92,6 +92,21 @@ struct CommandEventsTests {
         try store.expectEvents(of: "import", file, "--purpose", "newsletter", matching: "events-import-consent.json")
     }
 
+    @Test("import with push tokens (a mobile token and a web-push subscription)")
+    func importPushTokens() throws {
+        let store = Store()
+        let folder = NSTemporaryDirectory() + "ledger-command-events-file-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/push.csv"
+        try Data("""
+            Email;Mobile token;Platform;App ID;Webpush endpoint;p256dh;keys.auth
+            olena@example.com;\(ImportPushTokensTests.apns);ios;com.shop.app;https://fcm.googleapis.com/fcm/send/olena-1;\(ImportPushTokensTests.p256dh);\(ImportPushTokensTests.auth)
+
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        try store.expectEvents(of: "import", file, "--origin", "https://shop.example", matching: "events-import-push-tokens.json")
+    }
+
     @Test("erase")
     func erase() throws {
         let store = Store()

@@ -17,7 +17,7 @@ struct ConsentColumnsTests {
         let mapping = try ColumnMapping(header: Self.mailchimp, overrides: [:])
         #expect(mapping.roles == [
             .email, .standard(.firstName), .consent(.optInTime), .consent(.optInIP), .consent(.confirmTime), .consent(.confirmIP),
-            .consent(.lastChanged), .custom("TAGS"), .consent(.unsubscribeTime), .consent(.unsubscribeReason), .consent(.cleanTime),
+            .consent(.lastChanged), .tags, .consent(.unsubscribeTime), .consent(.unsubscribeReason), .consent(.cleanTime),
         ])
     }
 
@@ -55,7 +55,9 @@ struct ConsentColumnsTests {
         #expect(consent.unsubscribedAt == Timestamp.parse("2024-09-02T07:45:00Z"))
         #expect(consent.unsubscribeReason == "NORMAL")
         #expect(consent.cleanedAt == nil)
-        #expect(input.fields.map(\.field) == [.standard(.firstName), .custom("TAGS")])
+        #expect(input.fields.map(\.field) == [.standard(.firstName)])
+        // TAGS are static segments (issue 20).
+        #expect(input.segments == ["vip"])
     }
 
     @Test("--consent none and no consent column: no consent at all; with one, the row's own")

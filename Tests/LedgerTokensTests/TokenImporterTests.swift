@@ -155,4 +155,20 @@ struct TokenImporterTests {
         #expect(throws: TokenImportError.self) { try fixture.importFile("generic.csv", options) }
         #expect(try fixture.ledger.lastPosition() == 0)
     }
+
+    @Test("the projection recorded from the import's own batches equals a rebuild of it, links and endpoints included")
+    func recordedProjection() throws {
+        let fixture = try TokenFixture()
+        let contact = try fixture.contact(email: "olena.kovalenko@example.com", externalId: "crm-1001")
+        let checkpoint = try fixture.book.store.read { try $0.checkpoint() }
+        // Batches of 3 (the fixture's): each recorded in the projection by the importer itself.
+        let summary = try fixture.importFile("subscriptions.json", fixture.options(match: .email))
+        #expect(summary.linked == 1)
+        #expect(try fixture.book.store.read { try $0.checkpoint() } == fixture.ledger.lastPosition())
+        #expect(try fixture.book.store.read { try $0.checkpoint() } > checkpoint)
+        let report = try ProjectionRebuildComparison.run(TokenProjection(), ledger: fixture.ledger, store: fixture.book.store)
+        #expect(report.isValid, "\(report.differences)")
+        #expect(try fixture.book.directory().tokens(ofContact: contact).count == 1)
+        #expect(try fixture.book.directory().token(endpoint: "https://fcm.googleapis.com/fcm/send/cX1a:APA91bE1") != nil)
+    }
 }

@@ -10,6 +10,10 @@ public enum ColumnRole: Hashable, Sendable {
     case custom(String)
     /// A column about the row's consent (issue 20).
     case consent(ConsentColumn)
+    /// A push token of the row's contact, or a fact about it (issues 18 and 20).
+    case push(PushColumn)
+    /// Tags (Mailchimp's `TAGS`): static segments the row's contact joins (`TagCell`).
+    case tags
     case ignore
 }
 
@@ -64,6 +68,11 @@ public struct ColumnMapping: Sendable {
     /// The role of each column, in file order.
     public let roles: [ColumnRole]
 
+    /// The push columns the file has.
+    public var pushColumns: Set<PushColumn> {
+        Set(roles.compactMap { if case .push(let column) = $0 { column } else { nil } })
+    }
+
     /// Headers recognised automatically, compared after `normalise`.
     static let recognised: [String: ColumnRole] = {
         var table = [String: ColumnRole]()
@@ -75,6 +84,7 @@ public struct ColumnMapping: Sendable {
         for header in ["external id", "externalid", "external_id"] { table[header] = .externalId }
         for header in ["language", "language code", "languagecode"] { table[header] = .standard(.languageCode) }
         for header in ["time zone", "timezone"] { table[header] = .standard(.timeZone) }
+        for header in ["tags", "tag", "теги", "мітки", "метки"] { table[header] = .tags }
         for (column, headers) in ConsentColumn.headers {
             for header in headers { table[header] = .consent(column) }
         }
@@ -90,8 +100,8 @@ public struct ColumnMapping: Sendable {
         return text
     }
 
-    /// The role a `--map` target names: a standard name, `ignore`, or any other name as a
-    /// custom field.
+    /// The role a `--map` target names: a standard name, `ignore`, a consent or push column
+    /// (`optin-time`, `mobile-token`), or any other name as a custom field.
     public static func role(named target: String) -> ColumnRole {
         switch normalise(target).replacingOccurrences(of: "-", with: " ") {
         case "email": .email
@@ -103,6 +113,9 @@ public struct ColumnMapping: Sendable {
         case "language code", "languagecode": .standard(.languageCode)
         case "time zone", "timezone": .standard(.timeZone)
         case "ignore", "skip": .ignore
+        case "tags": .tags
+        case let name where PushColumn(rawValue: name.replacingOccurrences(of: " ", with: "-")) != nil:
+            .push(PushColumn(rawValue: name.replacingOccurrences(of: " ", with: "-")) ?? .mobileToken)
         case let name:
             // A consent column by its `--map` name (`optin-time`) or a recognised header.
             if let column = ConsentColumn(rawValue: name.replacingOccurrences(of: " ", with: "-")) {
@@ -115,13 +128,33 @@ public struct ColumnMapping: Sendable {
         }
     }
 
-    /// Maps `header`, with `overrides` (header → target) taking precedence.
-    public init(header: [String], overrides: [String: String]) throws {
+    /// Push headers recognised when the import reads push tokens.
+    static let recognisedPush: [String: PushColumn] = {
+        var table = [String: PushColumn]()
+        for (column, headers) in PushColumn.headers {
+            for header in headers { table[header] = column }
+        }
+        return table
+    }()
+
+    /// Maps `header`, with `overrides` (header → target) taking precedence. With `readsPush`
+    /// (an import that records push tokens), push headers are recognised too; the columns that
+    /// only describe a token (platform, app, keys) are push columns only beside a token column,
+    /// and custom fields otherwise, as they were before.
+    public init(header: [String], overrides: [String: String], readsPush: Bool = false) throws {
         var roles = [ColumnRole]()
+        var recognisedAsPush = [Int]()
         let normalisedOverrides = Dictionary(overrides.map { (Self.normalise($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
         for (index, name) in header.enumerated() {
             if let target = normalisedOverrides[Self.normalise(name)] {
-                roles.append(Self.role(named: target))
+                let role = Self.role(named: target)
+                if case .push = role, !readsPush {
+                    throw ImportMappingError(message: "--map names \(ValuePreview.quoted(target)), a push token column, but this import records no push tokens")
+                }
+                roles.append(role)
+            } else if readsPush, let column = Self.recognisedPush[Self.normalise(name)] {
+                roles.append(.push(column))
+                recognisedAsPush.append(index)
             } else if let role = Self.recognised[Self.normalise(name)] {
                 roles.append(role)
             } else if name.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -133,6 +166,14 @@ public struct ColumnMapping: Sendable {
         let known = Set(header.map(Self.normalise))
         for column in normalisedOverrides.keys where !known.contains(column) {
             throw ImportMappingError(message: "--map names a column \(ValuePreview.quoted(column)) that the file's header does not have")
+        }
+        let tokenColumns: Set<ColumnRole> = [.push(.mobileToken), .push(.endpoint)]
+        if !roles.contains(where: tokenColumns.contains) {
+            // No token: a platform or app column is what it was before push tokens were read.
+            for index in recognisedAsPush { roles[index] = .custom(header[index].trimmingCharacters(in: .whitespaces)) }
+            if roles.contains(where: { if case .push = $0 { true } else { false } }) {
+                throw ImportMappingError(message: "--map names a push token's platform, app or keys, but no column holds the token (map one to mobile-token or webpush-endpoint)")
+            }
         }
         var seen = Set<ColumnRole>()
         for role in roles where role != .ignore {

@@ -18,10 +18,14 @@ import LedgerStore
 public final class ContactImporter {
     /// The contact book written to.
     public let book: ContactBook
+    /// The token side, when push-token columns are read with the contacts (issues 18 and 20):
+    /// a row's mobile token or web-push subscription becomes a push channel of its contact.
+    public let push: (any ContactPushChannels)?
 
-    /// Imports through `book`.
-    public init(book: ContactBook) {
+    /// Imports through `book`; `push` records the rows' push tokens.
+    public init(book: ContactBook, push: (any ContactPushChannels)? = nil) {
         self.book = book
+        self.push = push
     }
 
     /// Imports `url`; `progress` is called after each batch with the rows done so far and how
@@ -34,7 +38,12 @@ public final class ContactImporter {
         var fingerprint = SHA256()
         fingerprint.update(data: digest.bytes)
         fingerprint.update(data: Array(options.fingerprint.utf8))
+        // Options that shape push tokens make another import; none given, the ids of before.
+        if let push, !push.fingerprint.isEmpty { fingerprint.update(data: Array(("|push:" + push.fingerprint).utf8)) }
         let importDigest = Array(fingerprint.finalize())
+        // Token events take their ids from the fingerprint's next 8 bytes: apart from the
+        // contacts' ids of the same rows.
+        let pushNamespace = importDigest.dropFirst(8).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let importKey = Hex.encode(importDigest)
         let namespace = importDigest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let progressKey = Self.progressKey(importKey)
@@ -45,7 +54,9 @@ public final class ContactImporter {
         let lag = PreparerLag()
         let queue = RowPreparer.start(RowPreparer.Plan(
             url: url, options: options, book: book, fieldTypes: try book.directory().fieldTypes(),
-            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal, lag: lag))
+            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal, lag: lag, push: push))
+        var pushProgress = PushProgress(done: doneRows)
+        var pushCounts = PushRecordCounts()
         // Whatever stops this thread stops the preparer too.
         defer { queue.close() }
 
@@ -59,7 +70,9 @@ public final class ContactImporter {
             while let message = queue.pop() {
                 guard let batch = try take(message, rejects: rejects, into: &summary) else { continue }
                 var consent = ConsentTally()
-                try record(batch, outcomes: try decide(batch, options: options, consent: &consent), rejects: rejects, into: &summary)
+                let outcomes = try decide(batch, options: options, consent: &consent)
+                try record(batch, outcomes: outcomes, rejects: rejects, into: &summary)
+                pushCounts.recorded += linkedTokens(batch, outcomes: outcomes).count
                 summary.consent.add(consent)
                 progress(ImportProgress(rows: summary.rows, read: batch.read))
             }
@@ -85,6 +98,14 @@ public final class ContactImporter {
                             guard let batch = inFlight, let outcomes else { return }
                             let created = summary.created
                             try self.record(batch, outcomes: outcomes, rejects: rejects, into: &summary)
+                            // The batch's contacts are committed: its tokens go to them now.
+                            if let push = self.push, let mark = pushProgress.settled(endRow: batch.endRow, carriedTokens: !batch.pushTokens.isEmpty) {
+                                let counts = try push.record(
+                                    linkedTokens(batch, outcomes: outcomes), file: url.lastPathComponent, digest: digest, namespace: pushNamespace,
+                                    actor: options.actor, progress: ProgressMark(key: progressKey, value: mark))
+                                pushCounts.recorded += counts.recorded
+                                pushCounts.alreadyKnown += counts.alreadyKnown
+                            }
                             forecast.observe(created: summary.created - created, requests: batch.items.count)
                             progress(ImportProgress(rows: summary.rows, read: batch.read))
                         }
@@ -96,7 +117,8 @@ public final class ContactImporter {
                                     progress(ImportProgress(rows: summary.rows, read: batch.read))
                                 } else {
                                     filter.expectedAdditions = Self.identifiersLeft(after: batch, rowsBefore: summary.rows)
-                                    try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: batch.endRow)))
+                                    let mark = pushProgress.contactMark(endRow: batch.endRow, carriesTokens: !batch.pushTokens.isEmpty)
+                                    try settle(try pipeline.push(batch.items, progress: ProgressMark(key: progressKey, value: mark)))
                                     if let done = inFlight.take() { disposal.dispose(done) }
                                     inFlight = batch
                                     pushed += 1
@@ -119,6 +141,11 @@ public final class ContactImporter {
                 }
             }
         }
+        if !options.dryRun, let mark = pushProgress.closingMark {
+            // The last batches carried no tokens after one that did: their rows are done too.
+            _ = try book.ledger.append([], progress: ProgressMark(key: progressKey, value: mark))
+        }
+        if push != nil { summary.pushTokens = pushCounts.recorded + pushCounts.alreadyKnown > 0 ? PushTokenSummary(pushCounts) : nil }
         try rejects?.close()
         if summary.undecodableRows > 0 {
             summary.warnings.append(ImportSummary.undecodableWarning(rows: summary.undecodableRows, encoding: summary.encoding))
@@ -139,6 +166,18 @@ public final class ContactImporter {
         guard let fraction = batch.read.fraction, fraction > 0 else { return 2 * batch.count }
         let rows = Double(rowsBefore + batch.count) / fraction
         return 2 * max(batch.count, Int(min(rows, Double(Int32.max))) - rowsBefore)
+    }
+
+    /// The push tokens of `batch`'s rows whose contact was recorded (created, updated or
+    /// unchanged), each with that contact (a dry run's new contacts: the number it names).
+    private func linkedTokens(_ batch: PreparedBatch, outcomes: [Result<UpsertOutcome, ContactError>]) -> [LinkedPushToken] {
+        var linked = [LinkedPushToken]()
+        for (item, row, tokens) in batch.pushTokens where item < outcomes.count {
+            guard case .success(let outcome) = outcomes[item] else { continue }
+            let contact = outcome.contact
+            for token in tokens { linked.append(LinkedPushToken(contact: contact, row: row, subscription: token)) }
+        }
+        return linked
     }
 
     /// The batch a message carries; the file's format and header are taken into `summary` and

@@ -40,6 +40,8 @@ public struct ImportSummary: Codable, Sendable {
     /// The consent the import recorded, per channel, so that nobody grants consent without
     /// seeing it.
     public var consent = ConsentSummary()
+    /// The push tokens the rows carried (when the file has push columns).
+    public var pushTokens: PushTokenSummary?
     /// Wall time.
     public var seconds = 0.0
     /// Whether nothing was written (`--dry-run`).
@@ -54,6 +56,20 @@ public struct ImportSummary: Codable, Sendable {
         "\(rows) \(rows == 1 ? "row was" : "rows were") not valid \(encoding) and "
             + "\(rows == 1 ? "was" : "were") rejected; fix \(rows == 1 ? "it" : "them") in the file "
             + "(or save the whole file as \(encoding)) and import it again"
+    }
+}
+
+/// What an import did with the push tokens its rows carried: each one linked to its row's
+/// contact as a push channel, through the token family.
+public struct PushTokenSummary: Codable, Sendable, Hashable {
+    /// Tokens recorded (a dry run: that would be).
+    public var recorded: Int
+    /// Tokens whose endpoint or device token the ledger held already.
+    public var alreadyKnown: Int
+
+    init(_ counts: PushRecordCounts) {
+        recorded = counts.recorded
+        alreadyKnown = counts.alreadyKnown
     }
 }
 

@@ -32,13 +32,14 @@ struct RowConverter {
             switch role {
             case .standard(let field): (.standard(field), field.valueType)
             case .custom(let name): (.custom(name), fieldTypes[name] ?? .text)
-            case .email, .phone, .externalId, .consent, .ignore: nil
+            case .email, .phone, .externalId, .consent, .push, .tags, .ignore: nil
             }
         }
     }
 
     /// The request of `row`; a value that cannot be read is a `RowRejection` naming the column.
-    func input(_ row: Row) throws(RowRejection) -> ContactInput {
+    /// `pushChannels` are the push channels the row's tokens are on: its consent covers them.
+    func input(_ row: Row, pushChannels: [ConsentChannel] = []) throws(RowRejection) -> ContactInput {
         if let problem = row.problem { throw RowRejection(reason: problem.message) }
         var input = ContactInput(segments: segments, consent: consent)
         input.fields.reserveCapacity(mapping.roles.count)
@@ -58,10 +59,32 @@ struct RowConverter {
                 input.fields.append((field, try value(raw, type: type, column: index)))
             case .consent(let column):
                 if !raw.isEmpty { try read(raw, column, index: index, into: &input.consent) }
+            case .push:
+                // Read by `pushCells`: the token side checks and records them.
+                continue
+            case .tags:
+                guard !raw.isEmpty else { continue }
+                do {
+                    for tag in try TagCell.tags(raw) where !input.segments.contains(tag) { input.segments.append(tag) }
+                } catch {
+                    throw RowRejection(reason: "\(columnName(index)): \(ValuePreview.quoted(raw)) \(error.reason)")
+                }
             }
         }
         if let problem = input.consent?.problem { throw RowRejection(reason: "consent: \(problem)") }
+        if !pushChannels.isEmpty { input.consent?.pushChannels = pushChannels }
         return input
+    }
+
+    /// The row's push cells (trimmed; empty ones left out).
+    func pushCells(_ row: Row) -> PushCells {
+        var cells = PushCells()
+        for (index, role) in mapping.roles.enumerated() {
+            guard case .push(let column) = role, index < row.fields.count else { continue }
+            let raw = row.fields[index].trimmingWhitespace
+            if !raw.isEmpty { cells[column] = raw }
+        }
+        return cells
     }
 
     /// Reads a consent cell into `consent` (made when the import records none by default).

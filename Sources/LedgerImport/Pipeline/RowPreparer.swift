@@ -43,6 +43,8 @@ enum RowPreparer {
         /// Whether the importing thread waits for the batch being prepared: its rows are then
         /// left to it.
         let lag: PreparerLag
+        /// The token side, when the import records push tokens with contacts.
+        var push: (any ContactPushChannels)? = nil
     }
 
     /// Prepared batches that may wait for the writer.
@@ -76,7 +78,15 @@ enum RowPreparer {
         let source = try TabularFile.open(plan.url, options: plan.options.read)
         let header = source.header.fields
         try ImportLimits.check(header: header, file: plan.url.lastPathComponent)
-        let mapping = try ColumnMapping(header: header, overrides: plan.options.mappings)
+        let mapping = try ColumnMapping(header: header, overrides: plan.options.mappings, readsPush: plan.push != nil)
+        let pushColumns = mapping.pushColumns
+        if let push = plan.push, !pushColumns.isEmpty {
+            do {
+                try push.check(columns: pushColumns)
+            } catch {
+                throw ImportMappingError(message: error.reason)
+            }
+        }
         guard queue.push(.opened(format: source.format, encoding: source.encoding, header: header)) else { throw Stopped() }
         let converter = RowConverter(
             mapping: mapping, header: header, fieldTypes: plan.fieldTypes, segments: plan.options.segments, dayFirst: plan.options.dayFirst,
@@ -104,8 +114,21 @@ enum RowPreparer {
                 batch.add(row)
                 batchBytes += row.fields.reduce(0) { $0 + $1.utf8.count }
                 if row.problem?.code == .undecodableText { batch.undecodableRows += 1 }
-                do {
-                    let input = try converter.input(row)
+                do throws(RowRejection) {
+                    // A row's push tokens are checked here, with its other values; the row's
+                    // consent then covers their channels too.
+                    var tokens = [TokenSubscription]()
+                    if let push = plan.push, !pushColumns.isEmpty {
+                        let cells = converter.pushCells(row)
+                        if !cells.isEmpty {
+                            do {
+                                tokens = try push.tokens(cells)
+                            } catch {
+                                throw RowRejection(reason: error.reason)
+                            }
+                        }
+                    }
+                    let input = try converter.input(row, pushChannels: tokens.consentChannels)
                     let rowNumber = try sourceRow(row)
                     // Normalised before the request is made, so the input is moved into it:
                     // passed to both at once, it was copied (a retain per value).
@@ -120,6 +143,7 @@ enum RowPreparer {
                         prepared = plan.book.prepareCreation(input, identifiers: identifiers, source: source, ids: ids, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher, scratch: &scratch)
                     }
                     let item = UpsertItem(input: consume input, source: consume source, identifiers: consume identifiers, prepared: consume prepared, ids: consume ids)
+                    if !tokens.isEmpty { batch.pushTokens.append((item: batch.items.count, row: rowNumber, tokens: tokens)) }
                     batch.items.append(consume item)
                     batch.itemPositions.append(position)
                 } catch {
@@ -179,6 +203,8 @@ struct PreparedBatch: Sendable {
     var refusals: [(position: Int, reason: String)] = []
     /// How many of those were refused for bytes invalid in the file's encoding.
     var undecodableRows = 0
+    /// The push tokens of the items that carry any: the item's index, its source row, its tokens.
+    var pushTokens: [(item: Int, row: UInt64, tokens: [TokenSubscription])] = []
     /// How far into the file the batch's last row was.
     var read = ReadProgress(consumed: 0, total: 0)
 

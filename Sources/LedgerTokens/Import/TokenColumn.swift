@@ -92,3 +92,34 @@ public enum TokenColumn: String, CaseIterable, Hashable, Sendable {
         return columns
     }
 }
+
+extension TokenColumn {
+    /// The case's place in the declaration, for hashing: the standard library hashes an enum
+    /// with raw values by its raw string (`RawRepresentable`'s default), and an import looks
+    /// columns up several times a row.
+    private var ordinal: UInt8 {
+        switch self {
+        case .endpoint: 0
+        case .p256dh: 1
+        case .auth: 2
+        case .expirationTime: 3
+        case .externalId: 4
+        case .email: 5
+        case .userAgent: 6
+        case .createdAt: 7
+        case .vapidPublicKey: 8
+        case .deviceType: 9
+        case .platform: 10
+        case .appID: 11
+        case .ignore: 12
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ordinal)
+    }
+
+    public static func == (left: TokenColumn, right: TokenColumn) -> Bool {
+        left.ordinal == right.ordinal
+    }
+}

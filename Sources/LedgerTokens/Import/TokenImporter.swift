@@ -69,8 +69,23 @@ public final class TokenImporter {
         var entries = [TokenEntry]()
         entries.reserveCapacity(options.batchSize)
         var consumed: UInt64 = 0
-        // One batch is appended by the writer thread while the next is read and prepared.
-        var inFlight: PendingAppend?
+        // Batches handed to the writer, oldest first: up to `batchesInFlight` are appended while
+        // the next is read and prepared, and each is recorded in the projection once appended.
+        // When a durable commit is slow (a busy disk), the writer takes every batch queued
+        // meanwhile into its next transaction: one flush for several batches.
+        //
+        // So a batch's progress mark may only claim the rows of batches known to be committed
+        // when it is handed over: had one before it failed (a full disk) while it committed, a
+        // mark claiming its own rows would make a re-run skip the failed batch's. A killed import
+        // run again redoes the last few batches, whose events are then known already.
+        var inFlight = [TokenBatch]()
+        var committedThrough = done
+        var marked = done
+        func projectOldest() throws {
+            let oldest = inFlight.removeFirst()
+            try oldest.project(try oldest.pending.wait(), book: book, provider: options.provider)
+            committedThrough = oldest.end
+        }
 
         func flush() throws {
             defer { entries.removeAll(keepingCapacity: true) }
@@ -99,10 +114,11 @@ public final class TokenImporter {
                 if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
                 try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
             }
+            // The projection holds every batch but those in flight, whose endpoints `seen` has.
             let known = try directory.known(endpointHashes: kept.map(\.hash))
-            var fresh = [(draft: TokenDraft, contact: StreamID?)]()
+            var fresh = [TokenBatch.Token]()
             fresh.reserveCapacity(kept.count)
-            for ((draft, _), isKnown) in zip(kept, known) {
+            for ((draft, hash), isKnown) in zip(kept, known) {
                 if isKnown {
                     summary.alreadyKnown += 1
                     continue
@@ -116,36 +132,51 @@ public final class TokenImporter {
                 summary.byKind[draft.subscription.kind.label, default: 0] += 1
                 if draft.invalid { summary.invalid += 1 }
                 if !draft.subscription.flags.isEmpty { summary.flagged += 1 }
-                fresh.append((draft, contact))
+                fresh.append(TokenBatch.Token(draft: draft, contact: contact, endpointHash: hash))
             }
             guard !options.dryRun else { return }
-            // A data key and a seal per token: on every core too.
-            let requests = try fresh.concurrentMap(chunkSize: 256) { item in
-                let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: item.draft.row, subscription: item.draft.subscription))
-                return try TokenBook.newTokenRequest(
-                    migrated, contact: item.contact, actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: item.draft.row),
-                    ids: EventID.sourceRow(namespace: namespace, row: item.draft.row))
-            }
-            _ = try inFlight?.wait()
-            inFlight = try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: consumed))
+            // A data key, a seal and the events' encoding per token: on every core too, each
+            // chunk through one cipher context of its own (a fresh key then costs a key
+            // schedule, not a context).
+            let chunks = stride(from: 0, to: fresh.count, by: 256).map { $0..<min($0 + 256, fresh.count) }
+            let requests = try chunks.concurrentMap(chunkSize: 1) { chunk in
+                let cipher = PayloadCipher()
+                return try fresh[chunk].map { token in
+                    let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: token.draft.row, subscription: token.draft.subscription))
+                    return try TokenBook.newTokenRequest(
+                        migrated, contact: token.contact, actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: token.draft.row),
+                        ids: EventID.sourceRow(namespace: namespace, row: token.draft.row), cipher: cipher)
+                }
+            }.flatMap { $0 }
+            // A batch with nothing to append still records its progress mark.
+            marked = committedThrough
+            inFlight.append(TokenBatch(tokens: fresh, end: consumed, pending: try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: committedThrough))))
+            // The oldest batches are recorded in the projection while the writer appends the rest.
+            while inFlight.count > Self.batchesInFlight { try projectOldest() }
         }
 
         do {
-            while let entry = try source.next() {
-                summary.rows += 1
-                consumed += 1
-                if consumed <= done {
-                    summary.alreadyRecorded += 1
-                    continue
+            try book.store.deferringFlushes {
+                while let entry = try source.next() {
+                    summary.rows += 1
+                    consumed += 1
+                    if consumed <= done {
+                        summary.alreadyRecorded += 1
+                        continue
+                    }
+                    entries.append(entry)
+                    if entries.count >= options.batchSize { try flush() }
                 }
-                entries.append(entry)
-                if entries.count >= options.batchSize { try flush() }
+                try flush()
+                while !inFlight.isEmpty { try projectOldest() }
+                // Every batch is committed: the mark claims them all.
+                if !options.dryRun, committedThrough > marked {
+                    _ = try book.ledger.append([], progress: ProgressMark(key: progressKey, value: committedThrough))
+                }
             }
-            try flush()
-            _ = try inFlight?.wait()
         } catch {
-            // The batch in flight is the writer's: its outcome is known before this returns.
-            _ = try? inFlight?.wait()
+            // The batches in flight are the writer's: their outcomes are known before this returns.
+            for batch in inFlight { _ = try? batch.pending.wait() }
             throw error
         }
         try rejects?.close()
@@ -153,6 +184,10 @@ public final class TokenImporter {
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
+
+    /// Batches the writer may hold at once (each a few MB of encoded events): two or three
+    /// share one durable commit when the disk is slow to flush.
+    static let batchesInFlight = 3
 
     /// Opens the right reader: JSON when the content starts with `[` or `{`, OneSignal's CSV
     /// when its header has `identifier` and `device_type`, a generic CSV otherwise; `--format`

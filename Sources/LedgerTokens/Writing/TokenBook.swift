@@ -44,18 +44,24 @@ public final class TokenBook: Sendable {
     }
 
     /// The request that records a new token: its first event, and `token.linked` when it
-    /// belongs to a contact, sealed under a fresh data key. `ids` gives the events' ids (a
-    /// derived id makes a re-import record nothing twice).
+    /// belongs to a contact, sealed under a fresh data key and encoded ahead for the log.
+    /// `ids` gives the events' ids (a derived id makes a re-import record nothing twice);
+    /// `cipher` is the calling thread's own (a bulk writer seals with one context per thread).
     public static func newTokenRequest(
-        _ first: TokenEvent, contact: StreamID?, actor: Actor, source: Source, ids: (Int) -> EventID
+        _ first: TokenEvent, contact: StreamID?, actor: Actor, source: Source, ids: (Int) -> EventID, cipher: PayloadCipher = PayloadCipher()
     ) throws -> AppendRequest {
-        let key = DataKey.random()
-        var events = [try sealed(first.newEvent(id: ids(0), actor: actor, source: source), key: key)]
-        if let contact {
-            let channel = Self.channel(of: first)
-            events.append(TokenEvent.linked(TokenLink(contact: contact, channel: channel)).newEvent(id: ids(1), actor: actor, source: source, causation: events[0].id))
+        let key = DataKey.random(using: cipher)
+        var event = first.newEvent(id: ids(0), actor: actor, source: source)
+        if !event.personalData.isEmpty {
+            event.personalData = try key.seal(event.personalData, for: event.id, with: cipher)
+            event.personalDataSealed = true
         }
-        return AppendRequest(target: .newIn(.token), expected: .noStream, events: events, dataKey: key)
+        var encoded = EncodedEvents()
+        encoded.append(event)
+        if let contact {
+            encoded.append(TokenEvent.linked(TokenLink(contact: contact, channel: channel(of: first))).newEvent(id: ids(1), actor: actor, source: source, causation: event.id))
+        }
+        return AppendRequest(target: .newIn(.token), expected: .noStream, events: [], dataKey: key, encoded: encoded)
     }
 
     /// Records a fresh subscription from our own service worker or app; returns its stream.
