@@ -16,9 +16,9 @@ struct BodyReader {
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         guard !bytes.isEmpty else { throw ApiProblem.badRequest("the request has no body; send a JSON object") }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONBodyParser.parse(bytes)
         } catch {
-            throw ApiProblem.badRequest("the body is not valid JSON")
+            throw ApiProblem.badRequest("the body is not valid JSON: \(error.message) at byte \(error.offset)")
         }
     }
 
