@@ -59,10 +59,11 @@ struct ContactRoutesTests {
             let created = try await client.send(.post, "/api/v1/contact", key: key, json: Self.olena)
             #expect(created.object["result"] as? String == "created", "\(created.text)")
             let id = StreamID(UInt64(try #require(created.object["id"] as? Int)))
-            // One commit: every event of the request, its two consent grants included, at
-            // consecutive positions with one recorded time.
+            // One commit: every event of the request at consecutive positions with one recorded
+            // time; a new contact's two grants ride in its `contact.created` (decision 0022).
             let events = try fixture.ledger.readStream(id)
-            #expect(events.filter { $0.type.name == "consent.granted" }.count == 2)
+            #expect(events.first?.type.name == "contact.created")
+            #expect(!events.contains { $0.type.name.hasPrefix("consent.") })
             #expect(Set(events.map(\.recordedAt)).count == 1)
             #expect(events.map(\.position) == Array(events[0].position..<(events[0].position + UInt64(events.count))))
             var state = try #require(try fixture.book.contact(id))
@@ -99,6 +100,7 @@ struct ContactRoutesTests {
             #expect(created.object["result"] as? String == "created", "\(created.text)")
             let id = StreamID(UInt64(try #require(created.object["id"] as? Int)))
             #expect(try fixture.ledger.readStream(id).allSatisfy { !$0.type.name.hasPrefix("consent.") })
+            #expect(try #require(try fixture.book.contact(id)).consents.isEmpty)
         }
     }
 
