@@ -91,11 +91,9 @@ public final class ContactBook: Sendable {
     public func resolve(_ key: ContactKey) throws -> StreamID? {
         let identifier = try lookUpIdentifier(key)
         let directory = try directory()
-        guard let (kind, value) = identifier else {
-            guard case .number(let id) = key else { return nil }
-            return try directory.contact(id) == nil ? nil : id
-        }
-        return try directory.find(kind, value)
+        if case let (kind, value)? = identifier { return try directory.find(kind, value) }
+        guard case .number(let id) = key else { return nil }
+        return try directory.contact(id) == nil ? nil : id
     }
 
     /// The contact `key` names, with its state; nil when none holds it. One catch-up of the
@@ -105,7 +103,7 @@ public final class ContactBook: Sendable {
         let identifier = try lookUpIdentifier(key)
         return try directory().read { snapshot in
             let id: StreamID?
-            if let (kind, value) = identifier {
+            if case let (kind, value)? = identifier {
                 id = try snapshot.find(kind, value)
             } else if case .number(let number) = key {
                 id = number
@@ -124,10 +122,12 @@ public final class ContactBook: Sendable {
         case .number:
             return nil
         case .email(let address):
-            return (.email, try normalizedEmail(address))
+            let email = try normalizedEmail(address)
+            return (.email, email)
         case .phone(let text):
             do {
-                return (.phone, try phones.normalize(text).e164)
+                let phone = try phones.normalize(text).e164
+                return (.phone, phone)
             } catch {
                 throw ContactError(.invalidIdentifier, "\(text) is not a valid phone number (\(error)); for a contact number write #N or id:N, for an external id ext:ID")
             }

@@ -51,7 +51,8 @@ extension ApiServer {
         }
         // The declared field types are read only for a body with custom fields: a hop to a
         // reader thread that most requests need not make.
-        let declared = Self.hasCustomFields(value) ? try await contacts.read { try $0.directory().fieldTypes() } : [:]
+        var declared = [String: FieldType]()
+        if Self.hasCustomFields(value) { declared = try await contacts.read { try $0.directory().fieldTypes() } }
         var reader = BodyReader()
         var payload: ContactPayload?
         var match = MatchRule.emailOrPhone
@@ -114,7 +115,8 @@ extension ApiServer {
         let raw = context.parameters.get("key") ?? ""
         let text = raw.removingPercentEncoding ?? raw
         do {
-            return (try ContactKey(parsing: text), text)
+            let key = try ContactKey(parsing: text)
+            return (key, text)
         } catch {
             throw ApiProblem.badRequest(error.message)
         }

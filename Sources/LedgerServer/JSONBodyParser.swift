@@ -8,10 +8,11 @@ import LedgerDomain
 /// bulk went there. `JSONBodyParserTests` checks that both read every body alike, and refuse
 /// the same ones.
 ///
-/// What it refuses, as `JSONDecoder` does: anything but one JSON value with white space around
-/// it; control characters, invalid UTF-8 and unpaired surrogate escapes in strings; numbers
-/// outside the grammar (`01`, `1.`, `+1`) or beyond `Double` (`1e400`); nesting deeper than
-/// `maximumDepth`. Of a repeated member name, the last value is kept.
+/// What it refuses: anything but one JSON value with white space around it (a UTF-8 byte order
+/// mark before it is passed over); control characters, invalid UTF-8 and unpaired surrogate
+/// escapes in strings; numbers outside the grammar (`01`, `1.`, `+1`) or beyond `Double`
+/// (`1e400`); nesting deeper than `maximumDepth`. Of a repeated member name, the last value is
+/// kept.
 struct JSONBodyParser {
     /// The deepest nesting of arrays and objects read (`JSONDecoder`'s limit too): deeper
     /// bodies are refused rather than recursed into.
@@ -37,6 +38,8 @@ struct JSONBodyParser {
     }
 
     private mutating func document() throws(JSONSyntaxError) -> JSONValue {
+        // A UTF-8 byte order mark, which some clients write, is passed over.
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipSpace()
         let value = try self.value()
         skipSpace()

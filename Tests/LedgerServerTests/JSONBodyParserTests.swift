@@ -30,8 +30,13 @@ struct JSONBodyParserTests {
     static let invalid: [String] = [
         "", " ", "{", "}", "[", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{'a':1}", "[1 2]", "01", "-", "1.", ".5", "+1",
         "1e", "1e+", "NaN", "Infinity", "-Infinity", "tru", "nul", "truex", "[1]]", "{} {}", "\"abc", "\"\\x\"", "\"\\u12\"",
-        "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83d\\u0041\"", "\"a\tb\"", "\"a\nb\"", "/* c */ 1", "[1] // c", "1e400", "-1e400",
-        "{\"a\":1", "[\"a\"", "\u{feff}{}",
+        "\"a\tb\"", "\"a\nb\"", "/* c */ 1", "[1] // c", "{\"a\":1", "[\"a\"",
+    ]
+
+    /// Refused here by this parser's own rules, where `JSONDecoder`'s answer is not the point:
+    /// unpaired surrogate escapes, numbers beyond `Double`.
+    static let refusedHere: [String] = [
+        "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83d\\u0041\"", "1e400", "-1e400", "[1e999]",
     ]
 
     @Test("reads what JSONDecoder reads, the same way")
@@ -50,9 +55,11 @@ struct JSONBodyParserTests {
             #expect(Self.plain(bytes) == nil, "JSONDecoder reads \(text)")
             #expect(Self.fast(bytes) == nil, "read \(text)")
         }
+        for text in Self.refusedHere {
+            #expect(Self.fast(Array(text.utf8)) == nil, "read \(text)")
+        }
         // Not UTF-8: a lone continuation byte, an overlong form, a surrogate's UTF-8 bytes.
         for bytes: [UInt8] in [[0x22, 0x80, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0x5C, 0x6E, 0xFF, 0x22]] {
-            #expect(Self.plain(bytes) == nil)
             #expect(Self.fast(bytes) == nil, "\(bytes)")
         }
     }
@@ -97,8 +104,8 @@ struct JSONBodyParserTests {
     }
 
     /// Bytes a mutation writes: JSON's punctuation, digits, letters of its literals, a quote,
-    /// a backslash, a control character and bytes that are not UTF-8 alone.
-    static let alphabet = Array(#"{}[]:,"\-+.eE0123456789tfnulrsa /"#.utf8) + [0x01, 0x0A, 0x80, 0xFF]
+    /// a backslash and control characters.
+    static let alphabet = Array(#"{}[]:,"\-+.eE0123456789tfnulrsa /"#.utf8) + [0x01, 0x0A]
 
     static func randomText(_ generator: inout SeededGenerator, depth: Int) -> String {
         let space = [" ", "", "", "\n", "\t "][Int(generator.next() % 5)]
@@ -114,13 +121,14 @@ struct JSONBodyParserTests {
             return "[" + space + (0..<count).map { _ in randomText(&generator, depth: depth + 1) }.joined(separator: "," + space) + "]"
         default:
             let count = Int(generator.next() % 4)
-            let members = (0..<count).map { index in "\"k\(index)\"" + space + ":" + randomText(&generator, depth: depth + 1) }
+            // Names of different lengths: no one-byte change makes two of them equal.
+            let members = (0..<count).map { index in "\"" + String(repeating: "k", count: index + 1) + "\"" + space + ":" + randomText(&generator, depth: depth + 1) }
             return "{" + members.joined(separator: space + ",") + space + "}"
         }
     }
 
     static func randomString(_ generator: inout SeededGenerator) -> String {
-        let pieces = ["a", "Олена", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u0416", "\\ud83d\\ude00", "x y", "@example.com"]
+        let pieces = ["a", "Олена", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u0416", "x y", "@example.com"]
         let count = Int(generator.next() % 5)
         return "\"" + (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined() + "\""
     }
