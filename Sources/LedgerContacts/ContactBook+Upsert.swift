@@ -142,6 +142,9 @@ extension ContactBook {
             }
             events.append(joined)
         }
+        for segment in input.leavingSegments where state?.segments.contains(segment) == true && !input.segments.contains(segment) {
+            events.append(.segmentMemberRemoved(SegmentMembership(segment: segment)))
+        }
         if let consent = input.consent {
             let first = events.count
             consent.appendEvents(identifiers: identifiers, state: state, to: &events)

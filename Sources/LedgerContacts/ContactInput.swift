@@ -13,6 +13,9 @@ public struct ContactInput: Sendable {
     public var fields: [(field: ContactField, value: FieldValue?)]
     /// Static segments the contact joins.
     public var segments: [String]
+    /// Static segments the contact leaves, if it is in them (the API's `groupNamesExclude`),
+    /// in the same commit as its other changes.
+    public var leavingSegments: [String] = []
     /// What the request says about consent, and what its sender states for requests that say
     /// nothing (an import's `--consent`); nil: nothing about consent.
     public var consent: ConsentInput?

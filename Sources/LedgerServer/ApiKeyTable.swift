@@ -50,6 +50,9 @@ public struct ApiKeyTable: Sendable {
             )
         case .revoked(let revoked):
             keys[revoked.name]?.revokedAt = event.recordedAt
+        case .requestRecorded:
+            // Lives on api-request streams, which the table never reads.
+            break
         }
     }
 

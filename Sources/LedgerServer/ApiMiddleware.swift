@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LedgerContacts
 import LedgerStore
+import LedgerTokens
 import Logging
 
 /// Wraps every route: checks the API key on `/api/` paths, applies the rate limit, turns
@@ -66,6 +67,8 @@ struct ApiMiddleware: RouterMiddleware {
             return problem
         case let error as ContactError:
             return ContactProblems.problem(for: error, paths: [:])
+        case let error as TokenError:
+            return ContactProblems.problem(for: error)
         case let error as HTTPError:
             switch error.status {
             case .notFound: return ApiProblem.notFound("no such route")

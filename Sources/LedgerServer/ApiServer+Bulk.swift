@@ -6,40 +6,42 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 import LedgerStore
-import Synchronization
 
 extension ApiServer {
-    /// The bulk routes: `POST /api/v1/contacts` and `GET /api/v1/importstatus/{id}`.
+    /// The bulk route, `POST /api/v1/contacts`; its answer is recorded for
+    /// `GET /api/v1/importstatus/{id}` (`ApiServer+RequestRecords.swift`).
     func addBulkRoutes(to router: Router<ApiRequestContext>) {
-        router.post("/api/v1/contacts") { request, context in try await self.upsertMany(request, context) }
-        allow(router, "/api/v1/contacts", [.post])
-        router.get("/api/v1/importstatus/{id}") { _, context in
-            _ = try context.require(.contactsWrite)
-            guard let id = context.parameters.get("id"), let reply = self.sessions.reply(id) else {
-                throw ApiProblem.notFound("no import session has that id (sessions are kept in memory, the last \(BulkSessions.capacity))")
+        router.post("/api/v1/contacts") { request, context in
+            try await self.answering(request, context, route: Self.bulkRoute, limit: ApiLimits.bulkBodyBytes, session: true) { request, context, session in
+                try await self.upsertMany(request, context, session: session)
             }
-            return try Self.json(encoding: reply)
         }
-        allow(router, "/api/v1/importstatus/{id}", [.get])
+        allow(router, "/api/v1/contacts", [.post])
     }
 
-    /// `POST /api/v1/contacts`: up to 3,000 contacts in one atomic commit, each with its result.
-    func upsertMany(_ request: Request, _ context: ApiRequestContext) async throws -> Response {
+    /// `POST /api/v1/contacts`: up to 3,000 contacts in one atomic commit, each with its result;
+    /// `session` is the answer's `asyncSessionId`.
+    func upsertMany(_ request: Request, _ context: ApiRequestContext, session: String?) async throws -> Response {
         let key = try context.require(.contactsWrite)
         let idempotency = try IdempotencyKey(request.headers, apiKey: key.name)
         let bytes = try await Self.jsonBody(request, limit: ApiLimits.bulkBodyBytes)
-        let value = try BodyReader.parse(bytes)
-        let declared = try await contacts.read { try $0.directory().fieldTypes() }
+        let value = try await resolvingFieldIDs(try BodyReader.parse(bytes))
+        let (declared, dynamicSegments) = try await contacts.read { book in
+            let directory = try book.directory()
+            return (try directory.fieldTypes(), Set(try SegmentDirectory(store: directory.store).rules().keys))
+        }
         var reader = BodyReader()
         let allowed: Set<String> = ["contacts", "dedupeOn", "contactFields", "customFieldsIDs", "groupNames", "groupNamesExclude"]
         guard let members = reader.object(value, at: "", allowed: allowed) else { try reader.finish(); throw ApiProblem.badRequest("not an object") }
         let match = ContactPayload.matchRule(members, at: "", reader: &reader)
         let groups = reader.strings(members, "groupNames", at: "", maxLength: 200)
-        if !reader.strings(members, "groupNamesExclude", at: "", maxLength: 200).isEmpty {
-            reader.fail("groupNamesExclude", "leaving groups in bulk is not supported yet; use DELETE /api/v1/segments/{name}/members/{key}")
+        let leaving = BulkOptions.groupsToLeave(members, joining: groups, dynamic: dynamicSegments, reader: &reader)
+        let contactFields = members["contactFields"] == nil ? nil : BulkOptions.contactFields(members, reader: &reader)
+        var customFields: Set<String>?
+        if members["customFieldsIDs"] != nil {
+            let ids = try await fieldIDs()
+            customFields = BulkOptions.customFields(members, ids: ids, reader: &reader)
         }
-        let contactFields = members["contactFields"] == nil ? nil : Set(reader.strings(members, "contactFields", at: "", maxLength: 64))
-        let customFields = members["customFieldsIDs"] == nil ? nil : Set(reader.strings(members, "customFieldsIDs", at: "", maxLength: 64))
         let list = reader.array(members, "contacts", at: "")
         guard list.count <= ApiLimits.bulkContacts else {
             throw ApiProblem(.contentTooLarge, "too-many-contacts", "\(list.count) contacts; a bulk request takes at most \(ApiLimits.bulkContacts)")
@@ -53,6 +55,7 @@ extension ApiServer {
             let path = "contacts[\(index)]"
             if var payload = ContactPayload.read(item, at: path, reader: &own, declared: declared) {
                 payload.input.segments += groups.filter { !payload.input.segments.contains($0) }
+                payload.input.leavingSegments = leaving.filter { !payload.input.segments.contains($0) }
                 payload.input.fields = payload.input.fields.filter { field, _ in
                     switch field {
                     case .standard(let standard): contactFields.map { $0.contains(standard.name) } ?? true
@@ -103,8 +106,16 @@ extension ApiServer {
                 }
             }
         }
-        let reply = BulkReply(asyncSessionId: UUID().uuidString.lowercased(), results: results)
-        sessions.keep(reply)
+        if replayed.isEmpty {
+            var pushed = [(contact: StreamID, drafts: [PushTokenDraft])]()
+            var slot = 0
+            for case .accepted(let payload) in slots {
+                if case .success(let done) = outcomes[slot], !payload.pushTokens.isEmpty { pushed.append((done.contact, payload.pushTokens)) }
+                slot += 1
+            }
+            try await recordPushTokens(pushed, actor: actor, source: source)
+        }
+        let reply = BulkReply(asyncSessionId: session ?? UUID().uuidString.lowercased(), results: results)
         return try Self.json(encoding: reply)
     }
 
@@ -145,22 +156,4 @@ struct BulkReply: Encodable, Sendable {
 
     let asyncSessionId: String
     let results: [Result]
-}
-
-/// The last bulk replies, by session id, for `GET /api/v1/importstatus/{id}`.
-final class BulkSessions: Sendable {
-    static let capacity = 1_000
-    private let state = Mutex<(replies: [String: BulkReply], order: [String])>(([:], []))
-
-    func keep(_ reply: BulkReply) {
-        state.withLock { state in
-            state.replies[reply.asyncSessionId] = reply
-            state.order.append(reply.asyncSessionId)
-            if state.order.count > Self.capacity { state.replies[state.order.removeFirst()] = nil }
-        }
-    }
-
-    func reply(_ id: String) -> BulkReply? {
-        state.withLock { $0.replies[id] }
-    }
 }

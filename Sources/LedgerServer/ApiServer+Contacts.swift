@@ -6,11 +6,16 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 import LedgerStore
+import LedgerTokens
 
 extension ApiServer {
     /// The contact routes: add or update one, read one, its history and consent.
     func addContactRoutes(to router: Router<ApiRequestContext>) {
-        router.post("/api/v1/contact") { request, context in try await self.upsertOne(request, context) }
+        router.post("/api/v1/contact") { request, context in
+            try await self.answering(request, context, route: "POST /api/v1/contact", limit: ApiLimits.singleBodyBytes, session: false) { request, context, _ in
+                try await self.upsertOne(request, context)
+            }
+        }
         allow(router, "/api/v1/contact", [.post])
         router.get("/api/v1/contacts/{key}") { _, context in try await self.show(context) }
         allow(router, "/api/v1/contacts/{key}", [.get])
@@ -45,7 +50,7 @@ extension ApiServer {
         let key = try context.require(.contactsWrite)
         let idempotency = try IdempotencyKey(request.headers, apiKey: key.name)
         let bytes = try await Self.jsonBody(request, limit: ApiLimits.singleBodyBytes)
-        let value = try BodyReader.parse(bytes)
+        let value = try await resolvingFieldIDs(try BodyReader.parse(bytes))
         if let idempotency, let earlier = try await earlierTry(idempotency, slots: [0])[0], let id = earlier.id {
             return Self.upsertReply(id: id, result: earlier.result)
         }
@@ -72,6 +77,7 @@ extension ApiServer {
             throw ContactProblems.problem(for: error, paths: payload.identifierPaths)
         }
         metrics.committed(batch: 1)
+        try await recordPushTokens([(outcome.contact, payload.pushTokens)], actor: actor, source: source)
         return Self.upsertReply(id: outcome.contact.rawValue, result: Self.word(outcome))
     }
 
@@ -224,6 +230,9 @@ extension ApiServer {
         let id = try await contactID(context)
         let (actor, source) = Self.origin(key, context)
         let erasure = try await contacts.erase(id, reason: reason, actor: actor, source: source)
+        // The contact's push tokens go with it, as with `ledger erase` (decision 0019).
+        let tokens = tokens
+        _ = try await contacts.service.write { _ in try tokens.eraseTokens(ofContacts: erasure.streams, actor: actor, source: source) }
         return try Self.json(encoding: EraseReply(id: id.rawValue, streams: erasure.streams.map(\.rawValue), keysDestroyed: erasure.keysDestroyed))
     }
 }

@@ -63,10 +63,11 @@ extension ApiServer {
             return value
         }
         let from = try number("from", 1)
-        let limit = min(try number("limit", 1_000), Self.maximumEventPage)
-        if query.get("follow") != nil {
-            throw ApiProblem.badRequest("follow is not served yet; poll with from= one past the last position read", errors: [FieldProblem(path: "query.follow", message: "is not served yet")])
+        if try Self.flag(query.get("follow"), name: "follow") {
+            // Following: no page limit unless one is asked for (then it ends after that many).
+            return followEvents(from: UInt64(max(from, 1)), limit: query.get("limit") == nil ? nil : try number("limit", 0))
         }
+        let limit = min(try number("limit", 1_000), Self.maximumEventPage)
         let ledger = ledger
         let body = try await contacts.read { _ in
             let keys = ledger.keyRing()

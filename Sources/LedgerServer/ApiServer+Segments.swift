@@ -8,11 +8,40 @@ import LedgerProjections
 import LedgerStore
 
 extension ApiServer {
-    /// Static segment membership: `POST /api/v1/segments/{name}/members` with `{keys: [...]}`.
-    /// Leaving a segment (`DELETE …/members/{key}`) waits for a removal on the write side.
+    /// Static segment membership: `POST /api/v1/segments/{name}/members` with `{keys: [...]}`,
+    /// and `DELETE /api/v1/segments/{name}/members/{key}` (`ApiServer+SegmentReads.swift` has
+    /// the `GET`s).
     func addSegmentRoutes(to router: Router<ApiRequestContext>) {
         router.post("/api/v1/segments/{name}/members") { request, context in try await self.addMembers(request, context) }
-        allow(router, "/api/v1/segments/{name}/members", [.post])
+        router.delete("/api/v1/segments/{name}/members/{key}") { _, context in try await self.removeMember(context) }
+        allow(router, "/api/v1/segments/{name}/members/{key}", [.delete])
+    }
+
+    /// The `{name}` parameter: 400 unless it is a segment name (`SegmentName`).
+    static func segmentName(_ context: ApiRequestContext) throws -> String {
+        let raw = context.parameters.get("name") ?? ""
+        let segment = raw.removingPercentEncoding ?? raw
+        if let problem = SegmentName.problem(segment) {
+            throw ApiProblem.badRequest("segment \(problem)", errors: [FieldProblem(path: "path.name", message: problem)])
+        }
+        return segment
+    }
+
+    /// `DELETE /api/v1/segments/{name}/members/{key}`: the contact leaves the static segment
+    /// (`segment.member-removed`); 404 for no such contact, 409 for a dynamic segment, whose
+    /// members follow its rule. A contact not in the segment is answered `removed: false`.
+    func removeMember(_ context: ApiRequestContext) async throws -> Response {
+        let key = try context.require(.segmentsWrite)
+        let segment = try Self.segmentName(context)
+        let id = try await contactID(context)
+        let (actor, source) = Self.origin(key, context)
+        let changed: Int
+        do {
+            changed = try await contacts.service.write { try $0.setStaticMembership([id], segment: segment, member: false, actor: actor, source: source) }
+        } catch let error as ContactError where error.code == .invalidRequest {
+            throw ApiProblem(.conflict, "dynamic-segment", error.message)
+        }
+        return try Self.json(encoding: MemberRemovedReply(segment: segment, id: id.rawValue, removed: changed > 0))
     }
 
     /// Adds the contacts `keys` name to segment `{name}`, in one commit; every key must name a
@@ -70,4 +99,12 @@ struct MembersReply: Encodable {
     let segment: String
     let added: Int
     let alreadyMembers: Int
+}
+
+/// The reply to removing a segment member.
+struct MemberRemovedReply: Encodable {
+    let segment: String
+    let id: UInt64
+    /// False when the contact was not in the segment (nothing was recorded).
+    let removed: Bool
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import LedgerContacts
 import LedgerDomain
 import LedgerStore
+import LedgerTokens
 import Logging
 import NIOCore
 
@@ -21,8 +22,11 @@ public final class ApiServer: Sendable {
     let logger: Logger
     /// The OpenAPI document served at `/openapi.yaml`, if one was given.
     let openAPI: String?
-    /// Bulk replies kept for `importstatus`.
-    let sessions = BulkSessions()
+    /// The push-token write side (`/api/v1/webpush/...`, push channels of a contact).
+    public let tokens: TokenBook
+    /// Requests under way by their idempotency record: a second with the same key waits for
+    /// none, it is refused (409).
+    let inFlight = InFlightRequests()
 
     /// A server writing through `service`; `rateLimit` is requests per second per key (nil: none).
     public init(service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil) throws {
@@ -30,9 +34,15 @@ public final class ApiServer: Sendable {
         ledger = book.ledger
         contacts = ContactWriter(service: service)
         gate = try ApiKeyGate(ledger: book.ledger, rateLimit: rateLimit)
+        tokens = try TokenBook(ledger: book.ledger)
         metrics = ApiMetrics()
         self.logger = logger
         self.openAPI = openAPI
+    }
+
+    /// Closes the token projection's store (the contact book and ledger are the caller's).
+    public func close() {
+        tokens.close()
     }
 
     /// The router with every route; the middleware comes first, so it wraps them all, the
@@ -44,6 +54,10 @@ public final class ApiServer: Sendable {
         addContactRoutes(to: router)
         addBulkRoutes(to: router)
         addSegmentRoutes(to: router)
+        addSegmentReadRoutes(to: router)
+        addWebPushRoutes(to: router)
+        addRequestRecordRoutes(to: router)
+        addFieldRoutes(to: router)
         return router
     }
 

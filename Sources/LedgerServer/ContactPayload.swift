@@ -1,6 +1,9 @@
+import Foundation
 import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
+import LedgerStore
+import LedgerTokens
 
 /// One contact of a request body, in the Reteno / eSputnik shape, read into the input every
 /// door hands the write side (`ContactInput`).
@@ -14,6 +17,9 @@ struct ContactPayload: Sendable {
     var consentChannels: [ConsentChannel]
     /// Where each identifier sits in the body, for errors about it (`channels[1].value`).
     var identifierPaths: [IdentifierKind: String]
+    /// Its `webpush` and `mobilepush` channels, checked; recorded as tokens linked to the
+    /// contact once it is committed (`ApiServer.recordPushTokens`).
+    var pushTokens: [PushTokenDraft] = []
 
     /// The members a contact object may have.
     static let members: Set<String> = [
@@ -48,18 +54,22 @@ struct ContactPayload: Sendable {
         var input = ContactInput()
         var identifierPaths = [IdentifierKind: String]()
         var consentChannels = [ConsentChannel]()
+        var pushTokens = [PushTokenDraft]()
         if let external = reader.string(members, "externalCustomerId", at: path, maxLength: 256), !external.isEmpty {
             input.externalId = external
             identifierPaths[.externalId] = BodyReader.join(path, "externalCustomerId")
         }
         for (index, item) in reader.array(members, "channels", at: path).enumerated() {
             let here = "\(BodyReader.join(path, "channels"))[\(index)]"
-            guard let channel = reader.object(item, at: here, allowed: ["type", "value"]) else { continue }
+            guard let channel = reader.object(item, at: here, allowed: ["type", "value", "device", "origin"]) else { continue }
             guard let type = reader.string(channel, "type", at: here) else {
                 reader.fail(BodyReader.join(here, "type"), "is required: email, sms, webpush or mobilepush")
                 continue
             }
-            guard let value = reader.string(channel, "value", at: here, maxLength: 320), !value.isEmpty else {
+            if type != "mobilepush", channel["device"] != nil { reader.misshapen(BodyReader.join(here, "device"), "is only for a mobilepush channel") }
+            if type != "webpush", channel["origin"] != nil { reader.misshapen(BodyReader.join(here, "origin"), "is only for a webpush channel") }
+            let limit = type == "webpush" ? 8192 : type == "mobilepush" ? 4096 : 320
+            guard let value = reader.string(channel, "value", at: here, maxLength: limit), !value.isEmpty else {
                 reader.fail(BodyReader.join(here, "value"), "is required")
                 continue
             }
@@ -75,8 +85,26 @@ struct ContactPayload: Sendable {
                 input.phone = value
                 identifierPaths[.phone] = valuePath
                 consentChannels.append(.sms)
-            case "webpush", "mobilepush":
-                reader.fail(BodyReader.join(here, "type"), "push tokens are not recorded through this endpoint yet")
+            case "webpush":
+                // The value is the PushSubscriptionJSON as text, as Reteno and eSputnik take it.
+                guard let subscription = try? JSONDecoder().decode(JSONValue.self, from: Data(value.utf8)) else {
+                    reader.fail(valuePath, "must be a PushSubscriptionJSON ({endpoint, expirationTime, keys: {p256dh, auth}}) as text")
+                    continue
+                }
+                var origin: String?
+                if let text = reader.string(channel, "origin", at: here, maxLength: 256) {
+                    do {
+                        origin = try TokenCheck.origin(text)
+                    } catch {
+                        reader.fail(BodyReader.join(here, "origin"), error.message)
+                    }
+                }
+                if var draft = PushTokenDraft.web(subscription, at: valuePath, reader: &reader, now: Ledger.systemClock()) {
+                    draft.origin = origin
+                    pushTokens.append(draft)
+                }
+            case "mobilepush":
+                if let draft = PushTokenDraft.mobile(token: value, device: channel["device"], at: here, reader: &reader) { pushTokens.append(draft) }
             default:
                 reader.fail(BodyReader.join(here, "type"), "must be email, sms, webpush or mobilepush")
             }
@@ -88,7 +116,8 @@ struct ContactPayload: Sendable {
             switch field["id"] {
             case .string(let text) where !text.isEmpty && text.count <= 64: name = text
             case .number:
-                reader.fail(BodyReader.join(here, "id"), "numeric field ids are not supported; give the field's name")
+                // Known numbers were replaced by names before (`ApiServer.resolvingFieldIDs`).
+                reader.fail(BodyReader.join(here, "id"), "no custom field has this number (GET /api/v1/fields lists them)")
                 continue
             default:
                 reader.fail(BodyReader.join(here, "id"), "must be the field's name, 1 to 64 characters")
@@ -123,7 +152,7 @@ struct ContactPayload: Sendable {
         input.fields = fields
         input.segments = reader.strings(members, "groups", at: path, maxLength: 200)
         guard reader.problems.count == before else { return nil }
-        return ContactPayload(input: input, consentChannels: consentChannels, identifierPaths: identifierPaths)
+        return ContactPayload(input: input, consentChannels: consentChannels, identifierPaths: identifierPaths, pushTokens: pushTokens)
     }
 
     /// Reads `dedupeOn`: `email`, `sms` (or `phone`), `email-or-phone`, `external-id` (or

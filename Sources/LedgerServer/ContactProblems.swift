@@ -1,6 +1,7 @@
 import HTTPTypes
 import LedgerContacts
 import LedgerDomain
+import LedgerTokens
 
 /// How the write side's refusals read over HTTP: the status, a stable code, and the field
 /// path of the identifier concerned when the body had one.
@@ -15,6 +16,17 @@ enum ContactProblems {
         default: (.badRequest, "bad-request")
         }
         return ApiProblem(status, code, error.message, errors: fieldProblems(error, paths: paths))
+    }
+
+    /// How the token write side's refusals read over HTTP (no token value is in a message).
+    static func problem(for error: TokenError) -> ApiProblem {
+        let (status, code): (HTTPResponse.Status, String) = switch error.code {
+        case .notFound: (.notFound, "not-found")
+        case .erased: (.conflict, "token-erased")
+        case .alreadyExists: (.conflict, "already-exists")
+        default: (.unprocessableContent, "invalid-value")
+        }
+        return ApiProblem(status, code, error.message)
     }
 
     /// The body path an identifier error is about: the write side says `email: ...` or

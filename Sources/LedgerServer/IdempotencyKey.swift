@@ -9,6 +9,10 @@ import LedgerDomain
 struct IdempotencyKey: Sendable {
     /// The namespace of the request's event ids.
     let namespace: UInt64
+    /// The id its answer is recorded under (`apikey.request-recorded`, decision 0024), in the
+    /// form of a UUID: a bulk's `asyncSessionId`. Derived from the same digest, so a retry
+    /// finds the first try's answer, after a restart too.
+    let session: String
 
     /// The longest key accepted.
     static let maximumLength = 255
@@ -22,6 +26,7 @@ struct IdempotencyKey: Sendable {
         }
         let digest = Array(SHA256.hash(data: Array("contactledger.idempotency\u{0}\(apiKey)\u{0}\(text)".utf8)))
         namespace = digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        session = Self.uuidText(Array(digest[8..<24]))
     }
 
     /// The ids of contact `index`'s events (0 for a single-contact request).
@@ -33,6 +38,13 @@ struct IdempotencyKey: Sendable {
     static func ids(_ key: IdempotencyKey?, contact index: Int) -> @Sendable (Int) -> EventID {
         guard let key else { return { _ in EventID.timeOrdered() } }
         return key.ids(contact: index)
+    }
+
+    /// 16 bytes written as a UUID (8-4-4-4-12 lowercase hex digits).
+    static func uuidText(_ bytes: [UInt8]) -> String {
+        let hex = bytes.map { byte in String(byte >> 4, radix: 16) + String(byte & 15, radix: 16) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.joined(separator: "-")
     }
 
     /// The id of contact `index`'s first event, by which a retry finds it.

@@ -33,6 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "contactledger.http")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let server = try ApiServer(service: ContactService(book: book, logger: logger), logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text)
+        defer { server.close() }
         let host = host
         try await server.run(host: host, port: port) { port in
             Output.error("listening on http://\(host):\(port.map(String.init) ?? "?")")

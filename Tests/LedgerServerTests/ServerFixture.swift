@@ -30,6 +30,7 @@ final class ServerFixture: Sendable {
 
     /// Closes the store, as a stopped server does; the folder stays.
     func close() {
+        server.close()
         book.close()
         ledger.close()
     }

@@ -22,6 +22,8 @@ public enum StreamCategory: UInt8, CaseIterable, Hashable, Sendable, CustomStrin
     case outbox = 6
     /// A VAPID key pair push messages are signed with (`vapid.key-added`).
     case vapidKey = 7
+    /// The answer to one bulk or idempotent API request (`apikey.request-recorded`).
+    case apiRequest = 8
 
     /// The word used in text, e.g. `schema`, `api-key`.
     public var label: String {
@@ -34,6 +36,7 @@ public enum StreamCategory: UInt8, CaseIterable, Hashable, Sendable, CustomStrin
         case .apiKey: "api-key"
         case .outbox: "outbox"
         case .vapidKey: "vapid-key"
+        case .apiRequest: "api-request"
         }
     }
 

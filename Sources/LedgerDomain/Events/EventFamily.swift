@@ -14,7 +14,8 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// Push tokens and the VAPID keys they depend on: `token.*`, `vapid.*` (read as
     /// `TokenEvent`).
     case tokens
-    /// API keys: `apikey.created`, `apikey.revoked` (read as `ApiKeyEvent`).
+    /// API keys: `apikey.created`, `apikey.revoked`, and what a key's requests were answered,
+    /// `apikey.request-recorded` (read as `ApiKeyEvent`).
     case apiKeys
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts

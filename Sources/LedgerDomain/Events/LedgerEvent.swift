@@ -45,7 +45,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .contacts: self = .contacts(try ContactEvent(decoding: event, personalData: personalData))
         case .segments: self = .segments(try SegmentEvent(decoding: event))
         case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: personalData))
-        case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
+        case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event, personalData: personalData))
         case nil: self = .unrecognized(event.type)
         }
     }
