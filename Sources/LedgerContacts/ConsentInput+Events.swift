@@ -117,7 +117,7 @@ extension ConsentInput {
                 case nil: break
                 }
                 events.append(.consentGranted(ConsentGranted(
-                    scope: scope, method: .import, status: target, wordingVersion: wordingVersion,
+                    scope: scope, method: method, status: target, wordingVersion: wordingVersion,
                     evidence: .known(ConsentEvidence(ipAddress: ip)), occurredAt: time)))
                 status = target == .confirmed ? .confirmed : .subscribedUnconfirmed
                 since = time ?? Int64.min
@@ -125,7 +125,7 @@ extension ConsentInput {
                 if status == .unsubscribed { continue }
                 if status != nil, let time, time <= since { continue }
                 events.append(.consentWithdrawn(ConsentWithdrawn(
-                    scope: scope, method: .import, wordingVersion: wordingVersion, reason: reason,
+                    scope: scope, method: method, wordingVersion: wordingVersion, reason: reason,
                     evidence: .known(.none), occurredAt: time)))
                 status = .unsubscribed
                 since = time ?? Int64.max

@@ -1,7 +1,7 @@
 import LedgerDomain
 
-/// What a request (an imported row) says about the contact's consent, and the status the
-/// import states for rows that say nothing: what `ContactBook.changes` turns into consent
+/// What a request (an imported row, an API call) says about the contact's consent, and the
+/// status its sender states for requests that say nothing: what `ContactBook.changes` turns into consent
 /// events, decided against the contact's current consent (`ConsentInput+Events.swift`).
 ///
 /// Times are microseconds since 1970-01-01 UTC, when things happened in the system the data
@@ -53,11 +53,15 @@ public struct ConsentInput: Sendable, Hashable {
     /// their consent is recorded as the e-mail's and the SMS's is, by the row-wide status or
     /// the stated default. A push channel needs no identifier of the contact's.
     public var pushChannels: [ConsentChannel] = []
+    /// How the consent reached us, the method of every event it records: `import` for a file
+    /// (it vouches for the rows), `api` for a contact an integrated system sends.
+    public var method: ConsentMethod
 
     /// The import's stated default and purpose, with nothing from the row yet.
-    public init(stated: ConsentGrantStatus?, purpose: String) {
+    public init(stated: ConsentGrantStatus?, purpose: String, method: ConsentMethod = .import) {
         self.stated = stated
         self.purpose = purpose
+        self.method = method
     }
 
     /// Whether the row says anything about `channel`'s consent itself; when it does, the

@@ -89,22 +89,50 @@ public final class ContactBook: Sendable {
 
     /// The contact `key` names; nil when none holds it (or, for a number, no contact has it).
     public func resolve(_ key: ContactKey) throws -> StreamID? {
+        let identifier = try lookUpIdentifier(key)
         let directory = try directory()
+        if case let (kind, value)? = identifier { return try directory.find(kind, value) }
+        guard case .number(let id) = key else { return nil }
+        return try directory.contact(id) == nil ? nil : id
+    }
+
+    /// The contact `key` names, with its state; nil when none holds it. One catch-up of the
+    /// projection and one read snapshot for both the lookup and the state, where `resolve`
+    /// then `contact` take two of each: the API's `GET /api/v1/contacts/{key}` is this.
+    public func contact(named key: ContactKey) throws -> ContactState? {
+        let identifier = try lookUpIdentifier(key)
+        return try directory().read { snapshot in
+            let id: StreamID?
+            if case let (kind, value)? = identifier {
+                id = try snapshot.find(kind, value)
+            } else if case .number(let number) = key {
+                id = number
+            } else {
+                id = nil
+            }
+            return try id.flatMap { try snapshot.contact($0) }
+        }
+    }
+
+    /// The normalised identifier a key names, looked up in the projection's index of its kind;
+    /// nil for a contact number, which needs no lookup. An e-mail or phone that is not valid is
+    /// an error saying so.
+    private func lookUpIdentifier(_ key: ContactKey) throws -> (IdentifierKind, String)? {
         switch key {
-        case .number(let id):
-            return try directory.contact(id) == nil ? nil : id
+        case .number:
+            return nil
         case .email(let address):
-            return try directory.find(.email, try normalizedEmail(address))
+            let email = try normalizedEmail(address)
+            return (.email, email)
         case .phone(let text):
-            let phone: String
             do {
-                phone = try phones.normalize(text).e164
+                let phone = try phones.normalize(text).e164
+                return (.phone, phone)
             } catch {
                 throw ContactError(.invalidIdentifier, "\(text) is not a valid phone number (\(error)); for a contact number write #N or id:N, for an external id ext:ID")
             }
-            return try directory.find(.phone, phone)
         case .externalID(let id):
-            return try directory.find(.externalId, id)
+            return (.externalId, id)
         }
     }
 

@@ -125,6 +125,12 @@ public final class ContactService: Sendable {
         try await read { try $0.contact(id) }
     }
 
+    /// The contact `key` names with its state, or nil: one hop to a reader thread and one read
+    /// snapshot (`ContactBook.contact(named:)`).
+    public func contact(named key: ContactKey) async throws -> ContactState? {
+        try await read { try $0.contact(named: key) }
+    }
+
     /// Why the projection is behind the log after a committed write, or nil
     /// (`ContactBook.projectionBehind`).
     public var projectionBehind: String? { book.projectionBehind }

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics: requests by route and status, latency by route, the
 /// sizes of the batches committed, and how far the contact projection is behind the log.
@@ -10,6 +11,21 @@ public final class ApiMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let batchSizes: ValueHistogram
     private let projectionLag: Gauge
+    /// The request counters and latency histograms made so far, by their labels: the
+    /// registry's `make…` checks and hashes the name, help text and labels on every call,
+    /// a cost every request paid twice.
+    private let series = Mutex(Series())
+
+    private struct Series {
+        struct Key: Hashable {
+            let route: String
+            let method: String
+            let status: Int
+        }
+
+        var counters: [Key: Counter] = [:]
+        var latencies: [String: DurationHistogram] = [:]
+    }
 
     /// Latency buckets from 0.5 ms to 2.5 s.
     static let latencyBuckets: [Duration] = [
@@ -30,15 +46,33 @@ public final class ApiMetrics: Sendable {
 
     /// Counts a finished request.
     func request(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "http", metricName: "requests", unitName: "total", helpText: "HTTP requests by route, method and status."),
-            labels: [("route", route), ("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(namespace: "http", metricName: "request_duration", unitName: "seconds", helpText: "HTTP request latency by route."),
-            labels: [("route", route)],
-            buckets: Self.latencyBuckets
-        ).record(duration)
+        let (counter, latency) = series.withLock { series in
+            let key = Series.Key(route: route, method: method, status: status)
+            let counter: Counter
+            if let known = series.counters[key] {
+                counter = known
+            } else {
+                counter = registry.makeCounter(
+                    descriptor: MetricNameDescriptor(namespace: "http", metricName: "requests", unitName: "total", helpText: "HTTP requests by route, method and status."),
+                    labels: [("route", route), ("method", method), ("status", String(status))]
+                )
+                series.counters[key] = counter
+            }
+            let latency: DurationHistogram
+            if let known = series.latencies[route] {
+                latency = known
+            } else {
+                latency = registry.makeDurationHistogram(
+                    descriptor: MetricNameDescriptor(namespace: "http", metricName: "request_duration", unitName: "seconds", helpText: "HTTP request latency by route."),
+                    labels: [("route", route)],
+                    buckets: Self.latencyBuckets
+                )
+                series.latencies[route] = latency
+            }
+            return (counter, latency)
+        }
+        counter.increment()
+        latency.record(duration)
     }
 
     /// Records a committed batch of `count` contacts.

@@ -43,15 +43,21 @@ extension ApiServer {
     }
 
     /// `POST /api/v1/contact`: adds or updates one contact; 200 once committed.
+    ///
+    /// The contact's `api` consent (`apiConsent`) is decided with its other events and
+    /// recorded in the same commit, which concurrent requests share (`ContactService`).
     func upsertOne(_ request: Request, _ context: ApiRequestContext) async throws -> Response {
         let key = try context.require(.contactsWrite)
         let idempotency = try IdempotencyKey(request.headers, apiKey: key.name)
         let bytes = try await Self.jsonBody(request, limit: ApiLimits.singleBodyBytes)
         let value = try await resolvingFieldIDs(try BodyReader.parse(bytes))
         if let idempotency, let earlier = try await earlierTry(idempotency, slots: [0])[0], let id = earlier.id {
-            return try Self.json(encoding: UpsertReply(id: id, result: earlier.result))
+            return Self.upsertReply(id: id, result: earlier.result)
         }
-        let declared = try await contacts.read { try $0.directory().fieldTypes() }
+        // The declared field types are read only for a body with custom fields: a hop to a
+        // reader thread that most requests need not make.
+        var declared = [String: FieldType]()
+        if Self.hasCustomFields(value) { declared = try await contacts.read { try $0.directory().fieldTypes() } }
         var reader = BodyReader()
         var payload: ContactPayload?
         var match = MatchRule.emailOrPhone
@@ -60,7 +66,8 @@ extension ApiServer {
         }
         payload = ContactPayload.read(value, at: "", reader: &reader, declared: declared, allowing: ["dedupeOn"])
         try reader.finish()
-        guard let payload else { throw ApiProblem.badRequest("the body is not a contact") }
+        guard var payload else { throw ApiProblem.badRequest("the body is not a contact") }
+        if !payload.consentChannels.isEmpty { payload.input.consent = Self.apiConsent }
         let (actor, source) = Self.origin(key, context)
         let outcome: UpsertOutcome
         do {
@@ -71,34 +78,33 @@ extension ApiServer {
         }
         metrics.committed(batch: 1)
         try await recordPushTokens([(outcome.contact, payload.pushTokens)], actor: actor, source: source)
-        try await confirmConsent(payload.consentChannels, of: outcome.contact, isNew: { if case .created = outcome { true } else { false } }(), actor: actor, source: source)
-        return try Self.json(encoding: UpsertReply(id: outcome.contact.rawValue, result: Self.word(outcome)))
+        return Self.upsertReply(id: outcome.contact.rawValue, result: Self.word(outcome))
     }
 
-    /// Contacts sent by API count as confirmed on the channels they came with (method `api`),
-    /// as in Reteno; a channel already confirmed is left alone, so a repeat records nothing.
-    func confirmConsent(_ channels: [ConsentChannel], of id: StreamID, isNew: Bool, actor: Actor, source: Source) async throws {
-        guard !channels.isEmpty else { return }
-        // A contact just created has no consent to read.
-        let state = isNew ? nil : try await contacts.contact(id)
-        for channel in channels {
-            let scope = ConsentScope(channel: channel, purpose: "marketing")
-            if state?.consents[scope]?.status == .confirmed { continue }
-            try await contacts.setConsent(id, scope: scope, change: .grant(.confirmed, method: .api), actor: actor, source: source)
-        }
+    /// What a contact sent by API says about consent: confirmed (method `api`, purpose
+    /// `marketing`) on the channels it came with, as in Reteno. Decided like an import's stated
+    /// consent (`ConsentInput+Events.swift`): a channel already confirmed is left alone, so a
+    /// repeat records nothing, and a channel the person withdrew from is not re-subscribed
+    /// (that takes `POST /api/v1/contacts/{key}/consent`).
+    static let apiConsent = ConsentInput(stated: .confirmed, purpose: "marketing", method: .api)
+
+    /// Whether a body's `fields` member holds anything: only then are custom field types needed.
+    static func hasCustomFields(_ value: JSONValue) -> Bool {
+        guard case .object(let members) = value, let fields = members["fields"] else { return false }
+        if case .array(let items) = fields, items.isEmpty { return false }
+        return fields != .null
+    }
+
+    /// The reply to a single upsert, `{"id":N,"result":"created"}`: written directly, as the
+    /// result is one of three fixed words (`word`) and the id a number.
+    static func upsertReply(id: UInt64, result: String) -> Response {
+        json("{\"id\":\(id),\"result\":\"\(result)\"}")
     }
 
     /// The contact the `{key}` parameter names: 400 for a key that is none of the forms,
     /// 404 when no contact holds it.
     func contactID(_ context: ApiRequestContext) async throws -> StreamID {
-        let raw = context.parameters.get("key") ?? ""
-        let text = raw.removingPercentEncoding ?? raw
-        let key: ContactKey
-        do {
-            key = try ContactKey(parsing: text)
-        } catch {
-            throw ApiProblem.badRequest(error.message)
-        }
+        let (key, text) = try Self.contactKey(context)
         let found: StreamID?
         do {
             found = try await contacts.resolve(key)
@@ -109,11 +115,31 @@ extension ApiServer {
         return found
     }
 
-    /// `GET /api/v1/contacts/{key}`: the contact as `contact show --json` prints it.
+    /// The `{key}` parameter read as a contact key, and its text; 400 for a key that is none
+    /// of the forms.
+    static func contactKey(_ context: ApiRequestContext) throws -> (ContactKey, String) {
+        let raw = context.parameters.get("key") ?? ""
+        let text = raw.removingPercentEncoding ?? raw
+        do {
+            let key = try ContactKey(parsing: text)
+            return (key, text)
+        } catch {
+            throw ApiProblem.badRequest(error.message)
+        }
+    }
+
+    /// `GET /api/v1/contacts/{key}`: the contact as `contact show --json` prints it. The key is
+    /// looked up and the state read in one snapshot, on one hop to a reader thread.
     func show(_ context: ApiRequestContext) async throws -> Response {
         _ = try context.require(.contactsRead)
-        let id = try await contactID(context)
-        guard let state = try await contacts.contact(id) else { throw ApiProblem.notFound("contact \(id) has no state") }
+        let (key, text) = try Self.contactKey(context)
+        let state: ContactState?
+        do {
+            state = try await contacts.contact(named: key)
+        } catch let error as ContactError {
+            throw ApiProblem(.badRequest, "invalid-key", error.message)
+        }
+        guard let state else { throw ApiProblem.notFound("no contact has the key \(text)") }
         return Self.json(state.document.jsonText)
     }
 
@@ -209,12 +235,6 @@ extension ApiServer {
         _ = try await contacts.service.write { _ in try tokens.eraseTokens(ofContacts: erasure.streams, actor: actor, source: source) }
         return try Self.json(encoding: EraseReply(id: id.rawValue, streams: erasure.streams.map(\.rawValue), keysDestroyed: erasure.keysDestroyed))
     }
-}
-
-/// The reply to a single upsert.
-struct UpsertReply: Encodable {
-    let id: UInt64
-    let result: String
 }
 
 /// The reply to a history request.

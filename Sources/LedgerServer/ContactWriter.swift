@@ -42,6 +42,10 @@ final class ContactWriter: Sendable {
         try await service.contact(id)
     }
 
+    func contact(named key: ContactKey) async throws -> ContactState? {
+        try await service.contact(named: key)
+    }
+
     /// Runs `body` on a reader thread of the service.
     func read<Value: Sendable>(_ body: @escaping @Sendable (ContactBook) throws -> Value) async throws -> Value {
         try await service.read(body)

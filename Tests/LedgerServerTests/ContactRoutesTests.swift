@@ -49,6 +49,61 @@ struct ContactRoutesTests {
         #expect(state.consents[ConsentScope(channel: .sms, purpose: "marketing")]?.method == .api)
     }
 
+    @Test("an upsert's api consent is in the contact's own commit; an upsert confirms a subscription but never re-subscribes a withdrawal")
+    func consentInTheUpsertsCommit() async throws {
+        let fixture = try ServerFixture()
+        let key = try fixture.key("crm")
+        let email = ConsentScope(channel: .email, purpose: "marketing")
+        let sms = ConsentScope(channel: .sms, purpose: "marketing")
+        try await fixture.test { client in
+            let created = try await client.send(.post, "/api/v1/contact", key: key, json: Self.olena)
+            #expect(created.object["result"] as? String == "created", "\(created.text)")
+            let id = StreamID(UInt64(try #require(created.object["id"] as? Int)))
+            // One commit: every event of the request at consecutive positions with one recorded
+            // time; a new contact's two grants ride in its `contact.created` (decision 0022).
+            let events = try fixture.ledger.readStream(id)
+            #expect(events.first?.type.name == "contact.created")
+            #expect(!events.contains { $0.type.name.hasPrefix("consent.") })
+            #expect(Set(events.map(\.recordedAt)).count == 1)
+            #expect(events.map(\.position) == Array(events[0].position..<(events[0].position + UInt64(events.count))))
+            var state = try #require(try fixture.book.contact(id))
+            #expect(state.consents[email]?.status == .confirmed && state.consents[email]?.method == .api)
+            #expect(state.consents[sms]?.status == .confirmed && state.consents[sms]?.method == .api)
+
+            // Withdrawn by the person: the same upsert again records nothing.
+            let withdrawn = try await client.send(.post, "/api/v1/contacts/ext:crm-17/consent", key: key, json: #"{"channel":"email","status":"unsubscribed"}"#)
+            #expect(withdrawn.status == .ok, "\(withdrawn.text)")
+            let before = try fixture.ledger.lastPosition()
+            let again = try await client.send(.post, "/api/v1/contact", key: key, json: Self.olena)
+            #expect(again.object["result"] as? String == "unchanged", "\(again.text)")
+            #expect(try fixture.ledger.lastPosition() == before)
+            state = try #require(try fixture.book.contact(id))
+            #expect(state.consents[email]?.status == .unsubscribed)
+
+            // Subscribed (not confirmed) by an explicit change: an upsert confirms it, by api.
+            let subscribed = try await client.send(.post, "/api/v1/contacts/ext:crm-17/consent", key: key, json: #"{"channel":"email","status":"subscribed"}"#)
+            #expect(subscribed.status == .ok, "\(subscribed.text)")
+            let confirmed = try await client.send(.post, "/api/v1/contact", key: key, json: Self.olena)
+            #expect(confirmed.object["result"] as? String == "updated", "\(confirmed.text)")
+            state = try #require(try fixture.book.contact(id))
+            #expect(state.consents[email]?.status == .confirmed && state.consents[email]?.method == .api)
+            #expect(try fixture.ledger.lastPosition() == before + 2)
+        }
+    }
+
+    @Test("a contact without a channel gets no consent")
+    func noChannelNoConsent() async throws {
+        let fixture = try ServerFixture()
+        let key = try fixture.key("crm")
+        try await fixture.test { client in
+            let created = try await client.send(.post, "/api/v1/contact", key: key, json: #"{"externalCustomerId":"crm-9","firstName":"A","dedupeOn":"external-id"}"#)
+            #expect(created.object["result"] as? String == "created", "\(created.text)")
+            let id = StreamID(UInt64(try #require(created.object["id"] as? Int)))
+            #expect(try fixture.ledger.readStream(id).allSatisfy { !$0.type.name.hasPrefix("consent.") })
+            #expect(try #require(try fixture.book.contact(id)).consents.isEmpty)
+        }
+    }
+
     @Test("dedupeOn picks the identifier that finds the contact")
     func dedupeOn() async throws {
         let fixture = try ServerFixture()
