@@ -15,11 +15,10 @@ struct BodyReader {
     /// Parses `bytes` as JSON; a body that is not JSON is a 400 naming where it broke.
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         guard !bytes.isEmpty else { throw ApiProblem.badRequest("the request has no body; send a JSON object") }
-        switch Result(catching: { () throws(JSONSyntaxError) in try JSONBodyParser.parse(bytes) }) {
-        case .success(let value):
-            return value
-        case .failure(let error):
-            throw ApiProblem.badRequest("the body is not valid JSON: \(error.message) at byte \(error.offset)")
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw ApiProblem.badRequest("the body is not valid JSON")
         }
     }
 

@@ -142,10 +142,11 @@ struct TokensCommandTests {
             let rerun = try Self.json(try Executables.run("ledger", ["tokens", "import", file, "--provider", "p", "--origin", "https://shop.example", "--store", store, "--batch-size", "500", "--json"]))
             let already = rerun["alreadyRecorded"] as? Int ?? -1
             #expect(already % 500 == 0 || already == count)
-            // The last batches the killed run had in flight (up to three of 500) were recorded
-            // past its progress mark: the re-run finds them known and does not record them again.
+            // The last batches the killed run committed past its progress mark (those in flight,
+            // and those whose commit the last mark had not yet heard of, more of them on a busy
+            // machine) are found known by the re-run, whole batches, and not recorded again.
             let known = rerun["alreadyKnown"] as? Int ?? -1
-            #expect(known >= 0 && known <= 1_500)
+            #expect(known >= 0 && (known % 500 == 0 || already + known == count), "\(known) tokens known past the mark")
             #expect((rerun["recorded"] as? Int ?? 0) + already + known == count)
             let report = try Self.json(try Executables.run("ledger", ["tokens", "report", "--json", "--store", store]))
             #expect(report["tokens"] as? Int == count)
