@@ -89,10 +89,10 @@ struct SMTPSession {
         _ = try await command("MAIL FROM:<\(message.sender.address)>", .mailFrom, expecting: [250])
         _ = try await command("RCPT TO:<\(message.recipient.address)>", .rcptTo, expecting: [250, 251])
         _ = try await command("DATA", .data, expecting: [354])
-        try await write(Self.dotStuffed(message.bytes))
+        try await write(Self.dotStuffed(message.bytes), .message)
         let final = try await expect(reply(.message, configuration.dataTimeout), 250, at: .message)
         // The mail is delivered: a failed QUIT changes nothing.
-        try? await write(Array("QUIT\r\n".utf8))
+        try? await write(Array("QUIT\r\n".utf8), .message)
         _ = try? await reply(.message, .seconds(5))
         return final
     }
@@ -131,7 +131,7 @@ struct SMTPSession {
 
     /// Sends one command line and waits for its reply, which must have one of `codes`.
     mutating func command(_ line: String, _ stage: SMTPError.Stage, expecting codes: Set<Int>, secret: Bool = false) async throws -> SMTPReply {
-        try await write(Array((line + "\r\n").utf8))
+        try await write(Array((line + "\r\n").utf8), stage)
         let reply = try await reply(stage, configuration.commandTimeout)
         guard codes.contains(reply.code) else { throw SMTPError(stage: stage, unexpected: reply) }
         return reply
@@ -142,11 +142,11 @@ struct SMTPSession {
         return reply
     }
 
-    func write(_ bytes: [UInt8]) async throws {
+    func write(_ bytes: [UInt8], _ stage: SMTPError.Stage) async throws {
         do {
             try await outbound.write(ByteBuffer(bytes: bytes))
         } catch {
-            throw SMTPError(stage: .reply, reply: nil, "the connection was lost while writing: \(error)")
+            throw SMTPError(stage: stage, reply: nil, "the connection was lost while writing: \(error)")
         }
     }
 
