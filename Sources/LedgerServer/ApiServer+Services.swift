@@ -10,10 +10,11 @@ extension ApiServer {
             try await run(host: host, port: port, onRunning: onRunning)
             return
         }
-        let application = application(host: host, port: port, onRunning: onRunning)
+        var all: [any Service] = [application(host: host, port: port, onRunning: onRunning)]
+        all += services
         let group = ServiceGroup(
             configuration: .init(
-                services: [application] + services,
+                services: all,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

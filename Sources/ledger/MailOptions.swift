@@ -40,7 +40,7 @@ struct MailOptions: ParsableArguments {
     func services(service: ContactService, logger: Logger) throws -> [any Service] {
         guard let smtp, let from else { return [] }
         let (host, port) = try SMTPConfiguration.endpoint(smtp)
-        let sender = try MailAddress(parsing: from, field: "--smtp-from")
+        let fromAddress = try MailAddress(parsing: from, field: "--smtp-from")
         var password: String?
         if let passwordFile {
             guard let text = FileManager.default.contents(atPath: passwordFile).map({ String(decoding: $0, as: UTF8.self) }) else {
@@ -50,9 +50,9 @@ struct MailOptions: ParsableArguments {
         }
         let configuration = SMTPConfiguration(
             host: host, port: port, startTLS: SMTPConfiguration.StartTLS(rawValue: startTLS) ?? .opportunistic,
-            username: user, password: password, trustRootsFile: caFile, heloName: sender.domain)
+            username: user, password: password, trustRootsFile: caFile, heloName: fromAddress.domain)
         let environment = ProcessInfo.processInfo.environment
-        var options = MailSender.Options(from: sender, pause: environment["LEDGER_TEST_MAIL_PAUSE"].flatMap(MailSender.Pause.init(rawValue:)))
+        var options = MailSender.Options(from: fromAddress, pause: environment["LEDGER_TEST_MAIL_PAUSE"].flatMap(MailSender.Pause.init(rawValue:)))
         if let seconds = environment["LEDGER_TEST_MAIL_BACKOFF_SECONDS"].flatMap(Int64.init) {
             options.backoffBase = .seconds(seconds)
         }

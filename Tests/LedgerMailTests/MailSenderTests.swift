@@ -2,6 +2,8 @@ import Foundation
 import LedgerDomain
 @testable import LedgerMail
 import LedgerStore
+import Logging
+import ServiceLifecycle
 import Testing
 
 /// The sender against a real SMTP server (aiosmtpd, `tools/smtp-sink`): delivery, temporary and
@@ -203,6 +205,25 @@ struct MailSenderTests {
         try await fixture.sender(port: sink.port).sendDue()
         #expect(try fixture.queue().entries[queued.stream]?.status == .dropped)
         #expect(try sink.messages().isEmpty)
+    }
+
+    @Test("a graceful shutdown finishes and records the mail in flight")
+    func gracefulShutdown() async throws {
+        let fixture = try MailFixture()
+        let sink = try SMTPSink(["--delay-data", "2"])
+        let contact = try await fixture.contact("marta@example.com")
+        let queued = try await fixture.queue(contact, reference: "tok-10")
+        let group = ServiceGroup(configuration: .init(services: [try fixture.sender(port: sink.port)], logger: Logger(label: "mail-test")))
+        let running = Task { try await group.run() }
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: sink.directory + "/receiving") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(FileManager.default.fileExists(atPath: sink.directory + "/receiving"), "the mail never reached the server")
+        #expect(try fixture.queue().entries[queued.stream]?.status == .pending, "in flight, not recorded yet")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(try fixture.queue().entries[queued.stream]?.status == .sent)
+        #expect(try sink.messages().count == 1)
     }
 
     @Test("a server that never answers times out as a temporary failure")

@@ -73,8 +73,12 @@ struct SMTPSession {
             do {
                 let host = configuration.host
                 let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
-                let handler = try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host)
-                try await channel.pipeline.addHandler(handler, position: .first)
+                let channel = channel
+                // Made and added on the channel's event loop: handlers are not Sendable.
+                try await channel.eventLoop.submit {
+                    let handler = try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host)
+                    try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                }.get()
             } catch {
                 throw SMTPError(stage: .startTLS, reply: nil, "cannot start TLS: \(error)")
             }
@@ -106,7 +110,7 @@ struct SMTPSession {
             let words = line.uppercased().split(separator: " ")
             guard let keyword = words.first else { continue }
             capabilities.insert(String(keyword))
-            for parameter in words.dropFirst() { capabilities.insert(keyword + " " + parameter) }
+            for parameter in words.dropFirst() { capabilities.insert(String(keyword) + " " + String(parameter)) }
         }
         return capabilities
     }
