@@ -61,7 +61,7 @@ extension MailOutbox {
     /// sent one is never sent again this way.
     @discardableResult
     public static func retry(reference: String, in ledger: Ledger, actor: Actor, source: Source, notBefore: Int64 = 0) async throws -> MailQueue.Entry {
-        guard let entry = try entry(reference: reference, in: ledger) else {
+        guard let entry = try Self.entry(reference: reference, in: ledger) else {
             throw MailError(.notFound, "no mail was queued with the reference \(reference); `ledger mail list` shows them")
         }
         switch entry.status {
@@ -72,7 +72,7 @@ extension MailOutbox {
         case .failed, .dropped:
             let event = MailEvent.requeued(MailRequeued(notBefore: notBefore)).newEvent(actor: actor, source: source, causationID: entry.queuedID)
             _ = try await ledger.append(AppendRequest(target: .existing(entry.stream), expected: .exact(entry.version), events: [event]))
-            return try self.entry(reference: reference, in: ledger) ?? entry
+            return try Self.entry(reference: reference, in: ledger) ?? entry
         }
     }
 }

@@ -65,7 +65,8 @@ struct SMTPSession {
     let tls: NIOSSLContext?
 
     mutating func deliver(_ message: MailMessage) async throws -> SMTPReply {
-        try await expect(reply(.greeting, configuration.commandTimeout), 220, at: .greeting)
+        let greeting = try await reply(.greeting, configuration.commandTimeout)
+        _ = try Self.expect(greeting, 220, at: .greeting)
         var capabilities = try await ehlo()
         var secure = false
         if let tls, capabilities.contains("STARTTLS") {
@@ -94,7 +95,8 @@ struct SMTPSession {
         _ = try await command("RCPT TO:<\(message.recipient.address)>", .rcptTo, expecting: [250, 251])
         _ = try await command("DATA", .data, expecting: [354])
         try await write(Self.dotStuffed(message.bytes), .message)
-        let final = try await expect(reply(.message, configuration.dataTimeout), 250, at: .message)
+        let final = try await reply(.message, configuration.dataTimeout)
+        _ = try Self.expect(final, 250, at: .message)
         // The mail is delivered: a failed QUIT changes nothing.
         try? await write(Array("QUIT\r\n".utf8), .message)
         _ = try? await reply(.message, .seconds(5))
@@ -136,12 +138,12 @@ struct SMTPSession {
     /// Sends one command line and waits for its reply, which must have one of `codes`.
     mutating func command(_ line: String, _ stage: SMTPError.Stage, expecting codes: Set<Int>, secret: Bool = false) async throws -> SMTPReply {
         try await write(Array((line + "\r\n").utf8), stage)
-        let reply = try await reply(stage, configuration.commandTimeout)
-        guard codes.contains(reply.code) else { throw SMTPError(stage: stage, unexpected: reply) }
-        return reply
+        let answer = try await reply(stage, configuration.commandTimeout)
+        guard codes.contains(answer.code) else { throw SMTPError(stage: stage, unexpected: answer) }
+        return answer
     }
 
-    func expect(_ reply: SMTPReply, _ code: Int, at stage: SMTPError.Stage) throws -> SMTPReply {
+    static func expect(_ reply: SMTPReply, _ code: Int, at stage: SMTPError.Stage) throws -> SMTPReply {
         guard reply.code == code else { throw SMTPError(stage: stage, unexpected: reply) }
         return reply
     }
