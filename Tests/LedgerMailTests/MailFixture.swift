@@ -40,14 +40,17 @@ struct ProjectionComposer: MailComposer {
 
 /// A fresh store in a temporary folder with the manual clock, a contact book and its service.
 final class MailFixture: Sendable {
-    let directory = NSTemporaryDirectory() + "ledger-mail-\(UUID().uuidString)"
-    let clock = ManualClock()
+    let directory: String
+    let clock: ManualClock
     let ledger: Ledger
     let book: ContactBook
     let service: ContactService
 
     init() throws {
-        let clock = clock
+        let directory = NSTemporaryDirectory() + "ledger-mail-\(UUID().uuidString)"
+        let clock = ManualClock()
+        self.directory = directory
+        self.clock = clock
         ledger = try Ledger(directory: directory, options: Ledger.Options(clock: { clock.value }))
         book = try ContactBook(ledger: ledger, defaultRegion: "UA")
         service = ContactService(book: book)
