@@ -73,8 +73,9 @@ final class SMTPSink: @unchecked Sendable {
     /// Stops the server (the folder stays until the sink goes).
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        // SIGKILL and no waitUntilExit: waiting for a child from a test's task could hang.
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<200 where kill(process.processIdentifier, 0) == 0 && process.isRunning { usleep(10_000) }
     }
 
     /// One received message: its raw text and its envelope.
