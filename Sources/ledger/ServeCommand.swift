@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import LedgerContacts
 import LedgerServer
+import ServiceLifecycle
 import Logging
 
-/// `ledger serve [--host 127.0.0.1] [--port 8080]`: the HTTP API (docs/api.md) on the store.
+/// `ledger serve [--host 127.0.0.1] [--port 8080] [--smtp host:port …]`: the HTTP API
+/// (docs/api.md) on the store, and with `--smtp` the outbox's mail sender.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -12,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Requests are signed with API keys (`ledger apikey create`). SIGTERM or SIGINT stops \
             the server gracefully: it stops accepting connections and finishes the requests under \
-            way; nothing is acknowledged that was not committed. The CLI keeps working beside it.
+            way; nothing is acknowledged that was not committed. The CLI keeps working beside it. \
+            With --smtp it also sends the e-mail outbox, finishing the mail in flight on a stop.
             """
     )
 
@@ -21,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port, printed when listening).") var port = 8080
     @Option(name: .customLong("rate-limit"), help: "Requests per second per API key (0: no limit).") var rateLimit: Double = 0
     @Option(name: .customLong("segment-refresh"), help: "Seconds between re-evaluations of the dynamic segments whose rules read the clock (0: never).") var segmentRefresh: Int = 3_600
+    @OptionGroup var mail: MailOptions
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -34,15 +38,17 @@ struct ServeCommand: AsyncParsableCommand {
         defer { close() }
         var logger = Logger(label: "contactledger.http")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let server = try ApiServer(service: ContactService(book: book, logger: logger), logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text)
+        let service = ContactService(book: book, logger: logger)
+        let server = try ApiServer(service: service, logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text)
         defer { server.close() }
+        let services = try mail.services(service: service, logger: logger)
         let host = host
         // Time-relative segments are refreshed beside the server, and stopped (a refresh under
         // way finishing first) before the book is closed.
         let schedule = SegmentRefreshSchedule(book: book, every: .seconds(segmentRefresh), logger: logger)
         let refreshing = segmentRefresh > 0 ? Task { await schedule.run() } : nil
         do {
-            try await server.run(host: host, port: port) { port in
+            try await server.run(host: host, port: port, alongside: services) { port in
                 Output.error("listening on http://\(host):\(port.map(String.init) ?? "?")")
             }
         } catch {

@@ -18,6 +18,8 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// API keys: `apikey.created`, `apikey.revoked`, and what a key's requests were answered,
     /// `apikey.request-recorded` (read as `ApiKeyEvent`).
     case apiKeys
+    /// The e-mail outbox: `mail.*` (read as `MailEvent`).
+    case outbox
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts
     /// another (checked by the tests), so a tag has at most one family.
@@ -27,6 +29,7 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
         case .segments: ["segment.rule-", "segment.refreshed", "segment.members-changed"]
         case .tokens: ["token.", "vapid."]
         case .apiKeys: ["apikey."]
+        case .outbox: ["mail."]
         }
     }
 
