@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Subscription forms (issue 19, decision 0022): the hosted pages and mail templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -74,6 +76,7 @@ let package = Package(
                 "LedgerImport",
                 "LedgerTokens",
                 "LedgerServer",
+                "LedgerForms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -230,7 +233,7 @@ let package = Package(
         .target(
             name: "LedgerServer",
             dependencies: [
-                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity",
+                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity", "LedgerForms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -247,12 +250,31 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections",
+                "LedgerServer", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerForms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+    
+        // Subscription forms and double opt-in (issue 19): form events' write side, submissions
+        // through the contact service, signed links, the hosted pages (swift-mustache).
+        .target(
+            name: "LedgerForms",
+            dependencies: [
+                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures (RS256) of Wix's app webhooks.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerFormsTests",
+            dependencies: ["LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LedgerContacts
 import LedgerDomain
+import LedgerForms
 import LedgerStore
 import Logging
 import NIOCore
@@ -23,9 +24,13 @@ public final class ApiServer: Sendable {
     let openAPI: String?
     /// Bulk replies kept for `importstatus`.
     let sessions = BulkSessions()
+    /// Forms, double opt-in and subscribe routes (issue 19); nil: none.
+    let forms: FormRoutes?
 
     /// A server writing through `service`; `rateLimit` is requests per second per key (nil: none).
-    public init(service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil) throws {
+    /// With `forms`, the hosted forms, the double opt-in pages and the subscribe and Wix routes
+    /// are served too.
+    public init(service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil, forms: FormRoutes? = nil) throws {
         let book = service.book
         ledger = book.ledger
         contacts = ContactWriter(service: service)
@@ -33,6 +38,7 @@ public final class ApiServer: Sendable {
         metrics = ApiMetrics()
         self.logger = logger
         self.openAPI = openAPI
+        self.forms = forms
     }
 
     /// The router with every route; the middleware comes first, so it wraps them all, the
@@ -44,6 +50,7 @@ public final class ApiServer: Sendable {
         addContactRoutes(to: router)
         addBulkRoutes(to: router)
         addSegmentRoutes(to: router)
+        addFormRoutes(to: router)
         return router
     }
 

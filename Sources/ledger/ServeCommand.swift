@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerContacts
+import LedgerForms
 import LedgerServer
 import Logging
 
@@ -20,10 +21,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port, printed when listening).") var port = 8080
     @Option(name: .customLong("rate-limit"), help: "Requests per second per API key (0: no limit).") var rateLimit: Double = 0
+    @Option(name: .customLong("public-url"), help: "The URL people reach the server at, for links in confirmation mails (default http://HOST:PORT).")
+    var publicURL: String?
+    @Option(name: .customLong("form-rate-limit"), help: "Form submissions per minute from one IP address (429 above it).") var formRateLimit = 20
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
+        guard formRateLimit >= 1 else { throw ValidationError("--form-rate-limit must be 1 or more") }
+        if let publicURL {
+            do {
+                try FormRules.checkURL(publicURL, what: "--public-url")
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
     }
 
     func run() async throws {
@@ -32,7 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
         defer { close() }
         var logger = Logger(label: "contactledger.http")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let server = try ApiServer(service: ContactService(book: book, logger: logger), logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text)
+        let service = ContactService(book: book, logger: logger)
+        let intake = try FormIntake(service: service, forms: FormBook(ledger: book.ledger), limits: SubmissionGuard(perAddress: formRateLimit), queueMail: nil)
+        let forms = FormRoutes(intake: intake, publicURL: publicURL ?? "http://\(host):\(port)")
+        let server = try ApiServer(service: service, logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text, forms: forms)
         let host = host
         try await server.run(host: host, port: port) { port in
             Output.error("listening on http://\(host):\(port.map(String.init) ?? "?")")

@@ -16,6 +16,9 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     case tokens
     /// API keys: `apikey.created`, `apikey.revoked` (read as `ApiKeyEvent`).
     case apiKeys
+    /// Subscription forms: `form.defined`, `form.updated`, `form.spam-received` (read as
+    /// `FormEvent`).
+    case forms
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts
     /// another (checked by the tests), so a tag has at most one family.
@@ -25,6 +28,7 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
         case .segments: ["segment.rule-", "segment.refreshed"]
         case .tokens: ["token.", "vapid."]
         case .apiKeys: ["apikey."]
+        case .forms: ["form."]
         }
     }
 
