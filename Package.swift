@@ -251,6 +251,7 @@ let package = Package(
             name: "LedgerServerTests",
             dependencies: [
                 "LedgerServer", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerForms",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -274,7 +275,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerFormsTests",
-            dependencies: ["LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections"],
+            dependencies: [
+                "LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]
