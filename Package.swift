@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Subscription forms (issue 19, decision 0022): the hosted pages and mail templates.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The outbox's SMTP client (issue 19, decision 0021): STARTTLS through NIOSSL.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: C libraries
@@ -77,7 +79,9 @@ let package = Package(
                 "LedgerTokens",
                 "LedgerServer",
                 "LedgerForms",
+                "LedgerMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
@@ -259,13 +263,39 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-    
-        // Subscription forms and double opt-in (issue 19): form events' write side, submissions
-        // through the contact service, signed links, the hosted pages (swift-mustache).
+
+        // The e-mail outbox and its SMTP sender (issue 19, decision 0021): the only module that
+        // speaks SMTP; its events hold no personal data.
+        .target(
+            name: "LedgerMail",
+            dependencies: [
+                "LedgerDomain", "LedgerStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerMailTests",
+            dependencies: [
+                "LedgerMail", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Subscription forms and double opt-in (issue 19, decision 0022): form events' write
+        // side, submissions through the contact service, signed links, the hosted pages and the
+        // confirmation mails (swift-mustache).
         .target(
             name: "LedgerForms",
             dependencies: [
-                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity",
+                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity", "LedgerMail",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RSA signatures (RS256) of Wix's app webhooks.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -276,7 +306,7 @@ let package = Package(
         .testTarget(
             name: "LedgerFormsTests",
             dependencies: [
-                "LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections",
+                "LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerMail",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

@@ -31,6 +31,21 @@ public final class ProcessLock: Sendable {
         defer { flock(descriptor, LOCK_UN) }
         return try body()
     }
+
+    /// Takes the lock if no other process holds it, and keeps it until `release()` (or the
+    /// process's end): for a role one process holds for as long as it runs (the mail sender).
+    public func tryAcquire() throws -> Bool {
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EWOULDBLOCK { return false }
+            guard errno == EINTR else { throw LedgerError(.storage, "cannot lock \(path): \(String(cString: strerror(errno)))") }
+        }
+        return true
+    }
+
+    /// Releases a lock taken with `tryAcquire()`.
+    public func release() {
+        flock(descriptor, LOCK_UN)
+    }
 }
 
 extension Ledger {

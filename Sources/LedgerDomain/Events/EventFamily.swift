@@ -19,6 +19,8 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// Subscription forms: `form.defined`, `form.updated`, `form.spam-received` (read as
     /// `FormEvent`).
     case forms
+    /// The e-mail outbox: `mail.*` (read as `MailEvent`).
+    case outbox
 
     /// Each family's tag prefixes. A prefix belongs to one family, and no prefix starts
     /// another (checked by the tests), so a tag has at most one family.
@@ -29,6 +31,7 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
         case .tokens: ["token.", "vapid."]
         case .apiKeys: ["apikey."]
         case .forms: ["form."]
+        case .outbox: ["mail."]
         }
     }
 

@@ -16,6 +16,8 @@ public enum LedgerEvent: Sendable, Hashable {
     case apiKeys(ApiKeyEvent)
     /// An event of the form family.
     case forms(FormEvent)
+    /// An event of the e-mail outbox family.
+    case outbox(MailEvent)
     /// An event of a family this build does not know, by its stored type.
     case unrecognized(EventType)
 
@@ -28,6 +30,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: event.personalDataSealed ? nil : Array(event.personalData)))
         case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
         case .forms: self = .forms(try FormEvent(decoding: event))
+        case .outbox: self = .outbox(try MailEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -50,6 +53,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: personalData))
         case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
         case .forms: self = .forms(try FormEvent(decoding: event))
+        case .outbox: self = .outbox(try MailEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
     }
@@ -71,6 +75,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .tokens: .tokens
         case .apiKeys: .apiKeys
         case .forms: .forms
+        case .outbox: .outbox
         case .unrecognized: nil
         }
     }
@@ -84,6 +89,12 @@ public enum LedgerEvent: Sendable, Hashable {
     /// The contact event, when it is one.
     public var contactEvent: ContactEvent? {
         if case .contacts(let event) = self { return event }
+        return nil
+    }
+
+    /// The outbox event, when it is one.
+    public var mailEvent: MailEvent? {
+        if case .outbox(let event) = self { return event }
         return nil
     }
 
@@ -104,6 +115,7 @@ extension LedgerEvent {
         case .tokens(let event): event.jsonPayload
         case .apiKeys(let event): event.jsonPayload
         case .forms(let event): event.jsonPayload
+        case .outbox(let event): event.jsonPayload
         case .unrecognized: nil
         }
     }
