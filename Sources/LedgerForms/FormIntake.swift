@@ -3,10 +3,11 @@ import Foundation
 import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
+import LedgerMail
 import LedgerStore
 
 /// Makes the outbox events of a mail (`mail.queued`) to append in the submission's own commit.
-public typealias MailQueueing = @Sendable (_ contact: StreamID, _ purpose: String, _ reference: String, _ template: String, _ notBefore: Int64?) -> [AppendRequest]
+public typealias MailQueueing = @Sendable (_ request: MailRequest, _ actor: Actor, _ source: Source) throws -> [AppendRequest]
 
 /// Takes form submissions from every door through the contact service (never around it):
 /// creates or updates the contact as not confirmed, joins the form's segments, and records the
@@ -25,6 +26,12 @@ public final class FormIntake: Sendable {
     let queueMail: MailQueueing?
     /// The clock, in microseconds since 1970.
     let clock: @Sendable () -> Int64
+
+    /// The outbox's own append for a mail (`MailOutbox.queued`), with the submission's actor
+    /// and source.
+    public static let outbox: MailQueueing = { request, actor, source in
+        [try MailOutbox.queued(request, actor: actor, source: source)]
+    }
 
     /// An intake writing through `service`.
     public init(service: ContactService, forms: FormBook, limits: SubmissionGuard = SubmissionGuard(), queueMail: MailQueueing?, clock: @escaping @Sendable () -> Int64 = Ledger.systemClock) throws {
@@ -138,7 +145,7 @@ public final class FormIntake: Sendable {
         let result = try await service.write { book in
             try book.recordSubmission(contact, consent: consent, alongside: { outcome in
                 guard outcome == .confirmationRequested, let queueMail else { return [] }
-                return queueMail(contact, "doi.confirmation", tokenID, template, nil)
+                return try queueMail(MailRequest(contact: contact, purpose: "doi.confirmation", reference: tokenID, template: template), actor, source)
             }, actor: actor, source: source, ids: consentIDs)
         }
         return .recorded(contact: contact, consent: result.rawValue, tokenID: result == .confirmationRequested ? tokenID : nil)

@@ -2,6 +2,7 @@ import Foundation
 import LedgerContacts
 import LedgerDomain
 import LedgerForms
+import LedgerMail
 import LedgerProjections
 import LedgerStore
 import Testing
@@ -11,14 +12,8 @@ import Testing
 /// in one commit; spam, duplicates and confirmed channels.
 @Suite("Form intake")
 struct FormIntakeTests {
-    /// A stand-in outbox event, one per queued mail, on a stream of the outbox category, so the
-    /// tests see what the submission's commit held (the real `mail.queued` is tested with it in
-    /// `ConfirmationMailTests`).
-    static let queueMail: MailQueueing = { contact, purpose, reference, template, _ in
-        let text = "\(contact.rawValue) \(purpose) \(reference) \(template)"
-        let event = NewEvent(type: EventType("test.mail-queued", version: 1), actor: Actor(.system, "test"), source: .system(reason: "test"), data: Array(text.utf8))
-        return [AppendRequest(target: .newIn(.outbox), expected: .noStream, events: [event])]
-    }
+    /// The real outbox append (`MailOutbox.queued`).
+    static let queueMail = FormIntake.outbox
 
     static func submission(_ values: [String: String], honeypot: String? = nil, externalID: String? = nil) -> FormSubmission {
         FormSubmission(values: values, honeypot: honeypot, ipAddress: "203.0.113.7", userAgent: "Mozilla/5.0 (test)", externalID: externalID, door: "hosted")
@@ -47,10 +42,15 @@ struct FormIntakeTests {
         let events = try fixture.events()
         let requested = try #require(events.last { $0.type.name == "consent.confirmation-requested" })
         let mail = try #require(events.last)
-        #expect(mail.type.name == "test.mail-queued")
+        #expect(mail.type.name == "mail.queued")
         #expect(mail.stream.category == .outbox)
         #expect(mail.position == requested.position + 1 && mail.recordedAt == requested.recordedAt, "one commit: adjacent, one time")
-        #expect(String(decoding: mail.data, as: UTF8.self) == "\(contact.rawValue) doi.confirmation \(tokenID) form:newsletter@1")
+        guard case .outbox(.queued(let queued)) = try LedgerEvent(decoding: mail) else {
+            Issue.record("not mail.queued")
+            return
+        }
+        #expect(MailRequest(queued) == MailRequest(contact: contact, purpose: "doi.confirmation", reference: tokenID, template: "form:newsletter@1"))
+        #expect(mail.source == requested.source)
         #expect(requested.source == .form(formID: "newsletter@1", submissionID: { if case .form(_, let id) = requested.source { id } else { "" } }()))
         #expect(requested.actor == Actor(.form, "newsletter"))
         #expect(!mail.personalData.contains(where: { _ in true }), "the outbox event holds nothing personal")
@@ -71,7 +71,7 @@ struct FormIntakeTests {
         #expect(granted.map(\.method) == [.formSingleOptIn])
         #expect(granted.map(\.status) == [.subscribed])
         #expect(granted.first?.evidence == .known(ConsentEvidence(ipAddress: "203.0.113.7", userAgent: "Mozilla/5.0 (test)")))
-        #expect(try fixture.events().allSatisfy { $0.type.name != "test.mail-queued" }, "no mail without double opt-in")
+        #expect(try fixture.events().allSatisfy { $0.type.name != "mail.queued" }, "no mail without double opt-in")
         let before = try fixture.ledger.lastPosition()
         guard case .recorded(_, "already-subscribed", nil) = try await fixture.intake.submit(Self.submission(["email": "a@example.com", "firstName": "A"]), to: form) else {
             Issue.record("not already subscribed")
@@ -127,7 +127,7 @@ struct FormIntakeTests {
         let state = try #require(try fixture.book.contact(id))
         #expect(state.consents[ConsentScope(channel: .email, purpose: "marketing")]?.status == .confirmed)
         #expect(state.phone == "+380671112233", "the confirmed phone is not replaced")
-        #expect(try fixture.events().allSatisfy { $0.type.name != "test.mail-queued" })
+        #expect(try fixture.events().allSatisfy { $0.type.name != "mail.queued" })
     }
 
     @Test("missing and bad values are refused by field, and nothing is written")
