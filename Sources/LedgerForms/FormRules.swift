@@ -87,6 +87,12 @@ public enum FormRules {
         for template in [definition.mailSubject, definition.mailText, definition.mailHTML] where template.count > maximumTemplateLength {
             throw FormError(.invalidDefinition, "a mail template is longer than \(maximumTemplateLength) characters")
         }
+        guard !definition.mailSubject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw FormError(.invalidDefinition, "the mail subject is one line, without control characters")
+        }
+        guard !definition.title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw FormError(.invalidDefinition, "the title is one line, without control characters")
+        }
         guard definition.tokenLifetimeHours >= 1, definition.tokenLifetimeHours <= 24 * 90 else {
             throw FormError(.invalidDefinition, "a confirmation link lives 1 hour to 90 days")
         }

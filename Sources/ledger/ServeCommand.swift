@@ -3,6 +3,7 @@ import Foundation
 import LedgerContacts
 import LedgerForms
 import LedgerServer
+import LedgerStore
 import Logging
 
 /// `ledger serve [--host 127.0.0.1] [--port 8080]`: the HTTP API (docs/api.md) on the store.
@@ -24,11 +25,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: "The URL people reach the server at, for links in confirmation mails (default http://HOST:PORT).")
     var publicURL: String?
     @Option(name: .customLong("form-rate-limit"), help: "Form submissions per minute from one IP address (429 above it).") var formRateLimit = 20
+    @Option(name: .customLong("reminder-interval"), help: "Seconds between passes that queue the double opt-in reminders forms ask for.") var reminderInterval = 600
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
         guard formRateLimit >= 1 else { throw ValidationError("--form-rate-limit must be 1 or more") }
+        guard reminderInterval >= 1 else { throw ValidationError("--reminder-interval must be 1 or more") }
         if let publicURL {
             do {
                 try FormRules.checkURL(publicURL, what: "--public-url")
@@ -45,8 +48,26 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "contactledger.http")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let service = ContactService(book: book, logger: logger)
-        let intake = try FormIntake(service: service, forms: FormBook(ledger: book.ledger), limits: SubmissionGuard(perAddress: formRateLimit), queueMail: nil)
+        let formBook = try FormBook(ledger: book.ledger)
+        let intake = try FormIntake(service: service, forms: formBook, limits: SubmissionGuard(perAddress: formRateLimit), queueMail: FormIntake.outbox)
         let forms = FormRoutes(intake: intake, publicURL: publicURL ?? "http://\(host):\(port)")
+        // The double opt-in mails' composer, for the outbox's sender (`MailComposers` scheme `form`).
+        let formMails = FormMailComposer(service: service, forms: formBook, key: intake.key, publicURL: forms.publicURL)
+        _ = formMails
+        let interval = reminderInterval
+        let log = logger
+        let reminders = Task {
+            while !Task.isCancelled {
+                do {
+                    let queued = try await DoiReminders.queueDue(service: service, forms: formBook, now: Ledger.systemClock())
+                    if queued > 0 { log.info("double opt-in reminders queued", metadata: ["count": "\(queued)"]) }
+                } catch {
+                    log.error("double opt-in reminders failed", metadata: ["error.type": "\(type(of: error))"])
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
+        defer { reminders.cancel() }
         let server = try ApiServer(service: service, logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text, forms: forms)
         let host = host
         try await server.run(host: host, port: port) { port in

@@ -52,8 +52,11 @@ struct FormMailComposerTests {
     func templates() async throws {
         let fixture = try FormFixture(queueMail: FormIntake.outbox)
         try fixture.form()
+        #expect(throws: FormError.self, "a subject is one line: no header can be smuggled in") {
+            try fixture.forms.update(name: "newsletter", actor: Actor(.user, "t"), source: .cli(command: "t")) { $0.mailSubject = "Hi\r\nBcc: x@example.com" }
+        }
         let form = try fixture.forms.update(name: "newsletter", actor: Actor(.user, "t"), source: .cli(command: "t")) { form in
-            form.mailSubject = "Підтвердіть, {{firstName}}\\r\\nBcc: x@example.com"
+            form.mailSubject = "Підтвердіть, {{firstName}}"
             form.mailText = "Tap {{confirmUrl}} before {{expiresAt}}."
             form.tokenLifetimeHours = 1
         }
@@ -64,8 +67,7 @@ struct FormMailComposerTests {
         }
         let request = MailRequest(contact: contact, purpose: "doi.confirmation", reference: tokenID, template: "form:newsletter@2")
         let mail = try #require(try await Self.composer(fixture).compose(request))
-        #expect(mail.subject == "Підтвердіть, Тарас\\r\\nBcc: x@example.com")
-        #expect(!mail.subject.contains("\r") && !mail.subject.contains("\n"))
+        #expect(mail.subject == "Підтвердіть, Тарас")
         #expect(mail.textBody.hasPrefix("Tap https://forms.example.com/confirm?token="))
         let later = FormMailComposer(service: fixture.service, forms: fixture.forms, key: fixture.intake.key, publicURL: "https://forms.example.com",
                                      clock: { Ledger.systemClock() + 2 * 3_600_000_000 })
