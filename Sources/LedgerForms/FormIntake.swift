@@ -80,9 +80,13 @@ public final class FormIntake: Sendable {
                 case .standard(let standard): standard.valueType
                 case .custom(let name): declared[name]
                 }
+                guard let type else {
+                    // A custom field not declared yet is typed by its first value, as every door does.
+                    input.fields.append((contactField, FieldValueReader.infer(raw)))
+                    continue
+                }
                 do {
-                    let value = try type.map { try FieldValueReader.read(raw, as: $0) } ?? .text(raw)
-                    input.fields.append((contactField, value))
+                    input.fields.append((contactField, try FieldValueReader.read(raw, as: type)))
                 } catch {
                     problems[field.key] = "\(field.label): \(error)"
                 }

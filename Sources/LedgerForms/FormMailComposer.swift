@@ -40,7 +40,8 @@ public struct FormMailComposer: MailComposer {
     public static func reminderReference(_ tokenID: String) -> String { "reminder:" + tokenID }
 
     public func compose(_ request: MailRequest) async throws -> ComposedMail? {
-        guard request.template.hasPrefix("form:"), let (name, version) = FormSource.parse(String(request.template.dropFirst(5))) else { return nil }
+        guard request.template.hasPrefix("form:"), let origin = FormSource.parse(String(request.template.dropFirst(5))) else { return nil }
+        let (name, version) = origin
         let tokenID = request.reference.hasPrefix("reminder:") ? String(request.reference.dropFirst(9)) : request.reference
         guard let definition = try forms.form(named: name)?.definition(version: version) else { return nil }
         let scope = ConsentScope(channel: .email, purpose: definition.purpose)
@@ -61,8 +62,8 @@ public struct FormMailComposer: MailComposer {
             "expiresAt": Timestamp.iso8601(microseconds: expiresAt * 1_000_000),
             "reminder": request.purpose == "doi.reminder",
         ]
-        if case .text(let first)? = state.value(of: .standard(.firstName)) { context["firstName"] = first }
-        if case .text(let last)? = state.value(of: .standard(.lastName)) { context["lastName"] = last }
+        if case .text(let first)? = state.standardFields[.firstName] { context["firstName"] = first }
+        if case .text(let last)? = state.standardFields[.lastName] { context["lastName"] = last }
         let subject = try Self.render(definition.mailSubject.isEmpty ? Self.defaultSubject : definition.mailSubject, context, html: false)
         let text = try Self.render(definition.mailText.isEmpty ? Self.defaultText : definition.mailText, context, html: false)
         let html = try Self.render(definition.mailHTML.isEmpty ? Self.defaultHTML : definition.mailHTML, context, html: true)

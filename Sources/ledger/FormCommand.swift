@@ -35,12 +35,18 @@ struct FormCommand: ParsableCommand {
 
         /// Hours in `48h`, `2d` or a bare number of hours.
         static func hours(_ text: String, option: String) throws -> UInt32 {
-            let unit = text.last.map { $0 == "d" || $0 == "h" ? $0 : "h" } ?? "h"
-            let digits = text.last.map { $0.isLetter } == true ? String(text.dropLast()) : text
+            var digits = text
+            var perUnit: UInt32 = 1
+            if text.hasSuffix("d") {
+                digits.removeLast()
+                perUnit = 24
+            } else if text.hasSuffix("h") {
+                digits.removeLast()
+            }
             guard let value = UInt32(digits), value <= 24 * 365 else {
                 throw CommandFailure(.usage, "\(option) must be a number of hours or days, e.g. 48h or 2d")
             }
-            return unit == "d" ? value * 24 : value
+            return value * perUnit
         }
 
         static func file(_ path: String, option: String) throws -> String {
@@ -176,8 +182,12 @@ struct FormCommand: ParsableCommand {
             guard let record = try storeOptions.withLedger({ try FormBook(ledger: $0).form(named: name) }) else {
                 throw CommandFailure(.noInput, "no form is named \(name); `ledger form list` shows the forms")
             }
-            guard let definition = version.map({ record.definition(version: $0) }) ?? record.current else {
-                throw CommandFailure(.noInput, "form \(name) has versions 1 to \(record.version)")
+            var definition = record.current
+            if let version {
+                guard let chosen = record.definition(version: version) else {
+                    throw CommandFailure(.noInput, "form \(name) has versions 1 to \(record.version)")
+                }
+                definition = chosen
             }
             var object = definition.jsonObject
             object["version"] = .number(Double(version ?? record.version))

@@ -106,7 +106,7 @@ struct FormRoutesTests {
         }
         let id = try #require(try fixture.book.resolve(key: "olena@example.com"))
         let state = try #require(try fixture.book.contact(id))
-        #expect(state.value(of: .standard(.firstName)) == .text("Олена"))
+        #expect(state.standardFields[.firstName] == .text("Олена"))
         #expect(state.segments == ["web"])
         #expect(state.consents[ConsentScope(channel: .email, purpose: "marketing")]?.status == .subscribedUnconfirmed)
         #expect(state.consents[ConsentScope(channel: .email, purpose: "marketing")]?.evidence?.userAgent == "Mozilla/5.0 (route test)")

@@ -193,16 +193,8 @@ extension FormDefinition {
             "mailHtml": .string(mailHTML),
         ]
         if let redirectURL { object["redirectUrl"] = .string(redirectURL) }
-        if !wixTokenSHA256.isEmpty { object["wixTokenSha256"] = .string(Hex.string(wixTokenSHA256)) }
+        if !wixTokenSHA256.isEmpty { object["wixTokenSha256"] = .string(Hex.encode(wixTokenSHA256)) }
         if !wixPublicKey.isEmpty { object["wixPublicKey"] = .string(wixPublicKey) }
         return object
-    }
-}
-
-/// Lower-case hex of bytes.
-enum Hex {
-    static func string(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 }
