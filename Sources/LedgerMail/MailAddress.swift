@@ -19,7 +19,7 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
         if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
             let name = text[..<open].trimmingSpaces()
             let inner = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-            try self.init(address: inner, displayName: name.isEmpty ? nil : name, field: field)
+            try self.init(address: inner, displayName: name.isEmpty ? nil : String(name), field: field)
         } else {
             try self.init(address: text, field: field)
         }

@@ -40,14 +40,15 @@ enum MailHeaders {
         return encodedWords(text).joined(separator: " ")
     }
 
-    /// `text` as base64 encoded-words, each holding at most 45 bytes of whole UTF-8
-    /// characters (60 base64 characters, 72 with the `=?UTF-8?B?` and `?=` around them).
+    /// `text` as base64 encoded-words, each holding at most 39 bytes of whole UTF-8
+    /// characters (52 base64 characters, 64 with the `=?UTF-8?B?` and `?=` around them), so that
+    /// even the first line, after `Subject: `, stays within 78.
     static func encodedWords(_ text: String) -> [String] {
         var words = [String]()
         var chunk = [UInt8]()
         for character in text {
             let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 45, !chunk.isEmpty {
+            if chunk.count + bytes.count > 39, !chunk.isEmpty {
                 words.append("=?UTF-8?B?" + MailEncoding.base64(chunk) + "?=")
                 chunk = []
             }

@@ -85,7 +85,7 @@ public struct MailMessage: Sendable {
             }
             values.append("<" + url + ">")
         }
-        return values.joined(separator: ", ")
+        return values.joined(separator: ",\r\n ")
     }
 
     /// A boundary that cannot occur in a quoted-printable or base64 body (`=_` never does).

@@ -46,3 +46,33 @@ public enum MailOutbox {
         return event.stream
     }
 }
+
+extension MailOutbox {
+    /// The mail queued with `reference`, folded from its stream; nil when none was.
+    public static func entry(reference: String, in ledger: Ledger) throws -> MailQueue.Entry? {
+        guard let stream = try stream(ofReference: reference, in: ledger) else { return nil }
+        var queue = MailQueue()
+        for event in try ledger.readStream(stream) { try queue.apply(event) }
+        return queue.entries[stream]
+    }
+
+    /// Asks for another try of a mail that failed for good or was dropped (`mail.requeued`):
+    /// the sender takes it at `notBefore` (0: at once). A pending mail is left as it is, and a
+    /// sent one is never sent again this way.
+    @discardableResult
+    public static func retry(reference: String, in ledger: Ledger, actor: Actor, source: Source, notBefore: Int64 = 0) async throws -> MailQueue.Entry {
+        guard let entry = try Self.entry(reference: reference, in: ledger) else {
+            throw MailError(.notFound, "no mail was queued with the reference \(reference); `ledger mail list` shows them")
+        }
+        switch entry.status {
+        case .pending:
+            throw MailError(.invalidRequest, "mail \(entry.stream.numberInCategory) is pending already (attempt \(entry.attempts + 1) is due at \(Timestamp.iso8601(microseconds: entry.nextAttempt)))")
+        case .sent:
+            throw MailError(.invalidRequest, "mail \(entry.stream.numberInCategory) was sent; a retry is for failed or dropped mails")
+        case .failed, .dropped:
+            let event = MailEvent.requeued(MailRequeued(notBefore: notBefore)).newEvent(actor: actor, source: source, causationID: entry.queuedID)
+            _ = try await ledger.append(AppendRequest(target: .existing(entry.stream), expected: .exact(entry.version), events: [event]))
+            return try Self.entry(reference: reference, in: ledger) ?? entry
+        }
+    }
+}

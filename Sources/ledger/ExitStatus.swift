@@ -5,6 +5,7 @@ import LedgerDomain
 import LedgerForms
 import LedgerIdentity
 import LedgerImport
+import LedgerMail
 import LedgerServer
 import LedgerStore
 import LedgerTokens
@@ -78,6 +79,8 @@ extension ExitStatus {
             return (.dataError, error.description)
         case let error as PhoneNumberError:
             return (.dataError, error.description)
+        case let error as MailError:
+            return (error.code == .notFound ? .noInput : error.code == .invalidRequest || error.code == .configuration ? .usage : .dataError, error.message)
         case let error as TokenError:
             return (error.code == .notFound ? .noInput : .dataError, error.message)
         case let error as TokenImportError:

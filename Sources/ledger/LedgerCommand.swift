@@ -21,7 +21,7 @@ struct LedgerCommand: AsyncParsableCommand {
             HistoryCommand.self, WhoChangedCommand.self, AuditCommand.self, EraseCommand.self,
             SegmentCommand.self,
             TokensCommand.self, VapidCommand.self,
-            ServeCommand.self, ApiKeyCommand.self,
+            ServeCommand.self, ApiKeyCommand.self, MailCommand.self,
             FormCommand.self, DoiCommand.self,
         ]
     )

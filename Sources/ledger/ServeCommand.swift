@@ -4,9 +4,11 @@ import LedgerContacts
 import LedgerForms
 import LedgerServer
 import LedgerStore
+import ServiceLifecycle
 import Logging
 
-/// `ledger serve [--host 127.0.0.1] [--port 8080]`: the HTTP API (docs/api.md) on the store.
+/// `ledger serve [--host 127.0.0.1] [--port 8080] [--smtp host:port …]`: the HTTP API
+/// (docs/api.md) on the store, and with `--smtp` the outbox's mail sender.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -14,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Requests are signed with API keys (`ledger apikey create`). SIGTERM or SIGINT stops \
             the server gracefully: it stops accepting connections and finishes the requests under \
-            way; nothing is acknowledged that was not committed. The CLI keeps working beside it.
+            way; nothing is acknowledged that was not committed. The CLI keeps working beside it. \
+            With --smtp it also sends the e-mail outbox, finishing the mail in flight on a stop.
             """
     )
 
@@ -26,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     var publicURL: String?
     @Option(name: .customLong("form-rate-limit"), help: "Form submissions per minute from one IP address (429 above it).") var formRateLimit = 20
     @Option(name: .customLong("reminder-interval"), help: "Seconds between passes that queue the double opt-in reminders forms ask for.") var reminderInterval = 600
+    @OptionGroup var mail: MailOptions
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -53,7 +57,6 @@ struct ServeCommand: AsyncParsableCommand {
         let forms = FormRoutes(intake: intake, publicURL: publicURL ?? "http://\(host):\(port)")
         // The double opt-in mails' composer, for the outbox's sender (`MailComposers` scheme `form`).
         let formMails = FormMailComposer(service: service, forms: formBook, key: intake.key, publicURL: forms.publicURL)
-        _ = formMails
         let interval = reminderInterval
         let log = logger
         let reminders = Task {
@@ -69,8 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { reminders.cancel() }
         let server = try ApiServer(service: service, logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text, forms: forms)
+        let services = try mail.services(service: service, logger: logger, composers: ["form": formMails])
         let host = host
-        try await server.run(host: host, port: port) { port in
+        try await server.run(host: host, port: port, alongside: services) { port in
             Output.error("listening on http://\(host):\(port.map(String.init) ?? "?")")
         }
     }

@@ -98,4 +98,16 @@ struct CommandEventsTests {
         try store.ledger("contact", "add", "--email", "olena@example.com", "--first-name", "Olena")
         try store.expectEvents(of: "erase", "olena@example.com", "--reason", "gdpr-request", matching: "events-erase.json")
     }
+
+    @Test("mail queue")
+    func mailQueue() throws {
+        let store = Store()
+        try store.ledger("contact", "add", "--email", "olena@example.com", "--first-name", "Olena")
+        try store.expectEvents(of: "mail", "queue", "olena@example.com", "--template", "form:spring@3", "--reference", "tok-1",
+                               "--purpose", "doi.confirmation", "--not-before", "2026-12-07T10:00:00Z", matching: "events-mail-queue.json")
+        // The same reference again records nothing.
+        let before = try store.lastPosition()
+        try store.ledger("mail", "queue", "olena@example.com", "--template", "form:spring@3", "--reference", "tok-1")
+        #expect(try store.lastPosition() == before)
+    }
 }

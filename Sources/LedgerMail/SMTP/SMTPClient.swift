@@ -65,7 +65,8 @@ struct SMTPSession {
     let tls: NIOSSLContext?
 
     mutating func deliver(_ message: MailMessage) async throws -> SMTPReply {
-        try await expect(reply(.greeting, configuration.commandTimeout), 220, at: .greeting)
+        let greeting = try await reply(.greeting, configuration.commandTimeout)
+        _ = try Self.expect(greeting, 220, at: .greeting)
         var capabilities = try await ehlo()
         var secure = false
         if let tls, capabilities.contains("STARTTLS") {
@@ -73,8 +74,12 @@ struct SMTPSession {
             do {
                 let host = configuration.host
                 let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
-                let handler = try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host)
-                try await channel.pipeline.addHandler(handler, position: .first)
+                let channel = channel
+                // Made and added on the channel's event loop: handlers are not Sendable.
+                try await channel.eventLoop.submit {
+                    let handler = try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host)
+                    try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                }.get()
             } catch {
                 throw SMTPError(stage: .startTLS, reply: nil, "cannot start TLS: \(error)")
             }
@@ -89,10 +94,11 @@ struct SMTPSession {
         _ = try await command("MAIL FROM:<\(message.sender.address)>", .mailFrom, expecting: [250])
         _ = try await command("RCPT TO:<\(message.recipient.address)>", .rcptTo, expecting: [250, 251])
         _ = try await command("DATA", .data, expecting: [354])
-        try await write(Self.dotStuffed(message.bytes))
-        let final = try await expect(reply(.message, configuration.dataTimeout), 250, at: .message)
+        try await write(Self.dotStuffed(message.bytes), .message)
+        let final = try await reply(.message, configuration.dataTimeout)
+        _ = try Self.expect(final, 250, at: .message)
         // The mail is delivered: a failed QUIT changes nothing.
-        try? await write(Array("QUIT\r\n".utf8))
+        try? await write(Array("QUIT\r\n".utf8), .message)
         _ = try? await reply(.message, .seconds(5))
         return final
     }
@@ -106,7 +112,7 @@ struct SMTPSession {
             let words = line.uppercased().split(separator: " ")
             guard let keyword = words.first else { continue }
             capabilities.insert(String(keyword))
-            for parameter in words.dropFirst() { capabilities.insert(keyword + " " + parameter) }
+            for parameter in words.dropFirst() { capabilities.insert(String(keyword) + " " + String(parameter)) }
         }
         return capabilities
     }
@@ -131,22 +137,22 @@ struct SMTPSession {
 
     /// Sends one command line and waits for its reply, which must have one of `codes`.
     mutating func command(_ line: String, _ stage: SMTPError.Stage, expecting codes: Set<Int>, secret: Bool = false) async throws -> SMTPReply {
-        try await write(Array((line + "\r\n").utf8))
-        let reply = try await reply(stage, configuration.commandTimeout)
-        guard codes.contains(reply.code) else { throw SMTPError(stage: stage, unexpected: reply) }
-        return reply
+        try await write(Array((line + "\r\n").utf8), stage)
+        let answer = try await reply(stage, configuration.commandTimeout)
+        guard codes.contains(answer.code) else { throw SMTPError(stage: stage, unexpected: answer) }
+        return answer
     }
 
-    func expect(_ reply: SMTPReply, _ code: Int, at stage: SMTPError.Stage) throws -> SMTPReply {
+    static func expect(_ reply: SMTPReply, _ code: Int, at stage: SMTPError.Stage) throws -> SMTPReply {
         guard reply.code == code else { throw SMTPError(stage: stage, unexpected: reply) }
         return reply
     }
 
-    func write(_ bytes: [UInt8]) async throws {
+    func write(_ bytes: [UInt8], _ stage: SMTPError.Stage) async throws {
         do {
             try await outbound.write(ByteBuffer(bytes: bytes))
         } catch {
-            throw SMTPError(stage: .reply, reply: nil, "the connection was lost while writing: \(error)")
+            throw SMTPError(stage: stage, reply: nil, "the connection was lost while writing: \(error)")
         }
     }
 
