@@ -128,12 +128,19 @@ public final class FormIntake: Sendable {
         let ids: @Sendable (Int) -> EventID = namespace.map { EventID.sourceRow(namespace: $0, row: 0) } ?? { _ in .timeOrdered() }
         let outcome: UpsertOutcome
         do {
-            outcome = try await service.upsert(UpsertItem(input: input, source: source, ids: ids), match: .emailOrPhone, channel: .form, actor: actor)
-        } catch let error as ContactError where error.code == .identityConflict && input.email != nil && input.phone != nil {
-            // The e-mail and the phone belong to two contacts: the e-mail decides, and the phone
-            // is left out rather than telling the sender whose it is.
-            input.phone = nil
-            outcome = try await service.upsert(UpsertItem(input: input, source: source, ids: ids), match: .emailOrPhone, channel: .form, actor: actor)
+            do {
+                outcome = try await service.upsert(UpsertItem(input: input, source: source, ids: ids), match: .emailOrPhone, channel: .form, actor: actor)
+            } catch let error as ContactError where error.code == .identityConflict && input.email != nil && input.phone != nil {
+                // The e-mail and the phone belong to two contacts: the e-mail decides, and the
+                // phone is left out rather than telling the sender whose it is.
+                input.phone = nil
+                outcome = try await service.upsert(UpsertItem(input: input, source: source, ids: ids), match: .emailOrPhone, channel: .form, actor: actor)
+            }
+        } catch let error as ContactError where error.code == .invalidField || error.code == .invalidIdentifier {
+            // A value the field rules refuse (a name over 40 characters): shown beside the field
+            // it names, to the person who sent it.
+            let field = definition.fields.first { error.message.contains($0.key) } ?? definition.fields[0]
+            throw FormError(.invalidSubmission, "the submission has a value the ledger refuses: \(field.key)", fieldProblems: [field.key: "\(field.label): \(error.message)"])
         }
         let channel: ConsentChannel = input.email != nil ? .email : .sms
         let doubleOptIn = definition.doubleOptIn && channel == .email
