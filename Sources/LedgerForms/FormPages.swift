@@ -30,22 +30,24 @@ public struct FormPages: Sendable {
     /// beside their fields.
     public func form(_ definition: FormDefinition, action: String, values: [String: String] = [:], errors: [String: String] = [:]) -> String {
         let inputs = inputs(definition, values: values, errors: errors)
-        let content = library.render([
-            "title": definition.title.isEmpty ? "Subscribe" : definition.title,
-            "action": action, "inputs": inputs, "consentText": definition.consentText,
-            "hasErrors": !errors.isEmpty, "errorCount": errors.count, "honeypot": Self.honeypotField,
-        ] as [String: Any], withTemplate: "form") ?? ""
+        let content = library.render(Self.formContext(definition, action: action, inputs: inputs, errors: errors.count), withTemplate: "form") ?? ""
         return page(title: definition.title.isEmpty ? "Subscribe" : definition.title, content: content)
     }
 
     /// The form alone, as a snippet to paste into another site's page: it posts to `action`
     /// (the server's `/forms/NAME`), which answers with the redirect or the thank-you page.
     public func embed(_ definition: FormDefinition, action: String) -> String {
-        library.render([
+        library.render(Self.formContext(definition, action: action, inputs: inputs(definition, values: [:], errors: [:]), errors: 0), withTemplate: "form") ?? ""
+    }
+
+    /// What the form's template reads.
+    private static func formContext(_ definition: FormDefinition, action: String, inputs: [[String: Any]], errors: Int) -> [String: Any] {
+        var context: [String: Any] = [
             "title": definition.title.isEmpty ? "Subscribe" : definition.title,
-            "action": action, "inputs": inputs(definition, values: [:], errors: [:]), "consentText": definition.consentText,
-            "hasErrors": false, "errorCount": 0, "honeypot": Self.honeypotField,
-        ] as [String: Any], withTemplate: "form") ?? ""
+            "action": action, "inputs": inputs, "hasErrors": errors > 0, "errorCount": errors, "honeypot": honeypotField,
+        ]
+        if !definition.consentText.isEmpty { context["consentText"] = definition.consentText }
+        return context
     }
 
     /// The inputs of the form's template.
