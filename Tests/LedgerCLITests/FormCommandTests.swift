@@ -31,8 +31,8 @@ struct FormCommandTests {
         defer { try? FileManager.default.removeItem(atPath: consent) }
         try store.expectEvents(of: "form", "update", "newsletter", "--consent-text", consent, "--fields", "email,firstName*", matching: "events-form-update.json")
         let list = try store.ledger("form", "list", "--json").stdout
-        #expect(list.contains("\"version\":2"))
-        #expect(list.contains("\"wordingVersion\":2"))
+        #expect(list.contains("\"version\" : 2"))
+        #expect(list.contains("\"wordingVersion\" : 2"))
         let unchanged = try store.ledger("form", "update", "newsletter", "--consent-text", consent).stdout
         #expect(unchanged.contains("unchanged"))
     }
