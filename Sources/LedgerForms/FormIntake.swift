@@ -119,7 +119,10 @@ public final class FormIntake: Sendable {
         let namespace = submission.externalID.map { id in
             SHA256.hash(data: Array("contactledger.form\u{0}\(definition.name)\u{0}\(id)".utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         }
-        if let namespace, try await service.read({ try $0.ledger.position(of: EventID.sourceRow(namespace: namespace, row: 1)(0)) }) != nil {
+        if let namespace, try await service.read({ book in
+            try book.ledger.position(of: EventID.sourceRow(namespace: namespace, row: 0)(0)) != nil
+                || book.ledger.position(of: EventID.sourceRow(namespace: namespace, row: 1)(0)) != nil
+        }) {
             return .duplicate
         }
         if limits.isDuplicate(form: definition.name, values: submission.values, now: now) { return .duplicate }
