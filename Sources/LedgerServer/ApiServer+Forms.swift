@@ -90,8 +90,15 @@ extension ApiServer {
     static func submission(_ values: [String: String], _ request: Request, _ context: ApiRequestContext, door: String, externalID: String? = nil) -> FormSubmission {
         var values = values
         let honeypot = values.removeValue(forKey: FormPages.honeypotField)
-        let agent = request.headers[.userAgent].map { String($0.prefix(512)) }
+        let agent = Self.userAgent(request)
         return FormSubmission(values: values, honeypot: honeypot, ipAddress: context.remoteAddress, userAgent: agent, externalID: externalID, door: door)
+    }
+
+    /// The request's user agent as consent evidence: one line of at most 512 characters.
+    static func userAgent(_ request: Request) -> String? {
+        guard let agent = request.headers[.userAgent] else { return nil }
+        let line = String(String.UnicodeScalarView(agent.unicodeScalars.filter { $0.properties.generalCategory != .control }).prefix(512))
+        return line.isEmpty ? nil : line
     }
 
     /// `POST /forms/{id}`: a submission of the hosted form; the redirect or a thank-you page,
@@ -166,7 +173,7 @@ extension ApiServer {
         let body = try await Self.urlencodedBody(request)
         let (token, refused) = try refusal(Self.token(request, body: body), purpose: .confirm)
         guard let token else { return refused ?? Response(status: .badRequest) }
-        let evidence = ConsentEvidence(ipAddress: context.remoteAddress, userAgent: request.headers[.userAgent].map { String($0.prefix(512)) })
+        let evidence = ConsentEvidence(ipAddress: context.remoteAddress, userAgent: Self.userAgent(request))
         let source = Source.form(formID: "\(token.form)@\(token.formVersion)", submissionID: token.id)
         let outcome = try await contacts.service.write { book in
             try book.confirmSubmission(token.contact, scope: token.scope, tokenID: token.id, evidence: evidence, actor: Actor(.form, token.form), source: source)
@@ -197,7 +204,7 @@ extension ApiServer {
         let (token, refused) = try refusal(Self.token(request, body: body), purpose: .unsubscribe)
         guard let token else { return refused ?? Response(status: .badRequest) }
         let oneClick = body?["List-Unsubscribe"] == "One-Click"
-        let evidence = ConsentEvidence(ipAddress: context.remoteAddress, userAgent: request.headers[.userAgent].map { String($0.prefix(512)) })
+        let evidence = ConsentEvidence(ipAddress: context.remoteAddress, userAgent: Self.userAgent(request))
         let source = Source.form(formID: "\(token.form)@\(token.formVersion)", submissionID: token.id)
         let state = try await contacts.contact(token.contact)
         if let state, !state.erased, state.consents[token.scope].map({ $0.status != .unsubscribed }) ?? false {
