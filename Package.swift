@@ -29,7 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        // Subscription forms (issue 19, decision 0022): the hosted pages and mail templates.
+        // Subscription forms (issue 19, decision 0023): the hosted pages and mail templates.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // The outbox's SMTP client (issue 19, decision 0021): STARTTLS through NIOSSL.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
@@ -289,7 +289,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Subscription forms and double opt-in (issue 19, decision 0022): form events' write
+        // Subscription forms and double opt-in (issue 19, decision 0023): form events' write
         // side, submissions through the contact service, signed links, the hosted pages and the
         // confirmation mails (swift-mustache).
         .target(
