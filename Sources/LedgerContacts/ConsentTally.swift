@@ -34,6 +34,8 @@ public struct ConsentTally: Sendable, Hashable {
                 switch event {
                 case .consentGranted(let granted):
                     set(granted.scope.channel, granted.status == .confirmed ? .confirmed : .subscribed)
+                case .contactCreated(let created):
+                    for consent in created.consents { set(consent.scope.channel, consent.status == .confirmed ? .confirmed : .subscribed) }
                 case .consentWithdrawn(let withdrawn):
                     set(withdrawn.scope.channel, .unsubscribed)
                 case .consentConfirmed(let confirmed):

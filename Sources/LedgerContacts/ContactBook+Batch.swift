@@ -76,6 +76,15 @@ extension ContactBook {
     /// `upsert`: decides the batch against the projection and appends it, deciding again when
     /// another writer got in between. No lock is held: conflicts are found where the write
     /// happens (expected stream versions, and identity claims for new identifiers).
+    ///
+    /// With `splitting` (a bulk import's batch, which need not be one transaction), a batch
+    /// refused twice is split in halves, each decided and appended on its own, the first
+    /// without `progress` and the second with it. A writer that keeps changing some of the
+    /// batch's contacts (the API beside an import) then costs smaller and smaller batches,
+    /// whose decisions take less time than that writer takes to get in between, instead of
+    /// failing the import. A crash between the halves leaves the mark before the batch: the
+    /// rerun redoes it, and the first half's events, already recorded under the same ids, are
+    /// found and not written twice.
     func upsertDeciding(
         _ items: [UpsertItem],
         match: MatchRule,
@@ -84,11 +93,23 @@ extension ContactBook {
         actor: Actor,
         dryRun: Bool,
         progress: ProgressMark?,
+        splitting: Bool = false,
         consent: inout ConsentTally
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var attempt = 0
         while true {
             attempt += 1
+            if splitting, attempt > Self.decisionsBeforeSplitting, items.count > 1 {
+                splitCounter.add(1, ordering: .relaxed)
+                let half = items.count / 2
+                var outcomes = try upsertDeciding(
+                    Array(items[..<half]), match: match, options: options, channel: channel, actor: actor,
+                    dryRun: false, progress: nil, splitting: true, consent: &consent)
+                outcomes += try upsertDeciding(
+                    Array(items[half...]), match: match, options: options, channel: channel, actor: actor,
+                    dryRun: false, progress: progress, splitting: true, consent: &consent)
+                return outcomes
+            }
             var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
             try plan.add(items, actor: actor)
             if dryRun {
@@ -98,6 +119,7 @@ extension ContactBook {
             let (requests, planned) = plan.requests()
             guard !requests.isEmpty || progress != nil else { return plan.outcomes(streams: [:]) }
             do {
+                try beforeAppend.withLock { $0 }?(attempt, items.count)
                 let results = try ledger.append(try sealed(requests, keys: ledger.keyRing()), progress: progress)
                 projectCommitted { try plan.project(planned, results: results) }
                 consent.add(plan.consent)

@@ -152,7 +152,33 @@ extension ContactBook {
                     throw ContactError(.invalidField, "\(error)")
                 }
             }
+            if state == nil { Self.carryCreationConsent(in: &events, from: first) }
         }
         outerRules = rules
+    }
+
+    /// Moves a new contact's grants on its sender's stated terms (no evidence, no time of
+    /// their own) from `events[first...]` into its `contact.created` (`events[0]`), one per
+    /// scope (decision 0022). A grant moves only while no other consent event of its scope came
+    /// before it, so every scope's steps keep their order.
+    static func carryCreationConsent(in events: inout [ContactEvent], from first: Int) {
+        guard first < events.count, case .contactCreated(var created) = events[0] else { return }
+        var kept = first
+        var stayed = [ConsentScope]()
+        for index in first..<events.count {
+            let event = events[index]
+            if case .consentGranted(let granted) = event, !stayed.contains(granted.scope),
+               !created.consents.contains(where: { $0.scope == granted.scope }),
+               let carried = CreationConsent(carrying: granted) {
+                created.consents.append(carried)
+                continue
+            }
+            if let scope = event.consentScope { stayed.append(scope) }
+            events[kept] = event
+            kept += 1
+        }
+        guard kept < events.count else { return }
+        events.removeSubrange(kept...)
+        events[0] = .contactCreated(created)
     }
 }

@@ -32,6 +32,13 @@ public final class ContactBook: Sendable {
     /// Most decisions of one batch: a conflict each time means writers keep changing the same
     /// contacts, and the caller is told rather than kept waiting.
     static let maximumDecisions = 5
+    /// Decisions of a splittable batch (an import's) before it is split in halves.
+    static let decisionsBeforeSplitting = 2
+    /// Splittable batches split after repeated conflicts (see `upsertDeciding`).
+    let splitCounter = Atomic<Int>(0)
+    /// Tests only: runs before each decided batch is appended, with the attempt and the
+    /// batch's size, so that a test can make a real conflicting append at that moment.
+    let beforeAppend = Mutex<(@Sendable (_ attempt: Int, _ items: Int) throws -> Void)?>(nil)
     /// Held, with `lock`, by every contact command of every process (see the type's comment).
     let writers: ProcessLock
     /// Why the projection could not be brought up to the last commit, if it could not.
@@ -55,6 +62,9 @@ public final class ContactBook: Sendable {
     /// contacts, or took one of its new identifiers, after the projection's snapshot it was
     /// decided from. Appends to other contacts or other categories never count.
     public var decidedAgain: Int { decidedAgainCounter.load(ordering: .relaxed) }
+
+    /// How many times an import's batch was split in halves after conflicting again.
+    public var splitBatches: Int { splitCounter.load(ordering: .relaxed) }
 
     /// Closes the projection store (not the ledger).
     public func close() {

@@ -129,10 +129,11 @@ public final class UpsertPipeline {
         inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
     }
 
-    /// Decides a refused batch again, on its own, as `ContactBook.upsert` does.
+    /// Decides a refused batch again, on its own, as `ContactBook.upsert` does, splitting it
+    /// when it is refused again (an import's batch need not be one transaction).
     private func redo(_ batch: InFlight) throws -> [Result<UpsertOutcome, ContactError>] {
         book.decidedAgainCounter.add(1, ordering: .relaxed)
-        return try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress, consent: &consentRecorded)
+        return try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress, splitting: true, consent: &consentRecorded)
     }
 }
 

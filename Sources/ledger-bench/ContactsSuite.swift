@@ -258,7 +258,7 @@ struct ContactsSuite {
     /// sample identifiers name exactly their contact. Each problem also goes to stderr.
     private static func check(_ directory: ContactDirectory, contacts: Int) throws -> [String] {
         var problems = [String]()
-        let table = try directory.store.table("contacts")
+        let table = try ContactTables(directory.store).contacts
         let stored = try directory.store.read { try $0.count(table) }
         if stored != contacts { problems.append("the projection holds \(stored) contacts, not \(contacts)") }
         for contact in Set([0, contacts / 3, contacts / 2, contacts - 1]).sorted() {

@@ -42,7 +42,7 @@ struct ExportContactsCommand: ParsableCommand {
         // The contact table's name is the projection's own (ContactProjection.tables); it is read
         // here in one transaction rather than through ContactDirectory.forEach so that the CSV's
         // header pass and row pass see the same snapshot, whatever another process applies.
-        let table = try store.table("contacts")
+        let table = try ContactTables(store).contacts
         var output = BufferedOutput()
         try store.read { transaction in
             switch format {

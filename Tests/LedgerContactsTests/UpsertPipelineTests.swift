@@ -4,6 +4,7 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 @testable import LedgerStore
+import Synchronization
 import Testing
 
 
@@ -286,5 +287,69 @@ struct UpsertPipelineTests {
         let check = try ContactProjectionCheck.run(ledger: piped.ledger, store: piped.book.store)
         #expect(check.isValid, "\(check.differences)")
         #expect(try piped.ledger.verify().faults.isEmpty)
+    }
+
+    /// Eight existing contacts, updated by one import batch, while another writer changes the
+    /// first of them before every append of a batch of more than two (a real append, through
+    /// the same book, as the API beside an import would).
+    static func conflictingImport(splitting: Bool) throws -> (Fixture, [StreamID], Result<[Result<UpsertOutcome, ContactError>], any Error>) {
+        let fixture = try Fixture()
+        var contacts = [StreamID]()
+        for index in 0..<8 {
+            contacts.append(try fixture.upsert(ContactInput(email: "c\(index)@example.com")).contact)
+        }
+        let interruptions = Atomic<Int>(0)
+        fixture.book.beforeAppend.withLock {
+            $0 = { [book = fixture.book] _, items in
+                guard items > 2 else { return }
+                let count = interruptions.add(1, ordering: .relaxed).newValue
+                let input = ContactInput(email: "c0@example.com", fields: [(.standard(.lastName), .text("Other \(count)"))])
+                _ = try book.upsert(
+                    [UpsertItem(input: input, source: .api(key: "crm", requestID: "r\(count)"))], match: .email, channel: .api,
+                    actor: Actor(.apiKey, "crm"))
+            }
+        }
+        let items = (0..<8).map { Self.item(ContactInput(email: "c\($0)@example.com", fields: [(.standard(.firstName), .text("Row \($0)"))]), UInt64($0) + 2) }
+        var consent = ConsentTally()
+        let result = Result {
+            try fixture.book.upsertDeciding(
+                items, match: .email, options: UpsertOptions(), channel: .import, actor: fixture.actor, dryRun: false,
+                progress: Self.mark(8), splitting: splitting, consent: &consent)
+        }
+        fixture.book.beforeAppend.withLock { $0 = nil }
+        return (fixture, contacts, result)
+    }
+
+    @Test("an import batch that conflicts again is split in halves until the parts get through: every row recorded once, the mark with the last part")
+    func splitAfterRepeatedConflicts() throws {
+        let (fixture, contacts, result) = try Self.conflictingImport(splitting: true)
+        let outcomes = try result.get()
+        #expect(outcomes.map(Self.shape) == Array(repeating: "updated 1", count: 8))
+        // 8 refused twice, then its first half (4, holding c0) refused twice; the halves of
+        // that (2 each) and the second half (4, without c0) got through.
+        #expect(fixture.book.splitBatches == 2)
+        for (index, contact) in contacts.enumerated() {
+            #expect(try fixture.book.contact(contact)?.firstName == "Row \(index)")
+        }
+        let survivor = try fixture.book.contact(contacts[0])
+        // Five changes: four that refused the batches holding c0, and one before the second
+        // half (c4…c7), which it did not touch.
+        #expect(survivor?.lastName == "Other 5", "the other writer's changes stay: \(String(describing: survivor?.lastName))")
+        #expect(try fixture.ledger.progress(for: "import-rows:test") == 8)
+        let firstNames = try fixture.ledger.read(from: 1, limit: 1000).filter { event in
+            guard case .contacts(.contactFieldsChanged(let change))? = try? LedgerEvent(decoding: event) else { return false }
+            return change.changes.contains { $0.field == .standard(.firstName) }
+        }
+        #expect(firstNames.count == 8, "each row's change is recorded once")
+        let check = try ContactProjectionCheck.run(ledger: fixture.ledger, store: fixture.book.store)
+        #expect(check.isValid, "\(check.differences)")
+    }
+
+    @Test("a batch that must be one transaction (the API's bulk) is not split: after the last decision the conflict is the caller's")
+    func unsplittableBatchFails() throws {
+        let (fixture, _, result) = try Self.conflictingImport(splitting: false)
+        #expect(throws: LedgerError.self) { try result.get() }
+        #expect(fixture.book.splitBatches == 0)
+        #expect(try fixture.ledger.progress(for: "import-rows:test") == nil)
     }
 }

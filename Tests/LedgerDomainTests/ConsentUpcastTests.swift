@@ -3,7 +3,8 @@ import LedgerDomain
 import Testing
 
 /// Consent payloads written as v1 (before the `operator` method, the evidence note and the
-/// stated grant status) still decode, as the v2 shape with the meaning they had.
+/// stated grant status), and `contact.created` v1 (before creation consents), still decode,
+/// as the v2 shape with the meaning they had.
 @Suite("Consent events: v1 payloads read as v2")
 struct ConsentUpcastTests {
     /// v1 bytes as the released build wrote them (ContactEventFormatTests pinned these).
@@ -21,6 +22,20 @@ struct ConsentUpcastTests {
         let data = try #require(Hex.decode(parts.data))
         let personal = try #require(Hex.decode(parts.personal))
         return try ContactEvent.decode(type: EventType(name, version: version), data: data[...], personal: personal[...])
+    }
+
+    @Test("a v1 contact.created reads as v2 with no consent; a v2 creation consent with a time of its own or a count past the end is malformed")
+    func createdV1() throws {
+        #expect(try Self.decode("contact.created", version: 1, (data: "01", personal: "")) == .contactCreated(ContactCreated(channel: .import)))
+        let consent = ContactEvent.contactCreated(ContactCreated(channel: .api, consents: [
+            CreationConsent(scope: ConsentScope(channel: .email, purpose: "marketing"), method: .api, status: .confirmed, wordingVersion: nil),
+        ]))
+        let data = Hex.encode(consent.encodedPayload.data)
+        #expect(try Self.decode("contact.created", version: 2, (data: data, personal: "")) == consent)
+        // The terms' "happened at" flag (the byte before the status) set, with a time.
+        let timed = String(data.dropLast(4)) + "0102" + String(data.suffix(2))
+        #expect(throws: DomainEventError.self) { try Self.decode("contact.created", version: 2, (data: timed, personal: "")) }
+        #expect(throws: DomainEventError.self) { try Self.decode("contact.created", version: 2, (data: "0105", personal: "")) }
     }
 
     @Test("a v1 grant reads with the status its method implied")

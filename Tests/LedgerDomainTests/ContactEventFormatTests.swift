@@ -7,7 +7,7 @@ import Testing
 @Suite("Domain events: stored format of the current versions")
 struct ContactEventFormatTests {
     static let expected: [ContactEventKind: (data: String, personal: String)] = [
-        .contactCreated: ("01", ""),
+        .contactCreated: ("010201096d61726b6574696e670100000202096d61726b6574696e67010107323032362d30390001", ""),
         .contactFieldsChanged: (
             "090102030405000b6c6f79616c747954696572000d6c69666574696d6556616c7565000a66697273744f726465720003766970",
             "010001010ad09ed0bbd0b5d0bdd0b001010a536865766368656e6b6f01010ac5a06576c48d656e6b6f01000103a732010102656e010102756b"

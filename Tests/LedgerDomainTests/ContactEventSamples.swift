@@ -16,7 +16,10 @@ enum ContactEventSamples {
         let newsletter = ConsentScope(channel: .email, purpose: "newsletter")
         switch kind {
         case .contactCreated:
-            return .contactCreated(ContactCreated(channel: .import))
+            return .contactCreated(ContactCreated(channel: .import, consents: [
+                CreationConsent(scope: ConsentScope(channel: .email, purpose: "marketing"), method: .import, status: .confirmed, wordingVersion: nil),
+                CreationConsent(scope: ConsentScope(channel: .sms, purpose: "marketing"), method: .import, status: .subscribed, wordingVersion: "2026-09"),
+            ]))
         case .contactFieldsChanged:
             return .contactFieldsChanged(ContactFieldsChanged(changes: [
                 FieldChange(field: .standard(.firstName), from: nil, to: .text("Олена")),

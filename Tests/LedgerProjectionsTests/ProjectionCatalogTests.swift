@@ -62,7 +62,7 @@ struct ProjectionCatalogTests {
         let store = try runner.openStore()
         let table = try store.table("counts")
         try store.write { transaction in
-            try transaction.put(table, Array("contact.created.v1".utf8), withUnsafeBytes(of: UInt64(999).bigEndian) { Array($0) })
+            try transaction.put(table, Array(ContactEventKind.contactCreated.currentType.description.utf8), withUnsafeBytes(of: UInt64(999).bigEndian) { Array($0) })
         }
         store.close()
         let report = try entry.check(ledger)

@@ -3,8 +3,10 @@ extension ContactFieldRules {
     /// Checks everything a writer controls in `event`; personal values must be known.
     public func validate(_ event: ContactEvent) throws(FieldRuleViolation) {
         switch event {
-        case .contactCreated:
-            break
+        case .contactCreated(let created):
+            for consent in created.grants {
+                try checkConsent(consent.scope, consent.wordingVersion, consent.evidence, occurredAt: consent.occurredAt)
+            }
         case .contactFieldsChanged(let changed):
             try validate(changed.changes)
         case .identifierAdded(let identifier), .identifierRemoved(let identifier):

@@ -14,3 +14,18 @@ extension ContactEvent {
         }
     }
 }
+
+extension ContactEvent {
+    /// The consent scope a consent event is about; nil for every other event.
+    public var consentScope: ConsentScope? {
+        switch self {
+        case .consentGranted(let granted): granted.scope
+        case .consentWithdrawn(let withdrawn): withdrawn.scope
+        case .consentConfirmationRequested(let requested): requested.scope
+        case .consentConfirmed(let confirmed): confirmed.scope
+        case .contactCreated, .contactFieldsChanged, .identifierAdded, .identifierRemoved, .segmentMemberAdded,
+             .segmentMemberRemoved, .contactMerged, .contactMergedAway, .contactErased, .fieldDefined:
+            nil
+        }
+    }
+}

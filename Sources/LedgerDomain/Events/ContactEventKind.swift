@@ -54,12 +54,15 @@ public enum ContactEventKind: String, CaseIterable, Hashable, Sendable {
     /// The payload version writers write now; older ones are upcast when read.
     public var currentVersion: UInt16 {
         switch self {
-        case .contactCreated, .contactFieldsChanged, .identifierAdded, .identifierRemoved,
+        case .contactFieldsChanged, .identifierAdded, .identifierRemoved,
              .segmentMemberAdded, .segmentMemberRemoved, .contactMerged, .contactMergedAway,
              .contactErased, .fieldDefined:
             1
         // v2: the `operator` method, an evidence note, and a grant's status stated.
         case .consentGranted, .consentWithdrawn, .consentConfirmationRequested, .consentConfirmed:
+            2
+        // v2: the consent the contact is created with.
+        case .contactCreated:
             2
         }
     }

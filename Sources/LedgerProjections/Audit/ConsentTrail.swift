@@ -1,8 +1,8 @@
 import LedgerDomain
 import LedgerStore
 
-/// A contact's consent trail: every grant, withdrawal, confirmation request and confirmation
-/// of its stream, oldest first.
+/// A contact's consent trail: every grant (those its creation carries included), withdrawal,
+/// confirmation request and confirmation of its stream, oldest first.
 public enum ConsentTrail {
     /// The consent events among `events` (one or more streams', any order) that happened at or
     /// before `until` (their `occurredAt` when they state one, else when recorded) and were
@@ -32,7 +32,12 @@ public enum ConsentTrail {
                 entries.append(entry(.confirmationRequested, requested.scope, requested.method, requested.wordingVersion, token: requested.tokenID, requested.evidence))
             case .consentConfirmed(let confirmed):
                 entries.append(entry(.confirmed, confirmed.scope, confirmed.method, confirmed.wordingVersion, token: confirmed.tokenID, confirmed.evidence))
-            case .contactCreated, .contactFieldsChanged, .identifierAdded, .identifierRemoved, .segmentMemberAdded,
+            case .contactCreated(let created):
+                // The consent the contact was created with (decision 0022).
+                for granted in created.grants {
+                    entries.append(entry(.granted, granted.scope, granted.method, granted.wordingVersion, status: granted.status, granted.evidence))
+                }
+            case .contactFieldsChanged, .identifierAdded, .identifierRemoved, .segmentMemberAdded,
                  .segmentMemberRemoved, .contactMerged, .contactMergedAway, .contactErased, .fieldDefined:
                 continue
             }

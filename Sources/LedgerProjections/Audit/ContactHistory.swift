@@ -42,7 +42,9 @@ public enum ContactHistory {
     public static func changes(of event: ContactEvent) -> [HistoryChange] {
         switch event {
         case .contactCreated(let created):
+            // With the consent it was created with, each shown as the grant it is (decision 0022).
             return [HistoryChange(kind: .contact, subject: nil, detail: "created via \(created.channel.label)")]
+                + created.grants.map { consent($0.scope, "granted (\($0.status.label))", $0.method, $0.wordingVersion, $0.occurredAt) }
         case .contactFieldsChanged(let changed):
             return changed.changes.map { change in
                 let old = HistoryValue(change.old)

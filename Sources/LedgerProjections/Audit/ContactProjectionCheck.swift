@@ -14,9 +14,7 @@ public enum ContactProjectionCheck {
     /// `ledger` up to the checkpoint `store` holds. The comparison runs inside one read
     /// snapshot of `store`, so a process applying new events meanwhile cannot skew it.
     public static func run(ledger: Ledger, store: ProjectionStore) throws -> ProjectionCheckReport {
-        let contactsTable = try store.table("contacts")
-        let fieldsTable = try store.table("fields")
-        let indexTables = try IdentifierKind.allCases.map { ($0, try store.table(ContactProjection.indexTable($0))) }
+        let tables = try ContactTables(store)
         var (report, erased) = try store.read { transaction in
             let checkpoint = try transaction.checkpoint()
             return try ledger.withStreamGroupedLog(through: checkpoint) { log in
@@ -27,15 +25,15 @@ public enum ContactProjectionCheck {
                 }) { $0.append($1) }
                 defer { fold.stop() }
                 var fresh = FreshStates(fold: fold)
-                var differences = try compareContacts(&fresh, transaction, contactsTable)
+                var differences = try compareContacts(&fresh, transaction, tables.contacts)
                 let parts = fold.indexParts()
                 var indexEntries = 0
-                for (kind, table) in indexTables {
-                    let lists = parts.map { $0[kind.foldSlot] }
+                for index in tables.indexes {
+                    let lists = parts.map { $0[index.kind.slot] }
                     indexEntries += lists.reduce(0) { $0 + $1.entries.count }
-                    differences += try compareIndex(lists, kind, transaction, table)
+                    differences += try compareIndex(lists, index.kind, transaction, index.table)
                 }
-                differences += try compareFields(fresh.definitions, transaction, fieldsTable)
+                differences += try compareFields(fresh.definitions, transaction, tables.fields)
                 let report = ProjectionCheckReport(
                     projection: ContactProjection.name, checkpoint: checkpoint, contacts: fresh.count,
                     indexEntries: indexEntries, differences: differences
@@ -162,12 +160,12 @@ public enum ContactProjectionCheck {
             var wanted = [StreamID]()
             func settle(_ identifier: UnsafeRawBufferPointer) throws {
                 while let current = stored, IdentifierIndexEntries.compare(current.key, identifier) < 0 {
-                    extra.formUnion(ContactProjection.holders(Array(current.value)))
+                    extra.formUnion(IdentifierIndex.holders(Array(current.value)))
                     stored = try reader.next()
                 }
                 var actual = [StreamID]()
                 if let current = stored, IdentifierIndexEntries.same(current.key, identifier) {
-                    actual = ContactProjection.holders(Array(current.value))
+                    actual = IdentifierIndex.holders(Array(current.value))
                     stored = try reader.next()
                 }
                 extra.formUnion(Set(actual).subtracting(wanted))
@@ -182,7 +180,7 @@ public enum ContactProjectionCheck {
             }
             if let current = pending { try settle(current) }
             while let current = stored {
-                extra.formUnion(ContactProjection.holders(Array(current.value)))
+                extra.formUnion(IdentifierIndex.holders(Array(current.value)))
                 stored = try reader.next()
             }
         }
@@ -208,8 +206,8 @@ public enum ContactProjectionCheck {
         var schemaStream: [StreamID] = []
         try transaction.forEach(table) { key, value in
             let bytes = Array(key)
-            if bytes == ContactProjection.schemaStreamKey {
-                schemaStream = ContactProjection.holders(Array(value))
+            if bytes == ContactTables.schemaStreamKey {
+                schemaStream = IdentifierIndex.holders(Array(value))
                 return true
             }
             let name = String(decoding: bytes, as: UTF8.self)

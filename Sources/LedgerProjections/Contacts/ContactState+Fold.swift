@@ -64,6 +64,10 @@ extension ContactState {
         switch event {
         case .contactCreated(let created):
             if channel == nil { channel = created.channel }
+            // The consent it was created with reads as the grants it is (decision 0022).
+            for consent in created.consents {
+                consents[consent.scope] = ConsentRecord.granting(consents[consent.scope], consent.grant, meta: meta)
+            }
         case .contactFieldsChanged(let changed):
             // A new contact's fields come in one event: one allocation per table, not a few as
             // it grows. (Storage order is unspecified either way: hashing is seeded per

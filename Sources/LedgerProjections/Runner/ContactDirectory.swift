@@ -13,9 +13,9 @@ public struct ContactDirectory: Sendable {
 
     /// The contact with stream `id`, or nil.
     public func contact(_ id: StreamID) throws -> ContactState? {
-        let table = try store.table("contacts")
+        let table = try ContactTables(store).contacts
         return try store.read { transaction in
-            try transaction.get(table, ContactProjection.key(id)).map { try ContactState(decoding: $0) }
+            try transaction.get(table, ContactTables.key(id)).map { try ContactState(decoding: $0) }
         }
     }
 
@@ -27,33 +27,23 @@ public struct ContactDirectory: Sendable {
 
     /// Every contact holding a normalised identifier, in stream order.
     public func holders(_ kind: IdentifierKind, _ value: String) throws -> [StreamID] {
-        let table = try store.table(ContactProjection.indexTable(kind))
+        let index = try ContactTables(store).index(kind)
         return try store.read { transaction in
-            ContactProjection.holders(try transaction.get(table, Array(value.utf8)))
+            try index.holders(of: Array(value.utf8), in: transaction)
         }
     }
 
     /// Runs `body` with one read snapshot of the projection, so that many lookups (a whole
     /// batch's) share one transaction. The snapshot is valid only inside `body`.
     public func read<Result>(_ body: (Snapshot) throws -> Result) throws -> Result {
-        let tables = try Snapshot.Tables(store: store)
+        let tables = try ContactTables(store)
         return try store.read { transaction in try body(Snapshot(transaction: transaction, tables: tables)) }
     }
 
     /// The projection as of one read transaction, lent to a `read` closure.
     public struct Snapshot {
-        struct Tables {
-            let contacts: ProjectionStore.Table
-            let indexes: [ProjectionStore.Table]
-
-            init(store: ProjectionStore) throws {
-                contacts = try store.table("contacts")
-                indexes = try IdentifierKind.allCases.map { try store.table(ContactProjection.indexTable($0)) }
-            }
-        }
-
         let transaction: ProjectionTransaction
-        let tables: Tables
+        let tables: ContactTables
 
         /// The last log position the snapshot reflects.
         public func checkpoint() throws -> UInt64 {
@@ -62,31 +52,27 @@ public struct ContactDirectory: Sendable {
 
         /// The contact with stream `id`, or nil.
         public func contact(_ id: StreamID) throws -> ContactState? {
-            try transaction.withValue(tables.contacts, ContactProjection.key(id)) { value in
+            try transaction.withValue(tables.contacts, ContactTables.key(id)) { value in
                 try value.map { try ContactState(decoding: $0) }
             }
         }
 
         /// The first contact holding a normalised identifier, or nil.
         public func find(_ kind: IdentifierKind, _ value: String) throws -> StreamID? {
-            let table = tables.indexes[IdentifierKind.allCases.firstIndex(of: kind) ?? 0]
-            return try transaction.withValue(table, Array(value.utf8)) { holders in
-                guard let holders, holders.count >= 8 else { return nil }
-                return StreamID(UInt64(bigEndian: holders.loadUnaligned(as: UInt64.self)))
-            }
+            try tables.index(kind).first(of: Array(value.utf8), in: transaction)
         }
 
         /// How many identifiers the identifier indexes hold, of every kind.
         public func identifierCount() throws -> Int {
-            try tables.indexes.reduce(0) { $0 + (try transaction.count($1)) }
+            try tables.indexes.reduce(0) { $0 + (try transaction.count($1.table)) }
         }
 
         /// Calls `body` with every identifier the indexes hold (as stored: UTF-8), by kind, in
         /// key order.
         public func forEachIdentifier(_ body: (IdentifierKind, UnsafeRawBufferPointer) throws -> Void) throws {
-            for (kind, table) in zip(IdentifierKind.allCases, tables.indexes) {
-                try transaction.forEach(table) { key, _ in
-                    try body(kind, key)
+            for index in tables.indexes {
+                try transaction.forEach(index.table) { key, _ in
+                    try body(index.kind, key)
                     return true
                 }
             }
@@ -100,7 +86,7 @@ public struct ContactDirectory: Sendable {
 
     /// Calls `body` with every contact in stream order.
     public func forEach(_ body: (ContactState) throws -> Void) throws {
-        let table = try store.table("contacts")
+        let table = try ContactTables(store).contacts
         try store.read { transaction in
             try transaction.forEach(table) { _, value in
                 try body(try ContactState(decoding: value))
@@ -111,7 +97,7 @@ public struct ContactDirectory: Sendable {
 
     /// The declared custom fields and their types.
     public func fieldTypes() throws -> [String: FieldType] {
-        let table = try store.table("fields")
+        let table = try ContactTables(store).fields
         var types = [String: FieldType]()
         try store.read { transaction in
             try transaction.forEach(table) { key, value in
@@ -127,9 +113,7 @@ public struct ContactDirectory: Sendable {
 
     /// The stream that holds the custom field declarations, once there is one.
     public func schemaStream() throws -> StreamID? {
-        let table = try store.table("fields")
-        return try store.read { transaction in
-            ContactProjection.holders(try transaction.get(table, ContactProjection.schemaStreamKey)).first
-        }
+        let tables = try ContactTables(store)
+        return try store.read { transaction in try tables.schemaStream(in: transaction) }
     }
 }

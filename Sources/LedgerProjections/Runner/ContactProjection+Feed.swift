@@ -50,7 +50,8 @@ extension ContactProjection {
     /// event of another family reaches them, the states so far are written: a rule's
     /// definition is evaluated over the contacts as they stand at its position.
     private func feed(_ batch: Prepared, to consumers: [any ContactFeedConsumer], in transaction: ProjectionTransaction, store: ProjectionStore) throws {
-        let contacts = try store.table("contacts")
+        let tables = try ContactTables(store)
+        let contacts = tables.contacts
         var original = [StreamID: ContactState?]()
         var current = [StreamID: ContactState?]()
         var items = [ContactFeedItem]()
@@ -65,7 +66,7 @@ extension ContactProjection {
                     _ = try transaction.delete(contacts, Self.key(stream))
                 }
                 if Self.indexed(old) != Self.indexed(new) {
-                    try updateIndexes(stream: stream, old: old, new: new, in: transaction, store: store)
+                    try Self.updateIndexes(stream: stream, old: old, new: new, in: transaction, tables: tables)
                 }
             }
             original.removeAll()
@@ -84,7 +85,7 @@ extension ContactProjection {
                 continue
             }
             if case .fieldDefined(let definition) = domain {
-                try Self.define(definition, stream: event.stream, in: transaction, store: store)
+                try tables.define(definition, stream: event.stream, in: transaction)
                 continue
             }
             let stream = event.stream

@@ -26,7 +26,7 @@ extension ContactProjection {
         let fold = StreamFold<EncodedStates>(log, make: EncodedStates.init(streams:)) { $0.append($1) }
         // Whatever the writer meets, the workers are stopped and joined before returning.
         defer { fold.stop() }
-        let contacts = try store.table("contacts")
+        let tables = try ContactTables(store)
         let total = max(1, log.eventCount)
         // Two transactions: the states as the runs come, then the indexes, definitions and
         // checkpoint. One would do as well for a reader (the generation is published only at
@@ -40,42 +40,22 @@ extension ContactProjection {
                 let folded = try fold.run(run) {
                     progress(UInt64(Double(fold.eventsFolded) / Double(total) * Double(log.last)))
                 }
-                try folded.output.write(to: contacts, in: transaction)
+                try folded.output.write(to: tables.contacts, in: transaction)
                 definitions += folded.definitions
             }
         }
         let parts = fold.indexParts()
         try store.write { transaction in
-            for kind in IdentifierKind.allCases {
-                try Self.writeIndex(parts.map { $0[kind.foldSlot] }, to: try store.table(Self.indexTable(kind)), in: transaction)
+            for index in tables.indexes {
+                try index.appendMerged(parts.map { $0[index.kind.slot] }, in: transaction)
             }
             for entry in definitions.sorted(by: { $0.position < $1.position }) {
-                try Self.define(entry.definition, stream: entry.stream, in: transaction, store: store)
+                try tables.define(entry.definition, stream: entry.stream, in: transaction)
             }
             try transaction.setCheckpoint(log.last, headHash: log.headHash)
         }
         progress(log.last)
         return log.last
-    }
-
-    /// Appends the entries of sorted lists to an index table, merged: one key per identifier,
-    /// its holders' streams end to end.
-    static func writeIndex(_ lists: [IdentifierIndexEntries], to table: ProjectionStore.Table, in transaction: ProjectionTransaction) throws {
-        try transaction.withAppender(table) { appender in
-            var holders = [UInt8]()
-            var pending: UnsafeRawBufferPointer?
-            func flush(_ identifier: UnsafeRawBufferPointer) throws {
-                try holders.withUnsafeBytes { try appender.append(key: identifier, value: $0) }
-                holders.removeAll(keepingCapacity: true)
-            }
-            // The lists outlive the walk, so the previous identifier's bytes stay valid.
-            try IdentifierIndexEntries.forEachMerged(lists) { identifier, stream in
-                if let current = pending, !IdentifierIndexEntries.same(current, identifier) { try flush(current) }
-                pending = identifier
-                withUnsafeBytes(of: stream.bigEndian) { holders.append(contentsOf: $0) }
-            }
-            if let current = pending { try flush(current) }
-        }
     }
 }
 

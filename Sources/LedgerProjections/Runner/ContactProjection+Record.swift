@@ -60,17 +60,18 @@ extension ContactProjection {
         headHash: [UInt8],
         in store: ProjectionStore
     ) throws -> Bool {
-        let table = try store.table("contacts")
+        let tables = try ContactTables(store)
+        let table = tables.contacts
         // `allCases` makes a new array each time it is read: read once, not per contact.
         let kinds = IdentifierKind.allCases
-        let indexes = try kinds.map { try store.table(indexTable($0)) }
+        let indexes = tables.indexes
         return try store.write { transaction in
             // Gathered inside the closure: a full map runs it again from the start.
             guard try transaction.checkpoint() == positions.lowerBound - 1 else { return false }
             // An awake downstream projector is fed from the log by the runner instead.
             guard try !ContactProjection().feedsDownstream(in: transaction, store: store) else { return false }
             for (definition, stream) in definitions {
-                try define(definition, stream: stream, in: transaction, store: store)
+                try tables.define(definition, stream: stream, in: transaction)
             }
             var removed = [[(key: [UInt8], stream: StreamID)]](repeating: [], count: indexes.count)
             var added = [[(key: [UInt8], stream: StreamID)]](repeating: [], count: indexes.count)
@@ -90,29 +91,16 @@ extension ContactProjection {
                     continue
                 }
                 for (kind, identifiers) in indexedChanges(old: contacts[index].old, new: contacts[index].new) {
-                    let slot = kinds.firstIndex(of: kind) ?? 0
+                    let slot = kind.slot
                     for identifier in identifiers.removed { removed[slot].append((Array(identifier.utf8), stream)) }
                     for identifier in identifiers.added { added[slot].append((Array(identifier.utf8), stream)) }
                 }
             }
             // Each index is written in key order, so neighbouring keys share page visits.
             for (slot, index) in indexes.enumerated() {
-                for entry in removed[slot] {
-                    let holders = Self.holders(try transaction.get(index, entry.key)).filter { $0 != entry.stream }
-                    if holders.isEmpty {
-                        try transaction.delete(index, entry.key)
-                    } else {
-                        try transaction.put(index, entry.key, encodeHolders(holders))
-                    }
-                }
+                for entry in removed[slot] { try index.remove(entry.stream, from: entry.key, in: transaction) }
                 for entry in added[slot].sorted(by: { Self.precedes($0.key, $1.key) }) {
-                    // Most identifiers are new: one search to store them.
-                    if try withUnsafeBytes(of: entry.stream.rawValue.bigEndian, { try transaction.insert(index, entry.key, bytes: $0) }) { continue }
-                    var holders = Self.holders(try transaction.get(index, entry.key))
-                    guard !holders.contains(entry.stream) else { continue }
-                    holders.append(entry.stream)
-                    holders.sort()
-                    try transaction.put(index, entry.key, encodeHolders(holders))
+                    try index.add(entry.stream, to: entry.key, in: transaction)
                 }
             }
             // In stream order; a batch of new contacts already is.

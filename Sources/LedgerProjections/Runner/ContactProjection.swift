@@ -4,12 +4,11 @@ import LedgerStore
 /// The contact-state projection: each contact's current state (identifiers, fields, consent,
 /// segments) and lookup indexes from e-mail, phone and external id to the contact.
 ///
-/// Tables: `contacts` (stream u64 big-endian → `ContactState` bytes), `by-email`, `by-phone`,
-/// `by-external-id` (normalised identifier UTF-8 → the streams holding it, ascending u64s).
-/// Identity resolution keeps identifiers unique, but the log is the truth and may say
-/// otherwise (a merge not yet made): the index records every holder, so that incremental
-/// updates and a rebuild always agree. An erased contact keeps a state with no personal
-/// values (so `contact show` can say it was erased) and leaves the indexes.
+/// Its tables are described once, in `ContactTables` (states, one `IdentifierIndex` per
+/// identifier kind, field declarations), and its three writers (`apply`, the write side's
+/// `record`, the parallel `rebuild`) write them through those types. An erased contact keeps a
+/// state with no personal values (so `contact show` can say it was erased) and leaves the
+/// indexes.
 ///
 /// Downstream projectors (`ContactFeedConsumer`, the segment projection) keep their tables in
 /// the same store and fold what the contact fold hands them (`ContactChange`) in the same
@@ -17,23 +16,13 @@ import LedgerStore
 public struct ContactProjection: Projection {
     public static let name = "contacts"
     /// The contact tables, then every downstream projector's.
-    public static let tables = ["contacts", "by-email", "by-phone", "by-external-id", "fields"] + SegmentProjection.tables
+    public static let tables = ContactTables.Name.allCases.map(\.rawValue) + SegmentProjection.tables
 
     /// The projectors downstream of the contact fold.
     public let downstream: [any ContactFeedConsumer]
     /// The log, which a dormant downstream projector reads when an event wakes it; nil in
     /// folds that never meet such an event (tests of the contact tables alone).
     public let ledger: Ledger?
-
-    /// The key in `fields` that holds the schema stream (field names cannot start with `#`).
-    static let schemaStreamKey = Array("#schema-stream".utf8)
-
-    /// Records a custom field declaration: `fields` maps the name to its type's label.
-    static func define(_ definition: FieldDefined, stream: StreamID, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
-        let fields = try store.table("fields")
-        try transaction.put(fields, Array(definition.name.utf8), Array(definition.type.label.utf8))
-        try transaction.put(fields, schemaStreamKey, key(stream))
-    }
 
     /// The projection, with the segment projection downstream; `ledger` is the log it folds.
     public init(ledger: Ledger? = nil) {
@@ -47,32 +36,12 @@ public struct ContactProjection: Projection {
     }
 
     static func key(_ stream: StreamID) -> [UInt8] {
-        withUnsafeBytes(of: stream.rawValue.bigEndian) { Array($0) }
-    }
-
-    static func indexTable(_ kind: IdentifierKind) -> String {
-        switch kind {
-        case .email: "by-email"
-        case .phone: "by-phone"
-        case .externalId: "by-external-id"
-        }
+        ContactTables.key(stream)
     }
 
     /// The event decoded with its plain personal data, or nil for an event of another family.
     static func decode(_ event: RecordedEvent, personal: [UInt8]?) throws(DomainEventError) -> ContactEvent? {
         try LedgerEvent(decoding: event, personalData: personal).contactEvent
-    }
-
-    /// The streams in an index value.
-    static func holders(_ value: [UInt8]?) -> [StreamID] {
-        guard let value else { return [] }
-        return stride(from: 0, to: value.count - value.count % 8, by: 8).map { start in
-            StreamID(value[start..<(start + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
-        }
-    }
-
-    static func encodeHolders(_ holders: [StreamID]) -> [UInt8] {
-        holders.flatMap { key($0) }
     }
 
     /// Decodes `event`, or nil for an event of another family (a test writer's events, say);
@@ -106,7 +75,7 @@ public struct ContactProjection: Projection {
 
     /// The contact tables' fold of a batch, with no downstream projector awake.
     func applyContacts(_ batch: Prepared, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
-        let contacts = try store.table("contacts")
+        let tables = try ContactTables(store)
         let events = batch.events
         let decoded = batch.decoded
         // Each contact's events, in log order.
@@ -114,7 +83,7 @@ public struct ContactProjection: Projection {
         for (index, domain) in decoded.enumerated() {
             guard let domain else { continue }
             if case .fieldDefined(let definition) = domain {
-                try Self.define(definition, stream: events[index].stream, in: transaction, store: store)
+                try tables.define(definition, stream: events[index].stream, in: transaction)
                 continue
             }
             eventsOf[events[index].stream, default: []].append(index)
@@ -124,7 +93,7 @@ public struct ContactProjection: Projection {
         // one search, straight from the map.
         let streams = eventsOf.keys.sorted()
         var identityChanges = [(stream: StreamID, old: ContactState?, new: ContactState?)]()
-        try transaction.update(contacts, keys: streams.map(Self.key)) { index, stored in
+        try transaction.update(tables.contacts, keys: streams.map(Self.key)) { index, stored in
             let stream = streams[index]
             let old = try stored.map { try ContactState(decoding: $0) }
             var new = old
@@ -137,7 +106,7 @@ public struct ContactProjection: Projection {
             return new?.encoded()
         }
         for change in identityChanges {
-            try updateIndexes(stream: change.stream, old: change.old, new: change.new, in: transaction, store: store)
+            try Self.updateIndexes(stream: change.stream, old: change.old, new: change.new, in: transaction, tables: tables)
         }
     }
 
@@ -153,29 +122,12 @@ public struct ContactProjection: Projection {
         try events.concurrentMap(chunkSize: 1024) { try domainEvent($0, keys: keys) }
     }
 
-    func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, store: ProjectionStore) throws {
-        for kind in IdentifierKind.allCases {
-            let table = try store.table(Self.indexTable(kind))
-            let oldSet = Set(old.map { $0.erased || $0.mergedInto != nil ? [] : $0.identifiers(kind) } ?? [])
-            let newSet = Set(new.map { $0.erased || $0.mergedInto != nil ? [] : $0.identifiers(kind) } ?? [])
-            for removed in oldSet.subtracting(newSet) {
-                let key = Array(removed.utf8)
-                let holders = Self.holders(try transaction.get(table, key)).filter { $0 != stream }
-                if holders.isEmpty {
-                    try transaction.delete(table, key)
-                } else {
-                    try transaction.put(table, key, Self.encodeHolders(holders))
-                }
-            }
-            for added in newSet.subtracting(oldSet) {
-                let key = Array(added.utf8)
-                var holders = Self.holders(try transaction.get(table, key))
-                if !holders.contains(stream) {
-                    holders.append(stream)
-                    holders.sort()
-                }
-                try transaction.put(table, key, Self.encodeHolders(holders))
-            }
+    /// Moves a contact's index entries from what `old` holds to what `new` holds.
+    static func updateIndexes(stream: StreamID, old: ContactState?, new: ContactState?, in transaction: ProjectionTransaction, tables: ContactTables) throws {
+        for (kind, identifiers) in indexedChanges(old: old, new: new) {
+            let index = tables.index(kind)
+            for removed in identifiers.removed { try index.remove(stream, from: Array(removed.utf8), in: transaction) }
+            for added in identifiers.added { try index.add(stream, to: Array(added.utf8), in: transaction) }
         }
     }
 }

@@ -149,14 +149,3 @@ final class StreamFold<Output: Sendable>: Sendable {
         return out
     }
 }
-
-extension IdentifierKind {
-    /// The kind's place in `StreamFold.indexParts()` lists.
-    var foldSlot: Int {
-        switch self {
-        case .email: 0
-        case .phone: 1
-        case .externalId: 2
-        }
-    }
-}
