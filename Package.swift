@@ -242,6 +242,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -282,7 +283,7 @@ let package = Package(
         .testTarget(
             name: "LedgerMailTests",
             dependencies: [
-                "LedgerMail", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections",
+                "LedgerMail", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerIdentity",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

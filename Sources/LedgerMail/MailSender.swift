@@ -128,9 +128,10 @@ public final class MailSender: Service {
             return
         }
         let message: MailMessage
-        do {
-            message = try MailMessage(composed, from: options.from, messageID: messageID(of: entry), date: clock())
-        } catch let error as MailError {
+        switch build(composed, entry) {
+        case .success(let built):
+            message = built
+        case .failure(let error):
             try await recordFailure(entry, attempt: attempt, code: 0, reply: error.message, permanent: true, fields: fields)
             return
         }
@@ -149,6 +150,16 @@ public final class MailSender: Service {
         await pauseIfAsked(.afterAccepted)
         try await record(entry, .sent(MailSent(attempt: attempt, messageID: message.messageID, reply: SMTPReply.scrubbed(reply.description))))
         logger.info("mail sent", metadata: fields)
+    }
+
+    /// The message of a composed mail, or why the builder refused it (kept out of the async
+    /// `deliver`, where a typed `catch` trips Swift 6.3's SIL ownership verifier).
+    private func build(_ composed: ComposedMail, _ entry: MailQueue.Entry) -> Result<MailMessage, MailError> {
+        do {
+            return .success(try MailMessage(composed, from: options.from, messageID: messageID(of: entry), date: clock()))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The `Message-ID` of a mail: its queued event's id at the sender's domain, the same for

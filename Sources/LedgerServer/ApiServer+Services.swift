@@ -1,5 +1,6 @@
 import Hummingbird
 import ServiceLifecycle
+import UnixSignals
 
 extension ApiServer {
     /// Serves like `run(host:port:onRunning:)`, with `services` (the mail sender) in the same

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerContacts
 import LedgerDomain
 import LedgerMail
 import LedgerStore

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerContacts
 import LedgerDomain
+import LedgerIdentity
 import LedgerMail
 import LedgerProjections
 import LedgerStore

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerContacts
 import LedgerDomain
 @testable import LedgerMail
 import LedgerStore
@@ -158,7 +159,8 @@ struct MailSenderTests {
         let sender = try fixture.sender(port: sink.port, startTLS: .required, trust: certificate, user: "mailer", password: "s3cret", host: "localhost")
         try await sender.sendDue()
         let messages = try sink.messages()
-        try #require(messages.count == 1, "\(try fixture.queue().entries[queued.stream]?.lastReply ?? "")")
+        let lastReply = try fixture.queue().entries[queued.stream]?.lastReply ?? ""
+        try #require(messages.count == 1, "\(lastReply)")
         #expect(messages[0].tls)
         #expect(messages[0].authenticated)
     }
@@ -250,7 +252,8 @@ final class SilentListener: @unchecked Sendable {
     private let descriptor: Int32
 
     init() throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real SMTP server for the tests: `tools/smtp-sink` (Python's aiosmtpd) on a free port of
 /// loopback, writing what it accepts to a folder the test reads. Tests that need it are skipped,
