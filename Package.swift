@@ -307,7 +307,7 @@ let package = Package(
         .testTarget(
             name: "LedgerFormsTests",
             dependencies: [
-                "LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerMail",
+                "LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerMail", "LedgerIdentity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

@@ -1,6 +1,7 @@
 import LedgerContacts
 import LedgerDomain
 import LedgerMail
+import LedgerProjections
 import LedgerStore
 
 /// The one reminder a form's setting asks for (`--reminder-after 2d`): queued by `ledger serve`

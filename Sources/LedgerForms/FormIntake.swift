@@ -4,6 +4,7 @@ import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
 import LedgerMail
+import LedgerProjections
 import LedgerStore
 
 /// Makes the outbox events of a mail (`mail.queued`) to append in the submission's own commit.
@@ -128,7 +129,7 @@ public final class FormIntake: Sendable {
         if limits.isDuplicate(form: definition.name, values: submission.values, now: now) { return .duplicate }
         let actor = Actor(.form, definition.name)
         try await keepConfirmedChannels(&input)
-        let ids: @Sendable (Int) -> EventID = namespace.map { EventID.sourceRow(namespace: $0, row: 0) } ?? { _ in .timeOrdered() }
+        let ids = Self.ids(namespace, row: 0)
         let outcome: UpsertOutcome
         do {
             do {
@@ -155,7 +156,7 @@ public final class FormIntake: Sendable {
         let contact = outcome.contact
         let queueMail = queueMail
         let template = Self.template(definition.name, version: version)
-        let consentIDs: @Sendable (Int) -> EventID = namespace.map { EventID.sourceRow(namespace: $0, row: 1) } ?? { _ in .timeOrdered() }
+        let consentIDs = Self.ids(namespace, row: 1)
         let result = try await service.write { book in
             try book.recordSubmission(contact, consent: consent, alongside: { outcome in
                 guard outcome == .confirmationRequested, let queueMail else { return [] }
@@ -163,6 +164,13 @@ public final class FormIntake: Sendable {
             }, actor: actor, source: source, ids: consentIDs)
         }
         return .recorded(contact: contact, consent: result.rawValue, tokenID: result == .confirmationRequested ? tokenID : nil)
+    }
+
+    /// The ids of a submission's commit `row` (0: the contact's, 1: the consent's), derived from
+    /// its external id when it has one, else new.
+    static func ids(_ namespace: UInt64?, row: UInt64) -> @Sendable (Int) -> EventID {
+        guard let namespace else { return { _ in EventID.timeOrdered() } }
+        return EventID.sourceRow(namespace: namespace, row: row)
     }
 
     /// Leaves out of `input` a phone that would replace one a contact has confirmed: a form

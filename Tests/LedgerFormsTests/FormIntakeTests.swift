@@ -2,6 +2,7 @@ import Foundation
 import LedgerContacts
 import LedgerDomain
 import LedgerForms
+import LedgerIdentity
 import LedgerMail
 import LedgerProjections
 import LedgerStore
