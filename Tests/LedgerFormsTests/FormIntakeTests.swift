@@ -98,9 +98,11 @@ struct FormIntakeTests {
     func duplicates() async throws {
         let fixture = try FormFixture(queueMail: Self.queueMail)
         let form = try fixture.form()
-        _ = try await fixture.intake.submit(Self.submission(["email": "b@example.com"]), to: form)
+        // A clock that stands still: the minute is the intake's, however slow a loaded machine is.
+        let intake = try FormIntake(service: fixture.service, forms: fixture.forms, queueMail: Self.queueMail, clock: { 1_800_000_000_000_000 })
+        _ = try await intake.submit(Self.submission(["email": "b@example.com"]), to: form)
         let after = try fixture.ledger.lastPosition()
-        #expect(try await fixture.intake.submit(Self.submission(["email": "b@example.com"]), to: form) == .duplicate)
+        #expect(try await intake.submit(Self.submission(["email": "b@example.com"]), to: form) == .duplicate)
         #expect(try fixture.ledger.lastPosition() == after)
 
         let wix = Self.submission(["email": "c@example.com"], externalID: "wix-submission-1")
