@@ -25,8 +25,8 @@ public final class FormIntake: Sendable {
     public let limits: SubmissionGuard
     /// Makes a mail's outbox events; nil: no outbox (the confirmation is requested, no mail queued).
     let queueMail: MailQueueing?
-    /// The clock, in microseconds since 1970.
-    let clock: @Sendable () -> Int64
+    /// The clock of the abuse limits, in microseconds since 1970.
+    public let clock: @Sendable () -> Int64
 
     /// The outbox's own append for a mail (`MailOutbox.queued`), with the submission's actor
     /// and source.

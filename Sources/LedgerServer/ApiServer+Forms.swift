@@ -111,7 +111,7 @@ extension ApiServer {
         guard let values = try await Self.urlencodedBody(request) else {
             return try messagePage("Not a form submission", "Send the form from its page.", status: .unsupportedMediaType, word: "unsupported")
         }
-        if let wait = routes.intake.limits.admit(form: record.name, address: context.remoteAddress, now: Ledger.systemClock()) {
+        if let wait = routes.intake.limits.admit(form: record.name, address: context.remoteAddress, now: routes.intake.clock()) {
             return Self.html(routes.pages.message(title: "Too many submissions", heading: "Too many submissions", text: "Please wait a minute and try again.", status: "rate-limited"),
                              status: .tooManyRequests, headers: [.retryAfter: String(wait)])
         }

@@ -99,7 +99,7 @@ extension ApiServer {
             throw ApiProblem.notFound("no form has the id \(name)")
         }
         let cors = try Self.cors(request, record)
-        if let wait = routes.intake.limits.admit(form: record.name, address: context.remoteAddress, now: Ledger.systemClock()) {
+        if let wait = routes.intake.limits.admit(form: record.name, address: context.remoteAddress, now: routes.intake.clock()) {
             var problem = ApiProblem(.tooManyRequests, "rate-limited", "too many submissions; retry after \(wait) s")
             problem.headers = cors
             problem.headers[.retryAfter] = String(wait)
