@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Subscription forms (issue 19, decision 0023): the hosted pages and mail templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // The outbox's SMTP client (issue 19, decision 0021): STARTTLS through NIOSSL.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
@@ -76,6 +78,7 @@ let package = Package(
                 "LedgerImport",
                 "LedgerTokens",
                 "LedgerServer",
+                "LedgerForms",
                 "LedgerMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -234,7 +237,7 @@ let package = Package(
         .target(
             name: "LedgerServer",
             dependencies: [
-                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity", "LedgerTokens",
+                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity", "LedgerTokens", "LedgerForms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -252,7 +255,8 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerTokens",
+                "LedgerServer", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerTokens", "LedgerForms",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -286,6 +290,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Subscription forms and double opt-in (issue 19, decision 0023): form events' write
+        // side, submissions through the contact service, signed links, the hosted pages and the
+        // confirmation mails (swift-mustache).
+        .target(
+            name: "LedgerForms",
+            dependencies: [
+                "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity", "LedgerMail",
+                .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures (RS256) of Wix's app webhooks.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerFormsTests",
+            dependencies: [
+                "LedgerForms", "LedgerDomain", "LedgerStore", "LedgerContacts", "LedgerProjections", "LedgerMail", "LedgerIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -22,7 +22,7 @@ struct ApiMiddleware: RouterMiddleware {
         var context = context
         var response: Response
         do {
-            if request.uri.path.hasPrefix("/api/") {
+            if request.uri.path.hasPrefix("/api/"), !Self.isPublic(request.uri.path) {
                 guard let secret = Self.secret(in: request.headers), let key = try gate.authenticate(secret: secret) else {
                     throw ApiProblem.unauthorized
                 }
@@ -46,6 +46,12 @@ struct ApiMiddleware: RouterMiddleware {
             "key": .string(context.key?.name ?? "-"),
         ])
         return response
+    }
+
+    /// The `/api/` routes that take no API key: third-party forms post from browsers, and Wix
+    /// webhooks carry the form's own secret (issue 19).
+    static func isPublic(_ path: String) -> Bool {
+        path == "/api/v1/contact/subscribe" || path.hasPrefix("/api/v1/integrations/wix/")
     }
 
     /// The key from `Authorization: Bearer KEY`, else from `X-API-Key`.

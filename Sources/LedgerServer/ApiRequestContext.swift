@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The request context of every route: Hummingbird's core storage, and the API key the
 /// request was signed with once `ApiKeyMiddleware` has checked it.
@@ -8,10 +9,13 @@ public struct ApiRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The key that signed the request; nil on the public routes (`/healthz`, ...).
     var key: ApiKeyRecord?
+    /// The client's IP address (the connection's peer), recorded as consent evidence by forms.
+    let remoteAddress: String?
 
     /// A context for a new request, with no key checked yet.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies are read with each route's own limit (`ApiLimits`), never this default.

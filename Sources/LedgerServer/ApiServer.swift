@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LedgerContacts
 import LedgerDomain
+import LedgerForms
 import LedgerStore
 import LedgerTokens
 import Logging
@@ -27,9 +28,13 @@ public final class ApiServer: Sendable {
     /// Requests under way by their idempotency record: a second with the same key waits for
     /// none, it is refused (409).
     let inFlight = InFlightRequests()
+    /// Forms, double opt-in and subscribe routes (issue 19); nil: none.
+    let forms: FormRoutes?
 
     /// A server writing through `service`; `rateLimit` is requests per second per key (nil: none).
-    public init(service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil) throws {
+    /// With `forms`, the hosted forms, the double opt-in pages and the subscribe and Wix routes
+    /// are served too.
+    public init(service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil, forms: FormRoutes? = nil) throws {
         let book = service.book
         ledger = book.ledger
         contacts = ContactWriter(service: service)
@@ -38,6 +43,7 @@ public final class ApiServer: Sendable {
         metrics = ApiMetrics()
         self.logger = logger
         self.openAPI = openAPI
+        self.forms = forms
     }
 
     /// Closes the token projection's store (the contact book and ledger are the caller's).
@@ -58,6 +64,7 @@ public final class ApiServer: Sendable {
         addWebPushRoutes(to: router)
         addRequestRecordRoutes(to: router)
         addFieldRoutes(to: router)
+        addFormRoutes(to: router)
         return router
     }
 

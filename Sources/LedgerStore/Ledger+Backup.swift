@@ -40,6 +40,11 @@ extension Ledger {
             try PrivateFiles.seal(staging + "/data.mdb")
             try PrivateFiles.makeDirectory(staging + "/keys")
             try Self.copyFile(vault.rootPath, to: staging + "/keys/root")
+            // The key double opt-in links are signed with (`storeSecret(named: "forms")`): a
+            // restored store keeps the links already mailed working.
+            if access(directory + "/keys/forms", R_OK) == 0 {
+                try Self.copyFile(directory + "/keys/forms", to: staging + "/keys/forms")
+            }
         }
         let report: VerificationReport
         do {
@@ -105,6 +110,9 @@ extension Ledger {
         if access(source + "/keys/root", R_OK) == 0 {
             try PrivateFiles.makeDirectory(staging + "/keys")
             try copyFile(source + "/keys/root", to: staging + "/keys/root")
+            if access(source + "/keys/forms", R_OK) == 0 {
+                try copyFile(source + "/keys/forms", to: staging + "/keys/forms")
+            }
         }
         var replaced: String?
         if exists {

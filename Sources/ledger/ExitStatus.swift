@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerContacts
 import LedgerDomain
+import LedgerForms
 import LedgerIdentity
 import LedgerImport
 import LedgerMail
@@ -68,6 +69,8 @@ extension ExitStatus {
             return (.dataError, error.message)
         case let error as ImportLimitError:
             return (.usage, error.message)
+        case let error as FormError:
+            return (error.code == .notFound ? .noInput : error.code == .invalidDefinition ? .usage : .dataError, error.message)
         case let error as ApiKeyError:
             return (error.code == .notFound ? .noInput : error.code == .exists ? .dataError : .usage, error.message)
         case let error as MatchRuleError:

@@ -22,6 +22,7 @@ struct LedgerCommand: AsyncParsableCommand {
             SegmentCommand.self,
             TokensCommand.self, VapidCommand.self,
             ServeCommand.self, ApiKeyCommand.self, MailCommand.self,
+            FormCommand.self, DoiCommand.self,
         ]
     )
 

@@ -36,8 +36,9 @@ struct MailOptions: ParsableArguments {
         guard (user == nil) == (passwordFile == nil) else { throw ValidationError("--smtp-user and --smtp-password-file go together") }
     }
 
-    /// The mail sender to run beside the server, or none without `--smtp`.
-    func services(service: ContactService, logger: Logger) throws -> [any Service] {
+    /// The mail sender to run beside the server, or none without `--smtp`; `composers` are the
+    /// features' own (the forms' `form` scheme), beside the built-in ones.
+    func services(service: ContactService, logger: Logger, composers extra: [String: any MailComposer] = [:]) throws -> [any Service] {
         guard let smtp, let from else { return [] }
         let (host, port) = try SMTPConfiguration.endpoint(smtp)
         let fromAddress = try MailAddress(parsing: from, field: "--smtp-from")
@@ -59,7 +60,7 @@ struct MailOptions: ParsableArguments {
         var mailLogger = logger
         mailLogger[metadataKey: "component"] = "mail"
         let sender = MailSender(
-            ledger: service.book.ledger, composer: MailComposers(Self.composers(service: service)),
+            ledger: service.book.ledger, composer: MailComposers(Self.composers(service: service).merging(extra) { _, feature in feature }),
             client: try SMTPClient(configuration: configuration), options: options, logger: mailLogger)
         return [sender]
     }

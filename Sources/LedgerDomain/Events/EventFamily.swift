@@ -18,6 +18,9 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
     /// API keys: `apikey.created`, `apikey.revoked`, and what a key's requests were answered,
     /// `apikey.request-recorded` (read as `ApiKeyEvent`).
     case apiKeys
+    /// Subscription forms: `form.defined`, `form.updated`, `form.spam-received` (read as
+    /// `FormEvent`).
+    case forms
     /// The e-mail outbox: `mail.*` (read as `MailEvent`).
     case outbox
 
@@ -29,6 +32,7 @@ public enum EventFamily: String, CaseIterable, Hashable, Sendable {
         case .segments: ["segment.rule-", "segment.refreshed", "segment.members-changed"]
         case .tokens: ["token.", "vapid."]
         case .apiKeys: ["apikey."]
+        case .forms: ["form."]
         case .outbox: ["mail."]
         }
     }

@@ -14,6 +14,8 @@ public enum LedgerEvent: Sendable, Hashable {
     case tokens(TokenEvent)
     /// An event of the API-key family.
     case apiKeys(ApiKeyEvent)
+    /// An event of the form family.
+    case forms(FormEvent)
     /// An event of the e-mail outbox family.
     case outbox(MailEvent)
     /// An event of a family this build does not know, by its stored type.
@@ -27,6 +29,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .segments: self = .segments(try SegmentEvent(decoding: event))
         case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: event.personalDataSealed ? nil : Array(event.personalData)))
         case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event))
+        case .forms: self = .forms(try FormEvent(decoding: event))
         case .outbox: self = .outbox(try MailEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
@@ -49,6 +52,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .segments: self = .segments(try SegmentEvent(decoding: event))
         case .tokens: self = .tokens(try TokenEvent(decoding: event, personalData: personalData))
         case .apiKeys: self = .apiKeys(try ApiKeyEvent(decoding: event, personalData: personalData))
+        case .forms: self = .forms(try FormEvent(decoding: event))
         case .outbox: self = .outbox(try MailEvent(decoding: event))
         case nil: self = .unrecognized(event.type)
         }
@@ -70,6 +74,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .segments: .segments
         case .tokens: .tokens
         case .apiKeys: .apiKeys
+        case .forms: .forms
         case .outbox: .outbox
         case .unrecognized: nil
         }
@@ -109,6 +114,7 @@ extension LedgerEvent {
         case .segments(let event): event.jsonPayload
         case .tokens(let event): event.jsonPayload
         case .apiKeys(let event): event.jsonPayload
+        case .forms(let event): event.jsonPayload
         case .outbox(let event): event.jsonPayload
         case .unrecognized: nil
         }

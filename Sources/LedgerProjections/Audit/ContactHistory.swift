@@ -32,6 +32,7 @@ public enum ContactHistory {
         case .segments(let segmentEvent): [HistoryChange(kind: .other, subject: segmentEvent.segment, detail: "\(segmentEvent.type) (not a contact event)")]
         case .tokens(let tokenEvent): [HistoryChange(kind: .other, subject: nil, detail: "\(tokenEvent.type) (a token event)")]
         case .apiKeys(let keyEvent): [HistoryChange(kind: .other, subject: nil, detail: "\(keyEvent.type) (not a contact event)")]
+        case .forms(let formEvent): [HistoryChange(kind: .other, subject: formEvent.definition?.name, detail: "\(formEvent.type) (not a contact event)")]
         case .outbox(let mailEvent): [HistoryChange(kind: .other, subject: nil, detail: "\(mailEvent.type) (an outbox event)")]
         case .unrecognized(let type): [HistoryChange(kind: .other, subject: nil, detail: "\(type) (not a contact event)")]
         }
