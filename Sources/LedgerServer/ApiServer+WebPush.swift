@@ -12,7 +12,7 @@ extension ApiServer {
     /// `contacts:write`): subscribe, refresh (`pushsubscriptionchange`), revoke (the push
     /// service answered 404 or 410).
     func addWebPushRoutes(to router: Router<ApiRequestContext>) {
-        router.post("/api/v1/webpush/subscriptions") { request, context in try await self.subscribe(request, context) }
+        router.post("/api/v1/webpush/subscriptions") { request, context in try await self.webPushSubscribe(request, context) }
         allow(router, "/api/v1/webpush/subscriptions", [.post])
         router.post("/api/v1/webpush/subscriptions/refresh") { request, context in try await self.refreshSubscription(request, context) }
         allow(router, "/api/v1/webpush/subscriptions/refresh", [.post])
@@ -26,7 +26,7 @@ extension ApiServer {
     /// else the request's `Origin` header (a service worker's fetch sends it), else the one
     /// origin we serve. An endpoint the ledger holds already is not recorded twice: its token
     /// is answered (`result: known`), and linked to the contact when one is given.
-    func subscribe(_ request: Request, _ context: ApiRequestContext) async throws -> Response {
+    func webPushSubscribe(_ request: Request, _ context: ApiRequestContext) async throws -> Response {
         let key = try context.require(.contactsWrite)
         let value = try BodyReader.parse(try await Self.jsonBody(request, limit: ApiLimits.singleBodyBytes))
         var reader = BodyReader()
