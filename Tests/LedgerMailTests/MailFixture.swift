@@ -79,12 +79,13 @@ final class MailFixture: Sendable {
             in: ledger, actor: Actor(.form, "spring"), source: .form(formID: "spring", submissionID: reference))
     }
 
-    /// A sender through the sink at `port` with a one-minute back-off.
+    /// A sender through the sink at `port` with a one-minute back-off. Its timeouts are long: a
+    /// full test run starves the sink (a Python process) of CPU for seconds at a time.
     func sender(port: Int, startTLS: SMTPConfiguration.StartTLS = .off, trust: String? = nil, user: String? = nil, password: String? = nil,
                 host: String = "127.0.0.1", html: Bool = true, maximumAttempts: UInt64 = 12) throws -> MailSender {
         let configuration = SMTPConfiguration(
             host: host, port: port, startTLS: startTLS, username: user, password: password, trustRootsFile: trust,
-            connectTimeout: .seconds(5), commandTimeout: .seconds(10), dataTimeout: .seconds(10))
+            connectTimeout: .seconds(30), commandTimeout: .seconds(30), dataTimeout: .seconds(30))
         let clock = clock
         return MailSender(
             ledger: ledger, composer: ProjectionComposer(service: service, html: html), client: try SMTPClient(configuration: configuration),

@@ -10,7 +10,7 @@ import Testing
 /// The sender against a real SMTP server (aiosmtpd, `tools/smtp-sink`): delivery, temporary and
 /// permanent failures, a server down then up, STARTTLS and AUTH; what the outbox records, and
 /// that it records no personal data.
-@Suite("The mail sender", .enabled(if: SMTPSink.isAvailable, SMTPSink.skipReason))
+@Suite("The mail sender", .serialized, .enabled(if: SMTPSink.isAvailable, SMTPSink.skipReason))
 struct MailSenderTests {
     @Test("a queued mail is delivered once, with its headers, encoded subject and body, and recorded as sent")
     func delivery() async throws {
