@@ -44,7 +44,9 @@ extension ContactBook {
     ///
     /// With `dryRun`, everything is decided and checked but nothing is written; new contacts
     /// are then reported with stream 0. A `progress` mark is recorded in the same transaction
-    /// (a bulk import's batch number), even when no request changed anything.
+    /// (a bulk import's batch number), even when no request changed anything. `freshness`
+    /// says which projection the first decision reads; a decision again after a conflict
+    /// always reads it caught up.
     public func upsert(
         _ items: [UpsertItem],
         match: MatchRule,
@@ -52,10 +54,11 @@ extension ContactBook {
         channel: EntryChannel,
         actor: Actor,
         dryRun: Bool = false,
-        progress: ProgressMark? = nil
+        progress: ProgressMark? = nil,
+        freshness: ProjectionFreshness = .caughtUp
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var consent = ConsentTally()
-        return try upsert(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress, consent: &consent)
+        return try upsert(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress, freshness: freshness, consent: &consent)
     }
 
     /// `upsert`, adding to `consent` what the requests recorded (or, with `dryRun`, would
@@ -68,9 +71,10 @@ extension ContactBook {
         actor: Actor,
         dryRun: Bool = false,
         progress: ProgressMark? = nil,
+        freshness: ProjectionFreshness = .caughtUp,
         consent: inout ConsentTally
     ) throws -> [Result<UpsertOutcome, ContactError>] {
-        try upsertDeciding(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress, consent: &consent)
+        try upsertDeciding(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, progress: progress, freshness: freshness, consent: &consent)
     }
 
     /// `upsert`: decides the batch against the projection and appends it, deciding again when
@@ -94,6 +98,7 @@ extension ContactBook {
         dryRun: Bool,
         progress: ProgressMark?,
         splitting: Bool = false,
+        freshness: ProjectionFreshness = .caughtUp,
         consent: inout ConsentTally
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         var attempt = 0
@@ -110,7 +115,7 @@ extension ContactBook {
                     dryRun: false, progress: progress, splitting: true, consent: &consent)
                 return outcomes
             }
-            var plan = try BatchPlan(book: self, match: match, options: options, channel: channel)
+            var plan = try BatchPlan(book: self, match: match, options: options, channel: channel, freshness: attempt == 1 ? freshness : .caughtUp)
             try plan.add(items, actor: actor)
             if dryRun {
                 consent.add(plan.consent)
@@ -229,10 +234,10 @@ struct BatchPlan {
     /// out are not looked up (`UpsertPipeline`).
     let filter: IdentifierFilter?
 
-    init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, filter: IdentifierFilter? = nil) throws {
+    init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, filter: IdentifierFilter? = nil, freshness: ProjectionFreshness = .caughtUp) throws {
         self.book = book
         self.filter = filter
-        directory = try book.directory()
+        directory = try book.directory(freshness)
         checkpoint = try directory.checkpoint()
         decidedAt = checkpoint
         rules = ContactFieldRules(customFields: try directory.fieldTypes(), today: CalendarDate(utcDayOf: Ledger.systemClock()))
@@ -517,8 +522,9 @@ struct BatchPlan {
 
     /// Brings the projection up to the batch just appended: each contact's events folded once
     /// from its base state with their real positions, stream and time, written with the
-    /// checkpoint. When the batch is not exactly the log's newest events (another writer's
-    /// came between, or some were already recorded), the runner catches up from the log.
+    /// checkpoint once the projection holds the events before the batch
+    /// (`ContactBook.recordInOrder`). When the batch's events are not one run of new events
+    /// (some were already recorded), the runner catches up from the log.
     func project(_ requests: [Planned], results: [AppendResult]) throws {
         guard basesKnown, let positions = Self.contiguousPositions(requests, results),
               let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt,
@@ -561,7 +567,7 @@ struct BatchPlan {
             folded.append(FoldedContact(stream: stream, old: contacts[slot].base, new: state))
         }
         let declared = schema.map { stream in definitions.map { ($0, stream) } } ?? []
-        guard try ContactProjection.record(folded, definitions: declared, positions: positions, headHash: headHash, in: book.store) else {
+        guard try book.recordInOrder(folded, definitions: declared, positions: positions, headHash: headHash) else {
             try book.runner.catchUp(store: book.store)
             return
         }

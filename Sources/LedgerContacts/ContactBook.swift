@@ -8,9 +8,11 @@ import Synchronization
 /// The write side of the contact base: turns requests (add, update, consent, merge, field
 /// definitions) into events, after resolving who the request is about.
 ///
-/// Resolution reads the contact projection, caught up to the log first. Appends carry the
-/// contact's stream version as the expected version, so a change that slipped in between is a
-/// conflict and the command is decided again on fresh state. One contact per identifier holds
+/// Resolution reads the contact projection, caught up to the log first (or, for the service's
+/// upserts and reads, as it stands beside another writer's batch in flight:
+/// `ProjectionFreshness`). Appends carry the contact's stream version as the expected version,
+/// so a change that slipped in between is a conflict and the command is decided again on
+/// fresh state. One contact per identifier holds
 /// without a lock around the deciding: a new identifier is claimed in the log's own write
 /// transaction (`IdentityChanges`, decision 0015), so of two processes creating the same new
 /// e-mail at once, the second finds the claim taken and decides again, finding the first's
@@ -43,6 +45,17 @@ public final class ContactBook: Sendable {
     let writers: ProcessLock
     /// Why the projection could not be brought up to the last commit, if it could not.
     private let lagging = Mutex<String?>(nil)
+    /// Whether a catch-up has checked the projection's head against the log in this process:
+    /// until then a `.present` read catches up, so that a projection of another log is
+    /// refused before anything is served from it (`ContactBook+Freshness.swift`).
+    let headChecked = Atomic<Bool>(false)
+    /// The projection's checkpoint as last seen behind the log, and since when: a projection
+    /// that stands still behind the log has no writer bringing it up (`stalled(at:)`).
+    let standing = Mutex<(checkpoint: UInt64, since: ContinuousClock.Instant)?>(nil)
+    /// Batches recorded after waiting for another writer to project the events before them,
+    /// and batches whose wait ran out (`recordInOrder`).
+    let waitedCounter = Atomic<Int>(0)
+    let waitRanOutCounter = Atomic<Int>(0)
 
     /// Opens the contact projection of `ledger` for reading and writing contacts.
     public init(ledger: Ledger, defaultRegion: String = "") throws {
@@ -79,6 +92,7 @@ public final class ContactBook: Sendable {
     /// The projection, caught up with every event appended so far.
     public func directory() throws -> ContactDirectory {
         try runner.catchUp(store: store)
+        headChecked.store(true, ordering: .relaxed)
         return ContactDirectory(store: store)
     }
 
@@ -99,9 +113,15 @@ public final class ContactBook: Sendable {
     /// The contact `key` names, with its state; nil when none holds it. One catch-up of the
     /// projection and one read snapshot for both the lookup and the state, where `resolve`
     /// then `contact` take two of each: the API's `GET /api/v1/contacts/{key}` is this.
-    public func contact(named key: ContactKey) throws -> ContactState? {
+    public func contact(named key: ContactKey, freshness: ProjectionFreshness = .caughtUp) throws -> ContactState? {
+        try contact(named: key, freshness: freshness) { _, state in state }
+    }
+
+    /// `body` with the stream and state of the contact `key` names, both read in one snapshot
+    /// of the projection as current as `freshness` asks; nil when none holds it.
+    public func contact<Answer>(named key: ContactKey, freshness: ProjectionFreshness, _ body: (StreamID, ContactState) throws -> Answer) throws -> Answer? {
         let identifier = try lookUpIdentifier(key)
-        return try directory().read { snapshot in
+        return try read(freshness) { snapshot in
             let id: StreamID?
             if case let (kind, value)? = identifier {
                 id = try snapshot.find(kind, value)
@@ -110,7 +130,8 @@ public final class ContactBook: Sendable {
             } else {
                 id = nil
             }
-            return try id.flatMap { try snapshot.contact($0) }
+            guard let id, let state = try snapshot.contact(id) else { return nil }
+            return try body(id, state)
         }
     }
 

@@ -18,6 +18,14 @@ import Synchronization
 ///
 /// Requests of one commit are decided in arrival order, a later one seeing what an earlier
 /// one did: the same as running them one after the other.
+///
+/// Upserts are decided, and reads served, from the projection as it stands
+/// (`ProjectionFreshness.present`): an import running in another process has a batch
+/// appended and not yet projected most of the time, and folding that batch here, on the
+/// writer's thread, cost a request hundreds of milliseconds and the import its own record
+/// (decision 0020, addendum on writes beside an import). Each commit's events are recorded
+/// in the projection before its requests are answered (`ContactBook.recordInOrder`), so a
+/// write answered is readable by the next request.
 public final class ContactService: Sendable {
     /// The write side underneath.
     public let book: ContactBook
@@ -79,7 +87,7 @@ public final class ContactService: Sendable {
         dryRun: Bool = false
     ) async throws -> [Result<UpsertOutcome, ContactError>] {
         try await write {
-            try $0.upsert(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun)
+            try $0.upsert(items, match: match, options: options, channel: channel, actor: actor, dryRun: dryRun, freshness: .present)
         }
     }
 
@@ -117,18 +125,18 @@ public final class ContactService: Sendable {
 
     /// The contact `key` names, or nil.
     public func resolve(_ key: ContactKey) async throws -> StreamID? {
-        try await read { try $0.resolve(key) }
+        try await read { try $0.contact(named: key, freshness: .present) { id, _ in id } }
     }
 
     /// The current state of contact `id`, or nil.
     public func contact(_ id: StreamID) async throws -> ContactState? {
-        try await read { try $0.contact(id) }
+        try await read { try $0.contact(named: .number(id), freshness: .present) }
     }
 
     /// The contact `key` names with its state, or nil: one hop to a reader thread and one read
     /// snapshot (`ContactBook.contact(named:)`).
     public func contact(named key: ContactKey) async throws -> ContactState? {
-        try await read { try $0.contact(named: key) }
+        try await read { try $0.contact(named: key, freshness: .present) }
     }
 
     /// Why the projection is behind the log after a committed write, or nil
@@ -175,7 +183,7 @@ public final class ContactService: Sendable {
             let run = batch[start..<end]
             sharedCommitCounter.add(1, ordering: .relaxed)
             do {
-                let results = try book.upsert(run.map(\.item), match: terms.match, options: terms.options, channel: terms.channel, actor: terms.actor)
+                let results = try book.upsert(run.map(\.item), match: terms.match, options: terms.options, channel: terms.channel, actor: terms.actor, freshness: .present)
                 for (request, result) in zip(run, results) {
                     request.continuation.resume(returning: result.mapError { $0 })
                 }

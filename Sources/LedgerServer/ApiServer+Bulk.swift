@@ -27,7 +27,7 @@ extension ApiServer {
         let bytes = try await Self.jsonBody(request, limit: ApiLimits.bulkBodyBytes)
         let value = try await resolvingFieldIDs(try BodyReader.parse(bytes))
         let (declared, dynamicSegments) = try await contacts.read { book in
-            let directory = try book.directory()
+            let directory = try book.directory(.present)
             return (try directory.fieldTypes(), Set(try SegmentDirectory(store: directory.store).rules().keys))
         }
         var reader = BodyReader()

@@ -57,7 +57,7 @@ extension ApiServer {
         // The declared field types are read only for a body with custom fields: a hop to a
         // reader thread that most requests need not make.
         var declared = [String: FieldType]()
-        if Self.hasCustomFields(value) { declared = try await contacts.read { try $0.directory().fieldTypes() } }
+        if Self.hasCustomFields(value) { declared = try await contacts.read { try $0.directory(.present).fieldTypes() } }
         var reader = BodyReader()
         var payload: ContactPayload?
         var match = MatchRule.emailOrPhone

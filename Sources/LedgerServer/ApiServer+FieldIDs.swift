@@ -16,7 +16,7 @@ extension ApiServer {
         router.get("/api/v1/fields") { _, context in
             _ = try context.require(.contactsRead)
             let ids = try await self.fieldIDs()
-            let types = try await self.contacts.read { try $0.directory().fieldTypes() }
+            let types = try await self.contacts.read { try $0.directory(.present).fieldTypes() }
             let fields = ids.sorted { $0.key < $1.key }.map { FieldReply(id: $0.key, name: $0.value, type: types[$0.value]?.label ?? "text") }
             return try Self.json(encoding: FieldListReply(fields: fields))
         }
@@ -26,7 +26,7 @@ extension ApiServer {
     /// The custom fields' names by number, read from the schema stream.
     func fieldIDs() async throws -> [Int: String] {
         try await contacts.read { book in
-            guard let schema = try book.directory().schemaStream() else { return [:] }
+            guard let schema = try book.directory(.present).schemaStream() else { return [:] }
             var ids = [Int: String]()
             var seen = Set<String>()
             for event in try book.ledger.readStream(schema) {

@@ -77,16 +77,20 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
     /// First the checkpoint and the head hash kept beside it are checked against the log
     /// (`Ledger.checkProjectionHead`): a projection ahead of the log, or folded from another
     /// log, is an error naming both, never a projection that waits for the log to catch up.
+    ///
+    /// With `last`, events after that position are left alone: a writer that records its own
+    /// batch from what it folded (`ContactProjection.record`) first brings the projection up
+    /// to the position before the batch, and no further.
     @discardableResult
-    public func catchUp(store: ProjectionStore) throws -> UInt64 {
+    public func catchUp(store: ProjectionStore, through last: UInt64 = .max) throws -> UInt64 {
         let (start, headHash) = try store.read { (try $0.checkpoint(), try $0.headHash()) }
         try ledger.checkProjectionHead(checkpoint: start, headHash: headHash, folder: store.directory)
         var checkpoint = start
-        var next = try prepareBatch(from: checkpoint + 1)
+        var next = try prepareBatch(from: checkpoint + 1, through: last)
         while let batch = next {
             var following: Prefetch<Batch?>?
             let prefetch = { [self] in
-                if following == nil { following = Prefetch { [self] in try prepareBatch(from: batch.last + 1) } }
+                if following == nil { following = Prefetch { [self] in try prepareBatch(from: batch.last + 1, through: last) } }
             }
             if batch.events.count >= batchSize { prefetch() }
             do {
@@ -114,15 +118,17 @@ public final class ProjectionRunner<Kind: Projection>: Sendable {
                 next = try following.value()
             } else {
                 // Nothing was fresh (another runner had applied the batch): nothing prefetched.
-                next = try prepareBatch(from: batch.last + 1)
+                next = try prepareBatch(from: batch.last + 1, through: last)
             }
         }
         return checkpoint
     }
 
-    /// Up to `batchSize` events from `position` on, read and prepared; nil when there are none.
-    private func prepareBatch(from position: UInt64) throws -> Batch? {
-        let events = try ledger.read(from: position, limit: batchSize)
+    /// Up to `batchSize` events from `position` on and none past `last`, read and prepared;
+    /// nil when there are none.
+    private func prepareBatch(from position: UInt64, through last: UInt64) throws -> Batch? {
+        guard position <= last else { return nil }
+        let events = try ledger.read(from: position, limit: Int(min(UInt64(batchSize), last - position + 1)))
         guard let first = events.first, let last = events.last else { return nil }
         return Batch(events: events, prepared: try projection.prepare(events, keys: keys), first: first.position, last: last.position)
     }

@@ -1,0 +1,142 @@
+import Foundation
+import LedgerDomain
+import LedgerProjections
+import LedgerStore
+
+/// How current the contact projection must be before a decision or a read uses it.
+public enum ProjectionFreshness: Sendable {
+    /// Every event appended so far folded in first (`ContactBook.directory()`): the CLI's
+    /// commands and the import.
+    case caughtUp
+    /// The projection as it stands when another writer has appended a batch and not projected
+    /// it yet (an import in another process, which projects it itself a moment later); a gap
+    /// of at most `ContactBook.foldableGap` events, or one that has stood still for
+    /// `ContactBook.stalledAfter`, is folded in first. The API's decisions and reads (decision
+    /// 0020, addendum on writes beside an import).
+    ///
+    /// Safe for decisions: a stale decision is refused at commit (expected versions, identity
+    /// claims, decision 0015) and decided again, caught up. Reads see every write that was
+    /// acknowledged, since each writer projects its own events before it acknowledges them.
+    case present
+}
+
+extension ContactBook {
+    /// Events the projection may lag behind the log for a `.present` decision or read to fold
+    /// them in itself: a few commits of single requests or other categories' events cost
+    /// little; an import's batch (3,000 rows, about 10,000 events) is left to the import.
+    public static let foldableGap: UInt64 = 1_000
+    /// How long the projection may stand still behind the log before a `.present` read folds
+    /// the gap in anyway: whatever appended it died, or does not project contacts.
+    public static let stalledAfter: Duration = .seconds(1)
+    /// How long a writer whose batch the projection cannot record yet (another writer's events
+    /// come before it, not projected) waits for that writer to project them
+    /// (`recordInOrder`), before folding them in from the log itself.
+    public static let projectionWait: Duration = .milliseconds(100)
+
+    /// Batches this book recorded in the projection after waiting for another writer to
+    /// project the events before them (`recordInOrder`).
+    public var recordedAfterWaiting: Int { waitedCounter.load(ordering: .relaxed) }
+
+    /// Batches whose wait for another writer ran out, so that this book folded that writer's
+    /// events in from the log before recording its own.
+    public var waitsRanOut: Int { waitRanOutCounter.load(ordering: .relaxed) }
+
+    /// The projection, as current as `freshness` asks.
+    public func directory(_ freshness: ProjectionFreshness) throws -> ContactDirectory {
+        guard freshness == .present, headChecked.load(ordering: .relaxed) else { return try directory() }
+        let checkpoint = try store.read { try $0.checkpoint() }
+        return try mayServe(checkpoint) ? ContactDirectory(store: store) : directory()
+    }
+
+    /// Runs `body` with one read snapshot of the projection as current as `freshness` asks.
+    /// For `.present` the snapshot's own checkpoint is compared with the log's end, so that a
+    /// read of a projection that is up to date costs one snapshot and one look at the log's
+    /// last position, not a catch-up's transactions.
+    public func read<Result>(_ freshness: ProjectionFreshness, _ body: (ContactDirectory.Snapshot) throws -> Result) throws -> Result {
+        if freshness == .present, headChecked.load(ordering: .relaxed) {
+            let served: Served<Result> = try ContactDirectory(store: store).read { snapshot in
+                guard try mayServe(snapshot.checkpoint()) else { return .stale }
+                return .answer(try body(snapshot))
+            }
+            if case .answer(let answer) = served { return answer }
+        }
+        return try directory().read(body)
+    }
+
+    /// What a `.present` snapshot gave: the answer, or nothing because it had to be caught up.
+    private enum Served<Answer> {
+        case answer(Answer)
+        case stale
+    }
+
+    /// Whether a `.present` decision or read may use the projection at `checkpoint` as it is:
+    /// it is at the log's end, or behind it by more than `foldableGap` events that some writer
+    /// is still projecting (the checkpoint moved within `stalledAfter`).
+    private func mayServe(_ checkpoint: UInt64) throws -> Bool {
+        let last = try ledger.lastPosition()
+        if last == checkpoint { return true }
+        // Behind by a little (folded in at once), or ahead of the log (the catch-up's head
+        // check says what is wrong).
+        guard last > checkpoint, last - checkpoint > Self.foldableGap else { return false }
+        return !stalled(at: checkpoint)
+    }
+
+    /// Whether the projection has stood at `checkpoint`, behind the log, for `stalledAfter`
+    /// or longer, as far as this process has watched it.
+    private func stalled(at checkpoint: UInt64) -> Bool {
+        let now = ContinuousClock.now
+        return standing.withLock { standing in
+            guard let seen = standing, seen.checkpoint == checkpoint else {
+                standing = (checkpoint, now)
+                return false
+            }
+            return now - seen.since >= Self.stalledAfter
+        }
+    }
+
+    /// Records a batch this writer has just appended at `positions`, as it folded it
+    /// (`ContactProjection.record`), once the projection holds every event before it: at once
+    /// when it does; after folding in the events before it from the log when they are at most
+    /// `foldableGap`; when there are more (another writer's batch, appended before this one
+    /// and not projected yet: that writer projects it from memory, and folding it here would
+    /// cost this writer the whole batch and that writer its own record), after waiting up to
+    /// `projectionWait` for the checkpoint to reach the batch, then folding in what is left.
+    ///
+    /// Returns true when the batch is recorded, or the projection already holds it (another
+    /// process caught up over it); false when the caller must catch the projection up from the
+    /// log instead (the projection holds part of the batch, or a downstream projector is awake).
+    func recordInOrder(_ contacts: [FoldedContact], definitions: [(FieldDefined, StreamID)], positions: ClosedRange<UInt64>, headHash: [UInt8]) throws -> Bool {
+        let before = positions.lowerBound - 1
+        let deadline = ContinuousClock.now + Self.projectionWait
+        var refused = false
+        var waited = false
+        while true {
+            let checkpoint = try store.read { try $0.checkpoint() }
+            if checkpoint >= positions.upperBound { return true }
+            if checkpoint == before {
+                // Refused with the checkpoint still right before the batch: not a race with
+                // another writer but a downstream projector to feed from the log.
+                if refused { return false }
+                if try ContactProjection.record(contacts, definitions: definitions, positions: positions, headHash: headHash, in: store) {
+                    if waited { waitedCounter.add(1, ordering: .relaxed) }
+                    return true
+                }
+                refused = true
+                continue
+            }
+            guard checkpoint < before else { return false }
+            let gap = before - checkpoint
+            if gap <= Self.foldableGap || ContinuousClock.now >= deadline {
+                if gap > Self.foldableGap {
+                    waitRanOutCounter.add(1, ordering: .relaxed)
+                    ledger.logger.notice("the projection stayed behind the log's end past the wait; folding the gap in", metadata: ["events": "\(gap)"])
+                }
+                waited = false
+                try runner.catchUp(store: store, through: before)
+                continue
+            }
+            waited = true
+            usleep(500)
+        }
+    }
+}
