@@ -2,6 +2,8 @@ import Foundation
 import LedgerDomain
 import LedgerProjections
 import LedgerStore
+import Logging
+import Synchronization
 
 /// How current the contact projection must be before a decision or a read uses it.
 public enum ProjectionFreshness: Sendable {

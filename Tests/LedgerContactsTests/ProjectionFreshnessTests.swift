@@ -55,7 +55,8 @@ struct ProjectionFreshnessTests {
         // The other writer projects its batch a moment after this upsert's commit begins.
         book.beforeAppend.withLock {
             $0 = { _, _ in
-                decidedAt.withLock { $0 = try? book.store.read { try $0.checkpoint() } }
+                let seen = try? book.store.read { try $0.checkpoint() }
+                decidedAt.withLock { $0 = seen }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
                     _ = try? book.runner.catchUp(store: book.store, through: end)
                 }
