@@ -109,7 +109,7 @@ extension ContactBook {
     /// log instead (the projection holds part of the batch, or a downstream projector is awake).
     func recordInOrder(_ contacts: [FoldedContact], definitions: [(FieldDefined, StreamID)], positions: ClosedRange<UInt64>, headHash: [UInt8]) throws -> Bool {
         let before = positions.lowerBound - 1
-        let deadline = ContinuousClock.now + Self.projectionWait
+        let deadline = ContinuousClock.now + projectionWaitLimit.withLock { $0 }
         var refused = false
         var waited = false
         while true {

@@ -56,6 +56,9 @@ public final class ContactBook: Sendable {
     /// and batches whose wait ran out (`recordInOrder`).
     let waitedCounter = Atomic<Int>(0)
     let waitRanOutCounter = Atomic<Int>(0)
+    /// How long `recordInOrder` waits for another writer (`projectionWait`; tests lengthen it,
+    /// so that a loaded machine does not turn their wait into a fold).
+    let projectionWaitLimit = Mutex<Duration>(ContactBook.projectionWait)
 
     /// Opens the contact projection of `ledger` for reading and writing contacts.
     public init(ledger: Ledger, defaultRegion: String = "") throws {

@@ -52,12 +52,16 @@ struct ProjectionFreshnessTests {
         let end = try Self.appendUnprojected(fixture, contacts: 600)
         let decidedAt = Mutex<UInt64?>(nil)
         let book = fixture.book
-        // The other writer projects its batch a moment after this upsert's commit begins.
+        // However slow the machine, the service waits for the other writer rather than fold.
+        book.projectionWaitLimit.withLock { $0 = .seconds(60) }
+        // The other writer projects its batch once this upsert's events are committed after it.
         book.beforeAppend.withLock {
             $0 = { _, _ in
                 let seen = try? book.store.read { try $0.checkpoint() }
                 decidedAt.withLock { $0 = seen }
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
+                DispatchQueue.global().async {
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while (try? book.ledger.lastPosition()) == end, ContinuousClock.now < deadline { usleep(1_000) }
                     _ = try? book.runner.catchUp(store: book.store, through: end)
                 }
             }
