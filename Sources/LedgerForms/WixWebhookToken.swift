@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import JWTKit
 import LedgerDomain
@@ -22,9 +21,9 @@ public enum WixWebhookToken {
         // first, before any key is touched.
         guard let algorithm = algorithm(of: token) else { throw Refusal(description: "not a compact JWT") }
         guard algorithm == "RS256" else { throw Refusal(description: "the JWT is not signed RS256") }
-        let key: Insecure.RSA.PublicKey
+        let key: JWTKit.Insecure.RSA.PublicKey
         do {
-            key = try Insecure.RSA.PublicKey(pem: publicKeyPEM)
+            key = try JWTKit.Insecure.RSA.PublicKey(pem: publicKeyPEM)
         } catch {
             throw Refusal(description: "the form's Wix public key is not an RSA public key in PEM")
         }

@@ -168,11 +168,14 @@ struct FormRoutesTests {
                 headers[Self.forwardedFor] = forwardedFor
                 return try await client.execute(uri: "/forms/newsletter", method: .post, headers: headers, body: ByteBuffer(string: "email=\(email)%40example.com"))
             }
-            #expect(try await post("a", forwardedFor: "198.51.100.7").status == .ok)
+            let first = try await post("a", forwardedFor: "198.51.100.7")
+            #expect(first.status == .ok)
             // A client's own made-up entry on the left is passed over; the proxies' tier is skipped.
-            #expect(try await post("b", forwardedFor: "203.0.113.66, 192.0.2.44, 10.1.2.3").status == .ok)
+            let second = try await post("b", forwardedFor: "203.0.113.66, 192.0.2.44, 10.1.2.3")
+            #expect(second.status == .ok)
             // The first client again: its own limit of one a minute, not everyone's.
-            #expect(try await post("c", forwardedFor: "198.51.100.7").status == .tooManyRequests)
+            let again = try await post("c", forwardedFor: "198.51.100.7")
+            #expect(again.status == .tooManyRequests)
         }
         #expect(try Self.recordedAddress(fixture, "a@example.com") == "198.51.100.7")
         #expect(try Self.recordedAddress(fixture, "b@example.com") == "192.0.2.44")
