@@ -146,7 +146,7 @@ public struct SegmentDirectory: Sendable {
 
     /// Calls `body` with every contact's state and facts, in stream order, in one snapshot.
     public func forEachContact(_ body: (ContactState, SegmentFacts) throws -> Void) throws {
-        let contacts = try store.table("contacts")
+        let contacts = try ContactTables(store).contacts
         let factsTable = try store.table("segment-facts")
         try store.read { transaction in
             try transaction.withReader(factsTable) { facts in
@@ -224,7 +224,7 @@ public struct SegmentDirectory: Sendable {
             run.removeAll(keepingCapacity: true)
             buffer.removeAll(keepingCapacity: true)
         }
-        let contacts = try store.table("contacts")
+        let contacts = try ContactTables(store).contacts
         let factsTable = try store.table("segment-facts")
         try store.read { transaction in
             // The facts table is keyed like `contacts`: walked beside it, when a rule reads it.

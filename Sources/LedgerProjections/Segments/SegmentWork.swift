@@ -50,7 +50,7 @@ struct SegmentWork {
             return true
         }
         source.append(0xFF)
-        try transaction.forEach(try store.table("fields")) { key, value in
+        try transaction.forEach(try ContactTables(store).fields) { key, value in
             CompiledRuleSets.append(key, value, to: &source)
             return true
         }
@@ -68,7 +68,7 @@ struct SegmentWork {
     /// The declared custom fields, from the contact projection's `fields` table.
     static func fieldTypes(transaction: ProjectionTransaction, store: ProjectionStore) throws -> [String: FieldType] {
         var types = [String: FieldType]()
-        try transaction.forEach(try store.table("fields")) { key, value in
+        try transaction.forEach(try ContactTables(store).fields) { key, value in
             if let type = FieldType(rawValue: String(decoding: value, as: UTF8.self)) {
                 types[String(decoding: key, as: UTF8.self)] = type
             }
@@ -198,7 +198,7 @@ struct SegmentWork {
         let reads = only.map { rules.entries[$0].reads }
         let parts = reads.reduce(into: ContactState.Parts()) { $0.formUnion($1.parts) }
         let readsFacts = reads.contains { $0.facts }
-        let contacts = try store.table("contacts")
+        let contacts = try ContactTables(store).contacts
         var start: [UInt8]? = nil
         var buffer = [UInt8]()
         var slice = [(stream: StreamID, bytes: Range<Int>)]()
