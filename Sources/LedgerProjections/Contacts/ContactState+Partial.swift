@@ -107,7 +107,7 @@ extension ContactState {
 
 extension BinaryReader {
     /// Steps over a field value as `BinaryWriter.writeFieldValue` wrote it.
-    fileprivate mutating func skipFieldValue(_ what: StaticString) throws(BinaryFormatError) {
+    mutating func skipFieldValue(_ what: StaticString) throws(BinaryFormatError) {
         let type: FieldType = try readCode(state: what)
         switch type {
         case .text, .number: _ = try readBytesRange(what)
@@ -117,10 +117,15 @@ extension BinaryReader {
     }
 
     /// Steps over one stored consent (scope and record).
-    fileprivate mutating func skipConsent() throws(BinaryFormatError) {
+    mutating func skipConsent() throws(BinaryFormatError) {
         _ = try readUInt8("consent channel")
         _ = try readBytesRange("consent purpose")
         _ = try readUInt8("consent status")
+        try skipConsentAfterStatus()
+    }
+
+    /// Steps over the rest of a stored consent once its channel, purpose and status are read.
+    mutating func skipConsentAfterStatus() throws(BinaryFormatError) {
         _ = try readVarint("consent since")
         _ = try readUInt8("consent method")
         if try readFlag("consent wording version") { _ = try readBytesRange("consent wording version") }
