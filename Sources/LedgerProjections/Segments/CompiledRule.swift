@@ -129,7 +129,7 @@ public struct CompiledRule: Sendable {
             // On every purpose of the channel: no scope of it is subscribed.
             return { state, _, _ in !state.anyConsent(on: channel) { $0 != .unsubscribed } }
         }
-        return { state, _, _ in state.anyConsent(on: channel, where: holds) }
+        return { state, _, _ in state.anyConsent(on: channel) { holds($0) } }
     }
 
     // MARK: History

@@ -133,10 +133,11 @@ struct SegmentWork {
     /// it changed, or a segment they name moved just now). The others keep `current`.
     static func decide<Subject: RuleSubject>(_ rules: SegmentRuleSet, current: [Bool], state: Subject, facts: SegmentFacts, context: inout RuleContext, only: Set<Int>?, event: ContactEvent?) -> [Bool] {
         var flags = current
+        let affected = event.map(rules.readers.affected(by:))
         for (index, entry) in rules.entries.enumerated() {
             let asked = only?.contains(index) ?? true
             // The segments a rule names come before it: their flags are final here.
-            let relevant = event.map { entry.reads.affected(by: $0) || entry.dependsOn.contains { flags[$0] != current[$0] } } ?? true
+            let relevant = affected.map { $0[index] || entry.dependsOn.contains { flags[$0] != current[$0] } } ?? true
             if asked && relevant {
                 context.dynamicMembers[index] = false
                 flags[index] = state.isMatched(by: entry.compiled, facts: facts, context: context)
