@@ -235,15 +235,16 @@ struct SegmentProjectionTests {
             _ = try Self.append(ledger, streams[Int.random(in: 0..<streams.count, using: &random)], [Self.randomEvent(step: step, &random)])
         }
         try runner.catchUp(store: store)
-        let firstRule = try ledger.lastPosition() + 1
+        var firstRule: UInt64?
         var segmentStreams = [String: (StreamID, UInt64)]()
         for step in 20..<100 {
-            if step == 20 || Int.random(in: 0..<12, using: &random) == 0 {
+            if firstRule == nil || Int.random(in: 0..<12, using: &random) == 0 {
                 let name = "rule-\(Int.random(in: 0..<3, using: &random))"
                 let rule = Self.propertyRules[Int.random(in: 0..<Self.propertyRules.count, using: &random)]
                 guard !(name == "rule-0" && rule.contains("rule-0")) else { continue }
                 let known = segmentStreams[name]
                 segmentStreams[name] = (try Self.define(ledger, name, rule, stream: known?.0, version: (known?.1 ?? 0) + 1), (known?.1 ?? 0) + 1)
+                if firstRule == nil { firstRule = try ledger.lastPosition() }
             } else if Int.random(in: 0..<5, using: &random) == 0 {
                 streams.append(try Self.append(ledger, nil, [Events.created(), Self.setTier("gold")]))
             } else {
