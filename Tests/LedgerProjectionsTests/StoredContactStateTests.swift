@@ -34,7 +34,9 @@ struct StoredContactStateTests {
                     #expect(stored.consentStatus(scope) == full.consentStatus(scope), "\(note): \(channel) \(purpose)")
                 }
                 for status in ConsentStatus.allCases {
-                    #expect(stored.anyConsent(on: channel) { $0 == status } == full.anyConsent(on: channel) { $0 == status }, "\(note): \(channel) \(status)")
+                    let inPlace = stored.anyConsent(on: channel) { $0 == status }
+                    let decoded = full.anyConsent(on: channel) { $0 == status }
+                    #expect(inPlace == decoded, "\(note): \(channel) \(status)")
                 }
             }
             for segment in Self.staticSegments {
