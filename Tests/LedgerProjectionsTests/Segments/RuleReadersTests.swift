@@ -24,7 +24,8 @@ struct RuleReadersTests {
         let readers = RuleReaders(reads)
         var random = RandomEvents(seed: seed)
         for event in random.events(count: 400) {
-            #expect(readers.affected(by: event) == reads.map { $0.affected(by: event) }, "\(event)")
+            let each = reads.map { $0.affected(by: event) }
+            #expect(readers.affected(by: event) == each, "\(event)")
         }
     }
 }
