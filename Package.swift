@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // The outbox's SMTP client (issue 19, decision 0021): STARTTLS through NIOSSL.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Wix's signed app webhooks (RS256 JWTs, decision 0023): only LedgerForms imports it.
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -301,8 +303,8 @@ let package = Package(
             dependencies: [
                 "LedgerDomain", "LedgerStore", "LedgerProjections", "LedgerContacts", "LedgerIdentity", "LedgerMail",
                 .product(name: "Crypto", package: "swift-crypto"),
-                // RSA signatures (RS256) of Wix's app webhooks.
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                // Wix's app webhooks: JWTs signed RS256.
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings

@@ -9,13 +9,13 @@ public struct ApiRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The key that signed the request; nil on the public routes (`/healthz`, ...).
     var key: ApiKeyRecord?
-    /// The client's IP address (the connection's peer), recorded as consent evidence by forms.
-    let remoteAddress: String?
+    /// The connection's peer: the client, or a reverse proxy (`ApiServer.clientAddress`).
+    let peerAddress: String?
 
     /// A context for a new request, with no key checked yet.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies are read with each route's own limit (`ApiLimits`), never this default.

@@ -87,11 +87,11 @@ extension ApiServer {
     }
 
     /// The submission a request carries, with where it came from.
-    static func submission(_ values: [String: String], _ request: Request, _ context: ApiRequestContext, door: String, externalID: String? = nil) -> FormSubmission {
+    static func submission(_ values: [String: String], _ request: Request, address: String?, door: String, externalID: String? = nil) -> FormSubmission {
         var values = values
         let honeypot = values.removeValue(forKey: FormPages.honeypotField)
         let agent = Self.userAgent(request)
-        return FormSubmission(values: values, honeypot: honeypot, ipAddress: context.remoteAddress, userAgent: agent, externalID: externalID, door: door)
+        return FormSubmission(values: values, honeypot: honeypot, ipAddress: address, userAgent: agent, externalID: externalID, door: door)
     }
 
     /// The request's user agent as consent evidence: one line of at most 512 characters.
@@ -111,11 +111,12 @@ extension ApiServer {
         guard let values = try await Self.urlencodedBody(request) else {
             return try messagePage("Not a form submission", "Send the form from its page.", status: .unsupportedMediaType, word: "unsupported")
         }
-        if let wait = routes.intake.limits.admit(form: record.name, address: context.remoteAddress, now: routes.intake.clock()) {
+        let address = clientAddress(request, context)
+        if let wait = routes.intake.limits.admit(form: record.name, address: address, now: routes.intake.clock()) {
             return Self.html(routes.pages.message(title: "Too many submissions", heading: "Too many submissions", text: "Please wait a minute and try again.", status: "rate-limited"),
                              status: .tooManyRequests, headers: [.retryAfter: String(wait)])
         }
-        let submission = Self.submission(values, request, context, door: "hosted")
+        let submission = Self.submission(values, request, address: address, door: "hosted")
         do {
             _ = try await routes.intake.submit(submission, to: record)
         } catch let error as FormError where error.code == .invalidSubmission {
@@ -173,7 +174,7 @@ extension ApiServer {
         let body = try await Self.urlencodedBody(request)
         let (token, refused) = try refusal(Self.token(request, body: body), purpose: .confirm)
         guard let token else { return refused ?? Response(status: .badRequest) }
-        let evidence = ConsentEvidence(ipAddress: context.remoteAddress, userAgent: Self.userAgent(request))
+        let evidence = ConsentEvidence(ipAddress: clientAddress(request, context), userAgent: Self.userAgent(request))
         let source = Source.form(formID: "\(token.form)@\(token.formVersion)", submissionID: token.id)
         let outcome = try await contacts.service.write { book in
             try book.confirmSubmission(token.contact, scope: token.scope, tokenID: token.id, evidence: evidence, actor: Actor(.form, token.form), source: source)
@@ -204,7 +205,7 @@ extension ApiServer {
         let (token, refused) = try refusal(Self.token(request, body: body), purpose: .unsubscribe)
         guard let token else { return refused ?? Response(status: .badRequest) }
         let oneClick = body?["List-Unsubscribe"] == "One-Click"
-        let evidence = ConsentEvidence(ipAddress: context.remoteAddress, userAgent: Self.userAgent(request))
+        let evidence = ConsentEvidence(ipAddress: clientAddress(request, context), userAgent: Self.userAgent(request))
         let source = Source.form(formID: "\(token.form)@\(token.formVersion)", submissionID: token.id)
         let state = try await contacts.contact(token.contact)
         if let state, !state.erased, state.consents[token.scope].map({ $0.status != .unsubscribed }) ?? false {
@@ -218,4 +219,6 @@ extension ApiServer {
 extension HTTPField.Name {
     /// `Referrer-Policy`.
     static let referrerPolicy = HTTPField.Name("Referrer-Policy") ?? .cacheControl
+    /// `X-Forwarded-For`: the addresses a request passed through, the client's first.
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For") ?? .via
 }

@@ -99,13 +99,14 @@ extension ApiServer {
             throw ApiProblem.notFound("no form has the id \(name)")
         }
         let cors = try Self.cors(request, record)
-        if let wait = routes.intake.limits.admit(form: record.name, address: context.remoteAddress, now: routes.intake.clock()) {
+        let address = clientAddress(request, context)
+        if let wait = routes.intake.limits.admit(form: record.name, address: address, now: routes.intake.clock()) {
             var problem = ApiProblem(.tooManyRequests, "rate-limited", "too many submissions; retry after \(wait) s")
             problem.headers = cors
             problem.headers[.retryAfter] = String(wait)
             throw problem
         }
-        let submission = Self.submission(values, request, context, door: "api")
+        let submission = Self.submission(values, request, address: address, door: "api")
         for key in submission.values.keys where !record.current.fields.contains(where: { $0.key == key }) {
             throw ApiProblem.unprocessable("form \(record.name) has no field \(key)", errors: [FieldProblem(path: key, message: "is not a field of this form")])
         }
@@ -154,9 +155,10 @@ extension ApiServer {
                 throw ApiProblem(.unauthorized, "unauthorized", "form \(record.name) has no Wix public key to check a signed webhook with")
             }
             do {
-                json = try WixWebhookToken.verify(text, publicKeyPEM: record.current.wixPublicKey)
-            } catch {
-                throw ApiProblem(.unauthorized, "bad-signature", "the webhook's signature does not verify with the form's Wix public key")
+                json = try await WixWebhookToken.verify(text, publicKeyPEM: record.current.wixPublicKey)
+            } catch let refusal as WixWebhookToken.Refusal {
+                // The refusal says what is wrong (signature, algorithm, expiry), never what the token carried.
+                throw ApiProblem(.unauthorized, "bad-signature", "the signed webhook was refused: \(refusal.description)")
             }
         } else {
             guard let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { throw ApiProblem.badRequest("the body is not valid JSON") }

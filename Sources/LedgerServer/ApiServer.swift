@@ -30,11 +30,17 @@ public final class ApiServer: Sendable {
     let inFlight = InFlightRequests()
     /// Forms, double opt-in and subscribe routes (issue 19); nil: none.
     let forms: FormRoutes?
+    /// The reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    let trustedProxies: TrustedProxies
 
     /// A server writing through `service`; `rateLimit` is requests per second per key (nil: none).
     /// With `forms`, the hosted forms, the double opt-in pages and the subscribe and Wix routes
-    /// are served too.
-    public init(service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil, forms: FormRoutes? = nil) throws {
+    /// are served too. Requests from `trustedProxies` are taken to come from the address their
+    /// `X-Forwarded-For` vouches for.
+    public init(
+        service: ContactService, logger: Logger, rateLimit: Double? = nil, openAPI: String? = nil, forms: FormRoutes? = nil,
+        trustedProxies: TrustedProxies = .none
+    ) throws {
         let book = service.book
         ledger = book.ledger
         contacts = ContactWriter(service: service)
@@ -44,6 +50,13 @@ public final class ApiServer: Sendable {
         self.logger = logger
         self.openAPI = openAPI
         self.forms = forms
+        self.trustedProxies = trustedProxies
+    }
+
+    /// The client's IP address, recorded as consent evidence and rate-limited by: the peer, or
+    /// behind a trusted proxy the address its `X-Forwarded-For` vouches for.
+    func clientAddress(_ request: Request, _ context: ApiRequestContext) -> String? {
+        trustedProxies.client(peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor])
     }
 
     /// Closes the token projection's store (the contact book and ledger are the caller's).

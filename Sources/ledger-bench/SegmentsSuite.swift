@@ -63,6 +63,7 @@ struct SegmentsSuite {
         // Before any rule: the projection is dormant, facts are empty; the rule's history
         // conditions then fail, so the definition below is timed first for the full pass.
         var defineSeconds = 0.0
+        let defineCPU = Self.processCPUSeconds()
         defineSeconds = try BenchReport.time {
             let event = SegmentEvent.ruleDefined(SegmentRuleDefined(segment: "bench", version: 1, rule: Self.tenConditions))
             _ = try ledger.append(AppendRequest(target: .newIn(.segment), events: [event.newEvent(actor: SyntheticContacts.actor, source: .cli(command: "bench"))]))
@@ -71,14 +72,19 @@ struct SegmentsSuite {
         let members = try segments.memberCount("bench")
         Self.note("defined the 10-condition rule over \(contacts) contacts in \(Int(defineSeconds * 1000)) ms: \(members) members")
         BenchReport.figure("segments.define", [defineSeconds], unit: "s", lowerIsBetter: true, decimals: 2)
+        BenchReport.figure("segments.define.cpu", [Self.processCPUSeconds() - defineCPU], unit: "s", lowerIsBetter: true, decimals: 2)
 
         var full = [Double]()
+        var fullCPU = [Double]()
         for _ in 0..<options.runs {
             var matched = 0
+            let cpu = Self.processCPUSeconds()
             full.append(try BenchReport.time { matched = try segments.evaluate(rule, now: now).count })
+            fullCPU.append(Self.processCPUSeconds() - cpu)
             guard matched == members else { throw BenchFailure("evaluation found \(matched) members, the projection \(members)") }
         }
         BenchReport.figure("segments.evaluate", full, unit: "s", target: 1, lowerIsBetter: true, decimals: 2)
+        BenchReport.figure("segments.evaluate.cpu", fullCPU, unit: "s", lowerIsBetter: true, decimals: 2)
 
         // The evaluation alone: states read once into memory (the first 100,000), evaluated 10 times.
         var held = [(ContactState, SegmentFacts)]()
@@ -100,10 +106,14 @@ struct SegmentsSuite {
 
         let changed = try SegmentRule(json: Array(Self.changed.utf8), fieldTypes: [:])
         var diff = [Double]()
+        var diffCPU = [Double]()
         for _ in 0..<options.runs {
+            let cpu = Self.processCPUSeconds()
             diff.append(try BenchReport.time { _ = try segments.evaluate([rule, changed], now: now) })
+            diffCPU.append(Self.processCPUSeconds() - cpu)
         }
         BenchReport.figure("segments.diff", diff, unit: "s", target: 2, lowerIsBetter: true, decimals: 2)
+        BenchReport.figure("segments.diff.cpu", diffCPU, unit: "s", lowerIsBetter: true, decimals: 2)
 
         var past = [Double]()
         let after = Ledger.systemClock()
@@ -162,18 +172,30 @@ struct SegmentsSuite {
                     }
                 }
                 if !batch.isEmpty { _ = try ledger.append(batch) }
+                let cpu = Self.processCPUSeconds()
                 let seconds = try BenchReport.time { try Self.followUpdates(runner, store: store) }
                 figures[withRules ? "with" : "without", default: []].append(seconds / Double(updates) * 1e6)
+                figures[withRules ? "with.cpu" : "without.cpu", default: []].append((Self.processCPUSeconds() - cpu) / Double(updates) * 1e6)
             }
         }
         BenchReport.figure("segments.incremental.dormant", figures["without"] ?? [], unit: "µs/event", lowerIsBetter: true, decimals: 1)
         BenchReport.figure("segments.incremental", figures["with"] ?? [], unit: "µs/event", target: 20, lowerIsBetter: true, decimals: 1)
+        BenchReport.figure("segments.incremental.dormant.cpu", figures["without.cpu"] ?? [], unit: "µs/event", lowerIsBetter: true, decimals: 1)
+        BenchReport.figure("segments.incremental.cpu", figures["with.cpu"] ?? [], unit: "µs/event", lowerIsBetter: true, decimals: 1)
     }
 
     /// The timed catch-up of the incremental part, a function of its own for profilers.
     @inline(never)
     static func followUpdates(_ runner: ProjectionRunner<ContactProjection>, store: ProjectionStore) throws {
         try runner.catchUp(store: store)
+    }
+
+    /// User and system CPU time of the whole process so far: a figure the machine's load
+    /// changes far less than wall time (other processes' share of the cores is not in it).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func note(_ text: String) {

@@ -30,6 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
     var publicURL: String?
     @Option(name: .customLong("form-rate-limit"), help: "Form submissions per minute from one IP address (429 above it).") var formRateLimit = 20
     @Option(name: .customLong("reminder-interval"), help: "Seconds between passes that queue the double opt-in reminders forms ask for.") var reminderInterval = 600
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
+        "A reverse proxy (an address or CIDR network) whose X-Forwarded-For names the client; repeatable. Without it the client is the connection's peer.",
+        valueName: "cidr"))
+    var trustedProxies: [String] = []
     @OptionGroup var mail: MailOptions
 
     func validate() throws {
@@ -38,6 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard segmentRefresh >= 0 else { throw ValidationError("--segment-refresh must be 0 or more seconds") }
         guard formRateLimit >= 1 else { throw ValidationError("--form-rate-limit must be 1 or more") }
         guard reminderInterval >= 1 else { throw ValidationError("--reminder-interval must be 1 or more") }
+        do {
+            _ = try TrustedProxies(parsing: trustedProxies)
+        } catch let error as TrustedProxyError {
+            throw ValidationError(error.message)
+        }
         if let publicURL {
             do {
                 try FormRules.checkURL(publicURL, what: "--public-url")
@@ -73,7 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { reminders.cancel() }
-        let server = try ApiServer(service: service, logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text, forms: forms)
+        let server = try ApiServer(service: service, logger: logger, rateLimit: rateLimit > 0 ? rateLimit : nil, openAPI: OpenAPIDocument.text, forms: forms,
+                                   trustedProxies: try TrustedProxies(parsing: trustedProxies))
         defer { server.close() }
         let services = try mail.services(service: service, logger: logger, composers: ["form": formMails])
         let host = host

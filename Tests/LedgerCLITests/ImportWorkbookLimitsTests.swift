@@ -31,9 +31,10 @@ struct ImportWorkbookLimitsTests {
         // Some rows imported, two rejected: partly applied (docs/operations.md, exit statuses).
         #expect(outcome.status == 2, "\(String(decoding: outcome.stderr, as: UTF8.self))")
         // Bounded, not tight: before the cell caps this workbook took the process past 6 GB. Its
-        // peak moves between about 230 and 290 MiB from run to run with the machine's load (the
-        // reader threads' malloc arenas), so the cap leaves room for that and nothing more.
-        #expect(outcome.peakBytes < 384 << 20, "peak \(outcome.peakBytes >> 20) MiB")
+        // peak moves with the machine's load (the reader threads' malloc arenas): 230-290 MiB on
+        // a quiet machine, 444 MiB once in a full run at load 20. A cap of 1 GiB still fails the
+        // unbounded reader by a factor of six without failing a loaded run.
+        #expect(outcome.peakBytes < 1 << 30, "peak \(outcome.peakBytes >> 20) MiB")
         #expect(outcome.stdout.count < 8_192, "\(outcome.stdout.count) bytes of summary")
         let summary = try #require(try JSONSerialization.jsonObject(with: outcome.stdout) as? [String: Any])
         #expect(summary["rows"] as? Int == 3)

@@ -4,6 +4,10 @@ import Testing
 /// `ledger serve --smtp` killed with SIGKILL around a mail, against a real SMTP server
 /// (aiosmtpd, `tools/smtp-sink`): after a restart no mail is lost, at most the one in flight is
 /// sent twice (with the same Message-ID), and the store verifies (decision 0021).
+///
+/// The kill points are deterministic: `LEDGER_TEST_MAIL_PAUSE` stops the sender at the point
+/// and it logs that it did; the test kills it only then. Every wait has a wall-clock deadline
+/// and every child is killed by its pid, so a fault fails the test instead of hanging the run.
 @Suite("The mail sender killed mid-mail", .serialized, .enabled(if: MailSink.isAvailable, MailSink.skipReason))
 struct MailSenderCrashTests {
     /// A store with two contacts and a mail queued to each.
@@ -12,10 +16,11 @@ struct MailSenderCrashTests {
 
         deinit { try? FileManager.default.removeItem(atPath: path) }
 
+        /// Runs `ledger ARGUMENTS --store PATH`, killed after 60 s.
         @discardableResult
-        func ledger(_ arguments: String...) throws -> Executables.Outcome {
-            let outcome = try Executables.run("ledger", arguments + ["--store", path], environment: ["LEDGER_DEFAULT_REGION": "UA", "USER": "tester"])
-            #expect(outcome.status == 0, "ledger \(arguments.joined(separator: " ")): \(outcome.stderr)")
+        func ledger(_ arguments: String...) throws -> Executables.TimedOutcome {
+            let outcome = try Executables.run("ledger", arguments + ["--store", path], timeout: 60, environment: ["LEDGER_DEFAULT_REGION": "UA", "USER": "tester"])
+            #expect(outcome.status == 0 && !outcome.timedOut, "ledger \(arguments.joined(separator: " ")): \(outcome.stderr)")
             return outcome
         }
 
@@ -38,45 +43,68 @@ struct MailSenderCrashTests {
             log = store.path + "-serve-\(UUID().uuidString).log"
             FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
-            process.arguments = ["serve", "--store", store.path, "--port", "0", "--smtp", "127.0.0.1:\(sink.port)",
+            process.arguments = ["serve", "--store", store.path, "--port", "0", "--segment-refresh", "0", "--smtp", "127.0.0.1:\(sink.port)",
                                  "--smtp-from", "Ledger News <news@ledger.test>", "--smtp-starttls", "off"]
             var environment = ProcessInfo.processInfo.environment
             environment.removeValue(forKey: "LEDGER_STORE")
             environment["LEDGER_TEST_MAIL_COMPOSER"] = "1"
+            environment["SWIFT_BACKTRACE"] = "enable=no"
             if let pause { environment["LEDGER_TEST_MAIL_PAUSE"] = pause } else { environment.removeValue(forKey: "LEDGER_TEST_MAIL_PAUSE") }
             process.environment = environment
+            process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
         }
 
         deinit {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            if process.isRunning { killNine() }
             try? FileManager.default.removeItem(atPath: log)
         }
 
         var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
-        /// Waits up to 60 s for `condition`.
-        func wait(_ what: String, _ condition: () throws -> Bool) throws {
-            for _ in 0..<600 {
-                if try condition() { return }
-                guard process.isRunning else { Issue.record("the server ended while waiting for \(what): \(output)"); return }
+        /// Waits up to `seconds` for `condition`; false (and an issue recorded) when it never
+        /// held or the server ended first.
+        @discardableResult
+        func wait(_ what: String, seconds: Double = 45, _ condition: () throws -> Bool) throws -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try condition() { return true }
+                guard process.isRunning else {
+                    Issue.record("the server ended while waiting for \(what): \(output)")
+                    return false
+                }
                 usleep(100_000)
             }
-            Issue.record("timed out waiting for \(what): \(output)")
+            Issue.record("timed out after \(Int(seconds)) s waiting for \(what): \(output)")
+            return false
         }
 
+        /// SIGKILL, and waits (at most 10 s) until the kernel has reaped it.
         func killNine() {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Self.reap(process, seconds: 10)
         }
 
-        /// SIGTERM; returns the exit status.
-        func stop() -> Int32 {
+        /// SIGTERM: a graceful stop, given 30 s before SIGKILL; the exit status, nil when it
+        /// had to be killed.
+        func stop() -> Int32? {
             process.terminate()
+            if Self.reap(process, seconds: 30) { return process.terminationStatus }
+            Issue.record("the server did not stop within 30 s of SIGTERM: \(output)")
+            killNine()
+            return nil
+        }
+
+        /// Polls until `process` has ended (no unbounded `waitUntilExit`); whether it did.
+        @discardableResult
+        static func reap(_ process: Process, seconds: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            guard !process.isRunning else { return false }
             process.waitUntilExit()
-            return process.terminationStatus
+            return true
         }
     }
 
@@ -86,6 +114,7 @@ struct MailSenderCrashTests {
         try store.ledger("contact", "add", "--email", "petro@example.com", "--first-name", "Petro")
         try store.ledger("mail", "queue", "olena@example.com", "--template", "notice:Підтвердіть підписку", "--reference", "tok-olena", "--purpose", "doi.confirmation")
         try store.ledger("mail", "queue", "petro@example.com", "--template", "notice:Please confirm", "--reference", "tok-petro", "--purpose", "doi.confirmation")
+        #expect(try store.statuses() == ["pending", "pending"])
         return store
     }
 
@@ -97,12 +126,12 @@ struct MailSenderCrashTests {
         #expect(try store.ledger("verify").status == 0)
     }
 
-    @Test("killed between queued and sent: after the restart every mail goes exactly once")
+    @Test("killed between queued and sent: after the restart every mail goes exactly once", .timeLimit(.minutes(2)))
     func killedBeforeSend() throws {
         let store = try Self.prepare()
         let sink = try MailSink()
         let server = try Server(store: store, sink: sink, pause: "before-send")
-        try server.wait("the pause before the first send") { server.output.contains("paused at before-send") }
+        guard try server.wait("the pause before the first send", { server.output.contains("paused at before-send") }) else { return }
         server.killNine()
         #expect(try sink.messages().isEmpty)
         #expect(try store.statuses() == ["pending", "pending"])
@@ -112,16 +141,19 @@ struct MailSenderCrashTests {
         let messages = try sink.messages()
         #expect(messages.count == 2, "\(messages.count) messages")
         #expect(Set(messages.compactMap { MailSink.header("To", in: $0) }) == ["olena@example.com", "petro@example.com"])
+        #expect(Set(messages.compactMap { MailSink.header("Message-ID", in: $0) }).count == 2)
+        #expect(try store.mails().map { $0["attempts"] as? Int } == [1, 1])
     }
 
-    @Test("killed between the server's 250 and the record: that one mail goes twice, with one Message-ID; no mail is lost")
+    @Test("killed between the server's 250 and the record: that one mail goes twice, with one Message-ID; no mail is lost", .timeLimit(.minutes(2)))
     func killedAfterAccepted() throws {
         let store = try Self.prepare()
         let sink = try MailSink()
         let server = try Server(store: store, sink: sink, pause: "after-accepted")
-        try server.wait("the pause after the first 250") { server.output.contains("paused at after-accepted") }
+        guard try server.wait("the pause after the first 250", { server.output.contains("paused at after-accepted") }) else { return }
         server.killNine()
-        #expect(try sink.messages().count == 1)
+        let first = try sink.messages()
+        #expect(first.count == 1)
         #expect(try store.statuses() == ["pending", "pending"], "the 250 was never recorded")
         #expect(try store.ledger("verify").status == 0)
 
@@ -131,6 +163,7 @@ struct MailSenderCrashTests {
         let ids = messages.compactMap { MailSink.header("Message-ID", in: $0) }
         #expect(ids.count == 3 && Set(ids).count == 2, "the repeat carries the first one's Message-ID: \(ids)")
         #expect(ids.first == ids.dropFirst().first, "the mail in flight is the one sent again first")
+        #expect(first.first.flatMap { MailSink.header("To", in: $0) } == messages.dropFirst().first.flatMap { MailSink.header("To", in: $0) })
         let mails = try store.mails()
         #expect(mails.map { $0["attempts"] as? Int } == [1, 1])
     }
@@ -142,50 +175,66 @@ final class MailSink: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("tools/smtp-sink").path
 
-    /// Whether the tests run: where `python3` has aiosmtpd, and always under `tools/test`
-    /// (`LEDGER_REQUIRE_SMTP_SINK=1`), where a missing aiosmtpd must fail them.
-    /// Opt-in for now (`LEDGER_MAIL_CRASH_TESTS=1`): a run of this suite hung at 03:00 on the
-    /// day it was written and was not yet found out why (see the branch's report).
-    static let isAvailable: Bool = ProcessInfo.processInfo.environment["LEDGER_MAIL_CRASH_TESTS"] == "1"
-        && (ProcessInfo.processInfo.environment["LEDGER_REQUIRE_SMTP_SINK"] == "1" || hasAiosmtpd)
-
-    static let hasAiosmtpd: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import aiosmtpd"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+    /// A Python 3 that imports aiosmtpd (`env python3`, else Debian's), or nil.
+    static let python: [String]? = {
+        for candidate in [["/usr/bin/env", "python3"], ["/usr/bin/python3"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: candidate[0])
+            process.arguments = Array(candidate.dropFirst()) + ["-c", "import aiosmtpd"]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil, MailSenderCrashTests.Server.reap(process, seconds: 30) else { continue }
+            if process.terminationStatus == 0 { return candidate }
+        }
+        return nil
     }()
 
-    static let skipReason: Comment = "no python3 with aiosmtpd here (tools/setup installs it); the mail crash tests are skipped"
+    /// Whether the tests run: where a Python has aiosmtpd, and always under `tools/test`
+    /// (`LEDGER_REQUIRE_SMTP_SINK=1`), where a missing aiosmtpd must fail them, not skip them.
+    static var isAvailable: Bool { python != nil || ProcessInfo.processInfo.environment["LEDGER_REQUIRE_SMTP_SINK"] == "1" }
+
+    static let skipReason: Comment = "no Python 3 with aiosmtpd here (tools/setup installs it: Debian python3-aiosmtpd or PyPI aiosmtpd); the mail crash tests are skipped"
 
     let directory = NSTemporaryDirectory() + "ledger-mail-sink-\(UUID().uuidString)"
     let port: Int
     private let process = Process()
+    private let log: String
 
     init() throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--dir", directory]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        guard let python = Self.python else { throw SinkFailure("no Python 3 with aiosmtpd (tools/setup installs it)") }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        log = directory + ".log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: python[0])
+        process.arguments = Array(python.dropFirst()) + [Self.script, "--dir", directory]
+        // Output to a file, polled with a deadline: nothing here can block on a pipe.
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(forWritingAtPath: log)
+        process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
-        var bytes = [UInt8]()
-        while let chunk = try out.fileHandleForReading.read(upToCount: 1), let byte = chunk.first, byte != 0x0A { bytes.append(byte) }
-        guard let port = Int(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "listening on ", with: "")) else {
-            process.terminate()
-            throw CocoaError(.fileReadUnknown)
+        let deadline = Date().addingTimeInterval(30)
+        var found: Int?
+        while found == nil && Date() < deadline && process.isRunning {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            found = text.split(separator: "\n").lazy.compactMap { line in
+                line.hasPrefix("listening on ") ? Int(line.dropFirst("listening on ".count)) : nil
+            }.first
+            if found == nil { usleep(50_000) }
         }
-        self.port = port
+        guard let found else {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            kill(process.processIdentifier, SIGKILL)
+            throw SinkFailure("the SMTP sink did not start within 30 s: \(text)")
+        }
+        port = found
     }
 
     deinit {
-        // SIGKILL and no waitUntilExit: waiting for a child from a test's task can hang.
         kill(process.processIdentifier, SIGKILL)
+        MailSenderCrashTests.Server.reap(process, seconds: 10)
         try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.removeItem(atPath: log)
     }
 
     /// The raw messages received, in order.
@@ -203,5 +252,10 @@ final class MailSink: @unchecked Sendable {
             if parts.count == 2, parts[0].lowercased() == name.lowercased() { return parts[1].trimmingCharacters(in: .whitespaces) }
         }
         return nil
+    }
+
+    struct SinkFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 }

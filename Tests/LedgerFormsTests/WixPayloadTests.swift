@@ -50,38 +50,71 @@ struct WixPayloadTests {
         #expect(WixPayload.read(.array([]), for: Self.form) == nil)
     }
 
-    /// The app webhook's JWT as Wix nests it: `{data: "<{data: "<event>", eventType, instanceId}>"}`.
-    static func jwt(_ event: JSONValue, key: _RSA.Signing.PrivateKey, alg: String = "RS256") throws -> String {
+    /// The app webhook's JWT as Wix nests it: `{data: "<{data: "<event>", eventType, instanceId}>"}`,
+    /// signed here with swift-crypto (not the jwt-kit the product verifies with), RS256 by `key`
+    /// or, for `alg` HS256, HMAC-SHA256 under `hmacSecret`.
+    static func jwt(_ event: JSONValue, key: _RSA.Signing.PrivateKey, alg: String = "RS256", expiry: Double? = nil, hmacSecret: [UInt8]? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let inner = String(decoding: try encoder.encode(event), as: UTF8.self)
         let middle = String(decoding: try encoder.encode(JSONValue.object(["data": .string(inner), "eventType": .string("wix.forms.v4.submission_created"), "instanceId": .string("i-1")])), as: UTF8.self)
-        let payload = try encoder.encode(JSONValue.object(["data": .string(middle), "iat": .number(1_796_000_000)]))
+        var claims: [String: JSONValue] = ["data": .string(middle), "iat": .number(1_796_000_000)]
+        if let expiry { claims["exp"] = .number(expiry) }
+        let payload = try encoder.encode(JSONValue.object(claims))
         let header = try encoder.encode(JSONValue.object(["alg": .string(alg), "kid": .string("k1"), "typ": .string("JWT")]))
         func b64(_ data: some DataProtocol) -> String {
             Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         }
         let signingInput = b64(header) + "." + b64(payload)
+        if let hmacSecret {
+            return signingInput + "." + b64(Array(HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: SymmetricKey(data: hmacSecret))))
+        }
         let signature = try key.signature(for: SHA256.hash(data: Array(signingInput.utf8)), padding: .insecurePKCS1v1_5)
         return signingInput + "." + b64(signature.rawRepresentation)
     }
 
     @Test("the app webhook: a JWT signed RS256 by the configured key is read; another key, an altered body or another algorithm are refused")
-    func appWebhook() throws {
+    func appWebhook() async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let pem = key.publicKey.pemRepresentation
         let token = try Self.jwt(try Self.fixture("wix-app-event.json"), key: key)
-        let verified = try WixWebhookToken.verify(token, publicKeyPEM: key.publicKey.pemRepresentation)
+        let verified = try await WixWebhookToken.verify(token, publicKeyPEM: pem)
         let payload = try #require(WixPayload.read(verified, for: Self.form))
         #expect(payload.values == ["email": "taras@example.com", "firstName": "Taras", "city": "Dnipro"])
         #expect(payload.submissionID == "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f")
 
         let other = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        #expect(throws: WixWebhookToken.Refusal.self) { try WixWebhookToken.verify(token, publicKeyPEM: other.publicKey.pemRepresentation) }
+        await #expect(throws: WixWebhookToken.Refusal.self) { try await WixWebhookToken.verify(token, publicKeyPEM: other.publicKey.pemRepresentation) }
         var parts = token.split(separator: ".").map(String.init)
         parts[1] = String(parts[1].dropLast(4)) + "AAAA"
-        #expect(throws: WixWebhookToken.Refusal.self) { try WixWebhookToken.verify(parts.joined(separator: "."), publicKeyPEM: key.publicKey.pemRepresentation) }
+        await #expect(throws: WixWebhookToken.Refusal.self) { try await WixWebhookToken.verify(parts.joined(separator: "."), publicKeyPEM: pem) }
         let none = try Self.jwt(try Self.fixture("wix-app-event.json"), key: key, alg: "none")
-        #expect(throws: WixWebhookToken.Refusal.self) { try WixWebhookToken.verify(none, publicKeyPEM: key.publicKey.pemRepresentation) }
-        #expect(throws: WixWebhookToken.Refusal.self) { try WixWebhookToken.verify(token, publicKeyPEM: "not a key") }
+        await #expect(throws: WixWebhookToken.Refusal.self) { try await WixWebhookToken.verify(none, publicKeyPEM: pem) }
+        let unsigned = none.split(separator: ".").prefix(2).joined(separator: ".") + "."
+        await #expect(throws: WixWebhookToken.Refusal.self) { try await WixWebhookToken.verify(unsigned, publicKeyPEM: pem) }
+        await #expect(throws: WixWebhookToken.Refusal.self) { try await WixWebhookToken.verify(token, publicKeyPEM: "not a key") }
+    }
+
+    @Test("the app webhook: HMAC under the public key's own text (algorithm confusion) is refused, and so is an expired JWT")
+    func appWebhookConfusionAndExpiry() async throws {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let pem = key.publicKey.pemRepresentation
+        let event = try Self.fixture("wix-app-event.json")
+        let confused = try Self.jwt(event, key: key, alg: "HS256", hmacSecret: Array(pem.utf8))
+        await #expect(throws: WixWebhookToken.Refusal.self) { try await WixWebhookToken.verify(confused, publicKeyPEM: pem) }
+        // The same HMAC signature under an RS256 header: the RSA check refuses it.
+        let relabelled = try Self.jwt(event, key: key, alg: "RS256", hmacSecret: Array(pem.utf8))
+        await #expect(throws: WixWebhookToken.Refusal.self) { try await WixWebhookToken.verify(relabelled, publicKeyPEM: pem) }
+
+        let expired = try Self.jwt(event, key: key, expiry: (Date().timeIntervalSince1970 - 60).rounded())
+        do {
+            _ = try await WixWebhookToken.verify(expired, publicKeyPEM: pem)
+            Issue.record("an expired JWT was accepted")
+        } catch let refusal as WixWebhookToken.Refusal {
+            #expect(refusal.description == "the JWT has expired")
+        }
+        let current = try Self.jwt(event, key: key, expiry: (Date().timeIntervalSince1970 + 3_600).rounded())
+        let verified = try await WixWebhookToken.verify(current, publicKeyPEM: pem)
+        #expect(WixPayload.read(verified, for: Self.form)?.submissionID == "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f")
     }
 }

@@ -24,7 +24,7 @@ struct FormRoutesTests {
         let intake: FormIntake
         let server: ApiServer
 
-        init(doubleOptIn: Bool = true, redirect: String? = nil, perAddress: Int = 50, wixToken: String? = nil) throws {
+        init(doubleOptIn: Bool = true, redirect: String? = nil, perAddress: Int = 50, wixToken: String? = nil, trustedProxies: [String] = []) throws {
             ledger = try Ledger(directory: directory)
             book = try ContactBook(ledger: ledger, defaultRegion: "UA")
             let service = ContactService(book: book)
@@ -36,7 +36,8 @@ struct FormRoutesTests {
             _ = try forms.create(definition, actor: Actor(.user, "tester"), source: .cli(command: "test"))
             // A clock that stands still: the rate limits' minute is the test's, however slow the machine.
             intake = try FormIntake(service: service, forms: forms, limits: SubmissionGuard(perAddress: perAddress), queueMail: nil, clock: { 1_800_000_000_000_000 })
-            server = try ApiServer(service: service, logger: Logger(label: "test"), forms: FormRoutes(intake: intake, publicURL: "https://forms.example.com/"))
+            server = try ApiServer(service: service, logger: Logger(label: "test"), forms: FormRoutes(intake: intake, publicURL: "https://forms.example.com/"),
+                                   trustedProxies: try TrustedProxies(parsing: trustedProxies))
         }
 
         deinit {
@@ -62,6 +63,7 @@ struct FormRoutesTests {
         }
     }
 
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let urlencoded: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .userAgent: "Mozilla/5.0 (route test)"]
 
     @Test("GET /forms/{id}: accessible HTML with labels, the consent text escaped, a honeypot and a viewport")
@@ -147,6 +149,53 @@ struct FormRoutesTests {
             let response = try await client.execute(uri: "/forms/newsletter", method: .post, headers: Self.urlencoded, body: ByteBuffer(string: "email=r9%40example.com"))
             #expect(response.status == .tooManyRequests)
             #expect(response.headers[.retryAfter] != nil)
+        }
+    }
+
+    /// The consent evidence's IP address of `email`'s marketing e-mail consent.
+    static func recordedAddress(_ fixture: Fixture, _ email: String) throws -> String? {
+        let id = try #require(try fixture.book.resolve(key: email))
+        return try fixture.book.contact(id)?.consents[ConsentScope(channel: .email, purpose: "marketing")]?.evidence?.ipAddress
+    }
+
+    @Test("behind a trusted proxy: the right-most untrusted X-Forwarded-For address is recorded and rate-limited, each client on its own")
+    func trustedProxy() async throws {
+        // The test client connects from 127.0.0.1: the proxy; 10.0.0.0/8 is the proxy's own tier.
+        let fixture = try Fixture(perAddress: 1, trustedProxies: ["127.0.0.1", "10.0.0.0/8"])
+        try await fixture.testLive { client in
+            func post(_ email: String, forwardedFor: String) async throws -> TestResponse {
+                var headers = Self.urlencoded
+                headers[Self.forwardedFor] = forwardedFor
+                return try await client.execute(uri: "/forms/newsletter", method: .post, headers: headers, body: ByteBuffer(string: "email=\(email)%40example.com"))
+            }
+            let first = try await post("a", forwardedFor: "198.51.100.7")
+            #expect(first.status == .ok)
+            // A client's own made-up entry on the left is passed over; the proxies' tier is skipped.
+            let second = try await post("b", forwardedFor: "203.0.113.66, 192.0.2.44, 10.1.2.3")
+            #expect(second.status == .ok)
+            // The first client again: its own limit of one a minute, not everyone's.
+            let again = try await post("c", forwardedFor: "198.51.100.7")
+            #expect(again.status == .tooManyRequests)
+        }
+        #expect(try Self.recordedAddress(fixture, "a@example.com") == "198.51.100.7")
+        #expect(try Self.recordedAddress(fixture, "b@example.com") == "192.0.2.44")
+        #expect(try fixture.book.resolve(key: "c@example.com") == nil)
+    }
+
+    @Test("from a peer that is not a trusted proxy, a spoofed X-Forwarded-For is ignored: the peer is recorded and limited")
+    func spoofedForwardedFor() async throws {
+        for trusted in [[], ["10.0.0.0/8"]] {
+            let fixture = try Fixture(perAddress: 1, trustedProxies: trusted)
+            try await fixture.testLive { client in
+                var headers = Self.urlencoded
+                headers[Self.forwardedFor] = "203.0.113.9"
+                let first = try await client.execute(uri: "/forms/newsletter", method: .post, headers: headers, body: ByteBuffer(string: "email=s1%40example.com"))
+                #expect(first.status == .ok)
+                headers[Self.forwardedFor] = "203.0.113.10"
+                let second = try await client.execute(uri: "/forms/newsletter", method: .post, headers: headers, body: ByteBuffer(string: "email=s2%40example.com"))
+                #expect(second.status == .tooManyRequests, "a new made-up address does not buy a new limit")
+            }
+            #expect(try Self.recordedAddress(fixture, "s1@example.com") == "127.0.0.1")
         }
     }
 

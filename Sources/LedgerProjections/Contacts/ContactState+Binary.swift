@@ -182,19 +182,7 @@ extension ContactState {
     /// Reads stored bytes; a short, inconsistent or unknown-format buffer is an error, never a crash.
     public init(decoding bytes: UnsafeRawBufferPointer) throws(BinaryFormatError) {
         var reader = BinaryReader(bytes)
-        let format = try reader.readUInt8("contact state format")
-        guard format == Self.binaryFormat else {
-            throw BinaryFormatError(offset: 0, what: "contact state format (unknown format \(format))")
-        }
-        let flags = try reader.readUInt8("contact state flags")
-        guard flags & ~Flag.all == 0 else {
-            throw BinaryFormatError(offset: 1, what: "contact state flags (unknown flags \(flags))")
-        }
-        self.init(id: StreamID(try reader.readVarint("contact id")), createdAt: try reader.readSigned("created at"))
-        updatedAt = try reader.readSigned("updated at")
-        erased = flags & Flag.erased != 0
-        if flags & Flag.channel != 0 { channel = try reader.readCode(state: "entry channel") }
-        if flags & Flag.mergedInto != 0 { mergedInto = try reader.readStreamID("survivor stream") }
+        self = try Self.readHead(&reader)
         let absorbedCount = try reader.readCount("absorbed count")
         for _ in 0..<absorbedCount {
             let start = reader.offset
@@ -234,6 +222,26 @@ extension ContactState {
             }
         }
         guard reader.isAtEnd else { throw BinaryFormatError(offset: reader.offset, what: "trailing bytes") }
+    }
+
+    /// Reads the head of stored bytes (format, flags, id, times, entry channel, survivor): a
+    /// state holding only those, for the full decoder and the partial one
+    /// (ContactState+Partial.swift) to read the rest into.
+    static func readHead(_ reader: inout BinaryReader) throws(BinaryFormatError) -> ContactState {
+        let format = try reader.readUInt8("contact state format")
+        guard format == binaryFormat else {
+            throw BinaryFormatError(offset: 0, what: "contact state format (unknown format \(format))")
+        }
+        let flags = try reader.readUInt8("contact state flags")
+        guard flags & ~Flag.all == 0 else {
+            throw BinaryFormatError(offset: 1, what: "contact state flags (unknown flags \(flags))")
+        }
+        var state = ContactState(id: StreamID(try reader.readVarint("contact id")), createdAt: try reader.readSigned("created at"))
+        state.updatedAt = try reader.readSigned("updated at")
+        state.erased = flags & Flag.erased != 0
+        if flags & Flag.channel != 0 { state.channel = try reader.readCode(state: "entry channel") }
+        if flags & Flag.mergedInto != 0 { state.mergedInto = try reader.readStreamID("survivor stream") }
+        return state
     }
 
     /// Reads stored bytes from an array.

@@ -39,19 +39,7 @@ extension ContactState {
             return
         }
         var reader = BinaryReader(bytes)
-        let format = try reader.readUInt8("contact state format")
-        guard format == Self.binaryFormat else {
-            throw BinaryFormatError(offset: 0, what: "contact state format (unknown format \(format))")
-        }
-        let flags = try reader.readUInt8("contact state flags")
-        guard flags & ~Flag.all == 0 else {
-            throw BinaryFormatError(offset: 1, what: "contact state flags (unknown flags \(flags))")
-        }
-        self.init(id: StreamID(try reader.readVarint("contact id")), createdAt: try reader.readSigned("created at"))
-        updatedAt = try reader.readSigned("updated at")
-        erased = flags & Flag.erased != 0
-        if flags & Flag.channel != 0 { channel = try reader.readCode(state: "entry channel") }
-        if flags & Flag.mergedInto != 0 { mergedInto = try reader.readStreamID("survivor stream") }
+        self = try Self.readHead(&reader)
         // Every part after the last one asked for is left unread.
         let last: Parts = parts.contains(.segments) ? .segments : parts.contains(.consents) ? .consents
             : parts.contains(.customFields) ? .customFields : parts.contains(.standardFields) ? .standardFields
@@ -119,7 +107,7 @@ extension ContactState {
 
 extension BinaryReader {
     /// Steps over a field value as `BinaryWriter.writeFieldValue` wrote it.
-    fileprivate mutating func skipFieldValue(_ what: StaticString) throws(BinaryFormatError) {
+    mutating func skipFieldValue(_ what: StaticString) throws(BinaryFormatError) {
         let type: FieldType = try readCode(state: what)
         switch type {
         case .text, .number: _ = try readBytesRange(what)
@@ -129,10 +117,15 @@ extension BinaryReader {
     }
 
     /// Steps over one stored consent (scope and record).
-    fileprivate mutating func skipConsent() throws(BinaryFormatError) {
+    mutating func skipConsent() throws(BinaryFormatError) {
         _ = try readUInt8("consent channel")
         _ = try readBytesRange("consent purpose")
         _ = try readUInt8("consent status")
+        try skipConsentAfterStatus()
+    }
+
+    /// Steps over the rest of a stored consent once its channel, purpose and status are read.
+    mutating func skipConsentAfterStatus() throws(BinaryFormatError) {
         _ = try readVarint("consent since")
         _ = try readUInt8("consent method")
         if try readFlag("consent wording version") { _ = try readBytesRange("consent wording version") }

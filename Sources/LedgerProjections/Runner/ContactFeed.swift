@@ -40,8 +40,9 @@ public protocol ContactFeedConsumer: Sendable {
     var tables: [String] { get }
     /// Whether it folds the feed (one read in the transaction).
     func isActive(in transaction: ProjectionTransaction, store: ProjectionStore) throws -> Bool
-    /// Whether the log holds an event that wakes it (a rebuild then feeds it from the start).
-    func wakes(in ledger: Ledger) throws -> Bool
+    /// The position of the log's first event that wakes it, nil when none does: a rebuild
+    /// folds the log before it in parallel, as if it were not there, and feeds it from there.
+    func wakingPosition(in ledger: Ledger) throws -> UInt64?
     /// Whether an event of this family wakes it.
     func claims(_ family: EventFamily) -> Bool
     /// Wakes it before `position`: it builds what it keeps from the log's events before it

@@ -10,16 +10,26 @@ extension ContactProjection {
     /// to `contacts` as soon as the run is done (keys ascend, so MDB_APPEND), then merges the
     /// workers' sorted index entries into the index tables, also appended in key order.
     ///
-    /// When the log holds events that wake a downstream projector (a segment's rule), the
-    /// rebuild is the plain one instead: every event folded in order with the feed, which
-    /// those projectors need at each position.
+    /// When the log holds an event that wakes a downstream projector (a segment's rule), only
+    /// the log before the first such event is folded this way (the projectors are dormant
+    /// there, as in the incremental fold); from it on, the rebuild is the plain one, every
+    /// event folded in order with the feed, which those projectors need at each position.
+    /// A ledger whose contacts were imported before its first rule is mostly folded in
+    /// parallel; what follows the rule is folded as a follower would.
     public func rebuild(from ledger: Ledger, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
-        for consumer in downstream where try consumer.wakes(in: ledger) {
-            return try ContactProjection(ledger: ledger, downstream: downstream).rebuild(from: ledger, through: .max, into: store, progress: progress)
+        let waking = try downstream.compactMap { try $0.wakingPosition(in: ledger) }.min()
+        guard let waking else {
+            return try ledger.withStreamGroupedLog { log in
+                try Self.rebuild(log, into: store, progress: progress)
+            }
         }
-        return try ledger.withStreamGroupedLog { log in
-            try Self.rebuild(log, into: store, progress: progress)
+        var done: UInt64 = 0
+        if waking > 1 {
+            done = try ledger.withStreamGroupedLog(through: waking - 1) { log in
+                try Self.rebuild(log, into: store, progress: progress)
+            }
         }
+        return try ContactProjection(ledger: ledger, downstream: downstream).rebuild(from: ledger, after: done, through: .max, into: store, progress: progress)
     }
 
     static func rebuild(_ log: StreamGroupedLog, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {

@@ -41,10 +41,11 @@ extension Projection {
     }
 
     /// The plain rebuild through position `last` only (events after it are left out, for
-    /// comparisons at a checkpoint); returns the last position applied.
-    func rebuild(from ledger: Ledger, through last: UInt64, into store: ProjectionStore, progress: (UInt64) -> Void = { _ in }) throws -> UInt64 {
+    /// comparisons at a checkpoint), of a store that holds the fold through `after` (an
+    /// empty one when 0); returns the last position applied.
+    func rebuild(from ledger: Ledger, after start: UInt64 = 0, through last: UInt64, into store: ProjectionStore, progress: (UInt64) -> Void = { _ in }) throws -> UInt64 {
         let keys = ledger.keyRing()
-        var done: UInt64 = 0
+        var done = start
         while done < last {
             let events = try ledger.read(from: done + 1, limit: rebuildBatchSize).filter { $0.position <= last }
             guard let lastEvent = events.last else { break }

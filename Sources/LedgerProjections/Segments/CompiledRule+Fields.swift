@@ -26,7 +26,7 @@ extension CompiledRule {
         }
     }
 
-    static func compileField(_ condition: FieldCondition) -> Test {
+    static func compileField<Subject: RuleSubject>(_ condition: FieldCondition) -> Test<Subject> {
         switch condition.field {
         case .createdAt:
             let test = timeTest(condition.op)
@@ -36,17 +36,13 @@ extension CompiledRule {
             return { state, _, context in test(state.updatedAt, context) }
         case .contact(.standard(let field)):
             let test = valueTest(condition.op)
-            return { state, _, context in test(state.standardFields[field], context) }
+            return { state, _, context in test(state.standardFieldValue(field), context) }
         case .contact(.custom(let name)):
             let test = valueTest(condition.op)
-            return { state, _, context in test(state.fields[name], context) }
+            return { state, _, context in test(state.customFieldValue(name), context) }
         case .identifier(let kind):
             let test = valueTest(condition.op)
-            switch kind {
-            case .email: return { state, _, context in test(state.emails.last.map(FieldValue.text), context) }
-            case .phone: return { state, _, context in test(state.phones.last.map(FieldValue.text), context) }
-            case .externalId: return { state, _, context in test(state.externalIds.last.map(FieldValue.text), context) }
-            }
+            return { state, _, context in test(state.primaryIdentifier(kind), context) }
         }
     }
 

@@ -28,14 +28,21 @@ public struct RuleContext: Sendable {
 
 /// A rule compiled once into a tree of closures: evaluating it allocates nothing per contact
 /// (the rule's operands are converted when it is compiled, not when it is asked).
+///
+/// It is compiled twice from the same code (`compile`, generic over `RuleSubject`): for
+/// decoded states, and for stored states read in place (`StoredContactState`), which passes
+/// over every contact use.
 public struct CompiledRule: Sendable {
     /// The test.
     public let test: @Sendable (ContactState, SegmentFacts, RuleContext) -> Bool
+    /// The same test over a stored state read in place.
+    let storedTest: Test<StoredContactState>
 
     /// Compiles `rule`; `dynamic` gives the index in `RuleContext.dynamicMembers` of each
     /// dynamic segment (a segment named but not there is a static one).
     public init(_ rule: SegmentRule, dynamic: [String: Int] = [:]) {
         test = Self.compile(rule, dynamic: dynamic)
+        storedTest = Self.compile(rule, dynamic: dynamic)
     }
 
     /// Whether a contact is in the segment. An erased or merged-away contact is in none.
@@ -45,12 +52,19 @@ public struct CompiledRule: Sendable {
         return test(state, facts, context)
     }
 
-    typealias Test = @Sendable (ContactState, SegmentFacts, RuleContext) -> Bool
+    /// Whether a contact, read in place from its stored bytes, is in the segment.
+    @inline(__always)
+    func matches(_ state: StoredContactState, facts: SegmentFacts, context: RuleContext) -> Bool {
+        guard !state.isErased, !state.isMergedAway else { return false }
+        return storedTest(state, facts, context)
+    }
 
-    static func compile(_ rule: SegmentRule, dynamic: [String: Int]) -> Test {
+    typealias Test<Subject> = @Sendable (Subject, SegmentFacts, RuleContext) -> Bool
+
+    static func compile<Subject: RuleSubject>(_ rule: SegmentRule, dynamic: [String: Int]) -> Test<Subject> {
         switch rule {
         case .all(let rules):
-            let tests = rules.map { compile($0, dynamic: dynamic) }
+            let tests: [Test<Subject>] = rules.map { compile($0, dynamic: dynamic) }
             switch tests.count {
             case 0: return { _, _, _ in true }
             case 1: return tests[0]
@@ -64,7 +78,7 @@ public struct CompiledRule: Sendable {
                 }
             }
         case .any(let rules):
-            let tests = rules.map { compile($0, dynamic: dynamic) }
+            let tests: [Test<Subject>] = rules.map { compile($0, dynamic: dynamic) }
             switch tests.count {
             case 0: return { _, _, _ in false }
             case 1: return tests[0]
@@ -75,23 +89,19 @@ public struct CompiledRule: Sendable {
                 }
             }
         case .not(let inner):
-            let test = compile(inner, dynamic: dynamic)
+            let test: Test<Subject> = compile(inner, dynamic: dynamic)
             return { !test($0, $1, $2) }
         case .field(let condition):
             return compileField(condition)
         case .consent(let condition):
             return compileConsent(condition)
         case .hasIdentifier(let kind):
-            switch kind {
-            case .email: return { state, _, _ in !state.emails.isEmpty }
-            case .phone: return { state, _, _ in !state.phones.isEmpty }
-            case .externalId: return { state, _, _ in !state.externalIds.isEmpty }
-            }
+            return { state, _, _ in state.hasIdentifier(kind) }
         case .segment(let name):
             if let index = dynamic[name] {
                 return { _, _, context in index < context.dynamicMembers.count && context.dynamicMembers[index] }
             }
-            return { state, _, _ in state.segments.contains(name) }
+            return { state, _, _ in state.inStaticSegment(name) }
         case .history(let condition):
             return compileHistory(condition)
         }
@@ -99,7 +109,7 @@ public struct CompiledRule: Sendable {
 
     // MARK: Consent
 
-    static func compileConsent(_ condition: ConsentCondition) -> Test {
+    static func compileConsent<Subject: RuleSubject>(_ condition: ConsentCondition) -> Test<Subject> {
         let wanted = condition.status
         @Sendable func holds(_ status: ConsentStatus?) -> Bool {
             let status = status ?? .unsubscribed
@@ -112,27 +122,21 @@ public struct CompiledRule: Sendable {
         }
         if let purpose = condition.purpose {
             let scope = ConsentScope(channel: condition.channel, purpose: purpose)
-            return { state, _, _ in holds(state.consents[scope]?.status) }
+            return { state, _, _ in holds(state.consentStatus(scope)) }
         }
         let channel = condition.channel
         if wanted == .unsubscribed {
             // On every purpose of the channel: no scope of it is subscribed.
-            return { state, _, _ in
-                for (scope, record) in state.consents where scope.channel == channel && record.status != .unsubscribed { return false }
-                return true
-            }
+            return { state, _, _ in !state.anyConsent(on: channel) { $0 != .unsubscribed } }
         }
-        return { state, _, _ in
-            for (scope, record) in state.consents where scope.channel == channel && holds(record.status) { return true }
-            return false
-        }
+        return { state, _, _ in state.anyConsent(on: channel) { holds($0) } }
     }
 
     // MARK: History
 
     static let microsecondsPerDay: Int64 = 86_400_000_000
 
-    static func compileHistory(_ condition: HistoryCondition) -> Test {
+    static func compileHistory<Subject: RuleSubject>(_ condition: HistoryCondition) -> Test<Subject> {
         switch condition {
         case .imported(let days, let file):
             let span = Int64(days) * microsecondsPerDay

@@ -146,7 +146,7 @@ public struct SegmentDirectory: Sendable {
 
     /// Calls `body` with every contact's state and facts, in stream order, in one snapshot.
     public func forEachContact(_ body: (ContactState, SegmentFacts) throws -> Void) throws {
-        let contacts = try store.table("contacts")
+        let contacts = try ContactTables(store).contacts
         let factsTable = try store.table("segment-facts")
         try store.read { transaction in
             try transaction.withReader(factsTable) { facts in
@@ -179,15 +179,14 @@ public struct SegmentDirectory: Sendable {
     ///
     /// The contacts are walked in key order (sequential pages), and their stored bytes copied
     /// out of the snapshot in runs of 32,768 contacts (one buffer per run); each run is read
-    /// and evaluated on every core, in chunks that each collect their own matches. Only the
-    /// parts of a state the rules read are built (`ContactState.init(decoding:reading:)`), and
-    /// the facts only when a rule reads them: building whole states cost several times what
-    /// evaluating the rules does.
+    /// and evaluated on every core, in chunks that each collect their own matches. No state is
+    /// built: each is read in place (`StoredContactState`), only the values the rules ask for,
+    /// and the facts only when a rule reads them: building states, even only the parts the
+    /// rules read, cost several times what evaluating the rules does.
     public func evaluate(_ rules: [SegmentRule], now: Int64) throws -> [[StreamID]] {
         let set = try ruleSet()
         let compiled = rules.map { CompiledRule($0, dynamic: set.index) }
         let reads = rules.map(RuleReads.init)
-        let parts = reads.reduce(into: ContactState.Parts()) { $0.formUnion($1.parts) }
         let readsFacts = reads.contains { $0.facts }
         let fieldTimes = reads.contains { $0.fieldTimes }
         let base = RuleContext(now: now, segments: set.entries.count)
@@ -208,9 +207,9 @@ public struct SegmentDirectory: Sendable {
                 var context = base
                 try bytes.withUnsafeBytes { raw in
                     for entry in entries[start..<min(start + chunkSize, entries.count)] {
-                        let state = try ContactState(decoding: UnsafeRawBufferPointer(rebasing: raw[entry.state]), reading: parts)
+                        let state = try StoredContactState(UnsafeRawBufferPointer(rebasing: raw[entry.state]))
                         let facts = try entry.facts.map { try SegmentFacts(decoding: UnsafeRawBufferPointer(rebasing: raw[$0]), fieldTimes: fieldTimes) } ?? SegmentFacts()
-                        for index in named { context.dynamicMembers[index] = dynamic[index]?.contains(state.id) ?? false }
+                        for index in named { context.dynamicMembers[index] = dynamic[index]?.contains(state.head.id) ?? false }
                         for (slot, rule) in compiled.enumerated() where rule.matches(state, facts: facts, context: context) {
                             hits[slot].append(entry.stream)
                         }
@@ -224,7 +223,7 @@ public struct SegmentDirectory: Sendable {
             run.removeAll(keepingCapacity: true)
             buffer.removeAll(keepingCapacity: true)
         }
-        let contacts = try store.table("contacts")
+        let contacts = try ContactTables(store).contacts
         let factsTable = try store.table("segment-facts")
         try store.read { transaction in
             // The facts table is keyed like `contacts`: walked beside it, when a rule reads it.

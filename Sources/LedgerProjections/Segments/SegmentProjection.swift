@@ -32,8 +32,10 @@ public struct SegmentProjection: ContactFeedConsumer {
 
     public func claims(_ family: EventFamily) -> Bool { family == .segments }
 
-    public func wakes(in ledger: Ledger) throws -> Bool {
-        (try ledger.stats().streamsByCategory[StreamCategory.segment.label] ?? 0) > 0
+    public func wakingPosition(in ledger: Ledger) throws -> UInt64? {
+        guard (try ledger.stats().streamsByCategory[StreamCategory.segment.label] ?? 0) > 0 else { return nil }
+        // Every event of the segments family is in a segment stream: the first one wakes it.
+        return try ledger.events(in: .segment, after: 0, limit: 1).events.first?.position
     }
 
     public func activate(before position: UInt64, ledger: Ledger, in transaction: ProjectionTransaction, store: ProjectionStore) throws {

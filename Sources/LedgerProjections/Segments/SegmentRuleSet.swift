@@ -27,6 +27,8 @@ public struct SegmentRuleSet: Sendable {
     public let index: [String: Int]
     /// Each segment's index in `entries`, by its stream's number.
     public let indexByStream: [UInt64: Int]
+    /// The rules by what they read.
+    let readers: RuleReaders
 
     /// Orders and compiles `records`; `fieldTypes` are the declared custom fields.
     public init(_ records: [String: SegmentRuleRecord], fieldTypes: [String: FieldType]) {
@@ -55,6 +57,7 @@ public struct SegmentRuleSet: Sendable {
         self.entries = entries
         self.index = index
         indexByStream = Dictionary(entries.enumerated().map { ($0.element.record.stream.rawValue, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        readers = RuleReaders(entries.map(\.reads))
     }
 
     /// Names in an order where each comes after the dynamic segments it depends on (those in

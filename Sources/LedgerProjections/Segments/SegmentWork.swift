@@ -16,6 +16,8 @@ struct SegmentWork {
     var dirtyFacts = Set<StreamID>()
     var memberships = [StreamID: [Bool]]()
     var dirtyMemberships = Set<StreamID>()
+    /// Transitions and members not written yet (`writePending`).
+    var pending = SegmentPendingWrites()
     var context: RuleContext
     /// The latest time a rule's definition or refresh was evaluated at (every such event
     /// updates its segment's record): no transition it caused is later.
@@ -50,7 +52,7 @@ struct SegmentWork {
             return true
         }
         source.append(0xFF)
-        try transaction.forEach(try store.table("fields")) { key, value in
+        try transaction.forEach(try ContactTables(store).fields) { key, value in
             CompiledRuleSets.append(key, value, to: &source)
             return true
         }
@@ -68,7 +70,7 @@ struct SegmentWork {
     /// The declared custom fields, from the contact projection's `fields` table.
     static func fieldTypes(transaction: ProjectionTransaction, store: ProjectionStore) throws -> [String: FieldType] {
         var types = [String: FieldType]()
-        try transaction.forEach(try store.table("fields")) { key, value in
+        try transaction.forEach(try ContactTables(store).fields) { key, value in
             if let type = FieldType(rawValue: String(decoding: value, as: UTF8.self)) {
                 types[String(decoding: key, as: UTF8.self)] = type
             }
@@ -102,6 +104,7 @@ struct SegmentWork {
     /// of the log after the erasure reads its personal values as erased and could not say when
     /// rules on them held, so neither may the incremental fold (they would disagree).
     mutating func forgetHistory(of stream: StreamID) throws {
+        try writePending()
         for entry in rules.entries {
             let prefix = SegmentKeys.member(entry.name, stream)
             var keys = [[UInt8]]()
@@ -128,15 +131,16 @@ struct SegmentWork {
     /// The contact's memberships, in `rules`' order, once the rules at `only` (every rule when
     /// nil) are evaluated for it; with `event`, only those the event can change (they read what
     /// it changed, or a segment they name moved just now). The others keep `current`.
-    static func decide(_ rules: SegmentRuleSet, current: [Bool], state: ContactState, facts: SegmentFacts, context: inout RuleContext, only: Set<Int>?, event: ContactEvent?) -> [Bool] {
+    static func decide<Subject: RuleSubject>(_ rules: SegmentRuleSet, current: [Bool], state: Subject, facts: SegmentFacts, context: inout RuleContext, only: Set<Int>?, event: ContactEvent?) -> [Bool] {
         var flags = current
+        let affected = event.map(rules.readers.affected(by:))
         for (index, entry) in rules.entries.enumerated() {
             let asked = only?.contains(index) ?? true
             // The segments a rule names come before it: their flags are final here.
-            let relevant = event.map { entry.reads.affected(by: $0) || entry.dependsOn.contains { flags[$0] != current[$0] } } ?? true
+            let relevant = affected.map { $0[index] || entry.dependsOn.contains { flags[$0] != current[$0] } } ?? true
             if asked && relevant {
                 context.dynamicMembers[index] = false
-                flags[index] = entry.compiled.matches(state, facts: facts, context: context)
+                flags[index] = state.isMatched(by: entry.compiled, facts: facts, context: context)
             }
             context.dynamicMembers[index] = flags[index]
         }
@@ -189,16 +193,15 @@ struct SegmentWork {
     }
 
     /// Evaluates every stored contact against the rules at `only`, in key order, in slices of
-    /// 16,384: each slice's stored states are copied out and read (only the parts those rules
-    /// read) and evaluated on every core; the facts (only when those rules read them) and
+    /// 16,384: each slice's stored states are copied out, read in place (`StoredContactState`)
+    /// and evaluated on every core; the facts (only when those rules read them) and
     /// memberships are read before, the transitions written after, on this thread. `ruleTimes`
     /// is the latest time a rule was evaluated at before this event.
     mutating func reevaluateEveryContact(only: Set<Int>, position: UInt64, ruleTimes: Int64) throws {
         guard !only.isEmpty else { return }
         let reads = only.map { rules.entries[$0].reads }
-        let parts = reads.reduce(into: ContactState.Parts()) { $0.formUnion($1.parts) }
         let readsFacts = reads.contains { $0.facts }
-        let contacts = try store.table("contacts")
+        let contacts = try ContactTables(store).contacts
         var start: [UInt8]? = nil
         var buffer = [UInt8]()
         var slice = [(stream: StreamID, bytes: Range<Int>)]()
@@ -219,11 +222,11 @@ struct SegmentWork {
             for entry in slice { inputs.append((readsFacts ? try factsOf(entry.stream) : SegmentFacts(), try membershipOf(entry.stream))) }
             let (set, base, bytes, entries, given) = (rules, context, buffer, slice, inputs)
             let decided = try Array(entries.indices).concurrentMap(chunkSize: 1_024) { index -> (updatedAt: Int64, flags: [Bool]) in
-                let state = try bytes.withUnsafeBytes { raw in
-                    try ContactState(decoding: UnsafeRawBufferPointer(rebasing: raw[entries[index].bytes]), reading: parts)
+                try bytes.withUnsafeBytes { raw in
+                    let state = try StoredContactState(UnsafeRawBufferPointer(rebasing: raw[entries[index].bytes]))
+                    var context = base
+                    return (state.updatedAt, Self.decide(set, current: given[index].current, state: state, facts: given[index].facts, context: &context, only: only, event: nil))
                 }
-                var context = base
-                return (state.updatedAt, Self.decide(set, current: given[index].current, state: state, facts: given[index].facts, context: &context, only: only, event: nil))
             }
             for (index, entry) in entries.enumerated() {
                 try settle(entry.stream, from: given[index].current, to: decided[index].flags, position: position,
@@ -263,28 +266,34 @@ struct SegmentWork {
 
     /// Records a transition in the history and the members table; one that undoes the last
     /// at the same instant removes it instead. `fresh`: the contact has no stored transition at
-    /// that instant, so the last is not looked up (a seek on a random page per transition).
+    /// that instant, so the last is not looked up in the store (a seek on a random page per
+    /// transition). Both tables are written by `writePending`, in key order.
     mutating func record(_ transition: SegmentTransition, segment: String, stream: StreamID, fresh: Bool) throws {
-        let prefix = SegmentKeys.member(segment, stream)
+        let member = SegmentKeys.member(segment, stream)
         var last: (key: [UInt8], transition: SegmentTransition)?
-        if !fresh { try transaction.forEach(historyTable, from: prefix) { key, value in
-            guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 8 else { return false }
-            last = (Array(key), try SegmentTransition(position: SegmentKeys.readBigEndian(key, at: prefix.count), value: value))
-            return true
-        } }
+        switch pending.latest(of: member) {
+        case .transition(let key, let recorded)?:
+            last = (key, recorded)
+        case .noneAtThisInstant?:
+            last = nil
+        case nil:
+            if !fresh { try transaction.forEach(historyTable, from: member) { key, value in
+                guard SegmentKeys.starts(key, with: member), key.count == member.count + 8 else { return false }
+                last = (Array(key), try SegmentTransition(position: SegmentKeys.readBigEndian(key, at: member.count), value: value))
+                return true
+            } }
+        }
         if let last, last.transition.at == transition.at, last.transition.entered != transition.entered {
-            _ = try transaction.delete(historyTable, last.key)
+            pending.cancel(last.key, by: transition, member: member)
         } else {
-            try transaction.put(historyTable, SegmentKeys.history(segment, stream, transition.position), transition.encodedValue())
+            pending.record(transition, key: SegmentKeys.history(segment, stream, transition.position), member: member)
         }
-        if transition.entered {
-            var writer = BinaryWriter(capacity: 16)
-            writer.write(transition.at)
-            writer.write(transition.version)
-            try transaction.put(membersTable, prefix, writer.bytes)
-        } else {
-            _ = try transaction.delete(membersTable, prefix)
-        }
+    }
+
+    /// Writes the transitions and members held in `pending`.
+    mutating func writePending() throws {
+        guard !pending.isEmpty else { return }
+        try pending.write(history: historyTable, members: membersTable, in: transaction)
     }
 
     mutating func flushMemberships() throws {
@@ -303,6 +312,7 @@ struct SegmentWork {
         }
         dirtyMemberships.removeAll(keepingCapacity: true)
         memberships.removeAll(keepingCapacity: true)
+        try writePending()
     }
 
     mutating func flush() throws {

@@ -1,5 +1,6 @@
 import LedgerDomain
 @testable import LedgerProjections
+import Testing
 
 /// The custom fields the segment tests declare.
 let ruleFieldTypes: [String: FieldType] = ["tier": .text, "city": .text, "score": .number, "joined": .date, "vip": .bool]
@@ -17,11 +18,19 @@ func parseRule(_ json: String) throws(SegmentRuleError) -> SegmentRule {
     try SegmentRule(json: Array(json.utf8), fieldTypes: ruleFieldTypes)
 }
 
-/// Whether `json`'s rule holds for `state` with `facts`, at `now`.
-func holds(_ json: String, _ state: ContactState?, facts: SegmentFacts = SegmentFacts(), now: Int64 = ruleNow) throws -> Bool {
+/// Whether `json`'s rule holds for `state` with `facts`, at `now`; the same rule over the
+/// state's stored bytes read in place (`StoredContactState`, as passes over every contact
+/// read them) must answer the same, or the test fails here.
+func holds(_ json: String, _ state: ContactState?, facts: SegmentFacts = SegmentFacts(), now: Int64 = ruleNow,
+           sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
     let rule = CompiledRule(try parseRule(json))
     guard let state else { return false }
-    return rule.matches(state, facts: facts, context: RuleContext(now: now))
+    let decoded = rule.matches(state, facts: facts, context: RuleContext(now: now))
+    let inPlace = try state.encoded().withUnsafeBytes { raw in
+        rule.matches(try StoredContactState(raw), facts: facts, context: RuleContext(now: now))
+    }
+    #expect(inPlace == decoded, "\(json): read in place, the rule says \(inPlace)", sourceLocation: sourceLocation)
+    return decoded
 }
 
 /// A contact holding `value` in `field` (nothing when nil), folded from events.
