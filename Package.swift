@@ -99,6 +99,8 @@ let package = Package(
                 "LedgerStore",
                 "LedgerProjections",
                 "LedgerContacts",
+                // `prepare` times the import's creation preparation (LedgerImport's Bulk/).
+                "LedgerImport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
@@ -195,12 +197,15 @@ let package = Package(
                 "LedgerProjections",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                // The upsert pipeline's replans are logged (Bulk/, decision 0025).
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LedgerImportTests",
-            dependencies: ["LedgerImport"],
+            // The bulk machinery's tests (Bulk/) drive a contact book and read its ledger.
+            dependencies: ["LedgerImport", "LedgerContacts", "LedgerDomain", "LedgerIdentity", "LedgerProjections", "LedgerStore"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -28,7 +28,7 @@ public final class ContactBook: Sendable {
     public let phones: PhoneNormalizer
     let lock = Mutex(())
     /// Batches decided again after a conflict (see `decidedAgain`).
-    let decidedAgainCounter = Atomic<Int>(0)
+    package let decidedAgainCounter = Atomic<Int>(0)
     /// Most decisions of one batch: a conflict each time means writers keep changing the same
     /// contacts, and the caller is told rather than kept waiting.
     static let maximumDecisions = 5
@@ -129,7 +129,7 @@ public final class ContactBook: Sendable {
                 let phone = try phones.normalize(text).e164
                 return (.phone, phone)
             } catch {
-                throw ContactError(.invalidIdentifier, "\(text) is not a valid phone number (\(error)); for a contact number write #N or id:N, for an external id ext:ID")
+                throw ContactError(.invalidIdentifier, "\(text) is not a valid phone number (\(error)); for a contact number write #N or id:N, for an external id ext:ID", cause: error)
             }
         case .externalID(let id):
             return (.externalId, id)
@@ -145,7 +145,7 @@ public final class ContactBook: Sendable {
         do {
             return try EmailAddress(validating: text).value
         } catch {
-            throw ContactError(.invalidIdentifier, "email: \(error)")
+            throw ContactError(.invalidIdentifier, "email: \(error)", cause: error)
         }
     }
 
@@ -153,7 +153,7 @@ public final class ContactBook: Sendable {
         do {
             return try phones.normalize(text).e164
         } catch {
-            throw ContactError(.invalidIdentifier, "phone: \(error)")
+            throw ContactError(.invalidIdentifier, "phone: \(error)", cause: error)
         }
     }
 
@@ -166,7 +166,7 @@ public final class ContactBook: Sendable {
             do {
                 try rules.validate(event)
             } catch {
-                throw ContactError(.invalidField, "\(error)")
+                throw ContactError(.invalidField, "\(error)", cause: error)
             }
         }
     }

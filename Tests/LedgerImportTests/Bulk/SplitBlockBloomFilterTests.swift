@@ -1,4 +1,5 @@
-@testable import LedgerContacts
+
+@testable import LedgerImport
 import LedgerDomain
 import Testing
 
