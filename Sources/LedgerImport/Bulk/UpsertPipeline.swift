@@ -4,6 +4,7 @@ import LedgerIdentity
 import LedgerProjections
 import LedgerStore
 import Logging
+import Synchronization
 
 /// Upserts a bulk writer's batches two at a time: batch k+1 is planned while the ledger's
 /// writer appends batch k, and batch k is projected while the writer appends k+1. Each batch
@@ -12,16 +13,15 @@ import Logging
 ///
 /// Batch k+1 is planned against the projection (which holds every batch before k) with batch
 /// k's changes over it (`BatchPlan(continuing:aid:)` with an `ImportPlanAid` holding k as the
-/// batch in flight); k's new contacts get their streams and
-/// versions once k's append returns (`BatchPlan.settle`). Before k+1 goes to the writer the
-/// log must end exactly where k ended; when it does not (another writer came between, or some
-/// of k's events were recorded already), or k was refused, k+1 is decided again from the
-/// projection.
+/// batch in flight); k's new contacts get their streams and versions once k's append returns
+/// (`BatchPlan.settle`). Before k+1 goes to the writer the log must end exactly where k ended;
+/// when it does not (another writer came between, or some of k's events were recorded
+/// already), or k was refused, k+1 is decided again from the projection.
 ///
 /// Made by `ContactBook.pipeline`. Lives on the import side (decision 0025): `ContactBook`'s own
-/// upsert is the plain path, and this lays the import's aid over its plans. No lock is held: another process's writes between two
-/// batches make the next one be decided again, and conflicts are found in the write
-/// transaction (expected versions, identity claims).
+/// upsert is the plain path, and this lays the import's aid over its plans. No lock is held:
+/// another process's writes between two batches make the next one be decided again, and
+/// conflicts are found in the write transaction (expected versions, identity claims).
 public final class UpsertPipeline {
     private struct InFlight {
         let plan: BatchPlan

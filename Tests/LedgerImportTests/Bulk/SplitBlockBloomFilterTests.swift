@@ -1,4 +1,3 @@
-
 @testable import LedgerImport
 import LedgerDomain
 import Testing
