@@ -197,8 +197,6 @@ let package = Package(
                 "LedgerProjections",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                // The upsert pipeline's replans are logged (Bulk/, decision 0025).
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -51,6 +51,24 @@ public struct UpsertItem: Sendable {
 }
 
 extension ContactBook {
+    /// Counts a batch a bulk writer decided again (LedgerImport's `UpsertPipeline`) in
+    /// `decidedAgain`.
+    package func countDecidedAgain() {
+        decidedAgainCounter.add(1, ordering: .relaxed)
+    }
+
+    /// Logs to the store's logger that a bulk writer's batch was planned or decided again
+    /// (`notice`: after a conflict; else at debug level). No personal data: a count only.
+    /// LedgerImport does not import swift-log, whose Dispatch headers would change where its
+    /// C `stat` members are looked up (`FileStatus`).
+    package func logBulkReplan(_ message: String, replanned: Int, notice: Bool) {
+        if notice {
+            ledger.logger.notice("\(message)", metadata: ["replanned": "\(replanned)"])
+        } else {
+            ledger.logger.debug("\(message)", metadata: ["replanned": "\(replanned)"])
+        }
+    }
+
     /// Upserts a batch of contact requests in one durable transaction, in order: a later
     /// request sees what an earlier one did (the same contact twice in a file: the later row
     /// wins). A request that is refused (bad identifier, identity conflict, bad field) is

@@ -28,7 +28,7 @@ public final class ContactBook: Sendable {
     public let phones: PhoneNormalizer
     let lock = Mutex(())
     /// Batches decided again after a conflict (see `decidedAgain`).
-    package let decidedAgainCounter = Atomic<Int>(0)
+    let decidedAgainCounter = Atomic<Int>(0)
     /// Most decisions of one batch: a conflict each time means writers keep changing the same
     /// contacts, and the caller is told rather than kept waiting.
     static let maximumDecisions = 5

@@ -1,6 +1,7 @@
 import LedgerContacts
 import LedgerDomain
 import LedgerProjections
+import LedgerStore
 
 /// What an import lays over each batch's plan (`BatchAid`, decision 0025): the import's
 /// `IdentifierFilter`, the batch still in flight (`InFlightBatch`, while the writer appends

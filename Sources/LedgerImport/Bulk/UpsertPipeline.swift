@@ -3,8 +3,6 @@ import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 import LedgerStore
-import Logging
-import Synchronization
 
 /// Upserts a bulk writer's batches two at a time: batch k+1 is planned while the ledger's
 /// writer appends batch k, and batch k is projected while the writer appends k+1. Each batch
@@ -75,7 +73,7 @@ public final class UpsertPipeline {
             // Another writer changed a contact of `previous`: both batches are decided again.
             let outcomes = try redo(previous)
             replanned += 1
-            book.ledger.logger.notice("import batch decided again after a version conflict", metadata: ["replanned": "\(replanned)"])
+            book.logBulkReplan("import batch decided again after a version conflict", replanned: replanned, notice: true)
             try start(items, progress: progress)
             return outcomes
         }
@@ -85,7 +83,7 @@ public final class UpsertPipeline {
         else {
             try previous.plan.project(previous.requests, results: results)
             replanned += 1
-            book.ledger.logger.debug("import batch planned again: another writer appended between two batches", metadata: ["replanned": "\(replanned)"])
+            book.logBulkReplan("import batch planned again: another writer appended between two batches", replanned: replanned, notice: false)
             try start(items, progress: progress)
             consentRecorded.add(previous.plan.consent)
             return previous.plan.outcomes(previous.requests, results: results)
@@ -138,7 +136,7 @@ public final class UpsertPipeline {
     /// creations prepared ahead, without the filter), splitting it when it is refused again
     /// (an import's batch need not be one transaction).
     private func redo(_ batch: InFlight) throws -> [Result<UpsertOutcome, ContactError>] {
-        book.decidedAgainCounter.add(1, ordering: .relaxed)
+        book.countDecidedAgain()
         return try book.upsertDeciding(
             batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress, splitting: true,
             aid: ImportPlanAid(book: book, filter: nil), consent: &consentRecorded)
