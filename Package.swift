@@ -101,6 +101,8 @@ let package = Package(
                 "LedgerStore",
                 "LedgerProjections",
                 "LedgerContacts",
+                // `prepare` times the import's creation preparation (LedgerImport's Bulk/).
+                "LedgerImport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
@@ -202,7 +204,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerImportTests",
-            dependencies: ["LedgerImport"],
+            // The bulk machinery's tests (Bulk/) drive a contact book and read its ledger.
+            dependencies: ["LedgerImport", "LedgerContacts", "LedgerDomain", "LedgerIdentity", "LedgerProjections", "LedgerStore"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -29,7 +29,7 @@ public struct ConsentTally: Sendable, Hashable {
         public init() {}
 
         /// What `events` did to each channel: the last consent event of each.
-        init(_ events: some Sequence<ContactEvent>) {
+        package init(_ events: some Sequence<ContactEvent>) {
             for event in events {
                 switch event {
                 case .consentGranted(let granted):

@@ -12,7 +12,7 @@ extension ContactBook {
     /// costs more than a microsecond per event (docs/benchmarks.md, "AES-GCM here").
     /// Every event's actor and source are checked first (`ContactFieldRules.validate(actor:source:)`):
     /// this is the door every contact write but an erasure goes through.
-    func sealed(_ requests: consuming [AppendRequest], keys: KeyRing) throws -> [AppendRequest] {
+    package func sealed(_ requests: consuming [AppendRequest], keys: KeyRing) throws -> [AppendRequest] {
         try Self.checkEnvelopes(requests)
         // An import's new contacts come sealed already (PreparedCreation): they stay as they
         // are, and only the others are sealed and put back in place (the array, moved in, is
@@ -35,7 +35,7 @@ extension ContactBook {
                 do {
                     try ContactFieldRules().validate(actor: event.actor, source: event.source)
                 } catch {
-                    throw ContactError(.invalidRequest, "\(error)")
+                    throw ContactError(.invalidRequest, "\(error)", cause: error)
                 }
                 checked = (event.actor, event.source)
             }

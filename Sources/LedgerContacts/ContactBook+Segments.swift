@@ -79,7 +79,7 @@ extension ContactBook {
         do {
             try ContactFieldRules().validate(event)
         } catch {
-            throw ContactError(.invalidField, "\(error)")
+            throw ContactError(.invalidField, "\(error)", cause: error)
         }
         return try exclusive {
             let contacts = try directory()

@@ -35,7 +35,7 @@ extension ContactBook {
     /// the costly part) on another core while `upsert` records this one.
     public func normalize(_ input: ContactInput) -> Result<ContactIdentifiers, ContactError> {
         Result { try normalizedIdentifiers(input) }.mapError { error in
-            error as? ContactError ?? ContactError(.invalidRequest, "\(error)")
+            error as? ContactError ?? ContactError(.invalidRequest, "\(error)", cause: error)
         }
     }
 
@@ -74,7 +74,7 @@ extension ContactBook {
     /// The events that bring `state` (nil: a new contact) to what `input` says. A custom field
     /// used for the first time is declared (`field.defined`) and added to `rules`, only when
     /// the request is accepted.
-    func changes(
+    package func changes(
         _ input: ContactInput,
         identifiers: ContactIdentifiers,
         state: ContactState?,
@@ -90,7 +90,7 @@ extension ContactBook {
     /// The same events, into `events` (emptied first, its memory kept): a bulk writer's
     /// preparer decides every new contact's events in one array instead of allocating one per
     /// row. On error `events` holds what was decided before it, and `outerRules` is unchanged.
-    func changes(
+    package func changes(
         _ input: ContactInput,
         identifiers: ContactIdentifiers,
         state: ContactState?,
@@ -129,7 +129,7 @@ extension ContactBook {
             do {
                 try rules.validate(fieldChanges)
             } catch {
-                throw ContactError(.invalidField, "\(error)")
+                throw ContactError(.invalidField, "\(error)", cause: error)
             }
             events.append(.contactFieldsChanged(ContactFieldsChanged(changes: fieldChanges)))
         }
@@ -138,7 +138,7 @@ extension ContactBook {
             do {
                 try rules.validate(joined)
             } catch {
-                throw ContactError(.invalidField, "\(error)")
+                throw ContactError(.invalidField, "\(error)", cause: error)
             }
             events.append(joined)
         }
@@ -152,7 +152,7 @@ extension ContactBook {
                 do {
                     try rules.validate(events[index])
                 } catch {
-                    throw ContactError(.invalidField, "\(error)")
+                    throw ContactError(.invalidField, "\(error)", cause: error)
                 }
             }
             if state == nil { Self.carryCreationConsent(in: &events, from: first) }

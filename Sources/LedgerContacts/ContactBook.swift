@@ -153,7 +153,7 @@ public final class ContactBook: Sendable {
                 let phone = try phones.normalize(text).e164
                 return (.phone, phone)
             } catch {
-                throw ContactError(.invalidIdentifier, "\(text) is not a valid phone number (\(error)); for a contact number write #N or id:N, for an external id ext:ID")
+                throw ContactError(.invalidIdentifier, "\(text) is not a valid phone number (\(error)); for a contact number write #N or id:N, for an external id ext:ID", cause: error)
             }
         case .externalID(let id):
             return (.externalId, id)
@@ -169,7 +169,7 @@ public final class ContactBook: Sendable {
         do {
             return try EmailAddress(validating: text).value
         } catch {
-            throw ContactError(.invalidIdentifier, "email: \(error)")
+            throw ContactError(.invalidIdentifier, "email: \(error)", cause: error)
         }
     }
 
@@ -177,7 +177,7 @@ public final class ContactBook: Sendable {
         do {
             return try phones.normalize(text).e164
         } catch {
-            throw ContactError(.invalidIdentifier, "phone: \(error)")
+            throw ContactError(.invalidIdentifier, "phone: \(error)", cause: error)
         }
     }
 
@@ -190,7 +190,7 @@ public final class ContactBook: Sendable {
             do {
                 try rules.validate(event)
             } catch {
-                throw ContactError(.invalidField, "\(error)")
+                throw ContactError(.invalidField, "\(error)", cause: error)
             }
         }
     }

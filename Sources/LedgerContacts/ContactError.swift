@@ -37,12 +37,16 @@ public struct ContactError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// The contacts involved (for an identity conflict, both).
     public let contacts: [StreamID]
+    /// The error underneath (a field rule's, an e-mail's, the store's), when there is one: kept
+    /// for programs and logs, while `message` is what the person who sent the request reads.
+    public let cause: (any Error & Sendable)?
 
     /// Describes a refusal.
-    public init(_ code: Code, _ message: String, contacts: [StreamID] = []) {
+    public init(_ code: Code, _ message: String, contacts: [StreamID] = [], cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.contacts = contacts
+        self.cause = cause
     }
 
     public var description: String { message }

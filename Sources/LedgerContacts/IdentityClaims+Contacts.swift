@@ -3,9 +3,15 @@ import LedgerProjections
 import LedgerStore
 
 /// A contact's identifier, as a value of a kind: what one contact per identifier is about.
-struct HeldIdentifier: Hashable {
-    var kind: IdentifierKind
-    var value: String
+package struct HeldIdentifier: Hashable {
+    package var kind: IdentifierKind
+    package var value: String
+
+    /// `value`, an identifier of `kind`.
+    package init(kind: IdentifierKind, value: String) {
+        self.kind = kind
+        self.value = value
+    }
 }
 
 extension IdentifierKind {
@@ -55,7 +61,7 @@ extension ContactBook {
     }
 
     /// The identity claim of one identifier.
-    func claim(_ identifier: HeldIdentifier) -> IdentityClaim {
+    package func claim(_ identifier: HeldIdentifier) -> IdentityClaim {
         ledger.identityClaim(kind: identifier.kind.claimCode, value: identifier.value)
     }
 }

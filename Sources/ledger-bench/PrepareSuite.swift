@@ -1,6 +1,7 @@
 import Foundation
 import LedgerContacts
 import LedgerDomain
+import LedgerImport
 import LedgerStore
 #if canImport(Glibc)
 import Glibc

@@ -1,8 +1,12 @@
-// `struct stat` and its members come from the C headers, which both Glibc and CoreFoundation
-// (re-exported by Foundation) carry: whichever module another file of the target imports
-// first decides where the compiler looks for the members, so both are imported here.
+// `struct stat` and its members come from the C headers, which Glibc, CoreFoundation
+// (re-exported by Foundation) and CDispatch (loaded with any module that imports Dispatch, such
+// as LedgerContacts) all carry: whichever module another file of the target imports first
+// decides where the compiler looks for the members, so all three are imported here.
 import CoreFoundation
 import Glibc
+#if canImport(CDispatch)
+import CDispatch
+#endif
 
 /// What `stat(2)` says about a file: its kind, size and identity (device and inode).
 struct FileStatus: Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LedgerContacts
+@testable import LedgerImport
 import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
@@ -36,7 +37,7 @@ struct PreparedCreationTests {
     /// twice in a batch, a refused row, an existing contact, and a contact prepared with a
     /// field type the ledger does not have.
     static func batches() -> [[UpsertItem]] {
-        let item = ContactBatchTests.item
+        let item = BookFixture.item
         return [
             [
                 item(ContactInput(email: "a@example.com", phone: "067 111 11 11", fields: [(.standard(.firstName), .text("Olena")), (.custom("city"), .text("Kyiv"))], segments: ["spring"], consent: ConsentInput(stated: .confirmed, purpose: "marketing")), 2),
@@ -71,8 +72,8 @@ struct PreparedCreationTests {
 
     @Test("taking prepared creations records the same events, states and outcomes as deciding them in the batch")
     func sameAsDecided() throws {
-        let plain = try Fixture()
-        let prepared = try Fixture()
+        let plain = try BookFixture()
+        let prepared = try BookFixture()
         var rules = ContactFieldRules(customFields: [:], today: CalendarDate(utcDayOf: prepared.now))
         var preparedCount = 0
         for batch in Self.batches() {
@@ -83,7 +84,7 @@ struct PreparedCreationTests {
                 if item.prepared != nil { preparedCount += 1 }
                 return item
             }
-            let outcomes = try prepared.book.upsert(ahead, match: .email, channel: .import, actor: prepared.actor)
+            let outcomes = try prepared.book.upsertTakingPrepared(ahead, match: .email, channel: .import, actor: prepared.actor)
             #expect("\(outcomes)" == "\(decided)")
         }
         // Not prepared: the first uses of city and score, the bad e-mail, the padded name.
@@ -98,9 +99,9 @@ struct PreparedCreationTests {
 
     @Test("one scratch and cipher reused for every row prepare what fresh ones do, and record the same")
     func reusedScratch() throws {
-        let plain = try Fixture()
-        let prepared = try Fixture()
-        let item = ContactBatchTests.item
+        let plain = try BookFixture()
+        let prepared = try BookFixture()
+        let item = BookFixture.item
         // Custom fields that change from row to row: the same, none, others, another order.
         let more = [
             item(ContactInput(email: "h@example.com", fields: [(.custom("city"), .text("Kyiv")), (.custom("score"), .text("1"))]), 20),
@@ -131,7 +132,7 @@ struct PreparedCreationTests {
                 }
                 return UpsertItem(input: item.input, source: item.source, identifiers: identifiers, prepared: reused, ids: item.ids)
             }
-            let outcomes = try prepared.book.upsert(ahead, match: .email, channel: .import, actor: prepared.actor)
+            let outcomes = try prepared.book.upsertTakingPrepared(ahead, match: .email, channel: .import, actor: prepared.actor)
             #expect("\(outcomes)" == "\(decided)")
         }
         #expect(preparedCount == 14)
@@ -140,24 +141,44 @@ struct PreparedCreationTests {
 
     @Test("a preparation is not taken for an existing contact, nor under other field types, actor or channel")
     func notTaken() throws {
-        let fixture = try Fixture()
+        let fixture = try BookFixture()
         let existing = try fixture.upsert(ContactInput(email: "a@example.com")).contact
         var rules = ContactFieldRules(customFields: ["score": .text], today: CalendarDate(utcDayOf: fixture.now))
-        var item = ContactBatchTests.item(ContactInput(email: "a@example.com", fields: [(.standard(.firstName), .text("Ann"))]), row: 2)
+        var item = BookFixture.item(ContactInput(email: "a@example.com", fields: [(.standard(.firstName), .text("Ann"))]), row: 2)
         item.prepared = fixture.book.prepareCreation(item, channel: .import, actor: fixture.actor, rules: &rules)
-        var other = ContactBatchTests.item(ContactInput(email: "b@example.com", fields: [(.custom("score"), .text("high"))]), row: 3)
+        var other = BookFixture.item(ContactInput(email: "b@example.com", fields: [(.custom("score"), .text("high"))]), row: 3)
         other.prepared = fixture.book.prepareCreation(other, channel: .import, actor: fixture.actor, rules: &rules)
-        let prepared = try #require(other.prepared)
+        let prepared = try #require(other.prepared as? PreparedCreation)
         #expect(!prepared.holds(under: ContactFieldRules(customFields: ["score": .number]), actor: fixture.actor, channel: .import))
         #expect(!prepared.holds(under: ContactFieldRules(customFields: ["score": .text]), actor: Actor(.user, "someone"), channel: .import))
         #expect(!prepared.holds(under: ContactFieldRules(customFields: ["score": .text]), actor: fixture.actor, channel: .api))
         #expect(prepared.holds(under: ContactFieldRules(customFields: ["score": .text]), actor: fixture.actor, channel: .import))
         // No score field exists in the ledger: the row is decided in the batch, which declares it.
-        let results = try fixture.book.upsert([item, other], match: .email, channel: .import, actor: fixture.actor)
+        let results = try fixture.book.upsertTakingPrepared([item, other], match: .email, channel: .import, actor: fixture.actor)
         #expect(try results[0].get() == .updated(existing, events: 1))
         guard case .success(.created(let created, let events)) = results[1] else { Issue.record("\(results)"); return }
         #expect(events == 4)
         #expect(try fixture.book.contact(created)?.fields["score"] == .text("high"))
         #expect(try fixture.book.directory().fieldTypes()["score"] == .text)
+    }
+
+    @Test("the plain path (ContactBook.upsert, the service, the API) never takes a preparation: it decides every request itself")
+    func plainPathDecides() throws {
+        let fixture = try BookFixture()
+        var rules = ContactFieldRules(customFields: [:], today: CalendarDate(utcDayOf: fixture.now))
+        let first = BookFixture.item(ContactInput(email: "a@example.com", fields: [(.standard(.firstName), .text("Ann"))]), row: 2)
+        let second = BookFixture.item(ContactInput(email: "b@example.com", fields: [(.standard(.firstName), .text("Bo"))]), row: 3)
+        // Each request carries the other's preparation: taken, it would record the wrong contact.
+        let swapped = [
+            BookFixture.withPreparation(first, fixture.book.prepareCreation(second, channel: .import, actor: fixture.actor, rules: &rules)),
+            BookFixture.withPreparation(second, fixture.book.prepareCreation(first, channel: .import, actor: fixture.actor, rules: &rules)),
+        ]
+        #expect(swapped.allSatisfy { $0.prepared != nil })
+        let results = try fixture.book.upsert(swapped, match: .email, channel: .import, actor: fixture.actor)
+        let ann = try #require(try fixture.book.resolve(key: "a@example.com"))
+        let bo = try #require(try fixture.book.resolve(key: "b@example.com"))
+        #expect(try results.map { try $0.get().contact } == [ann, bo])
+        #expect(try fixture.book.contact(ann)?.firstName == "Ann")
+        #expect(try fixture.book.contact(bo)?.firstName == "Bo")
     }
 }

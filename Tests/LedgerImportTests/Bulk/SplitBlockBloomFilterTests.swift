@@ -1,4 +1,4 @@
-@testable import LedgerContacts
+@testable import LedgerImport
 import LedgerDomain
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LedgerContacts
+@testable import LedgerImport
 import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
@@ -10,7 +11,7 @@ import Testing
 
 @Suite("The upsert pipeline", .serialized)
 struct UpsertPipelineTests {
-    static let item = ContactBatchTests.item
+    static let item = BookFixture.item
 
     static func mark(_ rows: Int) -> ProgressMark {
         ProgressMark(key: "import-rows:test", value: UInt64(rows))
@@ -19,7 +20,7 @@ struct UpsertPipelineTests {
     /// Pushes `batches` through one pipeline and returns every row's outcome in order; every
     /// batch was planned against the one before it, none decided again.
     static func pipelined(
-        _ fixture: Fixture, _ batches: [[UpsertItem]], match: MatchRule = .emailOrPhone, options: UpsertOptions = UpsertOptions(),
+        _ fixture: BookFixture, _ batches: [[UpsertItem]], match: MatchRule = .emailOrPhone, options: UpsertOptions = UpsertOptions(),
         filter: IdentifierFilter? = nil, rowsBefore: Int = 0
     ) throws -> [Result<UpsertOutcome, ContactError>] {
         try fixture.book.pipeline(match: match, options: options, channel: .import, actor: fixture.actor, filter: filter) { pipeline in
@@ -45,7 +46,7 @@ struct UpsertPipelineTests {
         }
     }
 
-    static func states(_ fixture: Fixture) throws -> [ContactState] {
+    static func states(_ fixture: BookFixture) throws -> [ContactState] {
         var states = [ContactState]()
         try fixture.book.directory().forEach { states.append($0) }
         return states
@@ -53,7 +54,7 @@ struct UpsertPipelineTests {
 
     @Test("a batch meets contacts the batch in flight creates: updates them, moves their identifiers, sees conflicts")
     func carriedContacts() throws {
-        let fixture = try Fixture()
+        let fixture = try BookFixture()
         let first = [
             Self.item(ContactInput(email: "a@example.com", phone: "067 111 11 11", fields: [(.standard(.firstName), .text("Ann"))]), 2),
             Self.item(ContactInput(email: "b@example.com", fields: [(.custom("city"), .text("Kyiv"))]), 3),
@@ -106,7 +107,7 @@ struct UpsertPipelineTests {
 
     @Test("another writer's append between two batches: the next batch is decided again and sees it", arguments: [false, true])
     func otherWriter(filtered: Bool) throws {
-        let fixture = try Fixture()
+        let fixture = try BookFixture()
         let filter = filtered ? IdentifierFilter() : nil
         let outcomes = try fixture.book.pipeline(match: .email, channel: .import, actor: fixture.actor, filter: filter) { pipeline in
             var outcomes = [Result<UpsertOutcome, ContactError>]()
@@ -141,7 +142,7 @@ struct UpsertPipelineTests {
 
     @Test("the import's filter rules out new contacts' identifiers without look-ups, and finds contacts the projection and the batch in flight hold")
     func filterRulesOutNewIdentifiers() throws {
-        let fixture = try Fixture()
+        let fixture = try BookFixture()
         guard case .created(let existing, _) = try fixture.upsert(ContactInput(email: "old@example.com", phone: "+380509999999")) else {
             Issue.record("no contact made")
             return
@@ -173,7 +174,7 @@ struct UpsertPipelineTests {
 
     @Test("another writer between two pipelines of one import: the filter is built again from the index, or not used, and the row finds that writer's contact", arguments: [1, 12])
     func filterAfterAnotherWriter(otherContacts: Int) throws {
-        let fixture = try Fixture()
+        let fixture = try BookFixture()
         let filter = IdentifierFilter(expectedAdditions: 20)
         _ = try Self.pipelined(fixture, Self.newContacts(0..<4, batch: 2), filter: filter)
         #expect(filter.builds == 1)
@@ -249,7 +250,7 @@ struct UpsertPipelineTests {
         let match: MatchRule = seed % 2 == 0 ? .emailOrPhone : .email
         let options = UpsertOptions(create: true, overwriteEmpty: seed % 3 == 0)
 
-        let piped = try Fixture()
+        let piped = try BookFixture()
         if seed % 4 < 2 {
             // As an import's preparer does: each row's events as a new contact, decided ahead;
             // for odd seeds only some rows', as when the preparer leaves the rest of a batch to
@@ -267,13 +268,13 @@ struct UpsertPipelineTests {
         let filter = seed % 3 == 0 ? nil : IdentifierFilter(expectedAdditions: seed % 3 == 1 ? 2 : 200)
         let pipedOutcomes = try Self.pipelined(piped, batches, match: match, options: options, filter: filter)
         // The same batches, one `upsert` each: the same events at the same positions.
-        let batched = try Fixture()
+        let batched = try BookFixture()
         var batchedOutcomes = [Result<UpsertOutcome, ContactError>]()
         for batch in batches {
             batchedOutcomes += try batched.book.upsert(batch, match: match, options: options, channel: .import, actor: batched.actor)
         }
         // One row per batch.
-        let single = try Fixture()
+        let single = try BookFixture()
         var singleOutcomes = [Result<UpsertOutcome, ContactError>]()
         for row in rows {
             singleOutcomes += try single.book.upsert([row], match: match, options: options, channel: .import, actor: single.actor)
@@ -292,8 +293,8 @@ struct UpsertPipelineTests {
     /// Eight existing contacts, updated by one import batch, while another writer changes the
     /// first of them before every append of a batch of more than two (a real append, through
     /// the same book, as the API beside an import would).
-    static func conflictingImport(splitting: Bool) throws -> (Fixture, [StreamID], Result<[Result<UpsertOutcome, ContactError>], any Error>) {
-        let fixture = try Fixture()
+    static func conflictingImport(splitting: Bool) throws -> (BookFixture, [StreamID], Result<[Result<UpsertOutcome, ContactError>], any Error>) {
+        let fixture = try BookFixture()
         var contacts = [StreamID]()
         for index in 0..<8 {
             contacts.append(try fixture.upsert(ContactInput(email: "c\(index)@example.com")).contact)

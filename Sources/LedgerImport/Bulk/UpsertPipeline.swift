@@ -1,9 +1,8 @@
+import LedgerContacts
 import LedgerDomain
 import LedgerIdentity
 import LedgerProjections
 import LedgerStore
-import Logging
-import Synchronization
 
 /// Upserts a bulk writer's batches two at a time: batch k+1 is planned while the ledger's
 /// writer appends batch k, and batch k is projected while the writer appends k+1. Each batch
@@ -11,15 +10,16 @@ import Synchronization
 /// `ContactBook.upsert` decides it after the batches before it.
 ///
 /// Batch k+1 is planned against the projection (which holds every batch before k) with batch
-/// k's changes over it (`BatchPlan.init(after:)`); k's new contacts get their streams and
-/// versions once k's append returns (`BatchPlan.settle`). Before k+1 goes to the writer the
-/// log must end exactly where k ended; when it does not (another writer came between, or some
-/// of k's events were recorded already), or k was refused, k+1 is decided again from the
-/// projection.
+/// k's changes over it (`BatchPlan(continuing:aid:)` with an `ImportPlanAid` holding k as the
+/// batch in flight); k's new contacts get their streams and versions once k's append returns
+/// (`BatchPlan.settle`). Before k+1 goes to the writer the log must end exactly where k ended;
+/// when it does not (another writer came between, or some of k's events were recorded
+/// already), or k was refused, k+1 is decided again from the projection.
 ///
-/// Made by `ContactBook.pipeline`. No lock is held: another process's writes between two
-/// batches make the next one be decided again, and conflicts are found in the write
-/// transaction (expected versions, identity claims).
+/// Made by `ContactBook.pipeline`. Lives on the import side (decision 0025): `ContactBook`'s own
+/// upsert is the plain path, and this lays the import's aid over its plans. No lock is held:
+/// another process's writes between two batches make the next one be decided again, and
+/// conflicts are found in the write transaction (expected versions, identity claims).
 public final class UpsertPipeline {
     private struct InFlight {
         let plan: BatchPlan
@@ -62,8 +62,9 @@ public final class UpsertPipeline {
             return nil
         }
         inFlight = nil
-        // Planned while the writer appends `previous`.
-        var plan = BatchPlan(after: previous.plan)
+        // Planned while the writer appends `previous`, with its changes laid over the projection.
+        let aid = ImportPlanAid(book: book, filter: filter, inFlight: InFlightBatch(previous.plan))
+        var plan = BatchPlan(continuing: previous.plan, aid: aid)
         try plan.add(items, actor: actor)
         let results: [AppendResult]
         do {
@@ -72,7 +73,7 @@ public final class UpsertPipeline {
             // Another writer changed a contact of `previous`: both batches are decided again.
             let outcomes = try redo(previous)
             replanned += 1
-            book.ledger.logger.notice("import batch decided again after a version conflict", metadata: ["replanned": "\(replanned)"])
+            book.logBulkReplan("import batch decided again after a version conflict", replanned: replanned, notice: true)
             try start(items, progress: progress)
             return outcomes
         }
@@ -82,12 +83,13 @@ public final class UpsertPipeline {
         else {
             try previous.plan.project(previous.requests, results: results)
             replanned += 1
-            book.ledger.logger.debug("import batch planned again: another writer appended between two batches", metadata: ["replanned": "\(replanned)"])
+            book.logBulkReplan("import batch planned again: another writer appended between two batches", replanned: replanned, notice: false)
             try start(items, progress: progress)
             consentRecorded.add(previous.plan.consent)
             return previous.plan.outcomes(previous.requests, results: results)
         }
         self.end = end
+        aid.batchInFlight = nil
         // The log holds nothing past the batch before but that batch, which this plan knows
         // (its overlay, settled): it was decided as of the log's end, and only what another
         // writer appends from here on can conflict with its claims.
@@ -121,7 +123,8 @@ public final class UpsertPipeline {
 
     /// Plans a batch from the projection, caught up with the log, and submits it.
     private func start(_ items: [UpsertItem], progress: ProgressMark) throws {
-        var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, filter: filter)
+        let aid = ImportPlanAid(book: book, filter: filter)
+        var plan = try BatchPlan(book: book, match: match, options: options, channel: channel, aid: aid)
         try plan.add(items, actor: actor)
         let (appends, requests) = plan.requests()
         let pending = try book.ledger.submit(try book.sealed(consume appends, keys: book.ledger.keyRing()), progress: progress)
@@ -129,11 +132,14 @@ public final class UpsertPipeline {
         inFlight = InFlight(plan: plan, requests: requests, pending: pending, items: items, progress: progress)
     }
 
-    /// Decides a refused batch again, on its own, as `ContactBook.upsert` does, splitting it
-    /// when it is refused again (an import's batch need not be one transaction).
+    /// Decides a refused batch again, on its own, as `ContactBook.upsert` does (taking the
+    /// creations prepared ahead, without the filter), splitting it when it is refused again
+    /// (an import's batch need not be one transaction).
     private func redo(_ batch: InFlight) throws -> [Result<UpsertOutcome, ContactError>] {
-        book.decidedAgainCounter.add(1, ordering: .relaxed)
-        return try book.upsertDeciding(batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress, splitting: true, consent: &consentRecorded)
+        book.countDecidedAgain()
+        return try book.upsertDeciding(
+            batch.items, match: match, options: options, channel: channel, actor: actor, dryRun: false, progress: batch.progress, splitting: true,
+            aid: ImportPlanAid(book: book, filter: nil), consent: &consentRecorded)
     }
 }
 
@@ -143,6 +149,8 @@ extension ContactBook {
     /// committed or refused by the writer on its own, with its progress mark. `filter`, kept
     /// by the caller across its pipelines, spares look-ups of identifiers the projection
     /// certainly lacks.
+    ///
+    /// Part of the import side (LedgerImport, decision 0025), not of `ContactBook` itself.
     public func pipeline<Output: Sendable>(
         match: MatchRule,
         options: UpsertOptions = UpsertOptions(),

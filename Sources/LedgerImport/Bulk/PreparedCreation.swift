@@ -1,30 +1,32 @@
+import LedgerContacts
 import LedgerDomain
 import LedgerProjections
 import LedgerStore
 
 /// A new contact's events, decided, encoded and sealed before its batch is recorded, on
 /// another thread than the one recording it (a bulk import's preparer), with the state they
-/// fold to: what `upsert` records and projects when the request creates a contact.
+/// fold to: what an import's plan records and projects when the request creates a contact.
 ///
-/// `upsert` takes them only when the request does create a contact and its rules would decide
-/// exactly these events (`holds(under:)`); otherwise it decides the request as usual and the
-/// preparation is dropped. Deciding, encoding, sealing and folding the events is a third of a
+/// The plan takes them (through `ImportPlanAid`, decision 0025) only when the request does
+/// create a contact and its rules would decide exactly these events (`holds(under:)`);
+/// otherwise it decides the request as usual and the preparation is dropped. The plain upsert
+/// path (`ContactBook.upsert`, `ContactService`) never takes one. Deciding, encoding, sealing and folding the events is a third of a
 /// bulk import's CPU, and the thread that records batches is its critical path
 /// (docs/benchmarks.md, import).
 ///
 /// A class, immutable: a batch hands it from the preparer to its plan, request and projection by
 /// reference, instead of copying its state's dictionaries and arrays (a retain each) every time.
-public final class PreparedCreation: Sendable {
+public final class PreparedCreation: PreparedContact {
     /// The events, as `ContactBook.changes` decides them for a new contact, encoded for the
     /// log with their personal data sealed under `dataKey`.
-    let encoded: EncodedEvents
+    package let encoded: EncodedEvents
     /// The state the events fold to, unplaced (`EventMeta.unplaced`, `ContactState.placed`), shared:
     /// the batch's projection records it from here instead of copying it out.
-    let shared: SharedContactState
+    package let shared: SharedContactState
     /// The new contact's data key.
-    let dataKey: DataKey
+    package let dataKey: DataKey
     /// What the events do on each consent channel.
-    let consent: ConsentTally.Row
+    package let consent: ConsentTally.Row
     /// Each custom field the request sets, with the type it was declared with when checked.
     let customFieldTypes: [(name: String, type: FieldType)]
     /// The date birth dates were checked against (nil: not checked against one).
@@ -34,7 +36,7 @@ public final class PreparedCreation: Sendable {
     let channel: EntryChannel
     /// The identity claims of the new contact's identifiers (digests are made here, on the
     /// preparing thread, not on the one that commits).
-    let claims: [IdentityClaim]
+    package let claims: [IdentityClaim]
 
     init(encoded: EncodedEvents, state: consuming ContactState, dataKey: DataKey, consent: ConsentTally.Row, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel, claims: [IdentityClaim]) {
         self.encoded = encoded
@@ -49,9 +51,6 @@ public final class PreparedCreation: Sendable {
         self.actor = actor
         self.channel = channel
     }
-
-    /// The state the events fold to, unplaced (`EventMeta.unplaced`).
-    var state: ContactState { shared.state }
 
     /// Whether `rules` decide a new contact from the same request exactly as these events, with
     /// the same actor and channel: every custom field declared with the same type (so none is

@@ -1,3 +1,4 @@
+import LedgerContacts
 import LedgerDomain
 import LedgerStore
 

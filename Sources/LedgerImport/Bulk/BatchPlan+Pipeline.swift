@@ -1,8 +1,23 @@
+import LedgerContacts
 import LedgerDomain
 import LedgerProjections
 import LedgerStore
 
-extension BatchPlan.Overlay {
+/// The batch before the one being planned, appended but not yet projected (`UpsertPipeline`):
+/// its changes override what the projection says. `ImportPlanAid` lays it over the plan.
+struct InFlightBatch {
+    /// Identifiers it added (a key) or removed (nil), by kind (`BatchPlan.slot`).
+    let owners: [[String: BatchPlan.Key?]]
+    let contacts: [BatchPlan.Contact]
+    let slots: [BatchPlan.Key: Int]
+
+    /// The batch `plan` plans.
+    init(_ plan: BatchPlan) {
+        owners = plan.owners
+        contacts = plan.contacts
+        slots = plan.slots
+    }
+
     /// The state `key` has after the batch, with placeholder places, when the batch touched it
     /// (the outer nil: it did not).
     func carried(_ key: BatchPlan.Key) -> ContactState?? {
@@ -20,30 +35,6 @@ extension BatchPlan.Overlay {
 }
 
 extension BatchPlan {
-    /// A plan for the batch after `previous`, made while `previous` is appended and before it
-    /// is projected (`UpsertPipeline`).
-    ///
-    /// The projection read by this plan holds every batch before `previous` (the pipeline
-    /// projects batch k-1 before it plans k+1), so `previous`'s own changes are all that must
-    /// override it: its identifier owners, and the states of the contacts it touched, which
-    /// this plan takes over as carried contacts. Nothing here catches the projection up: that
-    /// would read the batch in flight back from the log.
-    init(after previous: BatchPlan) {
-        book = previous.book
-        directory = ContactDirectory(store: previous.book.store)
-        checkpoint = previous.checkpoint
-        decidedAt = previous.decidedAt
-        rules = previous.rules
-        schemaStream = previous.schemaStream
-        match = previous.match
-        options = previous.options
-        channel = previous.channel
-        // New contacts keep counting, so that `.new(n)` names one contact across both plans.
-        newContacts = previous.newContacts
-        filter = previous.filter
-        self.previous = Overlay(owners: previous.owners, contacts: previous.contacts, slots: previous.slots)
-    }
-
     /// Names the previous batch's new contacts by the streams its append gave them, and gives
     /// carried contacts the versions it left them (`requests` and `results` are that append's).
     /// Returns false when this plan cannot be settled; it is then decided again from the
@@ -54,7 +45,6 @@ extension BatchPlan {
             // The previous batch made the schema stream: declarations of this one go to it.
             schemaStream = schema
         }
-        self.previous = nil
         guard contacts.contains(where: \.carried) else { return true }
         var placed = [Key: (stream: StreamID, version: UInt64)]()
         for (planned, result) in zip(requests, results) where planned.key != .new(0) {

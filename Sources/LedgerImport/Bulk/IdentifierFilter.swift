@@ -1,3 +1,4 @@
+import LedgerContacts
 import LedgerDomain
 import LedgerProjections
 
@@ -14,7 +15,8 @@ import LedgerProjections
 /// a catch-up from the log), a snapshot past what the filter covers is answered by look-ups
 /// again, and the filter is built anew from the index when that has become worth it.
 ///
-/// Used on the importing thread only.
+/// Used on the importing thread only, through `ImportPlanAid`: the plain upsert path
+/// (`ContactBook.upsert`) never sees it.
 public final class IdentifierFilter {
     /// Identifiers the rest of the import may still add: the filter is sized for those and the
     /// projection's when it is built. A guess (the rows left times two) is enough; a filter
