@@ -53,9 +53,11 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Write the rejected rows, with the reason, to this CSV file.") var rejects: String?
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction.", visibility: .hidden)) var batchSize: Int = ImportOptions.defaultBatchSize
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Resident memory in MiB past which the import releases the store's mapped pages (default 256).", valueName: "MiB")) var memoryLimit: Int = Int(ImportOptions().memoryLimit >> 20)
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard memoryLimit >= 64 else { throw ValidationError("--memory-limit must be at least 64 (MiB)") }
         // Before the store is opened or created: nothing is written for a refused import.
         do {
             try ImportLimits.check(segmentCount: segment.count)
@@ -129,6 +131,7 @@ struct ImportCommand: ParsableCommand {
         options.actor = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
         options.dryRun = dryRun
         options.batchSize = batchSize
+        options.memoryLimit = Int64(memoryLimit) << 20
 
         // The file is vetted (a regular file within the size limit, not empty) and the rejects
         // file opened before the store is opened: a refused import creates no store directory.

@@ -108,6 +108,19 @@ struct ImportCommandTests {
         #expect(odd["events"] as? Int == 0)
     }
 
+    @Test("--memory-limit takes MiB of at least 64: a run at the lowest limit records the same contacts, a smaller one is refused before anything is written")
+    func memoryLimit() throws {
+        let store = Self.temporary("memory-limit")
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let refused = try Executables.run("ledger", ["import", Self.sample, "--store", store, "--memory-limit", "63"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--memory-limit must be at least 64"))
+        #expect(!FileManager.default.fileExists(atPath: store + "/data.mdb"))
+        let low = try Self.summary(Executables.run("ledger", ["import", Self.sample, "--store", store, "--default-region", "UA", "--json", "--memory-limit", "64"]))
+        #expect(low["created"] as? Int == 10)
+        #expect(low["rejected"] as? Int == 4)
+    }
+
     /// A CSV of an e-mail column and `columns` custom ones, with the e-mails of `rows`.
     static func wideFile(columns: Int, rows: [Int]) throws -> String {
         let path = temporary("wide") + ".csv"

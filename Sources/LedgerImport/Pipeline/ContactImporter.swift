@@ -60,7 +60,7 @@ public final class ContactImporter {
         // Whatever stops this thread stops the preparer too.
         defer { queue.close() }
 
-        let memory = MappedPageBudget().watch(book)
+        let memory = MappedPageBudget(limit: options.memoryLimit).watch(book)
         defer { memory.stop() }
         var summary = ImportSummary(file: url.lastPathComponent, format: "", encoding: "")
         summary.dryRun = options.dryRun

@@ -37,6 +37,9 @@ public struct ImportOptions: Sendable {
     public static let defaultBatchSize = 3_000
     /// Rows per transaction.
     public var batchSize = defaultBatchSize
+    /// The resident memory past which the import releases the store's mapped pages
+    /// (`MappedPageBudget`, `--memory-limit`): more lets the index pages stay mapped longer.
+    public var memoryLimit: Int64 = MappedPageBudget.defaultLimit
 
     /// The defaults.
     public init() {}
