@@ -33,8 +33,19 @@ extension Array {
             }
             if let error = failure.withLock({ $0 }) { throw error }
         }
-        let mapped = output.compactMap { $0 }
-        guard mapped.count == count else { throw LedgerError(.invalidRequest, "a concurrent map lost \(count - mapped.count) elements") }
-        return mapped
+        // Moved out of their slots, not copied: a copy retained every reference an element
+        // holds, and freeing the slots released them all again (about 5% of a token import's CPU
+        // samples were that copy).
+        return try output.withUnsafeMutableBufferPointer { slots in
+            var mapped = [Transformed]()
+            mapped.reserveCapacity(slots.count)
+            for index in slots.indices {
+                guard let element = slots[index].take() else {
+                    throw LedgerError(.invalidRequest, "a concurrent map lost element \(index) of \(slots.count)")
+                }
+                mapped.append(element)
+            }
+            return mapped
+        }
     }
 }

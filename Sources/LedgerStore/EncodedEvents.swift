@@ -53,12 +53,40 @@ public struct EncodedEvents: Sendable {
         scratch.data.removeAll()
         scratch.personal.removeAll()
         event.encodePayload(data: &scratch.data, personal: &scratch.personal)
+        try appendEncoded(type: event.type, id: id, actor: actor, source: source, causation: nil, sealingWith: key, cipher: cipher, scratch: &scratch)
+    }
+
+    /// Encodes a token event after the others as `append(_:)` encodes
+    /// `event.newEvent(id:actor:source:causation:)` with its personal data (if any) sealed
+    /// under `key`, through `scratch` as the contact events' counterpart does. On error
+    /// nothing is appended.
+    public mutating func append(
+        _ event: TokenEvent,
+        id: EventID,
+        actor: Actor,
+        source: Source,
+        causation: EventID?,
+        sealingWith key: DataKey,
+        cipher: PayloadCipher,
+        scratch: inout EncodingScratch
+    ) throws {
+        scratch.data.removeAll()
+        scratch.personal.removeAll()
+        event.encodePayload(data: &scratch.data, personal: &scratch.personal)
+        try appendEncoded(type: event.type, id: id, actor: actor, source: source, causation: causation, sealingWith: key, cipher: cipher, scratch: &scratch)
+    }
+
+    /// Appends the event whose payload `scratch` holds, its personal part sealed under `key`.
+    private mutating func appendEncoded(
+        type: EventType, id: EventID, actor: Actor, source: Source, causation: EventID?,
+        sealingWith key: DataKey, cipher: PayloadCipher, scratch: inout EncodingScratch
+    ) throws {
         let start = bytes.count
         var writer = BinaryWriter(continuing: bytes)
         bytes = []
         let personal = scratch.personal.bytes
         EventRecord.encodeHead(
-            id: id, type: event.type, actor: actor, source: source, correlationID: nil, causationID: nil,
+            id: id, type: type, actor: actor, source: source, correlationID: nil, causationID: causation,
             personalDataSealed: !personal.isEmpty, stream: StreamID(0), version: 0, recordedAt: 0, into: &writer
         )
         writer.writeBytes(scratch.data.bytes)

@@ -57,6 +57,49 @@ struct EncodedEventsTests {
         }
     }
 
+    @Test("appending a TokenEvent sealed in place gives what appending its sealed NewEvent gives, causation included")
+    func tokenEventSameAsNewEvent() throws {
+        let key = DataKey.random()
+        let cipher = PayloadCipher()
+        let actor = Actor(.user, "importer")
+        let source = Source.file(name: "tokens.csv", sha256: .zero, row: 12)
+        let secret = TokenSecret(endpoint: "https://fcm.googleapis.com/fcm/send/abc:APA91b" + String(repeating: "x", count: 120), p256dh: "BNOWnzE8", auth: "c2VjcmV0")
+        let subscription = TokenSubscription(kind: .web, origin: "https://shop.example", pushService: "fcm", expiresAt: 1_700_000_000_000_000, problems: ["auth-wrong-length"], secret: .known(secret))
+        let migrated = TokenEvent.migrated(TokenMigrated(provider: "onesignal", batch: .zero, row: 12, subscription: subscription))
+        let events: [(TokenEvent, EventID?)] = [
+            (migrated, nil),
+            (.linked(TokenLink(contact: StreamID(42), channel: "webpush")), EventID(high: 9, low: 0)),
+        ]
+        var viaNewEvent = EncodedEvents()
+        var direct = EncodedEvents()
+        var scratch = EncodingScratch()
+        var plains: [[UInt8]] = []
+        var ids: [EventID] = []
+        for (index, (event, causation)) in events.enumerated() {
+            let id = EventID(high: 9, low: UInt64(index))
+            ids.append(id)
+            var new = event.newEvent(id: id, actor: actor, source: source, causation: causation)
+            plains.append(new.personalData)
+            if !new.personalData.isEmpty {
+                new.personalData = try key.seal(new.personalData, for: id, with: cipher)
+                new.personalDataSealed = true
+            }
+            viaNewEvent.append(new)
+            try direct.append(event, id: id, actor: actor, source: source, causation: causation, sealingWith: key, cipher: cipher, scratch: &scratch)
+        }
+        #expect(!plains[0].isEmpty)
+        #expect(direct.ends == viaNewEvent.ends)
+        var start = 0
+        for (index, end) in direct.ends.enumerated() {
+            let sealedCount = plains[index].isEmpty ? 0 : plains[index].count + DataKey.sealingOverhead
+            #expect(direct.bytes[start..<(end - sealedCount)] == viaNewEvent.bytes[start..<(end - sealedCount)], "event \(index)")
+            if sealedCount > 0 {
+                #expect(try key.open(direct.bytes[(end - sealedCount)..<end], for: ids[index]) == plains[index])
+            }
+            start = end
+        }
+    }
+
     @Test("scratch buffers are reused: a second round encodes the same")
     func reusedScratch() throws {
         let key = DataKey.random()

@@ -100,6 +100,22 @@ struct TokenCheckTests {
         #expect(Base64URL.decode("ab+c") == nil)
         #expect(Base64URL.decode("a") == nil)
     }
+
+    @Test("base64url padding: up to two = at the end only, and no character left over")
+    func base64urlPadding() {
+        #expect(Base64URL.decode("AQ") == [1])
+        #expect(Base64URL.decode("AQ=") == [1])
+        #expect(Base64URL.decode("AQ==") == [1])
+        #expect(Base64URL.decode("AQID") == [1, 2, 3])
+        #expect(Base64URL.decode("_-8") == [0xFF, 0xEF])
+        #expect(Base64URL.decode("") == [])
+        #expect(Base64URL.decode("AQ===") == nil)
+        #expect(Base64URL.decode("A=Q") == nil)
+        #expect(Base64URL.decode("AQ=Q") == nil)
+        #expect(Base64URL.decode("AQIDB") == nil)
+        #expect(Base64URL.decode("AQ ID") == nil)
+        #expect(Base64URL.decode("AQé") == nil)
+    }
 }
 
 @Suite("VAPID key pairs")

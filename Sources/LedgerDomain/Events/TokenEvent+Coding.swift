@@ -6,6 +6,19 @@ extension TokenEvent {
         return (writer.data.bytes, writer.personal.bytes)
     }
 
+    /// Appends the two stored payload parts of the current version to `data` and `personal`:
+    /// the bytes `encodedPayload` returns, written into buffers the caller keeps and reuses
+    /// (a token import encodes a million events, two arrays each otherwise).
+    public func encodePayload(data: inout BinaryWriter, personal: inout BinaryWriter) {
+        var writer = PayloadWriter(data: BinaryWriter(continuing: []), personal: BinaryWriter(continuing: []))
+        // Moved in and out, not copied, so the buffers stay uniquely referenced.
+        swap(&writer.data, &data)
+        swap(&writer.personal, &personal)
+        payload.encode(into: &writer)
+        swap(&writer.data, &data)
+        swap(&writer.personal, &personal)
+    }
+
     /// The event ready to append, with plain personal data; the token writer seals it.
     public func newEvent(id: EventID = .timeOrdered(), actor: Actor, source: Source, causation: EventID? = nil) -> NewEvent {
         let parts = encodedPayload

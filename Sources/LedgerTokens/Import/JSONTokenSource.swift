@@ -117,7 +117,7 @@ final class JSONTokenSource: TokenEntrySource {
     }
 
     private static func entry(_ object: [String: Any], row: UInt64, place: String, raw: [String]) -> TokenEntry {
-        var values = [TokenColumn: String]()
+        var values = TokenValues()
         var problem: String?
         func take(_ member: String, from object: [String: Any], as column: TokenColumn, path: String) {
             guard let value = object[member], !(value is NSNull) else { return }

@@ -5,10 +5,12 @@ import LedgerStore
 /// One batch of a token import handed to the ledger's writer: its new tokens, in the order of
 /// their requests, and the append's outcome to come.
 struct TokenBatch {
-    /// A token the batch records: what the file said, the contact it is linked to, and the
-    /// SHA-256 of its endpoint.
+    /// A token the batch records: its row, the subscription without its values (those are
+    /// sealed in the request; the projection keeps none), the contact it is linked to, and
+    /// the SHA-256 of its endpoint.
     struct Token: Sendable {
-        let draft: TokenDraft
+        let row: UInt64
+        let subscription: TokenSubscription
         let contact: StreamID?
         let endpointHash: [UInt8]
     }
@@ -18,25 +20,44 @@ struct TokenBatch {
     let end: UInt64
     let pending: PendingAppend
 
-    /// Records the appended batch in the token projection from the tokens themselves (their
-    /// states folded here with the places the append gave their events), without reading the
-    /// events back from the log; when the batch is not one run of new events right after the
-    /// projection's checkpoint (a re-run met events recorded before, another writer came
-    /// between), the runner catches up from the log instead.
-    func project(_ results: [AppendResult], book: TokenBook, provider: String) throws {
-        guard !results.isEmpty else { return }
-        guard results.count == tokens.count, let positions = Self.contiguousPositions(results),
-              let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt,
-              let headHash = try book.ledger.chainHash(at: positions.upperBound)
+    /// Records appended batches in the token projection, in one transaction, from the tokens
+    /// themselves (their states folded here with the places the append gave their events),
+    /// without reading the events back from the log. When the batches are not one run of new
+    /// events right after the projection's checkpoint (a re-run met events recorded before,
+    /// another writer came between), the runner catches up from the log instead.
+    ///
+    /// Several batches in one transaction: the `by-endpoint` index takes its keys (SHA-256s)
+    /// all over the table, so a batch of 5,000 copies nearly a page per token once the table
+    /// holds a million; two batches together share a fifth of those pages.
+    static func project(_ batches: [(batch: TokenBatch, results: [AppendResult])], book: TokenBook, provider: String) throws {
+        var states = [TokenState]()
+        var range: ClosedRange<UInt64>?
+        for (batch, results) in batches where !results.isEmpty {
+            guard results.count == batch.tokens.count, let positions = Self.contiguousPositions(results),
+                  range.map({ $0.upperBound + 1 == positions.lowerBound }) ?? true,
+                  let recordedAt = try book.ledger.event(at: positions.lowerBound)?.recordedAt
+            else {
+                try book.runner.catchUp(store: book.store)
+                return
+            }
+            range = (range?.lowerBound ?? positions.lowerBound)...positions.upperBound
+            states.reserveCapacity(states.count + batch.tokens.count)
+            batch.fold(results, recordedAt: recordedAt, provider: provider, into: &states)
+        }
+        guard let range else { return }
+        guard let headHash = try book.ledger.chainHash(at: range.upperBound),
+              try TokenProjection.record(states, positions: range, headHash: headHash, in: book.store)
         else {
             try book.runner.catchUp(store: book.store)
             return
         }
-        var states = [TokenState]()
-        states.reserveCapacity(tokens.count)
+    }
+
+    /// The states of the batch's tokens: the same fold the runner applies, event by event,
+    /// with each event's real place.
+    private func fold(_ results: [AppendResult], recordedAt: Int64, provider: String, into states: inout [TokenState]) {
         for (token, result) in zip(tokens, results) {
-            let migrated = TokenEvent.migrated(TokenMigrated(provider: provider, batch: .zero, row: token.draft.row, subscription: token.draft.subscription))
-            // The same fold the runner applies, event by event, with each event's real place.
+            let migrated = TokenEvent.migrated(TokenMigrated(provider: provider, batch: .zero, row: token.row, subscription: token.subscription))
             func meta(_ index: Int) -> TokenEventMeta {
                 TokenEventMeta(stream: result.stream, position: result.positions[index], recordedAt: recordedAt)
             }
@@ -46,10 +67,6 @@ struct TokenBatch {
                 state = linked
             }
             states.append(state)
-        }
-        guard try TokenProjection.record(states, positions: positions, headHash: headHash, in: book.store) else {
-            try book.runner.catchUp(store: book.store)
-            return
         }
     }
 

@@ -94,10 +94,10 @@ public enum TokenColumn: String, CaseIterable, Hashable, Sendable {
 }
 
 extension TokenColumn {
-    /// The case's place in the declaration, for hashing: the standard library hashes an enum
-    /// with raw values by its raw string (`RawRepresentable`'s default), and an import looks
-    /// columns up several times a row.
-    private var ordinal: UInt8 {
+    /// The case's place in the declaration, for hashing (the standard library hashes an enum
+    /// with raw values by its raw string, `RawRepresentable`'s default) and for `TokenValues`'
+    /// slots.
+    var ordinal: Int {
         switch self {
         case .endpoint: 0
         case .p256dh: 1

@@ -79,7 +79,7 @@ struct TokenDraftMaker: Sendable {
     /// The token's kind: OneSignal's `device_type` (0 iOS, 1 Android, 5 Chrome, 17 Safari 16+,
     /// 8 Firefox; 7 legacy Safari, 11 e-mail and 14 SMS are skipped with the reason), else a
     /// `platform` column, else web.
-    private func kind(_ values: [TokenColumn: String]) throws(TokenRowRefusal) -> TokenKind {
+    private func kind(_ values: TokenValues) throws(TokenRowRefusal) -> TokenKind {
         if oneSignal {
             switch values[.deviceType] {
             case "0": return .ios
@@ -116,7 +116,7 @@ struct TokenDraftMaker: Sendable {
         throw TokenRowRefusal(reason: "\(column) is neither a time in ISO 8601 nor milliseconds since 1970", skipped: false)
     }
 
-    private func matchKey(_ values: [TokenColumn: String]) -> (IdentifierKind, String)? {
+    private func matchKey(_ values: TokenValues) -> (IdentifierKind, String)? {
         switch options.match {
         case nil: return nil
         case .externalID: return values[.externalId].map { (.externalId, $0) }

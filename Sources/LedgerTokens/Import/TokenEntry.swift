@@ -6,7 +6,7 @@ public struct TokenEntry: Sendable {
     /// The row a person would look for: the CSV row, the NDJSON line, or the array entry from 1.
     public var row: UInt64
     /// The values read, by column.
-    public var values: [TokenColumn: String]
+    public var values: TokenValues
     /// The fields as read, for the rejects file.
     public var raw: [String]
     /// Set when the reader could not read the entry (a malformed line); the entry is refused.
@@ -39,7 +39,7 @@ final class TabularTokenSource: TokenEntrySource {
 
     func next() throws -> TokenEntry? {
         guard let row = try source.nextRow() else { return nil }
-        var values = [TokenColumn: String]()
+        var values = TokenValues()
         for (column, field) in zip(columns, row.fields) where column != .ignore {
             let trimmed = Self.trimmed(field)
             if !trimmed.isEmpty { values[column] = trimmed }

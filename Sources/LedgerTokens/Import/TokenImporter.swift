@@ -54,8 +54,8 @@ public final class TokenImporter {
         try rejects?.writeHeader(source.rejectsHeader)
 
         let done = options.dryRun ? 0 : (try book.ledger.progress(for: progressKey) ?? 0)
-        let contacts = try options.match.map { _ in try ContactLookup(ledger: book.ledger) }
-        defer { contacts?.close() }
+        let lookup = try options.match.map { _ in try ContactLookup(ledger: book.ledger) }
+        defer { lookup?.close() }
         let directory = try book.directory()
         // Memory does not grow with the store: the maps' pages are released past 256 MiB.
         let memory = MappedPageWatch { [book] in
@@ -82,75 +82,97 @@ public final class TokenImporter {
         var committedThrough = done
         var marked = done
         func projectOldest() throws {
-            let oldest = inFlight.removeFirst()
-            try oldest.project(try oldest.pending.wait(), book: book, provider: options.provider)
-            committedThrough = oldest.end
+            let group = inFlight.prefix(Self.projectedTogether)
+            // Waited for before they leave `inFlight`: on an error the rest are waited for below.
+            let appended = try group.map { (batch: $0, results: try $0.pending.wait()) }
+            inFlight.removeFirst(group.count)
+            try TokenBatch.project(appended, book: book, provider: options.provider)
+            if let last = group.last { committedThrough = last.end }
         }
 
         func flush() throws {
             defer { entries.removeAll(keepingCapacity: true) }
-            // Drafting (URL, P-256 and base64 checks) is the costly part of a row: on every core.
-            let drafted = try entries.concurrentMap(chunkSize: 256) { entry -> (draft: TokenDraft?, hash: [UInt8], refusal: TokenRowRefusal?) in
+            // Drafting (URL, P-256 and base64 checks, the endpoint's SHA-256) is the costly
+            // part of a row: on every core.
+            let drafted = try entries.concurrentMap(chunkSize: 256) { entry -> Drafted in
                 do throws(TokenRowRefusal) {
                     let draft = try maker.draft(entry)
-                    return (draft, TokenProjection.endpointHash(draft.subscription.secret.value?.endpoint ?? ""), nil)
+                    return Drafted(draft: draft, hash: TokenProjection.endpointHash(draft.subscription.secret.value?.endpoint ?? ""), refusal: nil)
                 } catch {
-                    return (nil, [], error)
+                    return Drafted(draft: nil, hash: [], refusal: error)
                 }
             }
-            var kept = [(draft: TokenDraft, hash: [UInt8])]()
+            // The drafts stay where they were made; what follows picks them by index.
+            var kept = [Int]()
             kept.reserveCapacity(entries.count)
-            for (entry, result) in zip(entries, drafted) {
-                var refusal = result.refusal
-                if let draft = result.draft {
-                    if seen.insert(EndpointPrefix(result.hash)).inserted {
-                        kept.append((draft, result.hash))
+            for index in drafted.indices {
+                var refusal = drafted[index].refusal
+                if drafted[index].draft != nil {
+                    if seen.insert(EndpointPrefix(drafted[index].hash)).inserted {
+                        kept.append(index)
                     } else {
                         refusal = TokenRowRefusal(reason: "the same endpoint or device token as an earlier entry of this file", skipped: false)
                     }
                 }
                 guard let refusal else { continue }
                 if refusal.skipped { summary.skipped += 1 } else { summary.rejected += 1 }
+                let entry = entries[index]
                 if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
                 try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
             }
             // The projection holds every batch but those in flight, whose endpoints `seen` has.
-            let known = try directory.known(endpointHashes: kept.map(\.hash))
-            var fresh = [TokenBatch.Token]()
+            let known = try directory.known(endpointHashes: kept.map { drafted[$0].hash })
+            var fresh = [Int]()
+            var contacts = [StreamID?]()
             fresh.reserveCapacity(kept.count)
-            for ((draft, hash), isKnown) in zip(kept, known) {
+            contacts.reserveCapacity(kept.count)
+            for (index, isKnown) in zip(kept, known) {
                 if isKnown {
                     summary.alreadyKnown += 1
                     continue
                 }
+                guard let draft = drafted[index].draft else { continue }
                 var contact: StreamID?
                 if let key = draft.matchKey {
-                    contact = try contacts?.find(key.0, key.1)
+                    contact = try lookup?.find(key.0, key.1)
                     if contact == nil { summary.unmatched += 1 } else { summary.linked += 1 }
                 }
                 summary.recorded += 1
                 summary.byKind[draft.subscription.kind.label, default: 0] += 1
                 if draft.invalid { summary.invalid += 1 }
                 if !draft.subscription.flags.isEmpty { summary.flagged += 1 }
-                fresh.append(TokenBatch.Token(draft: draft, contact: contact, endpointHash: hash))
+                fresh.append(index)
+                contacts.append(contact)
             }
             guard !options.dryRun else { return }
             // A data key, a seal and the events' encoding per token: on every core too, each
             // chunk through one cipher context of its own (a fresh key then costs a key
-            // schedule, not a context).
+            // schedule, not a context). What the batch keeps for the projection has no
+            // personal value: the secrets live only in the sealed requests.
             let chunks = stride(from: 0, to: fresh.count, by: 256).map { $0..<min($0 + 256, fresh.count) }
-            let requests = try chunks.concurrentMap(chunkSize: 1) { chunk in
+            let prepared = try chunks.concurrentMap(chunkSize: 1) { chunk in
                 let cipher = PayloadCipher()
-                return try fresh[chunk].map { token in
-                    let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: token.draft.row, subscription: token.draft.subscription))
-                    return try TokenBook.newTokenRequest(
-                        migrated, contact: token.contact, actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: token.draft.row),
-                        ids: EventID.sourceRow(namespace: namespace, row: token.draft.row), cipher: cipher)
+                var scratch = EncodingScratch()
+                var requests = [AppendRequest]()
+                var tokens = [TokenBatch.Token]()
+                requests.reserveCapacity(chunk.count)
+                tokens.reserveCapacity(chunk.count)
+                for slot in chunk {
+                    guard let draft = drafted[fresh[slot]].draft else { continue }
+                    let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: draft.row, subscription: draft.subscription))
+                    requests.append(try TokenBook.newTokenRequest(
+                        migrated, contact: contacts[slot], actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: draft.row),
+                        ids: EventID.sourceRow(namespace: namespace, row: draft.row), cipher: cipher, scratch: &scratch))
+                    var subscription = draft.subscription
+                    subscription.secret = .erased
+                    tokens.append(TokenBatch.Token(row: draft.row, subscription: subscription, contact: contacts[slot], endpointHash: drafted[fresh[slot]].hash))
                 }
-            }.flatMap { $0 }
+                return (requests: requests, tokens: tokens)
+            }
             // A batch with nothing to append still records its progress mark.
             marked = committedThrough
-            inFlight.append(TokenBatch(tokens: fresh, end: consumed, pending: try book.ledger.submit(requests, progress: ProgressMark(key: progressKey, value: committedThrough))))
+            let pending = try book.ledger.submit(prepared.flatMap(\.requests), progress: ProgressMark(key: progressKey, value: committedThrough))
+            inFlight.append(TokenBatch(tokens: prepared.flatMap(\.tokens), end: consumed, pending: pending))
             // The oldest batches are recorded in the projection while the writer appends the rest.
             while inFlight.count > Self.batchesInFlight { try projectOldest() }
         }
@@ -188,6 +210,9 @@ public final class TokenImporter {
     /// Batches the writer may hold at once (each a few MB of encoded events): two or three
     /// share one durable commit when the disk is slow to flush.
     static let batchesInFlight = 3
+
+    /// Batches recorded in the projection in one transaction (`TokenBatch.project`).
+    static let projectedTogether = 2
 
     /// Opens the right reader: JSON when the content starts with `[` or `{`, OneSignal's CSV
     /// when its header has `identifier` and `device_type`, a generic CSV otherwise; `--format`
@@ -245,6 +270,13 @@ final class ContactLookup {
     func close() {
         store.close()
     }
+}
+
+/// An entry of a batch made into a draft (with its endpoint's SHA-256), or the reason it is not one.
+private struct Drafted: Sendable {
+    var draft: TokenDraft?
+    var hash: [UInt8]
+    var refusal: TokenRowRefusal?
 }
 
 /// The first 128 bits of an endpoint's SHA-256, what the import remembers of the endpoints it met.

@@ -4,28 +4,49 @@
 public enum Base64URL {
     /// The bytes `text` encodes; nil when it is not base64url.
     public static func decode(_ text: String) -> [UInt8]? {
-        var bits: UInt32 = 0
-        var count = 0
-        var output = [UInt8]()
-        output.reserveCapacity(text.utf8.count * 3 / 4)
-        var padding = 0
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "=") {
-                padding += 1
-                continue
-            }
-            guard padding == 0, let value = Self.value(byte) else { return nil }
-            bits = bits << 6 | UInt32(value)
-            count += 6
-            if count >= 8 {
-                count -= 8
-                output.append(UInt8(truncatingIfNeeded: bits >> UInt32(count)))
+        // In place when the string is native (its UTF-8 contiguous), as imported ones are.
+        text.utf8.withContiguousStorageIfAvailable(decode(utf8:)) ?? Array(text.utf8).withUnsafeBufferPointer(decode(utf8:))
+    }
+
+    /// The bytes `input` (UTF-8) encodes: up to two `=` at the end, every other byte of the
+    /// alphabet, and not one character more than a whole number of bytes needs. Decoded by a
+    /// table into an array of the final size (a key a row, two keys per subscription).
+    static func decode(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var end = input.count
+        while end > 0, input[end - 1] == UInt8(ascii: "=") { end -= 1 }
+        // More than two `=`; or 6 bits left over, which cannot be a whole encoding.
+        guard input.count - end <= 2, end % 4 != 1 else { return nil }
+        let count = end / 4 * 3 + (end % 4 == 0 ? 0 : end % 4 - 1)
+        var valid = true
+        let output = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            table.withUnsafeBufferPointer { table in
+                var bits: UInt32 = 0
+                var held = 0
+                var written = 0
+                for index in 0..<end {
+                    let value = table[Int(input[index])]
+                    guard value != invalid else {
+                        valid = false
+                        break
+                    }
+                    bits = bits << 6 | UInt32(value)
+                    held += 6
+                    if held >= 8 {
+                        held -= 8
+                        buffer[written] = UInt8(truncatingIfNeeded: bits >> UInt32(held))
+                        written += 1
+                    }
+                }
+                initialized = written
             }
         }
-        // 6 bits left over cannot be a whole encoding; padding beyond two is malformed.
-        guard count < 6, padding <= 2 else { return nil }
-        return output
+        return valid ? output : nil
     }
+
+    private static let invalid: UInt8 = 0xFF
+
+    /// Each byte's 6-bit value in the base64url alphabet; `invalid` for every other byte.
+    private static let table: [UInt8] = (0...255).map { byte in value(UInt8(byte)) ?? invalid }
 
     /// The base64url text of `bytes`, without padding.
     public static func encode(_ bytes: some Collection<UInt8>) -> String {

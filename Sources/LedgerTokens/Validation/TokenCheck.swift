@@ -51,7 +51,12 @@ public enum TokenCheck {
     /// read by hand: Foundation's `URL` costs more than the rest of a row's checks together.
     /// Nil when it is not one: no scheme, no `//`, an empty host, or spaces or control characters.
     static func schemeAndHost(_ text: String) -> (scheme: String, host: String)? {
-        let bytes = Array(text.utf8)
+        // Read in place: a native string's UTF-8 is contiguous (a copy into an array was an
+        // allocation per row).
+        text.utf8.withContiguousStorageIfAvailable(schemeAndHost) ?? Array(text.utf8).withUnsafeBufferPointer(schemeAndHost)
+    }
+
+    private static func schemeAndHost(_ bytes: UnsafeBufferPointer<UInt8>) -> (scheme: String, host: String)? {
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0,
               bytes[0..<colon].allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }),
               bytes.count > colon + 2, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),

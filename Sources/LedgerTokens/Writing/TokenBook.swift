@@ -50,17 +50,28 @@ public final class TokenBook: Sendable {
     public static func newTokenRequest(
         _ first: TokenEvent, contact: StreamID?, actor: Actor, source: Source, ids: (Int) -> EventID, cipher: PayloadCipher = PayloadCipher()
     ) throws -> AppendRequest {
+        var scratch = EncodingScratch()
+        return try newTokenRequest(first, contact: contact, actor: actor, source: source, ids: ids, cipher: cipher, scratch: &scratch)
+    }
+
+    /// `newTokenRequest(_:contact:actor:source:ids:cipher:)` encoding through the caller's
+    /// `scratch` (a bulk writer's, reused for every token): no `NewEvent` or payload arrays,
+    /// the payload sealed straight into the request's one buffer.
+    public static func newTokenRequest(
+        _ first: TokenEvent, contact: StreamID?, actor: Actor, source: Source, ids: (Int) -> EventID, cipher: PayloadCipher,
+        scratch: inout EncodingScratch
+    ) throws -> AppendRequest {
         let key = DataKey.random(using: cipher)
-        var event = first.newEvent(id: ids(0), actor: actor, source: source)
-        if !event.personalData.isEmpty {
-            event.personalData = try key.seal(event.personalData, for: event.id, with: cipher)
-            event.personalDataSealed = true
-        }
         var encoded = EncodedEvents()
-        encoded.append(event)
+        encoded.reserveCapacity(events: contact == nil ? 1 : 2, bytes: scratch.sizeHint)
+        let id = ids(0)
+        try encoded.append(first, id: id, actor: actor, source: source, causation: nil, sealingWith: key, cipher: cipher, scratch: &scratch)
         if let contact {
-            encoded.append(TokenEvent.linked(TokenLink(contact: contact, channel: channel(of: first))).newEvent(id: ids(1), actor: actor, source: source, causation: event.id))
+            let linked = TokenEvent.linked(TokenLink(contact: contact, channel: channel(of: first)))
+            try encoded.append(linked, id: ids(1), actor: actor, source: source, causation: id, sealingWith: key, cipher: cipher, scratch: &scratch)
         }
+        // The next token's events are about as long: room for them and a little more.
+        scratch.sizeHint = max(scratch.sizeHint, encoded.bytes.count + 64)
         return AppendRequest(target: .newIn(.token), expected: .noStream, events: [], dataKey: key, encoded: encoded)
     }
 
