@@ -11,13 +11,7 @@ extension ContactEvent {
     /// the bytes `encodedPayload` returns, written into buffers the caller keeps and reuses
     /// (a bulk writer encodes millions of events, two arrays each otherwise).
     public func encodePayload(data: inout BinaryWriter, personal: inout BinaryWriter) {
-        var writer = PayloadWriter(data: BinaryWriter(continuing: []), personal: BinaryWriter(continuing: []))
-        // Moved in and out, not copied, so the buffers stay uniquely referenced.
-        swap(&writer.data, &data)
-        swap(&writer.personal, &personal)
-        payload.encode(into: &writer)
-        swap(&writer.data, &data)
-        swap(&writer.personal, &personal)
+        PayloadWriter.appending(to: &data, &personal) { payload.encode(into: &$0) }
     }
 
     /// The event ready to append, with plain personal data; a sealing layer may replace
