@@ -54,6 +54,30 @@ struct EncodedBatch: Sendable {
         self.requests = encoded
     }
 
+    /// Lays `parts` end to end: each of their streams a request for a new stream, in order.
+    init(_ parts: [NewStreamRequests], progress: ProgressMark? = nil) {
+        self.progress = progress
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.events.bytes.count })
+        var offsets = [0]
+        offsets.reserveCapacity(parts.reduce(1) { $0 + $1.events.count })
+        var requests = [Request]()
+        requests.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts {
+            let base = bytes.count
+            bytes.append(contentsOf: part.events.bytes)
+            for end in part.events.ends { offsets.append(base + end) }
+            var first = offsets.count - 1 - part.events.count
+            for stream in part.streams {
+                requests.append(Request(target: .newIn(stream.category), expected: .noStream, events: first..<(first + stream.eventCount), dataKey: stream.dataKey, identity: nil))
+                first += stream.eventCount
+            }
+        }
+        self.bytes = bytes
+        self.offsets = offsets
+        self.requests = requests
+    }
+
     /// The id of event `index`.
     func id(_ index: Int) -> EventID {
         bytes.withUnsafeBytes { raw in

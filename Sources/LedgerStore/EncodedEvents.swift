@@ -28,6 +28,12 @@ public struct EncodedEvents: Sendable {
         bytes.reserveCapacity(bytes.count + byteCount)
     }
 
+    /// Drops the events after the first `count` (at most `self.count`).
+    mutating func removeEvents(after count: Int) {
+        bytes.removeSubrange((count == 0 ? 0 : ends[count - 1])...)
+        ends.removeSubrange(count...)
+    }
+
     /// Encodes `event` after the others.
     public mutating func append(_ event: NewEvent) {
         var writer = BinaryWriter(continuing: bytes)

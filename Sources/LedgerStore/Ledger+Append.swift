@@ -43,6 +43,15 @@ extension Ledger {
         return pending
     }
 
+    /// `submit(_:progress:)` for requests that each make a new stream, encoded ahead in
+    /// `parts` (a bulk writer's chunks): one transaction, results in the parts' order.
+    public func submit(newStreams parts: [NewStreamRequests], progress: ProgressMark? = nil) throws -> PendingAppend {
+        let batch = EncodedBatch(parts, progress: progress)
+        let pending = PendingAppend(batch: batch)
+        committer.submit(GroupCommitter.Job(batch: batch) { pending.complete($0) })
+        return pending
+    }
+
     /// Appends a batch of requests atomically and durably, suspending until committed.
     ///
     /// No transaction is held across the suspension: the writer thread owns it.

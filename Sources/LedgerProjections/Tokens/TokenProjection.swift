@@ -19,7 +19,13 @@ public struct TokenProjection: Projection {
 
     /// The SHA-256 of an endpoint, the `by-endpoint` key.
     public static func endpointHash(_ endpoint: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(endpoint.utf8)))
+        // Hashed in place when the string's UTF-8 is contiguous (a native string's is): no
+        // copy of the endpoint per token.
+        var hasher = SHA256()
+        if endpoint.utf8.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
+            hasher.update(data: Array(endpoint.utf8))
+        }
+        return hasher.finalize().withUnsafeBytes { Array($0) }
     }
 
     static func key(_ stream: StreamID) -> [UInt8] {

@@ -4,7 +4,7 @@ import LedgerStore
 
 /// One batch of a token import handed to the ledger's writer: its new tokens, in the order of
 /// their requests, and the append's outcome to come.
-struct TokenBatch {
+struct TokenBatch: Sendable {
     /// A token the batch records: its row, the subscription without its values (those are
     /// sealed in the request; the projection keeps none), the contact it is linked to, and
     /// the SHA-256 of its endpoint.

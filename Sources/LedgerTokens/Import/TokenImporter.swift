@@ -65,33 +65,24 @@ public final class TokenImporter {
         defer { memory.stop() }
         let maker = TokenDraftMaker(options: options, oneSignal: source.format == "onesignal-csv")
         // The first 128 bits of each endpoint's SHA-256: 16 bytes a token, not an array each.
-        var seen = Set<EndpointPrefix>()
-        var entries = [TokenEntry]()
-        entries.reserveCapacity(options.batchSize)
+        var seen = EndpointSet()
         var consumed: UInt64 = 0
-        // Batches handed to the writer, oldest first: up to `batchesInFlight` are appended while
-        // the next is read and prepared, and each is recorded in the projection once appended.
-        // When a durable commit is slow (a busy disk), the writer takes every batch queued
-        // meanwhile into its next transaction: one flush for several batches.
+        // Three threads beside the writer's: this one drafts (on every core), checks and hands
+        // batches to the writer; `reader` reads the next batch meanwhile; `projector` records
+        // each appended batch in the projection. Up to `batchesInFlight` batches are handed to
+        // the writer and not yet recorded. When a durable commit is slow (a busy disk), the
+        // writer takes every batch queued meanwhile into its next transaction: one flush for
+        // several batches.
         //
         // So a batch's progress mark may only claim the rows of batches known to be committed
         // when it is handed over: had one before it failed (a full disk) while it committed, a
         // mark claiming its own rows would make a re-run skip the failed batch's. A killed import
         // run again redoes the last few batches, whose events are then known already.
-        var inFlight = [TokenBatch]()
-        var committedThrough = done
+        let reader = TokenEntryReader(source, batchSize: options.batchSize, skipping: done)
+        defer { reader.stop() }
         var marked = done
-        func projectOldest() throws {
-            let group = inFlight.prefix(Self.projectedTogether)
-            // Waited for before they leave `inFlight`: on an error the rest are waited for below.
-            let appended = try group.map { (batch: $0, results: try $0.pending.wait()) }
-            inFlight.removeFirst(group.count)
-            try TokenBatch.project(appended, book: book, provider: options.provider)
-            if let last = group.last { committedThrough = last.end }
-        }
 
-        func flush() throws {
-            defer { entries.removeAll(keepingCapacity: true) }
+        func flush(_ entries: [TokenEntry], projector: TokenBatchProjector) throws {
             // Drafting (URL, P-256 and base64 checks, the endpoint's SHA-256) is the costly
             // part of a row: on every core.
             let drafted = try entries.concurrentMap(chunkSize: 256) { entry -> Drafted in
@@ -102,13 +93,19 @@ public final class TokenImporter {
                     return Drafted(draft: nil, hash: [], refusal: error)
                 }
             }
+            // The whole file's endpoints fit without the set growing: sized once, from the
+            // first batch's bytes per entry.
+            if seen.count == 0, !entries.isEmpty {
+                let bytes = entries.reduce(0) { $0 + $1.raw.reduce(1) { $0 + $1.utf8.count + 1 } }
+                seen.reserveCapacity(Int(min(checked.size / Int64(max(1, bytes / entries.count)), Self.reservedEndpoints)))
+            }
             // The drafts stay where they were made; what follows picks them by index.
             var kept = [Int]()
             kept.reserveCapacity(entries.count)
             for index in drafted.indices {
                 var refusal = drafted[index].refusal
                 if drafted[index].draft != nil {
-                    if seen.insert(EndpointPrefix(drafted[index].hash)).inserted {
+                    if seen.insert(EndpointPrefix(drafted[index].hash)) {
                         kept.append(index)
                     } else {
                         refusal = TokenRowRefusal(reason: "the same endpoint or device token as an earlier entry of this file", skipped: false)
@@ -120,7 +117,8 @@ public final class TokenImporter {
                 if summary.rejections.count < 20 { summary.rejections.append(.init(row: entry.row, reason: refusal.reason)) }
                 try rejects?.write(row: Row(number: Int(entry.row), fields: entry.raw), reason: refusal.reason)
             }
-            // The projection holds every batch but those in flight, whose endpoints `seen` has.
+            // The projection holds every token recorded before this import; this import's own
+            // endpoints are in `seen`.
             let known = try directory.known(endpointHashes: kept.map { drafted[$0].hash })
             var fresh = [Int]()
             var contacts = [StreamID?]()
@@ -144,7 +142,10 @@ public final class TokenImporter {
                 fresh.append(index)
                 contacts.append(contact)
             }
-            guard !options.dryRun else { return }
+            guard !options.dryRun else {
+                reader.dispose(drafted)
+                return
+            }
             // A data key, a seal and the events' encoding per token: on every core too, each
             // chunk through one cipher context of its own (a fresh key then costs a key
             // schedule, not a context). What the batch keeps for the projection has no
@@ -153,53 +154,58 @@ public final class TokenImporter {
             let prepared = try chunks.concurrentMap(chunkSize: 1) { chunk in
                 let cipher = PayloadCipher()
                 var scratch = EncodingScratch()
-                var requests = [AppendRequest]()
+                // The chunk's requests in one buffer: no request, key array or event array
+                // per token to allocate, copy into the batch and free.
+                var requests = NewStreamRequests()
                 var tokens = [TokenBatch.Token]()
-                requests.reserveCapacity(chunk.count)
+                requests.reserveCapacity(streams: chunk.count, events: chunk.count * (lookup == nil ? 1 : 2), bytes: chunk.count * 512)
                 tokens.reserveCapacity(chunk.count)
                 for slot in chunk {
                     guard let draft = drafted[fresh[slot]].draft else { continue }
                     let migrated = TokenEvent.migrated(TokenMigrated(provider: options.provider, batch: digest, row: draft.row, subscription: draft.subscription))
-                    requests.append(try TokenBook.newTokenRequest(
+                    try TokenBook.appendNewToken(
                         migrated, contact: contacts[slot], actor: options.actor, source: .file(name: checked.fileName, sha256: digest, row: draft.row),
-                        ids: EventID.sourceRow(namespace: namespace, row: draft.row), cipher: cipher, scratch: &scratch))
+                        ids: EventID.sourceRow(namespace: namespace, row: draft.row), cipher: cipher, scratch: &scratch, into: &requests)
                     var subscription = draft.subscription
                     subscription.secret = .erased
                     tokens.append(TokenBatch.Token(row: draft.row, subscription: subscription, contact: contacts[slot], endpointHash: drafted[fresh[slot]].hash))
                 }
                 return (requests: requests, tokens: tokens)
             }
+            reader.dispose(drafted)
             // A batch with nothing to append still records its progress mark.
+            let committedThrough = projector.committedThrough
             marked = committedThrough
-            let pending = try book.ledger.submit(prepared.flatMap(\.requests), progress: ProgressMark(key: progressKey, value: committedThrough))
-            inFlight.append(TokenBatch(tokens: prepared.flatMap(\.tokens), end: consumed, pending: pending))
-            // The oldest batches are recorded in the projection while the writer appends the rest.
-            while inFlight.count > Self.batchesInFlight { try projectOldest() }
+            let pending = try book.ledger.submit(newStreams: prepared.map(\.requests), progress: ProgressMark(key: progressKey, value: committedThrough))
+            // Recorded in the projection on the projector's thread once appended, while this
+            // thread drafts the next batch.
+            try projector.submit(TokenBatch(tokens: prepared.flatMap(\.tokens), end: consumed, pending: pending))
+            reader.dispose(prepared)
         }
 
-        do {
-            try book.store.deferringFlushes {
-                while let entry = try source.next() {
-                    summary.rows += 1
-                    consumed += 1
-                    if consumed <= done {
-                        summary.alreadyRecorded += 1
-                        continue
-                    }
-                    entries.append(entry)
-                    if entries.count >= options.batchSize { try flush() }
+        try book.store.deferringFlushes {
+            let projector = TokenBatchProjector(
+                book: book, provider: options.provider, capacity: Self.batchesInFlight, together: Self.projectedTogether, committedThrough: done)
+            do {
+                while let batch = try reader.next() {
+                    summary.rows += Int(batch.rows)
+                    summary.alreadyRecorded += Int(batch.alreadyRecorded)
+                    consumed = batch.end
+                    // The last batch, even empty, records the progress mark.
+                    try flush(batch.entries, projector: projector)
+                    reader.dispose(batch)
                 }
-                try flush()
-                while !inFlight.isEmpty { try projectOldest() }
-                // Every batch is committed: the mark claims them all.
-                if !options.dryRun, committedThrough > marked {
-                    _ = try book.ledger.append([], progress: ProgressMark(key: progressKey, value: committedThrough))
-                }
+                try projector.finish()
+            } catch {
+                // The batches handed over are the writer's: their outcomes are known before
+                // this returns.
+                projector.stop()
+                throw error
             }
-        } catch {
-            // The batches in flight are the writer's: their outcomes are known before this returns.
-            for batch in inFlight { _ = try? batch.pending.wait() }
-            throw error
+            // Every batch is committed: the mark claims them all.
+            if !options.dryRun, projector.committedThrough > marked {
+                _ = try book.ledger.append([], progress: ProgressMark(key: progressKey, value: projector.committedThrough))
+            }
         }
         try rejects?.close()
         if !options.dryRun { try book.runner.catchUp(store: book.store) }
@@ -207,9 +213,13 @@ public final class TokenImporter {
         return summary
     }
 
-    /// Batches the writer may hold at once (each a few MB of encoded events): two or three
-    /// share one durable commit when the disk is slow to flush.
-    static let batchesInFlight = 3
+    /// Batches handed to the writer and not yet recorded in the projection (each a few MB of
+    /// encoded events): two or three share one durable commit when the disk is slow to flush.
+    static let batchesInFlight = 4
+
+    /// At most this many endpoints are made room for at the start (33.5 MB); a larger file's
+    /// set grows as it fills.
+    static let reservedEndpoints: Int64 = 1_500_000
 
     /// Batches recorded in the projection in one transaction (`TokenBatch.project`).
     static let projectedTogether = 2
@@ -284,8 +294,21 @@ struct EndpointPrefix: Hashable {
     let high: UInt64
     let low: UInt64
 
+    /// All zeros (`EndpointSet`'s empty slot).
+    static let zero = EndpointPrefix(high: 0, low: 0)
+
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     init(_ hash: [UInt8]) {
-        high = hash.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-        low = hash.dropFirst(8).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        guard hash.count >= 16 else {
+            self.init(high: hash.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }, low: hash.dropFirst(8).reduce(0) { $0 << 8 | UInt64($1) })
+            return
+        }
+        self = hash.withUnsafeBytes { raw in
+            EndpointPrefix(high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)), low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
     }
 }

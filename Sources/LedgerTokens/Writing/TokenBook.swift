@@ -64,6 +64,29 @@ public final class TokenBook: Sendable {
         let key = DataKey.random(using: cipher)
         var encoded = EncodedEvents()
         encoded.reserveCapacity(events: contact == nil ? 1 : 2, bytes: scratch.sizeHint)
+        try encodeNewToken(first, contact: contact, actor: actor, source: source, ids: ids, key: key, cipher: cipher, scratch: &scratch, into: &encoded)
+        return AppendRequest(target: .newIn(.token), expected: .noStream, events: [], dataKey: key, encoded: encoded)
+    }
+
+    /// Adds to `requests` what `newTokenRequest(_:contact:actor:source:ids:cipher:scratch:)`
+    /// returns: a bulk writer's chunk of new tokens in one buffer, no request per token.
+    public static func appendNewToken(
+        _ first: TokenEvent, contact: StreamID?, actor: Actor, source: Source, ids: (Int) -> EventID, cipher: PayloadCipher,
+        scratch: inout EncodingScratch, into requests: inout NewStreamRequests
+    ) throws {
+        let key = DataKey.random(using: cipher)
+        try requests.append(newIn: .token, dataKey: key) { encoded in
+            try encodeNewToken(first, contact: contact, actor: actor, source: source, ids: ids, key: key, cipher: cipher, scratch: &scratch, into: &encoded)
+        }
+    }
+
+    /// Encodes a new token's first event, and `token.linked` when it belongs to a contact,
+    /// sealed under `key`, after `encoded`'s events.
+    private static func encodeNewToken(
+        _ first: TokenEvent, contact: StreamID?, actor: Actor, source: Source, ids: (Int) -> EventID, key: DataKey, cipher: PayloadCipher,
+        scratch: inout EncodingScratch, into encoded: inout EncodedEvents
+    ) throws {
+        let start = encoded.bytes.count
         let id = ids(0)
         try encoded.append(first, id: id, actor: actor, source: source, causation: nil, sealingWith: key, cipher: cipher, scratch: &scratch)
         if let contact {
@@ -71,8 +94,7 @@ public final class TokenBook: Sendable {
             try encoded.append(linked, id: ids(1), actor: actor, source: source, causation: id, sealingWith: key, cipher: cipher, scratch: &scratch)
         }
         // The next token's events are about as long: room for them and a little more.
-        scratch.sizeHint = max(scratch.sizeHint, encoded.bytes.count + 64)
-        return AppendRequest(target: .newIn(.token), expected: .noStream, events: [], dataKey: key, encoded: encoded)
+        scratch.sizeHint = max(scratch.sizeHint, encoded.bytes.count - start + 64)
     }
 
     /// Records a fresh subscription from our own service worker or app; returns its stream.
