@@ -75,7 +75,7 @@ struct NewStreamRequestsTests {
         #expect(try ledger.dataKey(for: results[2].stream) == nil)
         // The same ids again are duplicates, not new streams.
         let again = try ledger.submit(newStreams: Self.parts(chunks)).wait()
-        #expect(again.allSatisfy(\.wasDuplicate))
+        #expect(again.allSatisfy { $0.wasDuplicate })
     }
 
     @Test("a stream whose encoding fails, or that has no event, adds nothing")

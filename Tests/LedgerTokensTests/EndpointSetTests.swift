@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LedgerTokens
 
@@ -20,7 +21,8 @@ struct EndpointSetTests {
         var plain = Set<EndpointPrefix>()
         for round in 0..<2 {
             for prefix in prefixes {
-                #expect(flat.insert(prefix) == plain.insert(prefix).inserted, "round \(round)")
+                let inserted = flat.insert(prefix)
+                #expect(inserted == plain.insert(prefix).inserted, "round \(round)")
             }
         }
         #expect(flat.count == plain.count)
@@ -32,9 +34,13 @@ struct EndpointSetTests {
     func reserved() {
         var flat = EndpointSet()
         flat.reserveCapacity(1_000)
-        for index in 1...3_000 { #expect(flat.insert(EndpointPrefix(high: 7, low: UInt64(index)))) }
+        for index in 1...3_000 {
+            let inserted = flat.insert(EndpointPrefix(high: 7, low: UInt64(index)))
+            #expect(inserted)
+        }
         #expect(flat.count == 3_000)
-        #expect(!flat.insert(EndpointPrefix(high: 7, low: 2_999)))
+        let again = flat.insert(EndpointPrefix(high: 7, low: 2_999))
+        #expect(!again)
     }
 
     @Test("a prefix is the first 16 bytes of the hash, big-endian")
@@ -43,5 +49,27 @@ struct EndpointSetTests {
         let prefix = EndpointPrefix(hash)
         #expect(prefix.high == 0x0102_0304_0506_0708)
         #expect(prefix.low == 0x090A_0B0C_0D0E_0F10)
+    }
+}
+
+@Suite("The token import's memory watch")
+struct TokenImportMemoryTests {
+    @Test("reads resident and shared pages from a statm line, and refuses anything else")
+    func parse() {
+        let line = Array("52345 20480 9000 300 0 40000 0\n".utf8)
+        #expect(TokenImportMemory.parse(line).map { [$0.resident, $0.mapped] } == [20480, 9000])
+        #expect(TokenImportMemory.parse(Array("12 34".utf8)) == nil)
+        #expect(TokenImportMemory.parse(Array("99999999999999999999999 1 2".utf8)) == nil)
+    }
+
+    @Test("this process's own statm reads, through one descriptor, again and again")
+    func ownProcess() throws {
+        let file = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        try #require(file >= 0)
+        defer { close(file) }
+        for _ in 0..<3 {
+            let usage = try #require(TokenImportMemory.usage(file))
+            #expect(usage.resident > 0 && usage.mapped > 0 && usage.mapped <= usage.resident)
+        }
     }
 }

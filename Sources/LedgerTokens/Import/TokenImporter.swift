@@ -57,8 +57,8 @@ public final class TokenImporter {
         let lookup = try options.match.map { _ in try ContactLookup(ledger: book.ledger) }
         defer { lookup?.close() }
         let directory = try book.directory()
-        // Memory does not grow with the store: the maps' pages are released past 256 MiB.
-        let memory = MappedPageWatch { [book] in
+        // Memory does not grow with the store: the maps' pages are released past 224 MiB.
+        let memory = TokenImportMemory { [book] in
             book.ledger.releaseMappedPages()
             book.store.releaseMappedPages()
         }
