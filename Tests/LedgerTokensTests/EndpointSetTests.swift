@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 @testable import LedgerTokens
 
@@ -52,24 +51,3 @@ struct EndpointSetTests {
     }
 }
 
-@Suite("The token import's memory watch")
-struct TokenImportMemoryTests {
-    @Test("reads resident and shared pages from a statm line, and refuses anything else")
-    func parse() {
-        let line = Array("52345 20480 9000 300 0 40000 0\n".utf8)
-        #expect(TokenImportMemory.parse(line).map { [$0.resident, $0.mapped] } == [20480, 9000])
-        #expect(TokenImportMemory.parse(Array("12 34".utf8)) == nil)
-        #expect(TokenImportMemory.parse(Array("99999999999999999999999 1 2".utf8)) == nil)
-    }
-
-    @Test("this process's own statm reads, through one descriptor, again and again")
-    func ownProcess() throws {
-        let file = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
-        try #require(file >= 0)
-        defer { close(file) }
-        for _ in 0..<3 {
-            let usage = try #require(TokenImportMemory.usage(file))
-            #expect(usage.resident > 0 && usage.mapped > 0 && usage.mapped <= usage.resident)
-        }
-    }
-}

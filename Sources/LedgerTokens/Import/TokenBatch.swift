@@ -28,7 +28,8 @@ struct TokenBatch: Sendable {
     ///
     /// Several batches in one transaction: the `by-endpoint` index takes its keys (SHA-256s)
     /// all over the table, so a batch of 5,000 copies nearly a page per token once the table
-    /// holds a million; two batches together share a fifth of those pages.
+    /// holds a million; two batches together share a fifth of those pages (the importer records
+    /// one at a time since its projector thread does it off the critical path: less memory).
     static func project(_ batches: [(batch: TokenBatch, results: [AppendResult])], book: TokenBook, provider: String) throws {
         var states = [TokenState]()
         var range: ClosedRange<UInt64>?

@@ -7,8 +7,6 @@ import Synchronization
 ///
 /// Reading (the CSV parser, a `String` per field) was about a tenth of the importing thread's
 /// CPU, and that thread was the import's critical path (docs/benchmarks.md, tokens, tokperf3).
-/// The batches the importing thread is done with come back here (`dispose`) and are freed on
-/// this thread too, between two reads.
 ///
 /// The source is read on this thread only, from `init` on. A reading error ends the batches:
 /// the importing thread gets every batch read before it, then the error.
@@ -37,7 +35,6 @@ final class TokenEntryReader: Sendable {
     private let stopped = Atomic(false)
     private let joined = Atomic(false)
     private let ended = DispatchSemaphore(value: 0)
-    private let spent = Mutex<[any Sendable]>([])
 
     /// Starts reading `source` in batches of `batchSize` entries; the first `done` entries (an
     /// earlier run recorded them) are counted, not kept. At most `ahead` batches wait.
@@ -62,15 +59,6 @@ final class TokenEntryReader: Sendable {
         case .batch(let batch): return batch
         case .failure(let error): throw error
         case .end: return nil
-        }
-    }
-
-    /// Frees `value` (a batch's entries, drafts or requests) on the reading thread, later.
-    func dispose(_ value: consuming some Sendable) {
-        // Moved into the list, so that the last reference is the list's.
-        var held: (any Sendable)? = value
-        spent.withLock { list in
-            if let moved = held.take() { list.append(moved) }
         }
     }
 
@@ -100,7 +88,6 @@ final class TokenEntryReader: Sendable {
                 batch.end = consumed
                 guard push(.batch(batch)) else { return }
                 batch = Batch(entries: [])
-                freeSpent()
                 batch.entries.reserveCapacity(batchSize)
             }
             batch.end = consumed
@@ -109,7 +96,6 @@ final class TokenEntryReader: Sendable {
         } catch {
             _ = push(.failure(error))
         }
-        freeSpent()
     }
 
     /// Queues `message` once there is room; false when the importing thread stopped reading.
@@ -119,11 +105,5 @@ final class TokenEntryReader: Sendable {
         queue.withLock { $0.append(message) }
         filled.signal()
         return true
-    }
-
-    private func freeSpent() {
-        var taken = [any Sendable]()
-        spent.withLock { swap(&taken, &$0) }
-        // `taken` and everything in it are freed here, on this thread.
     }
 }

@@ -57,8 +57,8 @@ public final class TokenImporter {
         let lookup = try options.match.map { _ in try ContactLookup(ledger: book.ledger) }
         defer { lookup?.close() }
         let directory = try book.directory()
-        // Memory does not grow with the store: the maps' pages are released past 224 MiB.
-        let memory = TokenImportMemory { [book] in
+        // Memory does not grow with the store: the maps' pages are released past 256 MiB.
+        let memory = MappedPageWatch { [book] in
             book.ledger.releaseMappedPages()
             book.store.releaseMappedPages()
         }
@@ -142,10 +142,7 @@ public final class TokenImporter {
                 fresh.append(index)
                 contacts.append(contact)
             }
-            guard !options.dryRun else {
-                reader.dispose(drafted)
-                return
-            }
+            guard !options.dryRun else { return }
             // A data key, a seal and the events' encoding per token: on every core too, each
             // chunk through one cipher context of its own (a fresh key then costs a key
             // schedule, not a context). What the batch keeps for the projection has no
@@ -172,7 +169,6 @@ public final class TokenImporter {
                 }
                 return (requests: requests, tokens: tokens)
             }
-            reader.dispose(drafted)
             // A batch with nothing to append still records its progress mark.
             let committedThrough = projector.committedThrough
             marked = committedThrough
@@ -180,7 +176,6 @@ public final class TokenImporter {
             // Recorded in the projection on the projector's thread once appended, while this
             // thread drafts the next batch.
             try projector.submit(TokenBatch(tokens: prepared.flatMap(\.tokens), end: consumed, pending: pending))
-            reader.dispose(prepared)
         }
 
         try book.store.deferringFlushes {
@@ -193,7 +188,6 @@ public final class TokenImporter {
                     consumed = batch.end
                     // The last batch, even empty, records the progress mark.
                     try flush(batch.entries, projector: projector)
-                    reader.dispose(batch)
                 }
                 try projector.finish()
             } catch {
@@ -215,14 +209,16 @@ public final class TokenImporter {
 
     /// Batches handed to the writer and not yet recorded in the projection (each a few MB of
     /// encoded events): two or three share one durable commit when the disk is slow to flush.
-    static let batchesInFlight = 4
+    static let batchesInFlight = 3
 
     /// At most this many endpoints are made room for at the start (33.5 MB); a larger file's
     /// set grows as it fills.
     static let reservedEndpoints: Int64 = 1_500_000
 
-    /// Batches recorded in the projection in one transaction (`TokenBatch.project`).
-    static let projectedTogether = 2
+    /// Batches recorded in the projection in one transaction (`TokenBatch.project`). Two
+    /// shared pages of the `by-endpoint` index, but off the importing thread that saves no
+    /// time, and a transaction twice as large held 30 MiB more at the peak (tokperf3).
+    static let projectedTogether = 1
 
     /// Opens the right reader: JSON when the content starts with `[` or `{`, OneSignal's CSV
     /// when its header has `identifier` and `device_type`, a generic CSV otherwise; `--format`
