@@ -57,10 +57,9 @@ public final class ContactImporter {
 
         let forecast = CreationForecast()
         let disposal = BatchDisposal()
-        let lag = PreparerLag()
         let queue = RowPreparer.start(RowPreparer.Plan(
             url: url, options: options, book: book, fieldTypes: try book.directory().fieldTypes(),
-            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal, lag: lag, push: push))
+            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal, push: push))
         var pushProgress = PushProgress(done: doneRows)
         var pushCounts = PushRecordCounts()
         // Whatever stops this thread stops the preparer too.
@@ -133,12 +132,8 @@ public final class ContactImporter {
                             }
                             // While the preparer is behind, this thread would only wait for it:
                             // it frees the batches done with itself, which the preparer does
-                            // otherwise before each batch it reads, and then takes over the
-                            // deciding and sealing of the next batch's remaining rows.
-                            if queue.isEmpty {
-                                disposal.drain()
-                                if queue.isEmpty { lag.importerWaits() }
-                            }
+                            // otherwise before each batch it reads.
+                            if queue.isEmpty { disposal.drain() }
                             next = queue.pop()
                         }
                         try settle(try pipeline.finish())
