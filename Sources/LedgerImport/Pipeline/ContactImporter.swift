@@ -57,9 +57,10 @@ public final class ContactImporter {
 
         let forecast = CreationForecast()
         let disposal = BatchDisposal()
+        let lag = PreparerLag()
         let queue = RowPreparer.start(RowPreparer.Plan(
             url: url, options: options, book: book, fieldTypes: try book.directory().fieldTypes(),
-            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal, push: push))
+            digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal, lag: lag, push: push))
         var pushProgress = PushProgress(done: doneRows)
         var pushCounts = PushRecordCounts()
         // Whatever stops this thread stops the preparer too.
@@ -132,8 +133,12 @@ public final class ContactImporter {
                             }
                             // While the preparer is behind, this thread would only wait for it:
                             // it frees the batches done with itself, which the preparer does
-                            // otherwise before each batch it reads.
-                            if queue.isEmpty { disposal.drain() }
+                            // otherwise before each batch it reads, and then takes over the
+                            // deciding and sealing of the next batch's remaining rows.
+                            if queue.isEmpty {
+                                disposal.drain()
+                                if queue.isEmpty { lag.importerWaits() }
+                            }
                             next = queue.pop()
                         }
                         try settle(try pipeline.finish())

@@ -40,12 +40,15 @@ enum RowPreparer {
         let forecast: CreationForecast
         /// Batches the importing thread is done with, freed here between batches.
         let disposal: BatchDisposal
+        /// Whether the importing thread waits for the batch being prepared: its rows are then
+        /// left to it.
+        let lag: PreparerLag
         /// The token side, when the import records push tokens with contacts.
         var push: (any ContactPushChannels)? = nil
     }
 
     /// Prepared batches that may wait for the writer.
-    static let capacity = 3
+    static let capacity = 1
     /// Bytes of row text that end a batch before `batchSize` rows: rows may hold up to 1 MiB
     /// each (a CSV record, `ImportLimits.rowBytes`), and 3,000 of them would not be flat.
     static let batchBytes = 32 << 20
@@ -94,11 +97,11 @@ enum RowPreparer {
         // Rows that create contacts get their events decided, encoded and sealed here, off the
         // importing thread, checked with rules that learn first uses of fields as upsert's do.
         let preparesCreations = plan.options.create && !plan.options.dryRun
-        // On this thread and a pool thread, each with its own cipher context (keyed anew for
-        // each new contact's key) and buffers to decide and encode events in.
-        var lanes = CreationLanes(rules: ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock())))
-        // The batch's requests whose creations are to be prepared, by index.
-        var creations = [Int]()
+        var rules = ContactFieldRules(customFields: plan.fieldTypes, today: CalendarDate(utcDayOf: Ledger.systemClock()))
+        // This thread's own cipher context, keyed anew for each new contact's key.
+        let cipher = PayloadCipher()
+        // And its buffers to decide and encode events in, reused for every contact.
+        var scratch = CreationScratch()
         var rowsRead: UInt64 = 0
         var batchBytes = 0
         var batch = PreparedBatch(alreadyRecorded: plan.doneRows > 0, capacity: size, keepsRows: plan.keepsRows)
@@ -132,10 +135,14 @@ enum RowPreparer {
                     let identifiers = plan.book.normalize(input)
                     let source = Source.file(name: fileName, sha256: plan.digest, row: rowNumber)
                     let ids = EventID.sourceRow(namespace: namespace, row: rowNumber)
-                    // The request is made once and moved into the batch; its creation is
-                    // prepared in place when the batch is complete (`CreationLanes`).
-                    if preparesCreations && plan.forecast.creationsLikely { creations.append(batch.items.count) }
-                    let item = UpsertItem(input: consume input, source: consume source, identifiers: consume identifiers, prepared: nil, ids: consume ids)
+                    // Prepared from the parts, then the request is made once with everything,
+                    // moved into the batch: a request made first and then given its preparation
+                    // was copied (a retain per value) once or twice.
+                    var prepared: PreparedCreation?
+                    if preparesCreations && plan.forecast.creationsLikely && !plan.lag.isBehind {
+                        prepared = plan.book.prepareCreation(input, identifiers: identifiers, source: source, ids: ids, channel: .import, actor: plan.options.actor, rules: &rules, cipher: cipher, scratch: &scratch)
+                    }
+                    let item = UpsertItem(input: consume input, source: consume source, identifiers: consume identifiers, prepared: consume prepared, ids: consume ids)
                     if !tokens.isEmpty { batch.pushTokens.append((item: batch.items.count, row: rowNumber, tokens: tokens)) }
                     batch.items.append(consume item)
                     batch.itemPositions.append(position)
@@ -149,9 +156,8 @@ enum RowPreparer {
                 batchBytes = 0
                 batch.endRow = rowsRead
                 batch.read = source.progress
-                lanes.prepare(&batch.items, at: creations, book: plan.book, actor: plan.options.actor)
-                creations.removeAll(keepingCapacity: true)
                 guard queue.push(.batch(batch)) else { throw Stopped() }
+                plan.lag.delivered()
                 plan.disposal.drain()
                 batch = PreparedBatch(alreadyRecorded: rowsRead < plan.doneRows, capacity: size, keepsRows: plan.keepsRows)
             }
@@ -159,7 +165,6 @@ enum RowPreparer {
         if batch.count > 0 {
             batch.endRow = rowsRead
             batch.read = source.progress
-            lanes.prepare(&batch.items, at: creations, book: plan.book, actor: plan.options.actor)
             guard queue.push(.batch(batch)) else { throw Stopped() }
         }
     }

@@ -97,45 +97,6 @@ struct PreparedCreationTests {
         }
     }
 
-    @Test("two lanes preparing a batch at once record the same events, states and outcomes as deciding it")
-    func lanes() throws {
-        let plain = try BookFixture()
-        let prepared = try BookFixture()
-        let item = BookFixture.item
-        // Two batches of 400 new contacts (more than one chunk for each lane), half of them
-        // using a custom field for the first time, a third with a phone; and a refused row.
-        let batches = (0..<2).map { batch in
-            (0..<400).map { index in
-                let n = batch * 400 + index
-                let phone = n % 3 == 0 ? "+38067\(1_000_000 + n)" : nil
-                let fields: [(field: ContactField, value: FieldValue?)] = n % 2 == 0 ? [(.custom("city"), .text("Kyiv \(n)"))] : [(.standard(.firstName), .text("Name \(n)"))]
-                return item(ContactInput(email: "p\(n)@example.com", phone: phone, fields: fields), UInt64(n + 2))
-            } + [item(ContactInput(email: "not-an-email"), UInt64(1_000 + batch))]
-        }
-        var lanes = CreationLanes(rules: ContactFieldRules(customFields: [:], today: CalendarDate(utcDayOf: prepared.now)))
-        var preparedCounts = [Int]()
-        for batch in batches {
-            let decided = try plain.book.upsert(batch, match: .email, channel: .import, actor: plain.actor)
-            var ahead = batch.map { request in
-                var request = request
-                request.identifiers = prepared.book.normalize(request.input)
-                return request
-            }
-            lanes.prepare(&ahead, at: Array(ahead.indices), book: prepared.book, actor: prepared.actor)
-            preparedCounts.append(ahead.count { $0.prepared != nil })
-            #expect(ahead.last?.prepared == nil, "the refused row is not prepared")
-            let outcomes = try prepared.book.upsertTakingPrepared(ahead, match: .email, channel: .import, actor: prepared.actor)
-            #expect("\(outcomes)" == "\(decided)")
-        }
-        // The first batch: every valid row but the first use of the field in each lane (one
-        // or two, as the lanes ran); the second: every valid row, the lanes having shared it.
-        #expect((398...399).contains(preparedCounts[0]), "\(preparedCounts)")
-        #expect(preparedCounts[1] == 400)
-        #expect(try Self.recorded(prepared.ledger) == Self.recorded(plain.ledger))
-        let check = try ContactProjectionCheck.run(ledger: prepared.ledger, store: prepared.book.store)
-        #expect(check.isValid, "\(check.differences)")
-    }
-
     @Test("one scratch and cipher reused for every row prepare what fresh ones do, and record the same")
     func reusedScratch() throws {
         let plain = try BookFixture()
