@@ -44,8 +44,10 @@ public struct SegmentRuleSet: Sendable {
     let readers: RuleReaders
     /// The segments' stored keys and their order.
     let keyOrder: SegmentKeyOrder
-    /// Per rule, its segment's stream number (what `segment-contacts` lists).
-    let streamNumbers: [UInt64]
+    /// The rules' segment stream numbers (what `segment-contacts` lists, ascending) in
+    /// ascending order, each with its rule's index: a contact's list is read and written by
+    /// walking beside it, with no look-up or sort.
+    let byStream: [(stream: UInt64, index: Int)]
     /// Per rule, whether it names a dynamic segment (so a move in that one can change it).
     let namesDynamic: [Bool]
 
@@ -78,7 +80,7 @@ public struct SegmentRuleSet: Sendable {
         indexByStream = Dictionary(entries.enumerated().map { ($0.element.record.stream.rawValue, $0.offset) }, uniquingKeysWith: { first, _ in first })
         readers = RuleReaders(entries.map(\.reads))
         keyOrder = SegmentKeyOrder(entries.map(\.name))
-        streamNumbers = entries.map(\.record.stream.rawValue)
+        byStream = entries.enumerated().map { ($0.element.record.stream.rawValue, $0.offset) }.sorted { $0.stream < $1.stream }
         namesDynamic = entries.map { !$0.dependsOn.isEmpty }
     }
 

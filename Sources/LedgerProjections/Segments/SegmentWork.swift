@@ -266,9 +266,18 @@ struct SegmentWork {
         var flags = [Bool](repeating: false, count: rules.entries.count)
         try transaction.withValue(contactsTable, SegmentKeys.stream(stream)) { bytes in
             guard let bytes else { return }
-            // The segments' own stream numbers, 8 bytes each: no text to decode.
+            // The segments' own stream numbers, 8 bytes each, ascending (`flushMemberships`):
+            // walked beside the rules' in the same order. A number below the one before (no
+            // writer leaves one) starts the walk again, so any order reads right.
+            let byStream = rules.byStream
+            var cursor = 0
+            var previous: UInt64 = 0
             for offset in stride(from: 0, to: bytes.count - bytes.count % 8, by: 8) {
-                if let index = rules.indexByStream[SegmentKeys.readBigEndian(bytes, at: offset)] { flags[index] = true }
+                let segment = SegmentKeys.readBigEndian(bytes, at: offset)
+                if segment < previous { cursor = 0 }
+                previous = segment
+                while cursor < byStream.count && byStream[cursor].stream < segment { cursor += 1 }
+                if cursor < byStream.count && byStream[cursor].stream == segment { flags[byStream[cursor].index] = true }
             }
         }
         memberships[stream] = flags
@@ -313,14 +322,13 @@ struct SegmentWork {
     mutating func flushMemberships() throws {
         for stream in dirtyMemberships.sorted() {
             guard let flags = memberships[stream] else { continue }
-            var streams = flags.indices.filter { flags[$0] }.map { rules.streamNumbers[$0] }
-            if streams.isEmpty {
+            var bytes = [UInt8]()
+            for (segment, index) in rules.byStream where flags[index] {
+                withUnsafeBytes(of: segment.bigEndian) { bytes.append(contentsOf: $0) }
+            }
+            if bytes.isEmpty {
                 _ = try transaction.delete(contactsTable, SegmentKeys.stream(stream))
             } else {
-                streams.sort()
-                var bytes = [UInt8]()
-                bytes.reserveCapacity(streams.count * 8)
-                for segment in streams { bytes += SegmentKeys.bigEndian(segment) }
                 try transaction.put(contactsTable, SegmentKeys.stream(stream), bytes)
             }
         }
