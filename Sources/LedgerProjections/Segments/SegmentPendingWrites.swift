@@ -9,11 +9,13 @@ import LedgerStore
 /// It also knows each (segment, contact)'s latest transition as this work left it, so a
 /// transition that undoes the last at the same instant is found without reading the store.
 ///
-/// Entries are held by segment index (in the `SegmentRuleSet` the work holds, which does not
-/// change while anything is pending: a rule's definition writes what is pending first) and
-/// numbers, not by their stored keys: building a key's bytes and hashing them for every
-/// transition cost more than the transition's put. The keys' bytes are built once, when
-/// written, and their order (`SegmentKeyOrder`) is the stored keys' order.
+/// Held per contact, as the steps each (segment, contact) took in order, by segment index (in
+/// the `SegmentRuleSet` the work holds, which does not change while anything is pending: a
+/// rule's definition writes what is pending first) and numbers: one look-up per contact
+/// event, and a contact's few steps walked, where tables keyed by each transition's and each
+/// membership's bytes (then by their numbers) were three hashed look-ups per transition and
+/// grew, rehashing, to tens of thousands of entries per batch. The keys' bytes are built once,
+/// when written, and sorted as the stored keys sort (`SegmentKeyOrder`).
 struct SegmentPendingWrites {
     /// A (segment, contact) pair: a `segment-members` key, and a contact's history in a segment.
     struct Member: Hashable {
@@ -21,19 +23,6 @@ struct SegmentPendingWrites {
         var segment: Int
         /// The contact.
         var stream: StreamID
-    }
-
-    /// A `segment-history` key.
-    struct HistoryKey: Hashable {
-        var member: Member
-        /// The position of the event that caused the transition.
-        var position: UInt64
-    }
-
-    /// A write to one key: a value, or its removal.
-    enum Write<Value> {
-        case put(Value)
-        case delete
     }
 
     /// What this work left as a (segment, contact)'s latest transition.
@@ -46,74 +35,87 @@ struct SegmentPendingWrites {
         case noneAtThisInstant
     }
 
-    /// Per `segment-history` key.
-    private(set) var history: [HistoryKey: Write<SegmentTransition>] = [:]
-    /// Per `segment-members` key: entered at and rule version.
-    private(set) var members: [Member: Write<SegmentTransition>] = [:]
-    /// Per member, since the last `write`.
-    private(set) var latest: [Member: Latest] = [:]
+    /// One step of a (segment, contact): a history entry written, or one removed, and the
+    /// transition whose membership it leaves.
+    struct Step {
+        enum Action {
+            /// The history entry at `position` is `leaves`.
+            case put
+            /// The stored entry at `position` is removed (`leaves` undid it).
+            case delete
+            /// The entry this work put at `position` is dropped (`leaves` undid it).
+            case dropped
+        }
+        var segment: Int
+        var position: UInt64
+        var action: Action
+        var leaves: SegmentTransition
+    }
+
+    /// Each contact's steps, in order.
+    private(set) var steps: [StreamID: [Step]] = [:]
 
     /// Whether nothing waits to be written.
-    var isEmpty: Bool { history.isEmpty && members.isEmpty }
+    var isEmpty: Bool { steps.isEmpty }
 
     /// The latest transition this work recorded or cancelled for `member`, if any.
     func latest(of member: Member) -> Latest? {
-        latest[member]
+        guard let step = steps[member.stream]?.last(where: { $0.segment == member.segment }) else { return nil }
+        return step.action == .put ? .transition(step.leaves) : .noneAtThisInstant
     }
 
     /// Records `transition` in the history of `member`, and the membership it leaves.
     mutating func record(_ transition: SegmentTransition, member: Member) {
-        history[HistoryKey(member: member, position: transition.position)] = .put(transition)
-        latest[member] = .transition(transition)
-        setMembership(transition, member: member)
+        steps[member.stream, default: []].append(Step(segment: member.segment, position: transition.position, action: .put, leaves: transition))
     }
 
     /// Removes the transition of `member` at `position` (stored, or recorded here), which
     /// `transition` undoes at the same instant, and sets the membership `transition` leaves.
     mutating func cancel(at position: UInt64, by transition: SegmentTransition, member: Member) {
-        let key = HistoryKey(member: member, position: position)
-        if case .put? = history[key] {
+        var own = false
+        if let index = steps[member.stream]?.lastIndex(where: { $0.segment == member.segment && $0.position == position && $0.action == .put }) {
             // Recorded by this work and never stored.
-            history[key] = nil
-        } else {
-            history[key] = .delete
+            steps[member.stream]?[index].action = .dropped
+            own = true
         }
-        latest[member] = .noneAtThisInstant
-        setMembership(transition, member: member)
-    }
-
-    private mutating func setMembership(_ transition: SegmentTransition, member: Member) {
-        members[member] = transition.entered ? .put(transition) : .delete
+        steps[member.stream, default: []].append(Step(segment: member.segment, position: position, action: own ? .dropped : .delete, leaves: transition))
     }
 
     /// Writes everything held, each table in key order, and forgets it. `order` gives each
     /// segment's key prefix and place among the stored keys.
     mutating func write(history historyTable: ProjectionStore.Table, members membersTable: ProjectionStore.Table, order: SegmentKeyOrder, in transaction: ProjectionTransaction) throws {
-        let historyKeys = history.keys.sorted { order.precedes($0.member, $0.position, $1.member, $1.position) }
-        for key in historyKeys {
-            let bytes = order.key(key.member, position: key.position)
-            switch history[key] {
-            case .put(let transition)?: try transaction.put(historyTable, bytes, transition.encodedValue())
-            case .delete?: _ = try transaction.delete(historyTable, bytes)
-            case nil: continue
+        var history = [(member: Member, step: Step)]()
+        var members = [(member: Member, leaves: SegmentTransition)]()
+        for (stream, list) in steps {
+            for (index, step) in list.enumerated() {
+                let member = Member(segment: step.segment, stream: stream)
+                if step.action != .dropped { history.append((member, step)) }
+                // A member's last step says the membership it leaves.
+                if !list[(index + 1)...].contains(where: { $0.segment == step.segment }) { members.append((member, step.leaves)) }
             }
         }
-        let memberKeys = members.keys.sorted { order.precedes($0, 0, $1, 0) }
-        for member in memberKeys {
-            let bytes = order.key(member)
-            switch members[member] {
-            case .put(let transition)?:
+        history.sort { order.precedes($0.member, $0.step.position, $1.member, $1.step.position) }
+        for (member, step) in history {
+            let key = order.key(member, position: step.position)
+            if step.action == .put {
+                try transaction.put(historyTable, key, step.leaves.encodedValue())
+            } else {
+                _ = try transaction.delete(historyTable, key)
+            }
+        }
+        members.sort { order.precedes($0.member, 0, $1.member, 0) }
+        for (member, leaves) in members {
+            let key = order.key(member)
+            if leaves.entered {
                 var writer = BinaryWriter(capacity: 16)
-                writer.write(transition.at)
-                writer.write(transition.version)
-                try transaction.put(membersTable, bytes, writer.bytes)
-            case .delete?: _ = try transaction.delete(membersTable, bytes)
-            case nil: continue
+                writer.write(leaves.at)
+                writer.write(leaves.version)
+                try transaction.put(membersTable, key, writer.bytes)
+            } else {
+                _ = try transaction.delete(membersTable, key)
             }
         }
-        history.removeAll(keepingCapacity: true)
-        members.removeAll(keepingCapacity: true)
-        latest.removeAll(keepingCapacity: true)
+        steps.removeAll(keepingCapacity: true)
     }
 }
 
