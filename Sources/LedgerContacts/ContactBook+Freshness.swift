@@ -83,6 +83,9 @@ extension ContactBook {
     private func mayServe(_ checkpoint: UInt64) throws -> Bool {
         let last = try ledger.lastPosition()
         if last == checkpoint { return true }
+        // Behind by this process's own batches only, which the overlay answers for (reads)
+        // and the commit checks (decisions): nothing to fold.
+        if !overlay.isEmpty, overlay.holdsEverything(after: checkpoint, through: last) { return true }
         // Behind by a little (folded in at once), or ahead of the log (the catch-up's head
         // check says what is wrong).
         guard last > checkpoint, last - checkpoint > Self.foldableGap else { return false }
@@ -114,11 +117,11 @@ extension ContactBook {
     /// process caught up over it); false when the caller must catch the projection up from the
     /// log instead (the projection holds part of the batch, or a downstream projector is awake).
     ///
-    /// With `deferring` (the service's batches, already answered once this returns), a batch
-    /// that would wait goes to the overlay instead (`ContactOverlay`), which reads consult and
-    /// `recordOverlay` records once its turn comes.
+    /// With `deferring` (the service's batches, answered once this returns), a batch that
+    /// cannot be recorded at once goes to the overlay instead (`ContactOverlay`), which reads
+    /// consult and `recordOverlay` records, off the request's path, once its turn comes: the
+    /// request neither waits for another writer nor folds anything in.
     func recordInOrder(_ contacts: [FoldedContact], definitions: [(FieldDefined, StreamID)], positions: ClosedRange<UInt64>, headHash: [UInt8], deferring: Bool = false) throws -> Bool {
-        if !overlay.isEmpty { try recordOverlay() }
         let before = positions.lowerBound - 1
         let deadline = ContinuousClock.now + projectionWaitLimit.withLock { $0 }
         var refused = false
@@ -139,7 +142,7 @@ extension ContactBook {
             }
             guard checkpoint < before else { return false }
             let gap = before - checkpoint
-            if deferring, gap > Self.foldableGap {
+            if deferring {
                 overlay.add(ContactOverlay.Batch(contacts: contacts, definitions: definitions, positions: positions, headHash: headHash, since: .now))
                 deferredCounter.add(1, ordering: .relaxed)
                 return true
@@ -192,7 +195,7 @@ extension ContactBook {
             } else {
                 let gap = before - checkpoint
                 if gap > Self.foldableGap {
-                    guard ContinuousClock.now - batch.since >= Self.stalledAfter else { return }
+                    guard ContinuousClock.now - batch.since >= overlayPatience.withLock({ $0 }) else { return }
                     waitRanOutCounter.add(1, ordering: .relaxed)
                     ledger.logger.notice("the projection stayed behind the log before the service's own batch; folding the gap in", metadata: ["events": "\(gap)"])
                 }

@@ -62,6 +62,10 @@ public final class ContactBook: Sendable {
     /// This process's batches committed before the projection could record them
     /// (`recordInOrder` with `deferring`), which reads consult until it does.
     let overlay = ContactOverlay()
+    /// How long an overlay's batch waits for another writer to record the events before it
+    /// before they are folded in from the log (`stalledAfter`; tests lengthen it, so that a
+    /// loaded machine does not turn the wait into a fold).
+    let overlayPatience = Mutex<Duration>(ContactBook.stalledAfter)
     let deferredCounter = Atomic<Int>(0)
 
     /// Opens the contact projection of `ledger` for reading and writing contacts.

@@ -79,6 +79,16 @@ final class ContactOverlay: Sendable {
         }
     }
 
+    /// Whether the log's events after `checkpoint` through `last` are all in batches here.
+    func holdsEverything(after checkpoint: UInt64, through last: UInt64) -> Bool {
+        contents.withLock { contents in
+            let held = contents.batches.reduce(UInt64(0)) { sum, batch in
+                batch.positions.lowerBound > checkpoint ? sum + UInt64(batch.positions.count) : sum
+            }
+            return held == last - checkpoint && contents.batches.last?.positions.upperBound == last
+        }
+    }
+
     /// The first batch waiting, if any.
     var first: Batch? {
         contents.withLock { $0.batches.first }

@@ -40,7 +40,12 @@ public final class ContactService: Sendable {
     private let readers = DispatchQueue(label: "contactledger.contacts.readers", attributes: .concurrent)
     private let queue = Mutex(PendingUpserts())
     private let sharedCommitCounter = Atomic<Int>(0)
-    /// Whether a look at the book's overlay is scheduled on `writer` (`recordOverlaySoon`).
+    /// Where the book's overlay is recorded (`recordOverlaySoon`): not on `writer`, whose
+    /// commits would otherwise wait while a look waits for the projection's write lock, held
+    /// by the import's record of its batch. `ContactProjection.record` checks the checkpoint
+    /// in its write transaction, so a look and the writer's own record never both apply a batch.
+    private let overlayRecorder = DispatchQueue(label: "contactledger.contacts.overlay")
+    /// Whether a look at the book's overlay is scheduled (`recordOverlaySoon`).
     private let overlayLookScheduled = Atomic<Bool>(false)
     /// How often the writer looks whether the overlay's batches can be recorded.
     static let overlayLookInterval = DispatchTimeInterval.milliseconds(2)
@@ -190,12 +195,12 @@ public final class ContactService: Sendable {
         }
     }
 
-    /// While the book's overlay holds batches (committed and answered while another writer's
-    /// batch before them was not recorded yet), looks every `overlayLookInterval`, on the
-    /// writer's thread, whether their turn has come (`ContactBook.recordOverlay`).
+    /// While the book's overlay holds batches (committed and answered before the projection
+    /// could record them), looks every `overlayLookInterval`, on `overlayRecorder`, whether
+    /// their turn has come (`ContactBook.recordOverlay`).
     private func recordOverlaySoon() {
         guard !book.overlay.isEmpty, !overlayLookScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        writer.asyncAfter(deadline: .now() + Self.overlayLookInterval) {
+        overlayRecorder.asyncAfter(deadline: .now() + Self.overlayLookInterval) {
             self.overlayLookScheduled.store(false, ordering: .releasing)
             self.book.projectCommitted { try self.book.recordOverlay() }
             self.recordOverlaySoon()
