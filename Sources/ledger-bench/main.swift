@@ -36,7 +36,14 @@ case "import-file":
     let rows = options.events == 1_000_000 ? 2_500_000 : options.events
     let bytes = try ImportSuite.generate(options.directory + "/import-base.csv", rows: rows)
     FileHandle.standardError.write(Data("wrote \(rows) rows, \(bytes / 1_048_576) MiB to \(options.directory)/import-base.csv\n".utf8))
+case "import-workbook":
+    // Not a suite either: writes the import suite's .xlsx base (`--xlsx-rows` rows, default
+    // 2,000,000) to `--dir`/import-base.xlsx and keeps it, for profiling a workbook import.
+    try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
+    let rows = options.xlsxRows ?? 2_000_000
+    let bytes = try XLSXBase.write(options.directory + "/import-base.xlsx", rows: rows, scratch: options.directory)
+    FileHandle.standardError.write(Data("wrote \(rows) rows, \(bytes / 1_048_576) MiB to \(options.directory)/import-base.xlsx\n".utf8))
 default:
-    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import, audit, aead, prepare, phones, segments, tokens (and import-file, which writes the import base)\n".utf8))
+    FileHandle.standardError.write(Data("unknown suite \(suite); known: core, contacts, import, audit, aead, prepare, phones, segments, tokens (and import-file and import-workbook, which write the import bases)\n".utf8))
     exit(2)
 }

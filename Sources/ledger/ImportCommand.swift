@@ -184,7 +184,7 @@ struct ImportCommand: ParsableCommand {
         let start = Date()
         let showProgress = Output.stderrIsTerminal && !json
         var lastDrawn = -1.0
-        let summary = try ContactImporter(book: book, push: push).run(input, options: options, rejects: rejectsWriter) { done in
+        let summary = try ContactImporter(service: ContactService(book: book), push: push).run(input, options: options, rejects: rejectsWriter) { done in
             guard showProgress else { return }
             // Redrawn at most ten times a second, and always at the end.
             let seconds = Date().timeIntervalSince(start)

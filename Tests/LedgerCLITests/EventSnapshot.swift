@@ -34,6 +34,12 @@ enum EventSnapshot {
                 payload["secretSha256"] = "sha256 of the secret"
                 stable["payload"] = payload
             }
+            // A generated VAPID pair is random: its public key and fingerprint with it.
+            if var payload = stable["payload"] as? [String: Any], payload["generated"] as? Bool == true, payload["publicKey"] != nil {
+                payload["publicKey"] = "generated public key"
+                payload["fingerprint"] = "its fingerprint"
+                stable["payload"] = payload
+            }
             if var source = stable["source"] as? [String: Any], source["requestId"] != nil {
                 source["requestId"] = "request"
                 stable["source"] = source

@@ -35,6 +35,25 @@ struct TokensCommandTests {
         #expect(!events.contains(keys["privateKey"] ?? "-"))
     }
 
+    @Test("vapid generate records a fresh pair with its private key sealed and withheld, and prints the public key")
+    func vapidGenerateEvents() throws {
+        let store = CommandEventsTests.Store()
+        try store.expectEvents(of: "vapid", "generate", "--origin", "https://shop.example", matching: "events-vapid-generate.json")
+        let line = try store.ledger("events").stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let payload = try #require(event["payload"] as? [String: Any])
+        // The snapshot masks the random key: here it is checked for what it must be.
+        let publicKey = try #require(payload["publicKey"] as? String)
+        #expect(publicKey.count == 87 && publicKey.hasPrefix("B"), "base64url of a 65-byte uncompressed P-256 point: \(publicKey)")
+        #expect(payload["privateKey"] as? String == "[withheld]")
+        let listed = try store.ledger("vapid", "list").stdout
+        #expect(listed.contains(publicKey))
+        // A second pair is another key.
+        let second = try store.ledger("vapid", "generate").stdout
+        #expect(!second.contains(publicKey))
+        #expect(try store.ledger("verify").status == 0)
+    }
+
     @Test("tokens erase records the erasure")
     func eraseEvents() throws {
         let store = CommandEventsTests.Store()

@@ -103,6 +103,41 @@ struct ContactServiceTests {
         #expect(service.singleUpsertCommits == 2)
     }
 
+    @Test("a bulk writer holding the writer exclusively: a single upsert queued meanwhile commits after it, and sees its contacts")
+    func exclusiveBulkWriter() async throws {
+        let fixture = try Fixture()
+        let service = ContactService(book: fixture.book)
+        let actor = fixture.actor
+        // 1: the bulk writer holds the writer; 2: it has returned.
+        let stage = Atomic<Int>(0)
+        let release = DispatchSemaphore(value: 0)
+        // The bulk writer (as `ledger import` does) on a thread of its own, not the pool's.
+        let bulk = Thread {
+            let recorded = (try? service.exclusively { book -> Int in
+                stage.store(1, ordering: .releasing)
+                release.wait()
+                return try book.upsert([Self.item("bulk@example.com", name: "Bulk")], match: .email, channel: .import, actor: actor).count
+            }) ?? 0
+            #expect(recorded == 1)
+            stage.store(2, ordering: .releasing)
+        }
+        bulk.start()
+        try await Self.waitFor { stage.load(ordering: .acquiring) == 1 }
+        let single = Task { try await service.upsert(Self.item("bulk@example.com", name: "Api"), match: .email, channel: .api, actor: actor) }
+        try await Self.waitFor { service.waitingUpserts == 1 }
+        // Held: the single upsert waits however long the span lasts.
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(service.singleUpsertCommits == 0)
+        release.signal()
+        // It is decided after the bulk writer's commit: it finds the contact and updates it.
+        guard case .updated(let id, events: 1) = try await single.value else {
+            Issue.record("the single upsert did not update the bulk writer's contact")
+            return
+        }
+        #expect(try await service.contact(id)?.standardFields[.firstName] == .text("Api"))
+        try await Self.waitFor { stage.load(ordering: .acquiring) == 2 }
+    }
+
     @Test("a batch is one commit: all of it is recorded, with a slot per request")
     func batch() async throws {
         let fixture = try Fixture()

@@ -8,23 +8,29 @@ import LedgerStore
 /// Imports a contact base file into the ledger: reads rows, maps columns, validates, and
 /// upserts contacts in batches, one durable transaction per batch.
 ///
+/// Writes through the `ContactService`, the one write path (issue 14): each span of batches
+/// holds the service's writer (`ContactService.exclusively`), so writes of the same process
+/// (the API's, when a server imports) are decided between spans, never inside a batch.
+///
 /// Two stages on two threads: a `RowPreparer` reads, converts and normalises the rows of the
-/// next batches while this thread plans and records the current one (`ContactBook.upsert`),
+/// next batches while this thread plans and records the current one (`UpsertPipeline`),
 /// with the ledger's writer thread appending.
 ///
 /// Every event's id derives from the file's SHA-256 (with the import's options), the row and
 /// the change, and each batch records a progress mark in its own transaction; a killed import
 /// run again skips the batches already recorded and finishes the rest, duplicating nothing.
 public final class ContactImporter {
-    /// The contact book written to.
-    public let book: ContactBook
+    /// The write path.
+    public let service: ContactService
+    /// The contact book the service writes to; read directly (progress marks, the directory).
+    public var book: ContactBook { service.book }
     /// The token side, when push-token columns are read with the contacts (issues 18 and 20):
     /// a row's mobile token or web-push subscription becomes a push channel of its contact.
     public let push: (any ContactPushChannels)?
 
-    /// Imports through `book`; `push` records the rows' push tokens.
-    public init(book: ContactBook, push: (any ContactPushChannels)? = nil) {
-        self.book = book
+    /// Imports through `service`; `push` records the rows' push tokens.
+    public init(service: ContactService, push: (any ContactPushChannels)? = nil) {
+        self.service = service
         self.push = push
     }
 
@@ -88,9 +94,10 @@ public final class ContactImporter {
                 // batches wait than the preparer's queue holds.
                 var next = queue.pop()
                 while next != nil {
-                    // The contact lock is held for a bounded number of batches at a time, so
-                    // that other writers of contacts (the API) wait at most that long.
-                    try book.pipeline(match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty), channel: .import, actor: options.actor, filter: filter) { pipeline in
+                    // The service's writer is held for a bounded span of batches at a time, so
+                    // that other writes of this process wait at most that long; another
+                    // process's writes make the next batch be decided again (`UpsertPipeline`).
+                    try service.exclusively { book in try book.pipeline(match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty), channel: .import, actor: options.actor, filter: filter) { pipeline in
                         var inFlight: PreparedBatch?
                         var pushed = 0
                         // Outcomes arrive one batch late: the batch pushed before is then committed and projected.
@@ -137,7 +144,7 @@ public final class ContactImporter {
                         try settle(try pipeline.finish())
                         if let done = inFlight.take() { disposal.dispose(done) }
                         summary.consent.add(pipeline.consentRecorded)
-                    }
+                    } }
                 }
             }
         }
@@ -199,9 +206,11 @@ public final class ContactImporter {
     /// A dry run's outcomes of `batch`: decided and checked, nothing written.
     private func decide(_ batch: PreparedBatch, options: ImportOptions, consent: inout ConsentTally) throws -> [Result<UpsertOutcome, ContactError>] {
         guard !batch.alreadyRecorded else { return [] }
-        return try book.upsert(
-            batch.items, match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty),
-            channel: .import, actor: options.actor, dryRun: true, consent: &consent)
+        return try service.exclusively { book in
+            try book.upsert(
+                batch.items, match: options.match, options: UpsertOptions(create: options.create, overwriteEmpty: options.overwriteEmpty),
+                channel: .import, actor: options.actor, dryRun: true, consent: &consent)
+        }
     }
 
     /// The key of an import's progress marks, whose value is the number of data rows recorded,
