@@ -127,10 +127,13 @@ struct ProjectionFreshnessTests {
         #expect(try await service.contact(named: .email("new@example.com"))?.firstName == "Two")
         #expect(try await service.contact(named: .externalID("crm-1"))?.email == "new@example.com")
         // Decided from the projection as it stands, which has the contact's older version: the
-        // commit refuses it, and it is decided again on the projection caught up.
+        // commit refuses it, and it is decided again on the projection caught up. (On a machine
+        // so loaded that the projection stood still behind the log for `stalledAfter` meanwhile,
+        // the decision folds the gap in first and is right the first time.) Either way the
+        // change is one event on the overlay's state, not three on the projection's older one.
         let again = try await service.upsert(input("new@example.com", name: "Three"), match: .externalId, channel: .api, actor: fixture.actor)
         #expect(again == .updated(created.contact, events: 1))
-        #expect(fixture.book.decidedAgain == 1)
+        #expect(fixture.book.decidedAgain <= 1)
         #expect(try await service.contact(created.contact)?.firstName == "Three")
         try await Self.overlayEmptied(fixture)
         try Self.expectProjectionValid(fixture)
