@@ -61,7 +61,7 @@ struct ProjectionFreshnessTests {
         let decidedAt = Mutex<UInt64?>(nil)
         let book = fixture.book
         // However slow the machine, the overlay waits for the other writer rather than fold.
-        book.overlayPatience.withLock { $0 = .seconds(60) }
+        book.overlayPatience.withLock { $0 = .seconds(3_600) }
         book.beforeAppend.withLock {
             $0 = { _, _ in
                 let seen = try? book.store.read { try $0.checkpoint() }
@@ -114,7 +114,7 @@ struct ProjectionFreshnessTests {
         func input(_ email: String, name: String) -> UpsertItem {
             UpsertItem(input: ContactInput(email: email, externalId: "crm-1", fields: [(.standard(.firstName), .text(name))]), source: .api(key: "crm", requestID: "r"))
         }
-        fixture.book.overlayPatience.withLock { $0 = .seconds(60) }
+        fixture.book.overlayPatience.withLock { $0 = .seconds(3_600) }
         let created = try await service.upsert(input("old@example.com", name: "One"), match: .externalId, channel: .api, actor: fixture.actor)
         try Self.appendUnprojected(fixture, contacts: 600)
         // The e-mail changes while the other batch is unprojected: the old one is taken away.
