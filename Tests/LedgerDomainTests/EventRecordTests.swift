@@ -43,6 +43,8 @@ struct EventRecordTests {
         #expect(!decoded.hasTypeName("contact.created"))
         #expect(decoded.actor == event.actor)
         #expect(decoded.source == source)
+        #expect(decoded.sourceKindCode == source.kindCode)
+        if case .file(let name, _, _) = source { #expect(decoded.sourceFileName == name) } else { #expect(decoded.sourceFileName == nil) }
         #expect(decoded.correlationID == event.correlationID)
         #expect(decoded.causationID == event.causationID)
         #expect(Array(decoded.data) == [1, 2, 3])

@@ -145,6 +145,20 @@ public struct RecordedEvent: Sendable {
         }
     }
 
+    /// The kind of its source (`Source.kindCode`), read without building the source.
+    public var sourceKindCode: UInt8 { sourceKind }
+
+    /// The imported file's name when the source is a file's row (nil otherwise), read without
+    /// building the rest of the source (a follower reads this for every event it folds).
+    public var sourceFileName: String? {
+        guard sourceKind == EventRecord.SourceKind.file else { return nil }
+        return storage.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw, offset: sourceRange.lowerBound)
+            // Checked at decode time: this read cannot fail.
+            return (try? reader.readBytesRange()).map { String(decoding: raw[$0], as: UTF8.self) }
+        }
+    }
+
     /// The non-personal payload bytes.
     public var data: ArraySlice<UInt8> { storage[dataRange] }
 

@@ -307,13 +307,19 @@ extension ContactState {
     }
 
     private static func readIdentifiers(_ reader: inout BinaryReader) throws(BinaryFormatError) -> [String] {
-        var values: [String] = []
-        var seen: Set<String> = []
         let identifierCount = try reader.readCount("identifier count")
+        guard identifierCount > 0 else { return [] }
+        var values: [String] = []
+        values.reserveCapacity(identifierCount)
+        // A contact has a few identifiers of a kind, mostly one: comparing with those read is
+        // cheaper than a set (an allocation and a hash of each string, per list, per decode).
+        var seen: Set<String> = []
+        let few = identifierCount <= 8
         for _ in 0..<identifierCount {
             let start = reader.offset
             let value = try reader.readString("identifier")
-            guard seen.insert(value).inserted else { throw BinaryFormatError(offset: start, what: "identifier (repeated)") }
+            let repeated = few ? values.contains(value) : !seen.insert(value).inserted
+            guard !repeated else { throw BinaryFormatError(offset: start, what: "identifier (repeated)") }
             values.append(value)
         }
         return values

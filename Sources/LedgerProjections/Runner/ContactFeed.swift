@@ -5,7 +5,10 @@ import LedgerStore
 /// stream, its state before and after the event, and the event with its place, time and
 /// envelope (actor, source). Consumed in the contact projection's own write transaction, behind
 /// its checkpoint, so a downstream projector sees contact state at exactly its own position.
-public struct ContactChange: Sendable {
+///
+/// A class: the feed builds, stores and walks one per event, and each copy of a struct holding
+/// two states, the event and the record retained and released some twenty-five references.
+public final class ContactChange: Sendable {
     /// The contact's stream.
     public let stream: StreamID
     /// The state before the event (nil: the contact had none).
@@ -18,6 +21,15 @@ public struct ContactChange: Sendable {
     public let meta: EventMeta
     /// The recorded event, for its envelope (actor, source).
     public let recorded: RecordedEvent
+
+    init(stream: StreamID, before: ContactState?, after: ContactState?, event: ContactEvent, meta: EventMeta, recorded: RecordedEvent) {
+        self.stream = stream
+        self.before = before
+        self.after = after
+        self.event = event
+        self.meta = meta
+        self.recorded = recorded
+    }
 }
 
 /// One step of the feed, in log order: a contact's change, or an event of another family

@@ -12,10 +12,15 @@ struct RuleReaders: Sendable {
     private var consent: [Int] = []
     private var withdrawals: [Int] = []
     private var staticSegments: [Int] = []
+    /// Per rule, by index, whether it reads the facts (`SegmentFacts`), and their field times.
+    let readsFacts: [Bool]
+    let readsFieldTimes: [Bool]
 
     /// The readers of rules that read `reads`, by index.
     init(_ reads: [RuleReads]) {
         count = reads.count
+        readsFacts = reads.map(\.facts)
+        readsFieldTimes = reads.map(\.fieldTimes)
         for (index, read) in reads.enumerated() {
             if read.everyEvent { everyEvent.append(index) }
             for field in read.fields { byField[field, default: []].append(index) }

@@ -74,11 +74,9 @@ public struct FactEnvelope: Sendable {
         self.file = file
     }
 
-    /// Reads a recorded event's envelope.
+    /// Reads a recorded event's envelope: the source's kind and file name only, not the whole
+    /// source (an API request's key and id are two strings per event that nothing here keeps).
     public init(_ event: RecordedEvent) {
-        let source = event.source
-        var file: String?
-        if case .file(let name, _, _) = source { file = name }
-        self.init(recordedAt: event.recordedAt, actor: event.actor, sourceKind: source.kindCode, file: file)
+        self.init(recordedAt: event.recordedAt, actor: event.actor, sourceKind: event.sourceKindCode, file: event.sourceFileName)
     }
 }

@@ -6,7 +6,11 @@ import LedgerDomain
 /// so only in a log written by hand) or that no longer reads (a field gone) matches nobody.
 public struct SegmentRuleSet: Sendable {
     /// One segment's rule.
-    public struct Entry: Sendable {
+    ///
+    /// A class: a contact event walks every entry, and copying a struct of this many parts
+    /// (names, the rule, two closures, the read sets) retained and released each of them,
+    /// 100 entries per event (a fifth of an update's instructions with 100 rules).
+    public final class Entry: Sendable {
         /// The segment's name.
         public let name: String
         /// Its stored record.
@@ -19,6 +23,15 @@ public struct SegmentRuleSet: Sendable {
         public let reads: RuleReads
         /// The dynamic segments it names, by index in `entries` (all before it).
         public let dependsOn: [Int]
+
+        init(name: String, record: SegmentRuleRecord, rule: SegmentRule?, compiled: CompiledRule, reads: RuleReads, dependsOn: [Int]) {
+            self.name = name
+            self.record = record
+            self.rule = rule
+            self.compiled = compiled
+            self.reads = reads
+            self.dependsOn = dependsOn
+        }
     }
 
     /// The rules in dependency order.
@@ -29,6 +42,14 @@ public struct SegmentRuleSet: Sendable {
     public let indexByStream: [UInt64: Int]
     /// The rules by what they read.
     let readers: RuleReaders
+    /// The segments' stored keys and their order.
+    let keyOrder: SegmentKeyOrder
+    /// The rules' segment stream numbers (what `segment-contacts` lists, ascending) in
+    /// ascending order, each with its rule's index: a contact's list is read and written by
+    /// walking beside it, with no look-up or sort.
+    let byStream: [(stream: UInt64, index: Int)]
+    /// Per rule, whether it names a dynamic segment (so a move in that one can change it).
+    let namesDynamic: [Bool]
 
     /// Orders and compiles `records`; `fieldTypes` are the declared custom fields.
     public init(_ records: [String: SegmentRuleRecord], fieldTypes: [String: FieldType]) {
@@ -58,6 +79,22 @@ public struct SegmentRuleSet: Sendable {
         self.index = index
         indexByStream = Dictionary(entries.enumerated().map { ($0.element.record.stream.rawValue, $0.offset) }, uniquingKeysWith: { first, _ in first })
         readers = RuleReaders(entries.map(\.reads))
+        keyOrder = SegmentKeyOrder(entries.map(\.name))
+        byStream = entries.enumerated().map { ($0.element.record.stream.rawValue, $0.offset) }.sorted { $0.stream < $1.stream }
+        namesDynamic = entries.map { !$0.dependsOn.isEmpty }
+    }
+
+    /// Whether the rules a contact event may re-evaluate (those `affected` marks, and those
+    /// naming a dynamic segment, which may have moved) read the facts, and the times of
+    /// field changes: the facts are decoded only as far as they do.
+    func factsRead(affected: [Bool]) -> (facts: Bool, fieldTimes: Bool) {
+        var facts = false
+        var fieldTimes = false
+        for index in affected.indices where affected[index] || namesDynamic[index] {
+            facts = facts || readers.readsFacts[index]
+            fieldTimes = fieldTimes || readers.readsFieldTimes[index]
+        }
+        return (facts, fieldTimes)
     }
 
     /// Names in an order where each comes after the dynamic segments it depends on (those in

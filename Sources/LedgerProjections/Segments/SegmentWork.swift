@@ -12,7 +12,10 @@ struct SegmentWork {
     let historyTable: ProjectionStore.Table
     let factsTable: ProjectionStore.Table
     var rules: SegmentRuleSet
-    var facts = [StreamID: SegmentFacts]()
+    /// The facts of the contacts this work touched, in their stored form (`SegmentFacts.record(_:envelope:stored:)`
+    /// folds an event into them without decoding them); decoded only for the rules that read them.
+    var facts = [StreamID: [UInt8]]()
+    /// The contacts whose facts an event changed: only those are written back.
     var dirtyFacts = Set<StreamID>()
     var memberships = [StreamID: [Bool]]()
     var dirtyMemberships = Set<StreamID>()
@@ -87,16 +90,16 @@ struct SegmentWork {
         if let before = change.before, before.erased || before.mergedInto != nil {
             if case .contactErased = change.event {} else { return }
         }
-        var known = try factsOf(stream)
-        known.record(change.event, envelope: FactEnvelope(change.recorded))
-        facts[stream] = known
-        dirtyFacts.insert(stream)
+        if facts[stream] == nil { facts[stream] = try storedFacts(stream) }
+        if try SegmentFacts.record(change.event, envelope: FactEnvelope(change.recorded), stored: &facts[stream, default: SegmentFacts.emptyEncoding]) {
+            dirtyFacts.insert(stream)
+        }
         guard !rules.entries.isEmpty, let after = change.after else { return }
         context.setNow(change.meta.recordedAt)
         // Every stored transition of the contact was caused by one of its own events (none
         // later than its state's `updatedAt`) or by a rule's definition or refresh.
         let latest = max(change.before?.updatedAt ?? .min, ruleTimes)
-        try evaluate(stream, state: after, facts: known, event: change.event, position: change.meta.position, fresh: latest < context.now)
+        try evaluate(stream, state: after, event: change.event, position: change.meta.position, fresh: latest < context.now)
         if case .contactErased = change.event { try forgetHistory(of: stream) }
     }
 
@@ -119,28 +122,33 @@ struct SegmentWork {
 
     /// Evaluates `stream`'s contact after `event` and records what changed. `fresh` says no
     /// stored transition of the contact can be at `context.now`, so none needs looking up to
-    /// be cancelled (`record`).
-    mutating func evaluate(_ stream: StreamID, state: ContactState, facts known: SegmentFacts, event: ContactEvent, position: UInt64, fresh: Bool) throws {
+    /// be cancelled (`record`). The facts are decoded only as far as the rules the event can
+    /// change read them.
+    mutating func evaluate(_ stream: StreamID, state: ContactState, event: ContactEvent, position: UInt64, fresh: Bool) throws {
         let current = try membershipOf(stream)
-        var context = self.context
-        let flags = Self.decide(rules, current: current, state: state, facts: known, context: &context, only: nil, event: event)
-        self.context = context
+        let affected = rules.readers.affected(by: event)
+        let reads = rules.factsRead(affected: affected)
+        var known = SegmentFacts()
+        if reads.facts, let stored = facts[stream] {
+            known = try stored.withUnsafeBytes { try SegmentFacts(decoding: $0, fieldTimes: reads.fieldTimes) }
+        }
+        let flags = Self.decide(rules, current: current, state: state, facts: known, context: &context, only: nil, affected: affected)
         try settle(stream, from: current, to: flags, position: position, fresh: fresh)
     }
 
     /// The contact's memberships, in `rules`' order, once the rules at `only` (every rule when
-    /// nil) are evaluated for it; with `event`, only those the event can change (they read what
-    /// it changed, or a segment they name moved just now). The others keep `current`.
-    static func decide<Subject: RuleSubject>(_ rules: SegmentRuleSet, current: [Bool], state: Subject, facts: SegmentFacts, context: inout RuleContext, only: Set<Int>?, event: ContactEvent?) -> [Bool] {
+    /// nil) are evaluated for it; with `affected` (`RuleReaders.affected(by:)` of a contact
+    /// event), only those the event can change (they read what it changed, or a segment they
+    /// name moved just now). The others keep `current`.
+    static func decide<Subject: RuleSubject>(_ rules: SegmentRuleSet, current: [Bool], state: Subject, facts: SegmentFacts, context: inout RuleContext, only: Set<Int>?, affected: [Bool]?) -> [Bool] {
         var flags = current
-        let affected = event.map(rules.readers.affected(by:))
-        for (index, entry) in rules.entries.enumerated() {
+        for index in rules.entries.indices {
             let asked = only?.contains(index) ?? true
             // The segments a rule names come before it: their flags are final here.
-            let relevant = affected.map { $0[index] || entry.dependsOn.contains { flags[$0] != current[$0] } } ?? true
+            let relevant = affected.map { $0[index] || (rules.namesDynamic[index] && rules.entries[index].dependsOn.contains { flags[$0] != current[$0] }) } ?? true
             if asked && relevant {
                 context.dynamicMembers[index] = false
-                flags[index] = state.isMatched(by: entry.compiled, facts: facts, context: context)
+                flags[index] = state.isMatched(by: rules.entries[index].compiled, facts: facts, context: context)
             }
             context.dynamicMembers[index] = flags[index]
         }
@@ -152,9 +160,8 @@ struct SegmentWork {
     mutating func settle(_ stream: StreamID, from current: [Bool], to flags: [Bool], position: UInt64, fresh: Bool) throws {
         guard flags != current else { return }
         for index in flags.indices where flags[index] != current[index] {
-            let entry = rules.entries[index]
-            try record(SegmentTransition(entered: flags[index], at: context.now, position: position, version: entry.record.version),
-                       segment: entry.name, stream: stream, fresh: fresh)
+            try record(SegmentTransition(entered: flags[index], at: context.now, position: position, version: rules.entries[index].record.version),
+                       segment: index, stream: stream, fresh: fresh)
         }
         memberships[stream] = flags
         dirtyMemberships.insert(stream)
@@ -201,6 +208,7 @@ struct SegmentWork {
         guard !only.isEmpty else { return }
         let reads = only.map { rules.entries[$0].reads }
         let readsFacts = reads.contains { $0.facts }
+        let fieldTimes = reads.contains { $0.fieldTimes }
         let contacts = try ContactTables(store).contacts
         var start: [UInt8]? = nil
         var buffer = [UInt8]()
@@ -219,13 +227,20 @@ struct SegmentWork {
             guard let last = slice.last else { break }
             var inputs = [(facts: SegmentFacts, current: [Bool])]()
             inputs.reserveCapacity(slice.count)
-            for entry in slice { inputs.append((readsFacts ? try factsOf(entry.stream) : SegmentFacts(), try membershipOf(entry.stream))) }
+            for entry in slice {
+                var known = SegmentFacts()
+                if readsFacts {
+                    if facts[entry.stream] == nil { facts[entry.stream] = try storedFacts(entry.stream) }
+                    known = try facts[entry.stream, default: SegmentFacts.emptyEncoding].withUnsafeBytes { try SegmentFacts(decoding: $0, fieldTimes: fieldTimes) }
+                }
+                inputs.append((known, try membershipOf(entry.stream)))
+            }
             let (set, base, bytes, entries, given) = (rules, context, buffer, slice, inputs)
             let decided = try Array(entries.indices).concurrentMap(chunkSize: 1_024) { index -> (updatedAt: Int64, flags: [Bool]) in
                 try bytes.withUnsafeBytes { raw in
                     let state = try StoredContactState(UnsafeRawBufferPointer(rebasing: raw[entries[index].bytes]))
                     var context = base
-                    return (state.updatedAt, Self.decide(set, current: given[index].current, state: state, facts: given[index].facts, context: &context, only: only, event: nil))
+                    return (state.updatedAt, Self.decide(set, current: given[index].current, state: state, facts: given[index].facts, context: &context, only: only, affected: nil))
                 }
             }
             for (index, entry) in entries.enumerated() {
@@ -240,13 +255,9 @@ struct SegmentWork {
 
     // MARK: Storage
 
-    mutating func factsOf(_ stream: StreamID) throws -> SegmentFacts {
-        if let known = facts[stream] { return known }
-        let stored = try transaction.withValue(factsTable, SegmentKeys.stream(stream)) { bytes in
-            try bytes.map { try SegmentFacts(decoding: $0) }
-        } ?? SegmentFacts()
-        facts[stream] = stored
-        return stored
+    /// The contact's stored facts (`SegmentFacts.emptyEncoding` when it has none).
+    func storedFacts(_ stream: StreamID) throws -> [UInt8] {
+        try transaction.get(factsTable, SegmentKeys.stream(stream)) ?? SegmentFacts.emptyEncoding
     }
 
     /// The contact's membership per rule, in `rules`' order.
@@ -255,9 +266,18 @@ struct SegmentWork {
         var flags = [Bool](repeating: false, count: rules.entries.count)
         try transaction.withValue(contactsTable, SegmentKeys.stream(stream)) { bytes in
             guard let bytes else { return }
-            // The segments' own stream numbers, 8 bytes each: no text to decode.
+            // The segments' own stream numbers, 8 bytes each, ascending (`flushMemberships`):
+            // walked beside the rules' in the same order. A number below the one before (no
+            // writer leaves one) starts the walk again, so any order reads right.
+            let byStream = rules.byStream
+            var cursor = 0
+            var previous: UInt64 = 0
             for offset in stride(from: 0, to: bytes.count - bytes.count % 8, by: 8) {
-                if let index = rules.indexByStream[SegmentKeys.readBigEndian(bytes, at: offset)] { flags[index] = true }
+                let segment = SegmentKeys.readBigEndian(bytes, at: offset)
+                if segment < previous { cursor = 0 }
+                previous = segment
+                while cursor < byStream.count && byStream[cursor].stream < segment { cursor += 1 }
+                if cursor < byStream.count && byStream[cursor].stream == segment { flags[byStream[cursor].index] = true }
             }
         }
         memberships[stream] = flags
@@ -268,45 +288,47 @@ struct SegmentWork {
     /// at the same instant removes it instead. `fresh`: the contact has no stored transition at
     /// that instant, so the last is not looked up in the store (a seek on a random page per
     /// transition). Both tables are written by `writePending`, in key order.
-    mutating func record(_ transition: SegmentTransition, segment: String, stream: StreamID, fresh: Bool) throws {
-        let member = SegmentKeys.member(segment, stream)
-        var last: (key: [UInt8], transition: SegmentTransition)?
+    mutating func record(_ transition: SegmentTransition, segment: Int, stream: StreamID, fresh: Bool) throws {
+        let member = SegmentPendingWrites.Member(segment: segment, stream: stream)
+        var last: SegmentTransition?
         switch pending.latest(of: member) {
-        case .transition(let key, let recorded)?:
-            last = (key, recorded)
+        case .transition(let recorded)?:
+            last = recorded
         case .noneAtThisInstant?:
             last = nil
         case nil:
-            if !fresh { try transaction.forEach(historyTable, from: member) { key, value in
-                guard SegmentKeys.starts(key, with: member), key.count == member.count + 8 else { return false }
-                last = (Array(key), try SegmentTransition(position: SegmentKeys.readBigEndian(key, at: member.count), value: value))
-                return true
-            } }
+            if !fresh {
+                let prefix = rules.keyOrder.key(member)
+                try transaction.forEach(historyTable, from: prefix) { key, value in
+                    guard SegmentKeys.starts(key, with: prefix), key.count == prefix.count + 8 else { return false }
+                    last = try SegmentTransition(position: SegmentKeys.readBigEndian(key, at: prefix.count), value: value)
+                    return true
+                }
+            }
         }
-        if let last, last.transition.at == transition.at, last.transition.entered != transition.entered {
-            pending.cancel(last.key, by: transition, member: member)
+        if let last, last.at == transition.at, last.entered != transition.entered {
+            pending.cancel(at: last.position, by: transition, member: member)
         } else {
-            pending.record(transition, key: SegmentKeys.history(segment, stream, transition.position), member: member)
+            pending.record(transition, member: member)
         }
     }
 
     /// Writes the transitions and members held in `pending`.
     mutating func writePending() throws {
         guard !pending.isEmpty else { return }
-        try pending.write(history: historyTable, members: membersTable, in: transaction)
+        try pending.write(history: historyTable, members: membersTable, order: rules.keyOrder, in: transaction)
     }
 
     mutating func flushMemberships() throws {
         for stream in dirtyMemberships.sorted() {
             guard let flags = memberships[stream] else { continue }
-            var streams = rules.entries.indices.filter { flags[$0] }.map { rules.entries[$0].record.stream.rawValue }
-            if streams.isEmpty {
+            var bytes = [UInt8]()
+            for (segment, index) in rules.byStream where flags[index] {
+                withUnsafeBytes(of: segment.bigEndian) { bytes.append(contentsOf: $0) }
+            }
+            if bytes.isEmpty {
                 _ = try transaction.delete(contactsTable, SegmentKeys.stream(stream))
             } else {
-                streams.sort()
-                var bytes = [UInt8]()
-                bytes.reserveCapacity(streams.count * 8)
-                for segment in streams { bytes += SegmentKeys.bigEndian(segment) }
                 try transaction.put(contactsTable, SegmentKeys.stream(stream), bytes)
             }
         }
@@ -317,11 +339,11 @@ struct SegmentWork {
 
     mutating func flush() throws {
         for stream in dirtyFacts.sorted() {
-            guard let known = facts[stream] else { continue }
-            if known.isEmpty {
+            guard let stored = facts[stream] else { continue }
+            if stored == SegmentFacts.emptyEncoding {
                 _ = try transaction.delete(factsTable, SegmentKeys.stream(stream))
             } else {
-                try transaction.put(factsTable, SegmentKeys.stream(stream), known.encoded())
+                try transaction.put(factsTable, SegmentKeys.stream(stream), stored)
             }
         }
         dirtyFacts.removeAll(keepingCapacity: true)

@@ -293,6 +293,41 @@ struct SegmentProjectionTests {
         #expect(report.isValid, "\(report.differences)")
     }
 
+    @Test("facts left unwritten when an event moved none of them, then a rule reading them: the rebuild's answer")
+    func ruleAfterSkippedFactsWrites() throws {
+        let (ledger, remove) = try Self.ledgerWithFields()
+        defer { remove() }
+        // One event per transaction, so a transaction's only event may leave the facts as they were.
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger), batchSize: 1)
+        let store = try runner.openStore()
+        defer { store.close() }
+        try Self.define(ledger, "gold", #"{"field": "tier", "op": "=", "value": "gold"}"#)
+        let csv = Source.file(name: "f.csv", sha256: .zero, row: 1)
+        let imported = try Self.append(ledger, nil, [Events.created(), Self.setTier("gold")], source: csv)
+        let typed = try Self.append(ledger, nil, [Events.created(), Self.setTier("silver")], source: .cli(command: "add"))
+        try runner.catchUp(store: store)
+        let directory = SegmentDirectory(store: store)
+        let factsBefore = try directory.facts(of: typed)
+        // Same kind of source, no field, no import: nothing of the facts moves.
+        _ = try Self.append(ledger, typed, [Events.added(.email, "t@example.com"), .segmentMemberAdded(SegmentMembership(segment: "static-1"))], source: .cli(command: "add"))
+        // The same file again (its time written over in place), then another file.
+        _ = try Self.append(ledger, imported, [Self.setTier("gold")], source: csv)
+        _ = try Self.append(ledger, imported, [Events.added(.phone, "+380441234567")], source: .file(name: "g.csv", sha256: .zero, row: 2))
+        try runner.catchUp(store: store)
+        #expect(try directory.facts(of: typed) == factsBefore)
+        #expect(try directory.facts(of: imported).lastImportFile == "g.csv")
+
+        try Self.define(ledger, "typed", #"{"all": [{"history": {"event": "last-changed", "via": "cli"}}, {"history": {"event": "field-changed", "field": "tier", "since": "2000-01-01"}}]}"#)
+        try Self.define(ledger, "from-f", #"{"history": {"event": "imported", "file": "f.csv", "withinDays": 3650}}"#)
+        try Self.define(ledger, "from-g", #"{"history": {"event": "imported", "file": "g.csv", "withinDays": 3650}}"#)
+        try runner.catchUp(store: store)
+        #expect(try directory.members("typed").map(\.stream) == [typed])
+        #expect(try directory.members("from-f").isEmpty)
+        #expect(try directory.members("from-g").map(\.stream) == [imported])
+        let report = try #require(ProjectionCatalog.named("contacts")).check(ledger)
+        #expect(report.isValid, "a rebuild differs: \(report.differences)")
+    }
+
     /// Every rule evaluated over every contact, with facts folded here from each stream's
     /// events, matches the projection's members.
     @discardableResult
