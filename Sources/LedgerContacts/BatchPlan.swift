@@ -101,6 +101,9 @@ package struct BatchPlan {
     package var basesKnown = true
     /// A bulk writer's aid (nil: the plain path).
     package let aid: (any BatchAid)?
+    /// Whether `project` may leave the batch to the book's overlay when another writer's batch
+    /// before it is not recorded yet (`ContactBook.recordInOrder`): the service's batches.
+    package var deferringRecord = false
 
     /// A plan against the projection, caught up with the log first.
     package init(book: ContactBook, match: MatchRule, options: UpsertOptions, channel: EntryChannel, aid: (any BatchAid)? = nil, freshness: ProjectionFreshness = .caughtUp) throws {
@@ -432,7 +435,7 @@ package struct BatchPlan {
             folded.append(FoldedContact(stream: stream, old: contacts[slot].base, new: state))
         }
         let declared = schema.map { stream in definitions.map { ($0, stream) } } ?? []
-        guard try book.recordInOrder(folded, definitions: declared, positions: positions, headHash: headHash) else {
+        guard try book.recordInOrder(folded, definitions: declared, positions: positions, headHash: headHash, deferring: deferringRecord) else {
             try book.runner.catchUp(store: book.store)
             return
         }

@@ -152,6 +152,9 @@ extension ContactBook {
                 return outcomes
             }
             var plan = try BatchPlan(book: self, match: match, options: options, channel: channel, aid: aid, freshness: attempt == 1 ? freshness : .caughtUp)
+            // The service's batches (`.present`) are answered without waiting for another
+            // writer to record the batch before them: they go to the overlay meanwhile.
+            plan.deferringRecord = freshness == .present
             try plan.add(items, actor: actor)
             if dryRun {
                 consent.add(plan.consent)

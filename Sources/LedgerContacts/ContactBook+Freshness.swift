@@ -55,18 +55,24 @@ extension ContactBook {
     /// read of a projection that is up to date costs one snapshot and one look at the log's
     /// last position, not a catch-up's transactions.
     public func read<Result>(_ freshness: ProjectionFreshness, _ body: (ContactDirectory.Snapshot) throws -> Result) throws -> Result {
-        if freshness == .present, headChecked.load(ordering: .relaxed) {
-            let served: Served<Result> = try ContactDirectory(store: store).read { snapshot in
-                guard try mayServe(snapshot.checkpoint()) else { return .stale }
-                return .answer(try body(snapshot))
-            }
-            if case .answer(let answer) = served { return answer }
-        }
+        if freshness == .present, case .answer(let answer) = try readAsItStands(body) { return answer }
         return try directory().read(body)
     }
 
+    /// Runs `body` with one read snapshot of the projection when a `.present` read may use it
+    /// as it stands (`mayServe`); `.stale` when it must be caught up first. Nothing here folds,
+    /// writes or waits: a point read this way takes microseconds, less than a hop to a thread
+    /// that may block, so the service runs it on the caller's own (`ContactService.contact`).
+    func readAsItStands<Result>(_ body: (ContactDirectory.Snapshot) throws -> Result) throws -> Served<Result> {
+        guard headChecked.load(ordering: .relaxed) else { return .stale }
+        return try ContactDirectory(store: store).read { snapshot in
+            guard try mayServe(snapshot.checkpoint()) else { return .stale }
+            return .answer(try body(snapshot))
+        }
+    }
+
     /// What a `.present` snapshot gave: the answer, or nothing because it had to be caught up.
-    private enum Served<Answer> {
+    enum Served<Answer> {
         case answer(Answer)
         case stale
     }
@@ -77,6 +83,9 @@ extension ContactBook {
     private func mayServe(_ checkpoint: UInt64) throws -> Bool {
         let last = try ledger.lastPosition()
         if last == checkpoint { return true }
+        // Behind by this process's own batches only, which the overlay answers for (reads)
+        // and the commit checks (decisions): nothing to fold.
+        if !overlay.isEmpty, overlay.holdsEverything(after: checkpoint, through: last) { return true }
         // Behind by a little (folded in at once), or ahead of the log (the catch-up's head
         // check says what is wrong).
         guard last > checkpoint, last - checkpoint > Self.foldableGap else { return false }
@@ -107,7 +116,12 @@ extension ContactBook {
     /// Returns true when the batch is recorded, or the projection already holds it (another
     /// process caught up over it); false when the caller must catch the projection up from the
     /// log instead (the projection holds part of the batch, or a downstream projector is awake).
-    func recordInOrder(_ contacts: [FoldedContact], definitions: [(FieldDefined, StreamID)], positions: ClosedRange<UInt64>, headHash: [UInt8]) throws -> Bool {
+    ///
+    /// With `deferring` (the service's batches, answered once this returns), a batch that
+    /// cannot be recorded at once goes to the overlay instead (`ContactOverlay`), which reads
+    /// consult and `recordOverlay` records, off the request's path, once its turn comes: the
+    /// request neither waits for another writer nor folds anything in.
+    func recordInOrder(_ contacts: [FoldedContact], definitions: [(FieldDefined, StreamID)], positions: ClosedRange<UInt64>, headHash: [UInt8], deferring: Bool = false) throws -> Bool {
         let before = positions.lowerBound - 1
         let deadline = ContinuousClock.now + projectionWaitLimit.withLock { $0 }
         var refused = false
@@ -128,6 +142,11 @@ extension ContactBook {
             }
             guard checkpoint < before else { return false }
             let gap = before - checkpoint
+            if deferring {
+                overlay.add(ContactOverlay.Batch(contacts: contacts, definitions: definitions, positions: positions, headHash: headHash, since: .now))
+                deferredCounter.add(1, ordering: .relaxed)
+                return true
+            }
             if gap <= Self.foldableGap || ContinuousClock.now >= deadline {
                 if gap > Self.foldableGap {
                     waitRanOutCounter.add(1, ordering: .relaxed)
@@ -139,6 +158,53 @@ extension ContactBook {
             }
             waited = true
             usleep(500)
+        }
+    }
+
+    /// Batches of this process waiting in the overlay for the projection to reach them.
+    public var overlaidBatches: Int { overlay.count }
+
+    /// Batches that went to the overlay instead of waiting for another writer's record
+    /// (`recordInOrder` with `deferring`).
+    public var deferredBatches: Int { deferredCounter.load(ordering: .relaxed) }
+
+    /// Records the overlay's batches whose turn has come, in log order: each from what its
+    /// writer folded once the projection stands right before it, after folding in from the log
+    /// a gap of at most `foldableGap` events before it, or a larger one that has not moved for
+    /// `stalledAfter` (its writer died, or does not project contacts). Returns when the first
+    /// batch left still waits for another writer, or none is left. Batches that a catch-up
+    /// folded from the log meanwhile are simply dropped.
+    func recordOverlay() throws {
+        while let batch = overlay.first {
+            let checkpoint = try store.read { try $0.checkpoint() }
+            overlay.drop(through: checkpoint)
+            if checkpoint >= batch.positions.upperBound { continue }
+            let before = batch.positions.lowerBound - 1
+            if checkpoint == before {
+                if try ContactProjection.record(batch.contacts, definitions: batch.definitions, positions: batch.positions, headHash: batch.headHash, in: store) {
+                    overlay.drop(through: batch.positions.upperBound)
+                    continue
+                }
+                // Refused: another writer moved the checkpoint (seen on the next turn), or a
+                // downstream projector is awake and is fed from the log.
+                guard try store.read({ try $0.checkpoint() }) == before else { continue }
+                try runner.catchUp(store: store, through: batch.positions.upperBound)
+            } else if checkpoint > before {
+                // Part of the batch, which no catch-up leaves: let the runner see to it.
+                try runner.catchUp(store: store, through: batch.positions.upperBound)
+            } else {
+                let gap = before - checkpoint
+                if gap > Self.foldableGap {
+                    guard ContinuousClock.now - batch.since >= overlayPatience.withLock({ $0 }) else { return }
+                    waitRanOutCounter.add(1, ordering: .relaxed)
+                    ledger.logger.notice("the projection stayed behind the log before the service's own batch; folding the gap in", metadata: ["events": "\(gap)"])
+                }
+                try runner.catchUp(store: store, through: before)
+            }
+            // A catch-up that moved nothing (the log lacks what it should hold) must not spin.
+            guard try store.read({ try $0.checkpoint() }) != checkpoint else {
+                throw LedgerError(.storage, "the contact projection did not move past position \(checkpoint) toward the service's batch at \(batch.positions.lowerBound)")
+            }
         }
     }
 }

@@ -59,6 +59,14 @@ public final class ContactBook: Sendable {
     /// How long `recordInOrder` waits for another writer (`projectionWait`; tests lengthen it,
     /// so that a loaded machine does not turn their wait into a fold).
     let projectionWaitLimit = Mutex<Duration>(ContactBook.projectionWait)
+    /// This process's batches committed before the projection could record them
+    /// (`recordInOrder` with `deferring`), which reads consult until it does.
+    let overlay = ContactOverlay()
+    /// How long an overlay's batch waits for another writer to record the events before it
+    /// before they are folded in from the log (`stalledAfter`; tests lengthen it, so that a
+    /// loaded machine does not turn the wait into a fold).
+    let overlayPatience = Mutex<Duration>(ContactBook.stalledAfter)
+    let deferredCounter = Atomic<Int>(0)
 
     /// Opens the contact projection of `ledger` for reading and writing contacts.
     public init(ledger: Ledger, defaultRegion: String = "") throws {
@@ -124,18 +132,46 @@ public final class ContactBook: Sendable {
     /// of the projection as current as `freshness` asks; nil when none holds it.
     public func contact<Answer>(named key: ContactKey, freshness: ProjectionFreshness, _ body: (StreamID, ContactState) throws -> Answer) throws -> Answer? {
         let identifier = try lookUpIdentifier(key)
-        return try read(freshness) { snapshot in
-            let id: StreamID?
-            if case let (kind, value)? = identifier {
-                id = try snapshot.find(kind, value)
-            } else if case .number(let number) = key {
-                id = number
+        return try read(freshness) { snapshot in try contact(key, identifier, in: snapshot, body) }
+    }
+
+    /// `contact(named:freshness: .present)` when the projection may be read as it stands, with
+    /// nothing folded first (`readAsItStands`); outer nil when it must be caught up: the
+    /// caller then reads on a thread that may block.
+    public func contactAsItStands<Answer>(named key: ContactKey, _ body: (StreamID, ContactState) throws -> Answer) throws -> Answer?? {
+        let identifier = try lookUpIdentifier(key)
+        guard case .answer(let answer) = try readAsItStands({ snapshot in try contact(key, identifier, in: snapshot, body) }) else { return nil }
+        return .some(answer)
+    }
+
+    /// `body` with the contact `key` (its identifier looked up as `identifier`) names in
+    /// `snapshot`, with this process's batches the projection does not hold yet laid over it
+    /// (`ContactOverlay`); nil when none holds it.
+    private func contact<Answer>(
+        _ key: ContactKey, _ identifier: (IdentifierKind, String)?, in snapshot: ContactDirectory.Snapshot, _ body: (StreamID, ContactState) throws -> Answer
+    ) throws -> Answer? {
+        let checkpoint = overlay.isEmpty ? nil : try snapshot.checkpoint()
+        let id: StreamID?
+        if case let (kind, value)? = identifier {
+            if let checkpoint, let held = overlay.holder(kind, value, after: checkpoint) {
+                id = held
             } else {
-                id = nil
+                id = try snapshot.find(kind, value)
             }
-            guard let id, let state = try snapshot.contact(id) else { return nil }
-            return try body(id, state)
+        } else if case .number(let number) = key {
+            id = number
+        } else {
+            id = nil
         }
+        guard let id else { return nil }
+        let state: ContactState?
+        if let checkpoint, let newer = overlay.state(id, after: checkpoint) {
+            state = newer
+        } else {
+            state = try snapshot.contact(id)
+        }
+        guard let state else { return nil }
+        return try body(id, state)
     }
 
     /// The normalised identifier a key names, looked up in the projection's index of its kind;

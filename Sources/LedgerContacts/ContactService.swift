@@ -10,7 +10,9 @@ import Synchronization
 /// server, form handlers and the token importer.
 ///
 /// An async face on `ContactBook`. LMDB's work is blocking, so it runs on threads of the
-/// service's own, never on the cooperative pool that serves requests. Single upserts that
+/// service's own, never on the cooperative pool that serves requests; the one exception is a
+/// point read of a projection that needs nothing folded first (`contact(named:)`), a few
+/// microseconds of reading mapped pages, which costs less than the hop. Single upserts that
 /// arrive while a commit is under way wait for the next one and share it: one durable
 /// commit serves every request that queued behind the last (group commit), so N concurrent
 /// API requests cost one `fsync`, not N. Each request still gets its own outcome, and a
@@ -24,8 +26,10 @@ import Synchronization
 /// appended and not yet projected most of the time, and folding that batch here, on the
 /// writer's thread, cost a request hundreds of milliseconds and the import its own record
 /// (decision 0020, addendum on writes beside an import). Each commit's events are recorded
-/// in the projection before its requests are answered (`ContactBook.recordInOrder`), so a
-/// write answered is readable by the next request.
+/// in the projection before its requests are answered (`ContactBook.recordInOrder`), or, when
+/// another writer's batch before them is not recorded yet, laid over it in the book's
+/// overlay (`ContactOverlay`) that reads consult until the projection records them; so a
+/// write answered is readable by the next request either way.
 public final class ContactService: Sendable {
     /// The write side underneath.
     public let book: ContactBook
@@ -36,6 +40,15 @@ public final class ContactService: Sendable {
     private let readers = DispatchQueue(label: "contactledger.contacts.readers", attributes: .concurrent)
     private let queue = Mutex(PendingUpserts())
     private let sharedCommitCounter = Atomic<Int>(0)
+    /// Where the book's overlay is recorded (`recordOverlaySoon`): not on `writer`, whose
+    /// commits would otherwise wait while a look waits for the projection's write lock, held
+    /// by the import's record of its batch. `ContactProjection.record` checks the checkpoint
+    /// in its write transaction, so a look and the writer's own record never both apply a batch.
+    private let overlayRecorder = DispatchQueue(label: "contactledger.contacts.overlay")
+    /// Whether a look at the book's overlay is scheduled (`recordOverlaySoon`).
+    private let overlayLookScheduled = Atomic<Bool>(false)
+    /// How often the writer looks whether the overlay's batches can be recorded.
+    static let overlayLookInterval = DispatchTimeInterval.milliseconds(2)
     /// Most requests in one shared commit: a bound on a commit's size and its latency.
     public static let maximumSharedCommit = 1_000
 
@@ -130,13 +143,17 @@ public final class ContactService: Sendable {
 
     /// The current state of contact `id`, or nil.
     public func contact(_ id: StreamID) async throws -> ContactState? {
-        try await read { try $0.contact(named: .number(id), freshness: .present) }
+        try await contact(named: .number(id))
     }
 
-    /// The contact `key` names with its state, or nil: one hop to a reader thread and one read
-    /// snapshot (`ContactBook.contact(named:)`).
+    /// The contact `key` names with its state, or nil, from one read snapshot
+    /// (`ContactBook.contact(named:)`). When the projection may be read as it stands (the
+    /// usual case) the snapshot is taken right here: a point read that neither folds nor
+    /// waits costs less than the hop to a reader thread and back. Otherwise it hops, as every
+    /// read that may fold the projection does.
     public func contact(named key: ContactKey) async throws -> ContactState? {
-        try await read { try $0.contact(named: key, freshness: .present) }
+        if let served = try book.contactAsItStands(named: key, { _, state in state }) { return served }
+        return try await read { try $0.contact(named: key, freshness: .present) }
     }
 
     /// Why the projection is behind the log after a committed write, or nil
@@ -148,7 +165,10 @@ public final class ContactService: Sendable {
     /// Runs `body` on the writer's thread, after every write queued before it.
     public func write<Value: Sendable>(_ body: @escaping @Sendable (ContactBook) throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
-            writer.async { continuation.resume(with: Result { try body(self.book) }) }
+            writer.async {
+                continuation.resume(with: Result { try body(self.book) })
+                self.recordOverlaySoon()
+            }
         }
     }
 
@@ -182,6 +202,19 @@ public final class ContactService: Sendable {
             }
             if batch.isEmpty { return }
             commit(batch)
+            recordOverlaySoon()
+        }
+    }
+
+    /// While the book's overlay holds batches (committed and answered before the projection
+    /// could record them), looks every `overlayLookInterval`, on `overlayRecorder`, whether
+    /// their turn has come (`ContactBook.recordOverlay`).
+    private func recordOverlaySoon() {
+        guard !book.overlay.isEmpty, !overlayLookScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        overlayRecorder.asyncAfter(deadline: .now() + Self.overlayLookInterval) {
+            self.overlayLookScheduled.store(false, ordering: .releasing)
+            self.book.projectCommitted { try self.book.recordOverlay() }
+            self.recordOverlaySoon()
         }
     }
 

@@ -54,14 +54,27 @@ struct ApiMiddleware: RouterMiddleware {
         path == "/api/v1/contact/subscribe" || path.hasPrefix("/api/v1/integrations/wix/")
     }
 
-    /// The key from `Authorization: Bearer KEY`, else from `X-API-Key`.
+    /// The key from `Authorization: Bearer KEY` (the scheme in any case, spaces and tabs
+    /// around the key dropped), else from `X-API-Key`.
     static func secret(in headers: HTTPFields) -> String? {
-        if let authorization = headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
-            return nil
-        }
+        if let authorization = headers[.authorization] { return bearerToken(authorization) }
         return headers[.apiKey]
+    }
+
+    /// The token of a `Bearer` credential, or nil for another scheme or none. Read a byte at
+    /// a time: splitting, lowercasing and Foundation's trimming were a tenth of a read's CPU.
+    static func bearerToken(_ credential: String) -> String? {
+        var utf8 = Substring(credential).utf8
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        while let first = utf8.first, isBlank(first) { utf8.removeFirst() }
+        let scheme = Array("bearer".utf8)
+        guard utf8.count > scheme.count else { return nil }
+        for (byte, expected) in zip(utf8, scheme) where byte | 0x20 != expected { return nil }
+        utf8.removeFirst(scheme.count)
+        guard let separator = utf8.first, separator == UInt8(ascii: " ") else { return nil }
+        while let first = utf8.first, isBlank(first) { utf8.removeFirst() }
+        while let last = utf8.last, isBlank(last) { utf8.removeLast() }
+        return utf8.isEmpty ? nil : String(Substring(utf8))
     }
 
     /// The problem an error is: its own for `ApiProblem`, the status for Hummingbird's

@@ -9,14 +9,18 @@ public struct ApiRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The key that signed the request; nil on the public routes (`/healthz`, ...).
     var key: ApiKeyRecord?
-    /// The connection's peer: the client, or a reverse proxy (`ApiServer.clientAddress`).
-    let peerAddress: String?
+    /// The connection's peer as the socket gave it; written out only by the routes that need
+    /// it (`peerAddress`): formatting it cost every request an `inet_ntop`.
+    let peer: SocketAddress?
 
     /// A context for a new request, with no key checked yet.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        peerAddress = source.channel.remoteAddress?.ipAddress
+        peer = source.channel.remoteAddress
     }
+
+    /// The connection's peer: the client, or a reverse proxy (`ApiServer.clientAddress`).
+    var peerAddress: String? { peer?.ipAddress }
 
     /// Bodies are read with each route's own limit (`ApiLimits`), never this default.
     public var maxUploadSize: Int { ApiLimits.bulkBodyBytes }

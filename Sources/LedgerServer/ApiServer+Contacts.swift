@@ -119,7 +119,7 @@ extension ApiServer {
     /// of the forms.
     static func contactKey(_ context: ApiRequestContext) throws -> (ContactKey, String) {
         let raw = context.parameters.get("key") ?? ""
-        let text = raw.removingPercentEncoding ?? raw
+        let text = PathParameter.text(raw)
         do {
             let key = try ContactKey(parsing: text)
             return (key, text)
@@ -140,7 +140,7 @@ extension ApiServer {
             throw ApiProblem(.badRequest, "invalid-key", error.message)
         }
         guard let state else { throw ApiProblem.notFound("no contact has the key \(text)") }
-        return Self.json(state.document.jsonText)
+        return Self.json(bytes: state.document.jsonBytes)
     }
 
     /// A time query parameter, ISO 8601; 400 naming the parameter when it is not one.

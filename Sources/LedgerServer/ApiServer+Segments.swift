@@ -20,7 +20,7 @@ extension ApiServer {
     /// The `{name}` parameter: 400 unless it is a segment name (`SegmentName`).
     static func segmentName(_ context: ApiRequestContext) throws -> String {
         let raw = context.parameters.get("name") ?? ""
-        let segment = raw.removingPercentEncoding ?? raw
+        let segment = PathParameter.text(raw)
         if let problem = SegmentName.problem(segment) {
             throw ApiProblem.badRequest("segment \(problem)", errors: [FieldProblem(path: "path.name", message: problem)])
         }
@@ -49,7 +49,7 @@ extension ApiServer {
     func addMembers(_ request: Request, _ context: ApiRequestContext) async throws -> Response {
         let key = try context.require(.segmentsWrite)
         let raw = context.parameters.get("name") ?? ""
-        let segment = raw.removingPercentEncoding ?? raw
+        let segment = PathParameter.text(raw)
         guard !segment.isEmpty, segment.count <= 200 else { throw ApiProblem.badRequest("a segment name is 1 to 200 characters") }
         let bytes = try await Self.jsonBody(request, limit: ApiLimits.bulkBodyBytes)
         var reader = BodyReader()

@@ -15,9 +15,9 @@ import Glibc
 /// write a whole fresh environment and swap it in (`ProjectionDirectory`).
 ///
 /// A store opened on a projection (`init(following:tables:)`) follows its live generation:
-/// each transaction first checks that its generation's folder is still there (one `stat`),
-/// and when a rebuild or a compaction has retired it, opens the one `current` names and runs
-/// there. So no process keeps reading or writing a generation that was swapped out, however
+/// each transaction first checks that its generation's folder is still there (one `stat`; a
+/// read trusts a look made within the last millisecond, `readTrustsLookFor`), and when a
+/// rebuild or a compaction has retired it, opens the one `current` names and runs there. So no process keeps reading or writing a generation that was swapped out, however
 /// long it lives; the old environment closes when its last transaction ends. Every generation
 /// of a projection at the same checkpoint holds the same tables (they are folds of the same
 /// log), so moving to another one mid-job changes nothing a caller can see.
@@ -79,11 +79,27 @@ public final class ProjectionStore: Sendable {
             }
         }
 
+        /// When a look at the folder last found this generation live (`monotonicNanoseconds`).
+        let seenLiveAt = Atomic<UInt64>(0)
+
         /// Whether a rebuild or compaction has retired this generation: its folder was moved
         /// away (`ProjectionDirectory.retire`) before it is deleted.
         var isRetired: Bool {
             access(folder + "/data.mdb", F_OK) != 0
         }
+    }
+
+    /// How long a read trusts the last look that found its generation live: a read served from
+    /// a generation retired less than this ago answers what a read started that much earlier
+    /// would have. Writes look every time. At tens of thousands of reads a second the look (a
+    /// path walk in the kernel) was a fortieth of an API read's CPU.
+    static let readTrustsLookFor: UInt64 = 1_000_000
+
+    /// The monotonic clock in nanoseconds (the vDSO's, no system call).
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     /// The projection this store follows, or nil for a store fixed to one folder.
@@ -139,9 +155,16 @@ public final class ProjectionStore: Sendable {
     }
 
     /// The generation to run the next transaction in: the one open, unless it was retired.
-    private func generation() throws -> Generation {
+    /// With `reading`, a look that found it live within `readTrustsLookFor` is taken as is.
+    private func generation(reading: Bool = false) throws -> Generation {
         let open = live.withLock { $0 }
-        guard let projection, open.isRetired else { return open }
+        guard let projection else { return open }
+        let now = reading ? Self.monotonicNanoseconds() : 0
+        if reading, now &- open.seenLiveAt.load(ordering: .relaxed) < Self.readTrustsLookFor { return open }
+        guard open.isRetired else {
+            if reading { open.seenLiveAt.store(now, ordering: .relaxed) }
+            return open
+        }
         // Under the lock, so that two threads never open the same environment twice (lmdb.h:
         // "Do not have open an LMDB database twice in the same process at the same time").
         return try live.withLock { current in
@@ -254,7 +277,7 @@ public final class ProjectionStore: Sendable {
 
     /// Runs `body` in a read-only snapshot.
     public func read<Result>(_ body: (ProjectionTransaction) throws -> Result) throws -> Result {
-        let generation = try generation()
+        let generation = try generation(reading: true)
         return try wrap(generation) { try generation.environment.read { try body(ProjectionTransaction(txn: $0, meta: generation.meta)) } }
     }
 

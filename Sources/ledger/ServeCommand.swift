@@ -57,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        LoggingSystem.bootstrap { ServerLogHandler(label: $0) }
         let (book, close) = try options.open(create: true)
         defer { close() }
         var logger = Logger(label: "contactledger.http")
