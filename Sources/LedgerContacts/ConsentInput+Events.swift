@@ -106,30 +106,40 @@ extension ConsentInput {
         // batch, not yet placed, reads as set now).
         var status = current?.status
         var since: Int64 = current.map { $0.since == EventMeta.unplacedTime ? Int64.max : $0.since } ?? Int64.min
-        for step in steps(scope.channel) {
-            switch step {
-            case .grant(let target, let time, let ip, let rowStated):
-                switch status {
-                case .confirmed?: continue
-                case .subscribedUnconfirmed?: if target == .subscribed { continue }
-                case .unsubscribed?:
-                    guard rowStated, let time, time > since else { continue }
-                case nil: break
-                }
-                events.append(.consentGranted(ConsentGranted(
-                    scope: scope, method: method, status: target, wordingVersion: wordingVersion,
-                    evidence: .known(ConsentEvidence(ipAddress: ip)), occurredAt: time)))
-                status = target == .confirmed ? .confirmed : .subscribedUnconfirmed
-                since = time ?? Int64.min
-            case .withdraw(let time, let reason):
-                if status == .unsubscribed { continue }
-                if status != nil, let time, time <= since { continue }
-                events.append(.consentWithdrawn(ConsentWithdrawn(
-                    scope: scope, method: method, wordingVersion: wordingVersion, reason: reason,
-                    evidence: .known(.none), occurredAt: time)))
-                status = .unsubscribed
-                since = time ?? Int64.max
+        // A channel the row says nothing about has the stated status as its one step, taken
+        // without making the list of steps (an array per channel of every imported row).
+        guard statesConsent(scope.channel) else {
+            if let stated { take(.grant(stated, at: nil, ip: nil, rowStated: false), scope, &status, &since, &events) }
+            return
+        }
+        for step in steps(scope.channel) { take(step, scope, &status, &since, &events) }
+    }
+
+    /// Appends the event of `step` when it changes the scope's `status` (set `since`), and
+    /// moves both on.
+    private func take(_ step: Step, _ scope: ConsentScope, _ status: inout ConsentStatus?, _ since: inout Int64, _ events: inout [ContactEvent]) {
+        switch step {
+        case .grant(let target, let time, let ip, let rowStated):
+            switch status {
+            case .confirmed?: return
+            case .subscribedUnconfirmed?: if target == .subscribed { return }
+            case .unsubscribed?:
+                guard rowStated, let time, time > since else { return }
+            case nil: break
             }
+            events.append(.consentGranted(ConsentGranted(
+                scope: scope, method: method, status: target, wordingVersion: wordingVersion,
+                evidence: .known(ConsentEvidence(ipAddress: ip)), occurredAt: time)))
+            status = target == .confirmed ? .confirmed : .subscribedUnconfirmed
+            since = time ?? Int64.min
+        case .withdraw(let time, let reason):
+            if status == .unsubscribed { return }
+            if status != nil, let time, time <= since { return }
+            events.append(.consentWithdrawn(ConsentWithdrawn(
+                scope: scope, method: method, wordingVersion: wordingVersion, reason: reason,
+                evidence: .known(.none), occurredAt: time)))
+            status = .unsubscribed
+            since = time ?? Int64.max
         }
     }
 }

@@ -99,7 +99,9 @@ extension ContactBook {
         options: UpsertOptions,
         into events: inout [ContactEvent]
     ) throws {
-        events.removeAll(keepingCapacity: true)
+        // A preparer's array comes back empty: emptying it again went through the generic
+        // range replacement, for every row.
+        if !events.isEmpty { events.removeAll(keepingCapacity: true) }
         // Room for a new contact's usual events: created, identifiers, fields, segments, consents.
         events.reserveCapacity(7 + input.segments.count)
         if state == nil { events.append(.contactCreated(ContactCreated(channel: channel))) }
@@ -166,18 +168,21 @@ extension ContactBook {
     /// before it, so every scope's steps keep their order.
     static func carryCreationConsent(in events: inout [ContactEvent], from first: Int) {
         guard first < events.count, case .contactCreated(var created) = events[0] else { return }
+        // Room for every grant: the table grew by one allocation per grant before.
+        created.consents.reserveCapacity(created.consents.count + events.count - first)
         var kept = first
         var stayed = [ConsentScope]()
         for index in first..<events.count {
-            let event = events[index]
-            if case .consentGranted(let granted) = event, !stayed.contains(granted.scope),
+            if case .consentGranted(let granted) = events[index], !stayed.contains(granted.scope),
                !created.consents.contains(where: { $0.scope == granted.scope }),
                let carried = CreationConsent(carrying: granted) {
                 created.consents.append(carried)
                 continue
             }
-            if let scope = event.consentScope { stayed.append(scope) }
-            events[kept] = event
+            if let scope = events[index].consentScope { stayed.append(scope) }
+            // Moved down in place: a copy of the event was made (a retain per value) for every
+            // consent event of a new contact, carried or not.
+            if kept != index { events.swapAt(kept, index) }
             kept += 1
         }
         guard kept < events.count else { return }

@@ -198,4 +198,60 @@ struct ContactFieldRulesTests {
         }
         #expect(differing.isEmpty, "differs at \(differing.prefix(5).map { "U+" + String($0, radix: 16) })")
     }
+
+    @Test("the text check's byte scan agrees with a scalar-by-scalar reading, around every scalar")
+    func textScanAgreesWithScalars() {
+        // What checkText asks, read scalar by scalar with Unicode's own property.
+        func reference(_ text: String) -> (count: Int, control: Int?, other: Int?, blank: Bool) {
+            var count = 0
+            var control: Int?
+            var other: Int?
+            for scalar in text.unicodeScalars {
+                count += 1
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    if control == nil { control = count }
+                    if other == nil && ![0x09, 0x0A, 0x0D].contains(scalar.value) { other = count }
+                }
+            }
+            return (count, control, other, !text.unicodeScalars.contains { !$0.properties.isWhitespace })
+        }
+        var differing: [UInt32] = []
+        var decided = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let alone = String(Character(scalar))
+            for text in [alone, " " + alone + "\u{A0}", "\t" + alone + "x\u{85}", alone + "\u{1F}" + alone] {
+                let scan = text.utf8.withContiguousStorageIfAvailable { TextScan($0) }
+                guard let scan else {
+                    differing.append(value)
+                    continue
+                }
+                let expected = reference(text)
+                if scan.count != expected.count || scan.firstControl != expected.control || scan.firstOtherControl != expected.other
+                    || (!scan.needsScalars && scan.blank != expected.blank) {
+                    differing.append(value)
+                }
+                if !scan.needsScalars { decided += 1 }
+            }
+        }
+        #expect(differing.isEmpty, "differs at \(differing.prefix(5).map { "U+" + String($0, radix: 16) })")
+        // Everything below U+0800 is decided from the bytes, and text with an ASCII letter too.
+        #expect(decided > 0x800 * 4)
+    }
+
+    @Test("text checks answer the same with and without scalars past U+07FF")
+    func textChecksOnBytes() {
+        #expect(Self.violation(.text(" \u{A0}\u{85}"), .custom("loyaltyTier")) == .empty)
+        #expect(Self.violation(.text(" \u{3000}"), .custom("loyaltyTier")) == .empty)
+        #expect(Self.violation(.text("\u{3000}я"), .custom("loyaltyTier")) == nil)
+        #expect(Self.violation(.text("Олена"), .standard(.firstName)) == nil)
+        #expect(Self.violation(.text("Олена\u{A0}"), .standard(.firstName)) == .invalidCharacters)
+        #expect(Self.violation(.text("\u{2003}Олена"), .standard(.firstName)) == .invalidCharacters)
+        #expect(Self.violation(.text("Оле\u{9B}на"), .standard(.firstName)) == .invalidCharacters)
+        #expect(Self.violation(.text("Оле\nна"), .standard(.firstName)) == .invalidCharacters)
+        #expect(Self.violation(.text("Оле\nна"), .custom("loyaltyTier")) == nil)
+        #expect(Self.violation(Self.text(40), .standard(.firstName)) == nil)
+        #expect(Self.violation(Self.text(41), .standard(.firstName)) == .tooLong)
+        #expect(Self.violation(Self.text(41, "丁"), .standard(.firstName)) == .tooLong)
+    }
 }

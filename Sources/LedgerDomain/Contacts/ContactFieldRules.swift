@@ -38,18 +38,21 @@ public struct ContactFieldRules: Sendable {
     /// new value valid for its field. Old values are not checked: they were valid when recorded.
     public func validate(_ changes: [FieldChange]) throws(FieldRuleViolation) {
         guard !changes.isEmpty else { throw FieldRuleViolation(.noChange, "fields", "no field changes") }
-        for (index, change) in changes.enumerated() {
+        // Each change is read in place: a copy of it (its field and both values) per change
+        // cost about as much as checking its value.
+        for index in changes.indices {
+            let field = changes[index].field
             // A handful of changes per event: comparing with the earlier ones beats hashing.
-            guard !changes[..<index].contains(where: { $0.field == change.field }) else {
-                throw FieldRuleViolation(.duplicateField, change.field.description, "changed twice in one event")
+            guard !changes[..<index].contains(where: { $0.field == field }) else {
+                throw FieldRuleViolation(.duplicateField, field.description, "changed twice in one event")
             }
-            guard case .known(let new) = change.new else {
-                throw FieldRuleViolation(.erasedValue, change.field.description, "the new value is erased")
+            guard case .known(let new) = changes[index].new else {
+                throw FieldRuleViolation(.erasedValue, field.description, "the new value is erased")
             }
-            guard change.old != change.new else {
-                throw FieldRuleViolation(.noChange, change.field.description, "old and new values are equal")
+            guard changes[index].old != changes[index].new else {
+                throw FieldRuleViolation(.noChange, field.description, "old and new values are equal")
             }
-            try validate(new, for: change.field)
+            try validate(new, for: field)
         }
     }
 

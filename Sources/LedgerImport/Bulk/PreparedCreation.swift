@@ -112,9 +112,12 @@ extension ContactBook {
         encoded.reserveCapacity(events: scratch.events.count, bytes: scratch.encoding.sizeHint)
         var state: ContactState?
         for index in scratch.events.indices {
-            guard (try? encoded.append(scratch.events[index], id: ids(index), actor: actor, source: source, sealingWith: key, cipher: cipher, scratch: &scratch.encoding)) != nil else { return nil }
+            // One copy of the event for both: reading it from the scratch for each call copied
+            // it (a retain per value) twice.
+            let event = scratch.events[index]
+            guard (try? encoded.append(event, id: ids(index), actor: actor, source: source, sealingWith: key, cipher: cipher, scratch: &scratch.encoding)) != nil else { return nil }
             // Each event at its place among the contact's (`placed` adds the first position).
-            ContactState.fold(into: &state, scratch.events[index], meta: .unplaced(index))
+            ContactState.fold(into: &state, event, meta: .unplaced(index))
         }
         scratch.encoding.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
         guard let state = state.take() else { return nil }

@@ -157,25 +157,39 @@ extension ContactState {
     }
 
     /// Calls `body` with each entry of `table` in key order (`precedes`, strict: keys are
-    /// distinct). A table of a few entries (a contact's usual fields) is walked in place, picking
-    /// the next key each time: a sorted copy copied every entry into a new array (a retain per
-    /// value) for each state written.
+    /// distinct). A table of a few entries (a contact's usual fields) has its positions sorted
+    /// on the stack, by insertion: a sorted copy copied every entry into a new array (a retain
+    /// per value) for each state written, and picking the next key by a walk over the whole
+    /// table for each entry read every key again and again.
     private static func forEachSorted<Key, Value>(_ table: [Key: Value], by precedes: (Key, Key) -> Bool, _ body: (Key, Value) -> Void) {
-        guard table.count <= 8 else {
+        let count = table.count
+        if count <= 1 {
+            if let (key, value) = table.first { body(key, value) }
+            return
+        }
+        guard count <= 8 else {
             for (key, value) in table.sorted(by: { precedes($0.key, $1.key) }) { body(key, value) }
             return
         }
-        var previous: Dictionary<Key, Value>.Index?
-        for _ in 0..<table.count {
-            var next: Dictionary<Key, Value>.Index?
-            for index in table.indices {
-                if let previous, !precedes(table.keys[previous], table.keys[index]) { continue }
-                if let best = next, !precedes(table.keys[index], table.keys[best]) { continue }
-                next = index
+        withUnsafeTemporaryAllocation(of: Dictionary<Key, Value>.Index.self, capacity: count) { order in
+            var sorted = 0
+            var index = table.startIndex
+            while index != table.endIndex {
+                let key = table.keys[index]
+                order.initializeElement(at: sorted, to: index)
+                var place = sorted
+                while place > 0 && precedes(key, table.keys[order[place - 1]]) {
+                    order.swapAt(place, place - 1)
+                    place -= 1
+                }
+                sorted += 1
+                index = table.index(after: index)
             }
-            guard let next else { return }
-            body(table.keys[next], table.values[next])
-            previous = next
+            for position in 0..<sorted {
+                let entry = table[order[position]]
+                body(entry.key, entry.value)
+            }
+            _ = UnsafeMutableBufferPointer(rebasing: order[..<sorted]).deinitialize()
         }
     }
 

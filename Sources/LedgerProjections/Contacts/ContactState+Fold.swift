@@ -64,9 +64,12 @@ extension ContactState {
         switch event {
         case .contactCreated(let created):
             if channel == nil { channel = created.channel }
-            // The consent it was created with reads as the grants it is (decision 0022).
+            // The consent it was created with reads as the grants it is (decision 0022). A new
+            // contact's table is made at its size: growing it one grant at a time allocated and
+            // rehashed it once per grant.
+            if consents.isEmpty && created.consents.count > 1 { consents = Dictionary(minimumCapacity: created.consents.count) }
             for consent in created.consents {
-                consents[consent.scope] = ConsentRecord.granting(consents[consent.scope], consent.grant, meta: meta)
+                Self.update(&consents[consent.scope]) { ConsentRecord.granting($0, consent.grant, meta: meta) }
             }
         case .contactFieldsChanged(let changed):
             // A new contact's fields come in one event: one allocation per table, not a few as
@@ -79,13 +82,13 @@ extension ContactState {
         case .identifierRemoved(let identifier):
             if let value = identifier.value.value { removeIdentifier(identifier.kind, value) }
         case .consentGranted(let granted):
-            consents[granted.scope] = ConsentRecord.granting(consents[granted.scope], granted, meta: meta)
+            Self.update(&consents[granted.scope]) { ConsentRecord.granting($0, granted, meta: meta) }
         case .consentWithdrawn(let withdrawn):
-            consents[withdrawn.scope] = ConsentRecord.withdrawing(consents[withdrawn.scope], withdrawn, meta: meta)
+            Self.update(&consents[withdrawn.scope]) { ConsentRecord.withdrawing($0, withdrawn, meta: meta) }
         case .consentConfirmationRequested(let requested):
-            consents[requested.scope] = ConsentRecord.requesting(consents[requested.scope], requested, meta: meta)
+            Self.update(&consents[requested.scope]) { ConsentRecord.requesting($0, requested, meta: meta) }
         case .consentConfirmed(let confirmed):
-            consents[confirmed.scope] = ConsentRecord.confirming(consents[confirmed.scope], confirmed, meta: meta)
+            Self.update(&consents[confirmed.scope]) { ConsentRecord.confirming($0, confirmed, meta: meta) }
         case .segmentMemberAdded(let membership):
             segments.insert(membership.segment)
         case .segmentMemberRemoved(let membership):
@@ -111,6 +114,12 @@ extension ContactState {
         // Stream numbers only: an erasure re-run after a crash follows them to finish the job.
         absorbed = contact.absorbed
         erased = true
+    }
+
+    /// Sets a table's entry from what it was, through the table's in-place accessor: the scope
+    /// is hashed and looked up once, where reading it and then assigning it did that twice.
+    private static func update(_ record: inout ConsentRecord?, _ transition: (ConsentRecord?) -> ConsentRecord) {
+        record = transition(record)
     }
 
     private mutating func reserveTables(for changes: [FieldChange]) {
@@ -149,7 +158,8 @@ extension ContactState {
 
     /// Re-adding an identifier makes it the latest added, hence the primary one.
     private static func moveToEnd(_ value: String, in list: inout [String]) {
-        list.removeAll { $0 == value }
+        // A new contact's first identifier of a kind: nothing to look for.
+        if !list.isEmpty { list.removeAll { $0 == value } }
         list.append(value)
     }
 }
