@@ -99,8 +99,7 @@ extension ContactBook {
         options: UpsertOptions,
         into events: inout [ContactEvent]
     ) throws {
-        // A preparer's array comes back empty: emptying it again went through the generic
-        // range replacement, for every row.
+        // A preparer's array comes back empty: nothing to free, so no call.
         if !events.isEmpty { events.removeAll(keepingCapacity: true) }
         // Room for a new contact's usual events: created, identifiers, fields, segments, consents.
         events.reserveCapacity(7 + input.segments.count)

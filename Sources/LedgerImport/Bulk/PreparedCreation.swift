@@ -101,9 +101,7 @@ extension ContactBook {
         guard case .success(let identifiers) = identifiers else { return nil }
         // Decided in the scratch's array, emptied again before returning: the events are
         // encoded and folded here, and only their encoding and state are kept.
-        // Popped one by one: `removeAll(keepingCapacity:)` went through the generic range
-        // replacement, which cost twice what freeing the events does.
-        defer { while scratch.events.popLast() != nil {} }
+        defer { scratch.events.removeAll(keepingCapacity: true) }
         guard (try? changes(input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions(), into: &scratch.events)) != nil,
               !scratch.events.contains(where: { $0.kind == .fieldDefined }),
               let customFieldTypes = scratch.customFieldTypes(of: input, rules: rules)
