@@ -253,7 +253,6 @@ public final class ContactService: Sendable {
             if !batch.isEmpty {
                 if !flights.isEmpty { pipelinedCounter.add(1, ordering: .relaxed) }
                 decide(batch, flights: &flights)
-                recordOverlaySoon()
             } else if flights.isEmpty {
                 return
             } else {
@@ -317,6 +316,7 @@ public final class ContactService: Sendable {
                 switch decision {
                 case .answered(let results):
                     answer(run, results)
+                    recordOverlaySoon()
                 case .submitted(let commit):
                     flights.append(Flight(commit: commit, run: run, submitted: DispatchTime.now().uptimeNanoseconds))
                 case .touchesInFlight:
@@ -336,6 +336,8 @@ public final class ContactService: Sendable {
         } catch {
             for request in flight.run { request.continuation.resume(returning: .failure(error)) }
         }
+        // Its batch may have gone to the overlay.
+        recordOverlaySoon()
     }
 
     private func answer(_ run: [PendingUpsert], _ results: [Result<UpsertOutcome, ContactError>]) {
