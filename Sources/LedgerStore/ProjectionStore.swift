@@ -111,6 +111,8 @@ public final class ProjectionStore: Sendable {
     /// Open `deferringFlushes` calls of this process: the flush at each commit is off while
     /// there is one.
     private let deferrals = Mutex(0)
+    /// Looks at the process's mapped pages during bulk work (`guardMappedPages`).
+    private let pageGuard = Mutex<MappedPageGuard?>(nil)
 
     /// The folder of the generation this store has open now.
     public var directory: String { live.withLock { $0.folder } }
@@ -267,6 +269,14 @@ public final class ProjectionStore: Sendable {
         environment.releaseMappedPages()
     }
 
+    /// Has the transactions begun from now on count their index operations (gets, inserts,
+    /// puts, deletes and updated keys) with `pages`, which looks at the process's mapped
+    /// pages every so many from the thread making them; nil stops it. For bulk writers that
+    /// keep a memory budget (`ledger import`).
+    public func guardMappedPages(_ pages: MappedPageGuard?) {
+        pageGuard.withLock { $0 = pages }
+    }
+
     /// The table named `name`; asking for a table the store was not opened with is a bug.
     public func table(_ name: String) throws -> Table {
         guard let table = live.withLock({ $0.tables[name] }) else {
@@ -278,14 +288,16 @@ public final class ProjectionStore: Sendable {
     /// Runs `body` in a read-only snapshot.
     public func read<Result>(_ body: (ProjectionTransaction) throws -> Result) throws -> Result {
         let generation = try generation(reading: true)
-        return try wrap(generation) { try generation.environment.read { try body(ProjectionTransaction(txn: $0, meta: generation.meta)) } }
+        let pages = pageGuard.withLock { $0 }
+        return try wrap(generation) { try generation.environment.read { try body(ProjectionTransaction(txn: $0, meta: generation.meta, pages: pages)) } }
     }
 
     /// Runs `body` in a write transaction and commits it; an error aborts it. Call it from a
     /// thread you may block, never across an `await` (the transaction belongs to the thread).
     public func write<Result>(_ body: (ProjectionTransaction) throws -> Result) throws -> Result {
         let generation = try generation()
-        return try wrap(generation) { try generation.environment.write { try body(ProjectionTransaction(txn: $0, meta: generation.meta)) } }
+        let pages = pageGuard.withLock { $0 }
+        return try wrap(generation) { try generation.environment.write { try body(ProjectionTransaction(txn: $0, meta: generation.meta, pages: pages)) } }
     }
 
     private func wrap<Result>(_ generation: Generation, _ body: () throws -> Result) throws -> Result {
@@ -301,6 +313,14 @@ public final class ProjectionStore: Sendable {
 public struct ProjectionTransaction {
     let txn: LMDBTransaction
     let meta: MDB_dbi
+    /// Counts the index operations of a bulk writer with a memory budget (nil otherwise).
+    let pages: MappedPageGuard?
+
+    init(txn: LMDBTransaction, meta: MDB_dbi, pages: MappedPageGuard? = nil) {
+        self.txn = txn
+        self.meta = meta
+        self.pages = pages
+    }
 
     private static let checkpointKey = Array("checkpoint".utf8)
     private static let headHashKey = Array("checkpoint.head-hash".utf8)
@@ -345,17 +365,20 @@ public struct ProjectionTransaction {
 
     /// The value under `key`, copied out, or nil.
     public func get(_ table: ProjectionStore.Table, _ key: [UInt8]) throws -> [UInt8]? {
-        try key.withUnsafeBytes { key in try txn.get(table.dbi, key: key).map { Array($0) } }
+        pages?.tick()
+        return try key.withUnsafeBytes { key in try txn.get(table.dbi, key: key).map { Array($0) } }
     }
 
     /// Runs `body` with the value under `key` in place (valid only inside `body`), or nil.
     public func withValue<Result>(_ table: ProjectionStore.Table, _ key: [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> Result) throws -> Result {
-        try key.withUnsafeBytes { key in try body(try txn.get(table.dbi, key: key)) }
+        pages?.tick()
+        return try key.withUnsafeBytes { key in try body(try txn.get(table.dbi, key: key)) }
     }
 
     /// Stores `value` under `key`. With `append`, keys must come in ascending order (a
     /// rebuild writing sorted tables); LMDB then skips the search and fills pages fully.
     public func put(_ table: ProjectionStore.Table, _ key: [UInt8], _ value: [UInt8], append: Bool = false) throws {
+        pages?.tick()
         try key.withUnsafeBytes { key in
             try value.withUnsafeBytes { value in
                 guard try txn.put(table.dbi, key: key, value: value, flags: append ? MDB_APPEND : 0) else {
@@ -376,6 +399,7 @@ public struct ProjectionTransaction {
     public func update(_ table: ProjectionStore.Table, keys: [[UInt8]], _ body: (Int, UnsafeRawBufferPointer?) throws -> [UInt8]?) throws {
         try txn.withCursor(table.dbi) { cursor in
             for (index, key) in keys.enumerated() {
+                pages?.tick()
                 try key.withUnsafeBytes { key in
                     let stored = try cursor.find(key)
                     let new = try body(index, stored)
@@ -394,7 +418,8 @@ public struct ProjectionTransaction {
     /// Stores `value` under `key` unless the key is there already (`MDB_NOOVERWRITE`); returns
     /// whether it stored it. One search instead of a `get` and a `put` for keys mostly new.
     public func insert(_ table: ProjectionStore.Table, _ key: [UInt8], _ value: [UInt8]) throws -> Bool {
-        try key.withUnsafeBytes { key in
+        pages?.tick()
+        return try key.withUnsafeBytes { key in
             try value.withUnsafeBytes { value in
                 try txn.put(table.dbi, key: key, value: value, flags: MDB_NOOVERWRITE)
             }
@@ -403,13 +428,15 @@ public struct ProjectionTransaction {
 
     /// `insert` for a value given as raw bytes (a stream number, without an array for it).
     public func insert(_ table: ProjectionStore.Table, _ key: [UInt8], bytes value: UnsafeRawBufferPointer) throws -> Bool {
-        try key.withUnsafeBytes { key in try txn.put(table.dbi, key: key, value: value, flags: MDB_NOOVERWRITE) }
+        pages?.tick()
+        return try key.withUnsafeBytes { key in try txn.put(table.dbi, key: key, value: value, flags: MDB_NOOVERWRITE) }
     }
 
     /// Removes `key`; returns whether it was there.
     @discardableResult
     public func delete(_ table: ProjectionStore.Table, _ key: [UInt8]) throws -> Bool {
-        try key.withUnsafeBytes { try txn.delete(table.dbi, key: $0) }
+        pages?.tick()
+        return try key.withUnsafeBytes { try txn.delete(table.dbi, key: $0) }
     }
 
     /// Calls `body` with each entry from `start` (or the first) on, in key order, until it

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerDomain
 import LedgerStore
+import Synchronization
 import Testing
 
 @Suite("Releasing mapped pages")
@@ -67,5 +68,58 @@ extension MappedPagesTests {
             #expect(try Self.residentKiB(of: file) == 0, "round \(round)")
         }
         #expect(try ledger.verify().isValid)
+    }
+}
+
+extension MappedPagesTests {
+    @Test("a guard counts a projection's index operations and may release its map from inside its own write transaction")
+    func guardInsideTransaction() throws {
+        let directory = TemporaryDirectory()
+        let store = try ProjectionStore(directory: directory.path, tables: ["items"])
+        let table = try store.table("items")
+        let file = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path + "/data.mdb"
+        let keys = (0..<20_000).map { index in Array("key-\((index &* 7919) % 20_000)".utf8) }
+        try store.write { transaction in
+            for key in keys {
+                let inserted = try transaction.insert(table, key, Array(repeating: 7, count: 64))
+                #expect(inserted)
+            }
+        }
+        _ = try store.read { transaction in try keys.map { try transaction.get(table, $0) } }
+        let mapped = try Self.residentKiB(of: file)
+        #expect(mapped > 512, "reading the table maps its pages")
+
+        let looks = Mutex(0)
+        store.guardMappedPages(MappedPageGuard(every: 100) {
+            looks.withLock { $0 += 1 }
+            store.releaseMappedPages()
+        })
+        // Inserts, gets, puts, deletes and updated keys count; a release between two of them
+        // leaves the transaction's reads and writes intact.
+        try store.write { transaction in
+            for key in keys.prefix(5_000) {
+                let value = try transaction.get(table, key)
+                #expect(value == Array(repeating: 7, count: 64))
+            }
+            for key in keys.prefix(2_000) { try transaction.put(table, key, [1]) }
+            for key in keys.suffix(2_000) {
+                let deleted = try transaction.delete(table, key)
+                #expect(deleted)
+            }
+            try transaction.update(table, keys: keys.dropFirst(2_000).prefix(1_000).sorted { $0.lexicographicallyPrecedes($1) }) { _, stored in
+                #expect(stored.map { Array($0) } == Array(repeating: 7, count: 64))
+                return [2]
+            }
+        }
+        #expect(looks.withLock { $0 } == 100, "10,000 operations, a look every 100")
+        #expect(try Self.residentKiB(of: file) < mapped / 2, "the last look released the map")
+        store.guardMappedPages(nil)
+        let counted = looks.withLock { $0 }
+        let values = try store.read { transaction in try keys.map { try transaction.get(table, $0) } }
+        #expect(looks.withLock { $0 } == counted, "nothing counts once the guard is removed")
+        #expect(values.prefix(2_000).allSatisfy { $0 == [1] })
+        #expect(values.suffix(2_000).allSatisfy { $0 == nil })
+        #expect(values.dropFirst(2_000).prefix(1_000).allSatisfy { $0 == [2] })
+        #expect(values.dropFirst(3_000).dropLast(2_000).allSatisfy { $0 == Array(repeating: 7, count: 64) })
     }
 }

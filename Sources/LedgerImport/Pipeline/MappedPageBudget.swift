@@ -17,8 +17,9 @@ import LedgerStore
 /// pages); where it cannot be read nothing is released.
 ///
 /// Checked after each batch, the maps still grew by 100 MiB and more within one batch: each
-/// random index read maps a whole page-cache folio around the page read. So an import watches
-/// them from a thread of its own (`watch`), every few milliseconds.
+/// random index read maps a whole page-cache folio around the page read. So an import looks
+/// from the thread that does the projection's index work, every so many operations, and from
+/// a thread of its own every millisecond (`watch`).
 struct MappedPageBudget: Sendable {
     /// 256 MiB of resident memory: with the overshoot between two looks, a 2.5 M-row import
     /// peaks under 300 MB (docs/benchmarks.md).
@@ -74,42 +75,67 @@ struct MappedPageBudget: Sendable {
 
     /// Releases the maps of `book` when over budget; returns whether it did.
     @discardableResult
-    func enforce(on book: ContactBook) -> Bool {
-        guard let usage = Self.usage(), shouldRelease(usage) else { return false }
+    func enforce(on book: ContactBook, reading statm: StatmReader? = StatmReader()) -> Bool {
+        guard let usage = statm?.usage(), shouldRelease(usage) else { return false }
         book.ledger.releaseMappedPages()
         book.store.releaseMappedPages()
         return true
     }
 
-    /// This process's resident memory, or nil when unknown. Read with one `read` into a stack
-    /// buffer: the watch looks a hundred times a second.
+    /// This process's resident memory, or nil when unknown.
     static func usage() -> Usage? {
-        let descriptor = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
-            let count = read(descriptor, buffer.baseAddress, buffer.count)
-            guard count > 0 else { return nil }
-            return Usage(statm: UnsafeBufferPointer(rebasing: buffer[0..<count]), pageSize: Int64(sysconf(Int32(_SC_PAGESIZE))))
+        StatmReader()?.usage()
+    }
+
+    /// `/proc/self/statm`, kept open: a watch reads it a thousand times a second, one `pread`
+    /// into a stack buffer each (a proc file is generated afresh by each read from offset 0).
+    final class StatmReader: Sendable {
+        private let descriptor: Int32
+        private let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
+
+        init?() {
+            descriptor = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+        }
+
+        deinit {
+            close(descriptor)
+        }
+
+        func usage() -> Usage? {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
+                let count = pread(descriptor, buffer.baseAddress, buffer.count, 0)
+                guard count > 0 else { return nil }
+                return Usage(statm: UnsafeBufferPointer(rebasing: buffer[0..<count]), pageSize: pageSize)
+            }
         }
     }
 }
 
 extension MappedPageBudget {
-    /// How often `watch` looks: 5 ms, so the maps outgrow the limit by little between looks
-    /// (a look is one read of statm; a release reads /proc/self/maps only when a map moved).
-    static let watchInterval: useconds_t = 5_000
+    /// How often `watch` looks: every millisecond. A batch's index work maps the pages it reads
+    /// at up to 15 MiB a millisecond (each fault maps the page-cache folio around the page), so
+    /// 5 ms between looks let the resident set pass the limit by 40–50 MiB; a look is one
+    /// `pread` of statm, about 0.3 % of a core at this rate (docs/benchmarks.md, session 13).
+    static let watchInterval: useconds_t = 1_000
 
-    /// Enforces the budget on `book` from a thread of its own until the watch is stopped.
-    /// Releasing a map while other threads read it is safe (see `releaseMappedPages`): they
-    /// fault the pages in again from the page cache.
+    /// Enforces the budget on `book` until the watch is stopped: from the thread that works
+    /// the projection's indexes, every 128 of its index operations (`MappedPageGuard`), which
+    /// bounds what a batch's index work maps between two looks, and from a thread of its own
+    /// every millisecond, for the ledger's map and whatever else grows. Releasing a map while
+    /// other threads read it is safe (see `releaseMappedPages`): they fault the pages in
+    /// again from the page cache.
     func watch(_ book: ContactBook) -> Watch {
-        let watch = Watch()
+        let watch = Watch(store: book.store)
+        let statm = StatmReader()
+        book.store.guardMappedPages(MappedPageGuard(every: Self.guardInterval) { [self] in
+            enforce(on: book, reading: statm)
+        })
         let thread = Thread { [self] in
             defer { watch.ended.signal() }
             while !watch.stopped.load(ordering: .relaxed) {
                 usleep(Self.watchInterval)
-                enforce(on: book)
+                enforce(on: book, reading: statm)
             }
         }
         thread.name = "ledger-import-memory"
@@ -117,14 +143,25 @@ extension MappedPageBudget {
         return watch
     }
 
+    /// Index operations between two looks from the working thread: each maps up to about
+    /// 100 KiB (the folio around the page it touches), so the maps grow by at most ~12 MiB
+    /// between looks, and a look (one `pread` of statm) costs about 1 % of the operations.
+    static let guardInterval = 128
+
     /// A running `watch`.
     final class Watch: Sendable {
         fileprivate let stopped = Atomic(false)
         fileprivate let ended = DispatchSemaphore(value: 0)
+        private let store: ProjectionStore
+
+        fileprivate init(store: ProjectionStore) {
+            self.store = store
+        }
 
         /// Stops the watch and waits for its thread to end, so the book may be closed after.
         func stop() {
             guard !stopped.exchange(true, ordering: .relaxed) else { return }
+            store.guardMappedPages(nil)
             ended.wait()
         }
     }

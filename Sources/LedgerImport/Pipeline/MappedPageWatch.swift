@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// The contact importer's memory budget (`MappedPageBudget`) for other bulk writers (the push
-/// token import): a thread looks at the process's resident set every 5 ms and calls `release`
+/// token import): a thread looks at the process's resident set every millisecond and calls `release`
 /// (which releases the LMDB maps' pages, `Ledger.releaseMappedPages`) when it passes 256 MiB.
 public final class MappedPageWatch: Sendable {
     private let stopped = Atomic(false)
@@ -13,9 +13,10 @@ public final class MappedPageWatch: Sendable {
         let budget = MappedPageBudget()
         let thread = Thread { [self] in
             defer { ended.signal() }
+            let statm = MappedPageBudget.StatmReader()
             while !stopped.load(ordering: .relaxed) {
                 usleep(MappedPageBudget.watchInterval)
-                if let usage = MappedPageBudget.usage(), budget.shouldRelease(usage) { release() }
+                if let usage = statm?.usage(), budget.shouldRelease(usage) { release() }
             }
         }
         thread.name = "ledger-import-memory"

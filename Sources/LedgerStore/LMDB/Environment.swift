@@ -87,8 +87,13 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// A bulk writer's random index reads would otherwise keep every page they touched (and,
     /// through the kernel's fault-around, its neighbours) in its resident set. Taken under the
     /// shared side of the resize lock, so the map is not moved meanwhile.
+    ///
+    /// It may be called from inside a transaction of this environment (a bulk writer's
+    /// `MappedPageGuard`), so it only tries the lock: with a resizer waiting, a nested read
+    /// lock would wait for it while it waits for the transaction (the lock prefers writers).
+    /// Then nothing is released; the next look will.
     func releaseMappedPages() {
-        pthread_rwlock_rdlock(resizeLock)
+        guard pthread_rwlock_tryrdlock(resizeLock) == 0 else { return }
         defer { pthread_rwlock_unlock(resizeLock) }
         guard !isClosed else { return }
         for range in mappedRanges() {
