@@ -129,7 +129,8 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             // ZIPFoundation to write the workbooks the import fuzz suite feeds the executable.
-            dependencies: ["LedgerStore", "LedgerDomain", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            // LedgerContacts for the service's commits beside another process's write lock.
+            dependencies: ["LedgerStore", "LedgerDomain", "LedgerContacts", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),

@@ -123,7 +123,9 @@ extension ContactBook {
     /// found and not written twice.
     ///
     /// `aid` (a bulk writer's, LedgerImport) is laid over every plan; without one (every
-    /// caller in this module) each request is decided plainly.
+    /// caller in this module) each request is decided plainly. `decidedBefore` counts the
+    /// decisions already refused at commit (the service's pipelined commit, `landShared`): the
+    /// next reads the projection caught up.
     package func upsertDeciding(
         _ items: [UpsertItem],
         match: MatchRule,
@@ -135,9 +137,10 @@ extension ContactBook {
         splitting: Bool = false,
         freshness: ProjectionFreshness = .caughtUp,
         aid: (any BatchAid)? = nil,
+        decidedBefore: Int = 0,
         consent: inout ConsentTally
     ) throws -> [Result<UpsertOutcome, ContactError>] {
-        var attempt = 0
+        var attempt = decidedBefore
         while true {
             attempt += 1
             if splitting, attempt > Self.decisionsBeforeSplitting, items.count > 1 {

@@ -117,6 +117,16 @@ final class ContactOverlay: Sendable {
         }
     }
 
+    /// Whether a batch here after `checkpoint` changed one of `contacts` or gave or took one of
+    /// `identifiers`: a decision about them from the projection at `checkpoint` would miss it,
+    /// and one that changes nothing would not even be refused at commit.
+    func touches(contacts: Set<StreamID>, identifiers: Set<String>, after checkpoint: UInt64) -> Bool {
+        contents.withLock { contents in
+            contacts.contains { (contents.states[$0]?.through ?? 0) > checkpoint }
+                || identifiers.contains { value in contents.holders.contains { ($0[value]?.through ?? 0) > checkpoint } }
+        }
+    }
+
     /// The state of contact `id` a read of the projection at `checkpoint` must take from here
     /// (outer nil: the projection's stands).
     func state(_ id: StreamID, after checkpoint: UInt64) -> ContactState?? {

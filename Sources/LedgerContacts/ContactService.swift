@@ -21,6 +21,15 @@ import Synchronization
 /// Requests of one commit are decided in arrival order, a later one seeing what an earlier
 /// one did: the same as running them one after the other.
 ///
+/// Commits are pipelined: when the last commit handed to the ledger has not come back within
+/// `pipelineAfter` (its transaction waits for LMDB's write lock, held by an import in another
+/// process), the requests queued since are decided and handed over as the next commit, which
+/// shares that transaction once it has the lock (`AppendWriter`), so a request waits for one
+/// append, not for the one under way and then its own. A commit is decided from the projection
+/// without the commits still in flight, so one whose requests name an identifier or a contact
+/// that a commit in flight names waits until those have landed and is decided after them
+/// (`ContactBook.decideShared`). Commits are answered in the order they were decided.
+///
 /// Upserts are decided, and reads served, from the projection as it stands
 /// (`ProjectionFreshness.present`): an import running in another process has a batch
 /// appended and not yet projected most of the time, and folding that batch here, on the
@@ -51,6 +60,18 @@ public final class ContactService: Sendable {
     static let overlayLookInterval = DispatchTimeInterval.milliseconds(2)
     /// Most requests in one shared commit: a bound on a commit's size and its latency.
     public static let maximumSharedCommit = 1_000
+    /// How long the last commit handed to the ledger may be out before the requests queued
+    /// behind it are decided as a commit of their own, in flight beside it. On a store nobody
+    /// else writes, a commit comes back within about a millisecond and the requests queued
+    /// meanwhile share the next one, as before; during an import a commit waits tens of
+    /// milliseconds for the write lock, and the requests behind it then join its transaction.
+    static let pipelineAfter: UInt64 = 2_000_000
+    /// Most commits in flight at once: a bound on what one stall of the write lock holds.
+    static let maximumInFlight = 64
+    /// Signalled when a request queues while a drain runs, and when a commit in flight is done:
+    /// what a drain waiting for either waits on.
+    private let wake = DispatchSemaphore(value: 0)
+    private let pipelinedCounter = Atomic<Int>(0)
 
     /// A service writing through `book`; its events and the projection's catch-up are logged
     /// to `logger` (no personal data).
@@ -65,6 +86,10 @@ public final class ContactService: Sendable {
     /// Single upserts queued for the next commit.
     var waitingUpserts: Int { queue.withLock { $0.waiting.count } }
 
+    /// Commits of single upserts decided and handed to the ledger while an earlier one was
+    /// still in flight (pipelined).
+    public var pipelinedCommits: Int { pipelinedCounter.load(ordering: .relaxed) }
+
     // MARK: Writes
 
     /// Creates or updates the contact `item` is about (`ContactBook.upsert` says how), once
@@ -78,13 +103,19 @@ public final class ContactService: Sendable {
     ) async throws -> UpsertOutcome {
         let terms = UpsertTerms(match: match, options: options, channel: channel, actor: actor)
         let result: Result<UpsertOutcome, any Error> = await withCheckedContinuation { continuation in
-            let startsDrain = queue.withLock { pending in
+            let (startsDrain, wakesDrain) = queue.withLock { pending in
                 pending.waiting.append(PendingUpsert(item: item, terms: terms, continuation: continuation))
-                guard !pending.draining else { return false }
+                let idle = pending.idle
+                pending.idle = false
+                guard !pending.draining else { return (false, idle) }
                 pending.draining = true
-                return true
+                return (true, false)
             }
-            if startsDrain { writer.async { self.drain() } }
+            if startsDrain {
+                writer.async { self.drain() }
+            } else if wakesDrain {
+                wake.signal()
+            }
         }
         return try result.get()
     }
@@ -190,19 +221,66 @@ public final class ContactService: Sendable {
         }
     }
 
-    /// Commits queued single upserts, as many at a time as have queued, until none is left.
-    /// Runs on `writer`; the first request to find no drain under way starts it.
+    /// Commits queued single upserts until none is left and none is in flight. Runs on
+    /// `writer`; the first request to find no drain under way starts it.
+    ///
+    /// Each turn answers the commits the ledger is done with, oldest first; then, when no
+    /// commit is in flight or the newest has been out `pipelineAfter`, decides what has queued
+    /// and hands it over; otherwise waits for a request or a commit to come back.
     private func drain() {
+        var flights = [Flight]()
         while true {
-            let batch: [PendingUpsert] = queue.withLock { pending in
-                let taken = Array(pending.waiting.prefix(Self.maximumSharedCommit))
-                pending.waiting.removeFirst(taken.count)
-                if taken.isEmpty { pending.draining = false }
-                return taken
+            while let oldest = flights.first, oldest.commit.pending.isDone {
+                flights.removeFirst()
+                land(oldest)
             }
-            if batch.isEmpty { return }
-            commit(batch)
-            recordOverlaySoon()
+            let newest = flights.last?.submitted
+            if flights.count >= Self.maximumInFlight {
+                wake.wait()
+                continue
+            }
+            if let newest, DispatchTime.now().uptimeNanoseconds &- newest < Self.pipelineAfter {
+                // Requests queued meanwhile are decided when the newest commit has been out
+                // long enough, or sooner if it comes back first.
+                if queueIsEmpty() {
+                    wake.wait()
+                } else {
+                    _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: newest + Self.pipelineAfter))
+                }
+                continue
+            }
+            let batch = take(closing: flights.isEmpty)
+            if !batch.isEmpty {
+                if !flights.isEmpty { pipelinedCounter.add(1, ordering: .relaxed) }
+                decide(batch, flights: &flights)
+            } else if flights.isEmpty {
+                return
+            } else {
+                wake.wait()
+            }
+        }
+    }
+
+    /// Takes up to `maximumSharedCommit` queued requests. With `closing`, an empty queue ends
+    /// the drain (the next request starts another); otherwise the drain is about to wait, and
+    /// the next request wakes it.
+    private func take(closing: Bool) -> [PendingUpsert] {
+        queue.withLock { pending in
+            let taken = Array(pending.waiting.prefix(Self.maximumSharedCommit))
+            pending.waiting.removeFirst(taken.count)
+            if taken.isEmpty {
+                if closing { pending.draining = false } else { pending.idle = true }
+            }
+            return taken
+        }
+    }
+
+    /// Whether no request is queued; if none is, the next one wakes the drain.
+    private func queueIsEmpty() -> Bool {
+        queue.withLock { pending in
+            guard pending.waiting.isEmpty else { return false }
+            pending.idle = true
+            return true
         }
     }
 
@@ -218,26 +296,64 @@ public final class ContactService: Sendable {
         }
     }
 
-    /// One commit per run of requests with the same terms, in arrival order.
-    private func commit(_ batch: [PendingUpsert]) {
+    /// Decides one commit per run of requests with the same terms, in arrival order, and hands
+    /// each to the ledger; a run that overlaps a commit in flight is decided once every commit
+    /// in flight has landed.
+    private func decide(_ batch: [PendingUpsert], flights: inout [Flight]) {
         var start = batch.startIndex
         while start < batch.endIndex {
             let terms = batch[start].terms
             let end = batch[start...].firstIndex { $0.terms != terms } ?? batch.endIndex
-            let run = batch[start..<end]
+            let run = Array(batch[start..<end])
             sharedCommitCounter.add(1, ordering: .relaxed)
+            let whenDone: @Sendable () -> Void = { [wake] in wake.signal() }
             do {
-                let results = try book.upsert(run.map(\.item), match: terms.match, options: terms.options, channel: terms.channel, actor: terms.actor, freshness: .present)
-                for (request, result) in zip(run, results) {
-                    request.continuation.resume(returning: result.mapError { $0 })
+                var decision = try book.decideShared(run.map(\.item), terms: terms, inFlight: flights.map(\.commit.footprint), whenDone: whenDone)
+                if case .touchesInFlight = decision {
+                    while !flights.isEmpty { land(flights.removeFirst()) }
+                    decision = try book.decideShared(run.map(\.item), terms: terms, inFlight: [], whenDone: whenDone)
                 }
-                if run.count > 1 { logger.trace("shared commit", metadata: ["requests": "\(run.count)"]) }
+                switch decision {
+                case .answered(let results):
+                    answer(run, results)
+                    recordOverlaySoon()
+                case .submitted(let commit):
+                    flights.append(Flight(commit: commit, run: run, submitted: DispatchTime.now().uptimeNanoseconds))
+                case .touchesInFlight:
+                    throw ContactError(.invalidRequest, "a commit with nothing in flight was held back")
+                }
             } catch {
                 for request in run { request.continuation.resume(returning: .failure(error)) }
             }
             start = end
         }
     }
+
+    /// Answers a commit the ledger is done with (waiting for it if it is not), once recorded.
+    private func land(_ flight: Flight) {
+        do {
+            answer(flight.run, try book.landShared(flight.commit))
+        } catch {
+            for request in flight.run { request.continuation.resume(returning: .failure(error)) }
+        }
+        // Its batch may have gone to the overlay.
+        recordOverlaySoon()
+    }
+
+    private func answer(_ run: [PendingUpsert], _ results: [Result<UpsertOutcome, ContactError>]) {
+        for (request, result) in zip(run, results) {
+            request.continuation.resume(returning: result.mapError { $0 })
+        }
+        if run.count > 1 { logger.trace("shared commit", metadata: ["requests": "\(run.count)"]) }
+    }
+}
+
+/// A commit of single upserts in flight: its requests, and when it was handed to the ledger.
+private struct Flight {
+    let commit: SharedCommit
+    let run: [PendingUpsert]
+    /// `DispatchTime` uptime nanoseconds.
+    let submitted: UInt64
 }
 
 /// What a batch of upserts shares: requests with the same terms can share a commit.
@@ -255,8 +371,10 @@ struct PendingUpsert: Sendable {
     var continuation: CheckedContinuation<Result<UpsertOutcome, any Error>, Never>
 }
 
-/// The single upserts waiting, and whether a drain is under way to commit them.
+/// The single upserts waiting, whether a drain is under way to commit them, and whether it
+/// waits for the next request (which then wakes it).
 struct PendingUpserts {
     var waiting: [PendingUpsert] = []
     var draining = false
+    var idle = false
 }

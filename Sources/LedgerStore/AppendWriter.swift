@@ -16,21 +16,35 @@ struct AppendWriter: Sendable {
     /// Writes every job in one transaction and tells each its outcome; returns the jobs that
     /// queued up meanwhile, being prepared while this transaction commits.
     ///
+    /// Jobs that queued while the transaction waited for LMDB's write lock (another process
+    /// held it: an import's batch) join it as soon as it has the lock, instead of waiting for
+    /// the lock a second time after it (decision 0020, addendum on pipelined commits).
+    ///
     /// A job is atomic. A lone job that fails aborts the transaction. When several share it,
     /// a failed job's writes are deleted again before the next job starts (LMDB's nested
     /// transactions would do the same, but each costs a 2 MB dirty-list allocation).
-    func commit(_ jobs: [GroupCommitter.Job], prepared: PreparedGroup?, takeQueued: () -> [GroupCommitter.Job], counted: () -> Void = {}) -> PreparedGroup? {
+    func commit(_ jobs: [GroupCommitter.Job], prepared: PreparedGroup?, takeQueued: () -> [GroupCommitter.Job], counted: (_ jobs: Int) -> Void = { _ in }) -> PreparedGroup? {
+        var jobs = jobs
+        // The body runs again when the map is grown: the jobs that joined stay joined.
+        var joined = false
         var outcomes: [Result<[AppendResult], any Error>]
         var written = [StreamTail.Entry]()
         var mergedThrough: UInt64?
         var upcoming: PreparedGroup?
         do {
             outcomes = try environment.write { txn in
+                if !joined {
+                    joined = true
+                    jobs += takeQueued()
+                }
                 var context = try AppendContext(txn: txn, tables: tables, tail: tail, recordedAt: clock())
                 mergedThrough = try mergeTailIfDue(txn: txn, index: context.index)
-                let outcomes: [Result<[AppendResult], any Error>]
+                var outcomes: [Result<[AppendResult], any Error>]
                 if let prepared, let done = try appendPrepared(prepared, txn: txn, context: &context) {
                     outcomes = done
+                    if jobs.count > prepared.jobs.count {
+                        outcomes += try appendEach(Array(jobs[prepared.jobs.count...]), txn: txn, context: &context, shared: true)
+                    }
                 } else {
                     outcomes = try appendEach(jobs, txn: txn, context: &context)
                 }
@@ -66,7 +80,7 @@ struct AppendWriter: Sendable {
             let failure = error is LedgerError ? error : LedgerError(.storage, "append failed", cause: error as? LMDBError)
             outcomes = Array(repeating: .failure(failure), count: jobs.count)
         }
-        counted()
+        counted(jobs.count)
         for (job, outcome) in zip(jobs, outcomes) {
             job.complete(outcome)
         }
@@ -74,14 +88,16 @@ struct AppendWriter: Sendable {
         return upcoming
     }
 
-    private func appendEach(_ jobs: [GroupCommitter.Job], txn: LMDBTransaction, context: inout AppendContext) throws -> [Result<[AppendResult], any Error>] {
+    /// Appends each job in turn; with `shared` (jobs after a prepared group's) or several
+    /// jobs, a failed job is undone alone.
+    private func appendEach(_ jobs: [GroupCommitter.Job], txn: LMDBTransaction, context: inout AppendContext, shared: Bool = false) throws -> [Result<[AppendResult], any Error>] {
         var outcomes = [Result<[AppendResult], any Error>]()
         outcomes.reserveCapacity(jobs.count)
         for job in jobs {
             let savepoint = context.savepoint
             do {
                 outcomes.append(.success(try append(job.batch, txn: txn, context: &context)))
-            } catch let error as LedgerError where jobs.count > 1 {
+            } catch let error as LedgerError where shared || jobs.count > 1 {
                 try undo(to: savepoint, txn: txn, context: &context)
                 outcomes.append(.failure(error))
             }

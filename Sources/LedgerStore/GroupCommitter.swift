@@ -92,10 +92,10 @@ final class GroupCommitter: Sendable {
             if !jobs.isEmpty {
                 // Counted before the jobs are told, so a caller that reads the statistics after
                 // its append returns sees its own transaction.
-                upcoming = writer.commit(jobs, prepared: prepared, takeQueued: takeQueued) {
+                upcoming = writer.commit(jobs, prepared: prepared, takeQueued: takeQueued) { count in
                     self.state.withLock { state in
                         state.commits += 1
-                        state.committedJobs += jobs.count
+                        state.committedJobs += count
                     }
                 }
             }

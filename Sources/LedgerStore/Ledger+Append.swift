@@ -43,6 +43,20 @@ extension Ledger {
         return pending
     }
 
+    /// `submit(_:progress:)` that also calls `whenDone` on the writer's thread once the batch
+    /// is committed or refused, right after `PendingAppend.isDone` turns true: for a caller
+    /// that keeps several batches in flight and must not block on any one of them (the contact
+    /// service's pipelined commits). `whenDone` must only signal: the writer waits for it.
+    public func submit(_ requests: [AppendRequest], whenDone: @escaping @Sendable () -> Void) throws -> PendingAppend {
+        let batch = try EncodedBatch(requests)
+        let pending = PendingAppend(batch: batch)
+        committer.submit(GroupCommitter.Job(batch: batch) { result in
+            pending.complete(result)
+            whenDone()
+        })
+        return pending
+    }
+
     /// `submit(_:progress:)` for requests that each make a new stream, encoded ahead in
     /// `parts` (a bulk writer's chunks): one transaction, results in the parts' order.
     public func submit(newStreams parts: [NewStreamRequests], progress: ProgressMark? = nil) throws -> PendingAppend {
@@ -72,6 +86,15 @@ extension Ledger {
     }
 }
 
+extension Ledger {
+    /// Runs `body` inside an empty write transaction of the store: LMDB's write lock, which
+    /// every process's writer takes, is held until `body` returns, and nothing is written.
+    /// For tests of a writer that waits for another process (`ledger-stress --hold-write-lock`).
+    package func holdingWriteLock(_ body: () throws -> Void) throws {
+        try storage("hold the write lock") { try environment.write { _ in try body() } }
+    }
+}
+
 /// A batch handed to the writer with `Ledger.submit`, whose outcome is not known yet.
 public final class PendingAppend: Sendable {
     /// Held so that the batch's memory is freed on the caller's thread, not the writer's.
@@ -86,6 +109,11 @@ public final class PendingAppend: Sendable {
     fileprivate func complete(_ result: Result<[AppendResult], any Error>) {
         outcome.withLock { $0 = result }
         done.signal()
+    }
+
+    /// Whether the batch is committed or refused: `wait` then returns at once.
+    public var isDone: Bool {
+        outcome.withLock { $0 != nil }
     }
 
     /// Blocks until the batch is committed (or failed) and returns its results.

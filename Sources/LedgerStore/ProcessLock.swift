@@ -42,9 +42,26 @@ public final class ProcessLock: Sendable {
         return true
     }
 
-    /// Releases a lock taken with `tryAcquire()`.
+    /// Releases a lock taken with `tryAcquire()` or `holdShared()`.
     public func release() {
         flock(descriptor, LOCK_UN)
+    }
+
+    /// Holds the lock shared, beside other processes holding it shared, until `release()` (or
+    /// the process's end): a mark that a role is running, which others look for with
+    /// `isHeldElsewhere` (a server, whose presence makes an import commit smaller batches).
+    public func holdShared() throws {
+        while flock(descriptor, LOCK_SH) != 0 {
+            guard errno == EINTR else { throw LedgerError(.storage, "cannot lock \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    /// Whether another process holds the lock, shared or exclusive, right now. Takes it for an
+    /// instant when nobody does, so two processes looking at once may each see the other.
+    public func isHeldElsewhere() throws -> Bool {
+        guard try tryAcquire() else { return true }
+        release()
+        return false
     }
 }
 

@@ -10,7 +10,12 @@
 // and kills itself with SIGKILL when the compaction that follows reaches STEP (a
 // `ProjectionDirectory.CompactionStep`), so tests can crash an erasure at every step.
 //
+// With --hold-write-lock, it holds the store's write lock (an empty LMDB write transaction)
+// from printing `holding` until a line arrives on stdin, then prints `released`: another
+// process's writer waiting for the lock, as the server's does while an import commits.
+//
 // Usage: ledger-stress DIR [SEED] [--keys] | ledger-stress DIR --erase KEY STEP
+//        | ledger-stress DIR --hold-write-lock
 
 import Foundation
 import LedgerContacts
@@ -31,6 +36,15 @@ if arguments.count == 5 && arguments[2] == "--erase" {
         if step.rawValue == arguments[4] { kill(getpid(), SIGKILL) }
     }
     FileHandle.standardOutput.write(Data("compacted\n".utf8))
+    exit(0)
+}
+if arguments.count == 3 && arguments[2] == "--hold-write-lock" {
+    let ledger = try Ledger(directory: arguments[1])
+    try ledger.holdingWriteLock {
+        FileHandle.standardOutput.write(Data("holding\n".utf8))
+        _ = readLine()
+    }
+    FileHandle.standardOutput.write(Data("released\n".utf8))
     exit(0)
 }
 guard arguments.count >= 2 else {

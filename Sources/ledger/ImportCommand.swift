@@ -52,11 +52,11 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Validate and report; write nothing.") var dryRun = false
     @Option(help: "Write the rejected rows, with the reason, to this CSV file.") var rejects: String?
     @Flag(help: "Print the summary as JSON.") var json = false
-    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction.", visibility: .hidden)) var batchSize: Int = ImportOptions.defaultBatchSize
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction (default 3,000; 1,000 while `ledger serve` runs on the store).", visibility: .hidden)) var batchSize: Int?
     @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Resident memory in MiB past which the import releases the store's mapped pages (default 256).", valueName: "MiB")) var memoryLimit: Int = Int(ImportOptions().memoryLimit >> 20)
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard batchSize.map({ $0 > 0 }) ?? true else { throw ValidationError("--batch-size must be positive") }
         guard memoryLimit >= 64 else { throw ValidationError("--memory-limit must be at least 64 (MiB)") }
         // Before the store is opened or created: nothing is written for a refused import.
         do {
@@ -130,7 +130,7 @@ struct ImportCommand: ParsableCommand {
         options.read.sheet = sheet
         options.actor = actor.map { Actor(parsing: $0) } ?? Actor(.user, ProcessInfo.processInfo.environment["USER"] ?? "cli")
         options.dryRun = dryRun
-        options.batchSize = batchSize
+        options.batchSize = batchSize ?? ImportOptions.defaultBatchSize
         options.memoryLimit = Int64(memoryLimit) << 20
 
         // The file is vetted (a regular file within the size limit, not empty) and the rejects
@@ -170,6 +170,12 @@ struct ImportCommand: ParsableCommand {
     /// rejected (`partial`, or `dataError` when no row got in), which also removes a store the
     /// import created for nothing.
     private func run(into ledger: Ledger, input: URL, options: ImportOptions, rejects rejectsWriter: RejectsWriter?) throws {
+        var options = options
+        if batchSize == nil, !options.dryRun, try ledger.processLock(named: ImportOptions.servingLockName).isHeldElsewhere() {
+            // A server runs on the store: smaller transactions keep its commits' wait for the
+            // log's write lock short (decision 0020, addendum on pipelined commits).
+            options.batchSize = ImportOptions.besideServerBatchSize
+        }
         let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
         defer {
             if let behind = book.projectionBehind {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerContacts
 import LedgerForms
+import LedgerImport
 import LedgerServer
 import LedgerStore
 import ServiceLifecycle
@@ -60,6 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { ServerLogHandler(label: $0) }
         let (book, close) = try options.open(create: true)
         defer { close() }
+        // While it runs, an import in another process commits smaller batches, so that its
+        // hold on the log's write lock delays the server's commits less (decision 0020).
+        let serving = try book.ledger.processLock(named: ImportOptions.servingLockName)
+        try serving.holdShared()
+        defer { serving.release() }
         var logger = Logger(label: "contactledger.http")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let service = ContactService(book: book, logger: logger)

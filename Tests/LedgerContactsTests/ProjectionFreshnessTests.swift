@@ -137,6 +137,25 @@ struct ProjectionFreshnessTests {
         try Self.expectProjectionValid(fixture)
     }
 
+    @Test("a request that sets back a value an overlaid batch changed is decided caught up, not answered unchanged from the projection")
+    func settingBackAnOverlaidChange() async throws {
+        let fixture = try Fixture()
+        let service = ContactService(book: fixture.book)
+        fixture.book.overlayPatience.withLock { $0 = .seconds(3_600) }
+        let created = try await service.upsert(Self.item("back@example.com", name: "One"), match: .email, channel: .api, actor: fixture.actor)
+        try Self.appendUnprojected(fixture, contacts: 600)
+        // Answered from the overlay: the projection still says One.
+        #expect(try await service.upsert(Self.item("back@example.com", name: "Two"), match: .email, channel: .api, actor: fixture.actor) == .updated(created.contact, events: 1))
+        #expect(fixture.book.overlaidBatches == 1)
+        // From the projection alone this would change nothing, and Two would stay.
+        let back = try await service.upsert(Self.item("back@example.com", name: "One"), match: .email, channel: .api, actor: fixture.actor)
+        #expect(back == .updated(created.contact, events: 1))
+        #expect(try await service.contact(created.contact)?.firstName == "One")
+        try await Self.overlayEmptied(fixture)
+        #expect(try await service.contact(created.contact)?.firstName == "One")
+        try Self.expectProjectionValid(fixture)
+    }
+
     @Test("a stale decision that takes an identifier the unprojected batch holds is refused at commit and decided again, caught up")
     func staleDecisionDecidedAgain() async throws {
         let fixture = try Fixture()
