@@ -199,9 +199,9 @@ struct ImportCommand: ParsableCommand {
             lastDrawn = seconds
             let line = ProgressLine.render(rows: done.rows, fraction: done.read.fraction, elapsed: seconds)
             // \r returns to the start of the line, ESC [ K clears what a longer line left.
-            FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
+            StandardStream.write("\r\(line)\u{1B}[K", to: STDERR_FILENO)
         }
-        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if showProgress { StandardStream.write("\n", to: STDERR_FILENO) }
         if json {
             try Output.json(summary)
             try Self.checkRejections(summary)

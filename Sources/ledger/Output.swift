@@ -30,12 +30,12 @@ enum Output {
 
     /// Prints a line of text on standard output.
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((TerminalText.escaped(text, keepingLineFeeds: true) + "\n").utf8))
+        StandardStream.output(TerminalText.escaped(text, keepingLineFeeds: true) + "\n")
     }
 
     /// Prints a line of text on standard error.
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((TerminalText.escaped(text, keepingLineFeeds: true) + "\n").utf8))
+        StandardStream.write(TerminalText.escaped(text, keepingLineFeeds: true) + "\n", to: STDERR_FILENO)
     }
 
     /// Whether standard error is a terminal (for progress lines).

@@ -139,7 +139,7 @@ struct SegmentCommand: ParsableCommand {
                 } else if format == "csv" {
                     var text = CSVField.record(["id", "email", "phone", "externalId"])
                     for line in lines { text += CSVField.record([String(line.id), line.email ?? "", line.phone ?? "", line.externalId ?? ""]) }
-                    FileHandle.standardOutput.write(Data(text.utf8))
+                    StandardStream.output(text)
                 } else {
                     for line in lines { Output.line(line.text) }
                 }

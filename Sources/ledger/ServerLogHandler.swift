@@ -31,6 +31,8 @@ struct ServerLogHandler: LogHandler {
         let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let time = Date.now.formatted(.iso8601)
         let line = "\(time) \(event.level) \(label) :\(fields.isEmpty ? "" : " " + fields) [\(event.source)] \(event.message)\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        // A line that cannot be written (standard error on a full disk) is dropped: the log
+        // never stops the server.
+        StandardStream.write(line, to: STDERR_FILENO)
     }
 }
