@@ -73,6 +73,10 @@ struct StandardStreamTests {
         try await PipelinedCommitsTests.offPool {
             let store = NSTemporaryDirectory() + "ledger-full-stdout-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: store) }
+            let file = store + ".csv"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            try Data("Email\nana@example.com\n".utf8).write(to: URL(fileURLWithPath: file))
+            #expect(try Executables.run("ledger", ["import", file, "--store", store]).status == 0)
             let command = Process()
             command.executableURL = URL(fileURLWithPath: Executables.path("ledger"))
             command.arguments = ["stats", "--store", store]
