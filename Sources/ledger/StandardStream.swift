@@ -25,10 +25,11 @@ enum StandardStream {
     }
 
     /// Writes `text` to standard output; when it cannot be written, says so on standard error
-    /// and exits with `EX_IOERR` (74), so that a command's output is never silently cut short.
+    /// and exits with `ExitStatus.ioError` (74), so that a command's output is never silently
+    /// cut short.
     static func output(_ text: String) {
         guard let failure = write(text, to: STDOUT_FILENO) else { return }
         write("ledger: cannot write to standard output: \(String(cString: strerror(failure)))\n", to: STDERR_FILENO)
-        exit(74)
+        exit(ExitStatus.ioError.rawValue)
     }
 }
