@@ -316,12 +316,6 @@ public struct ProjectionTransaction {
     /// Counts the index operations of a bulk writer with a memory budget (nil otherwise).
     let pages: MappedPageGuard?
 
-    init(txn: LMDBTransaction, meta: MDB_dbi, pages: MappedPageGuard? = nil) {
-        self.txn = txn
-        self.meta = meta
-        self.pages = pages
-    }
-
     private static let checkpointKey = Array("checkpoint".utf8)
     private static let headHashKey = Array("checkpoint.head-hash".utf8)
 

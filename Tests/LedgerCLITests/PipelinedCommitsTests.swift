@@ -45,6 +45,27 @@ final class WriteLockHolder: @unchecked Sendable {
     }
 }
 
+/// A contact service on a store of its own, for the tests below; `close` closes it and
+/// removes the store.
+struct ServiceFixture {
+    let store = ContactFixtures.newStorePath()
+    let ledger: Ledger
+    let book: ContactBook
+    let service: ContactService
+
+    init() throws {
+        ledger = try Ledger(directory: store)
+        book = try ContactBook(ledger: ledger)
+        service = ContactService(book: book)
+    }
+
+    func close() {
+        book.close()
+        ledger.close()
+        try? FileManager.default.removeItem(atPath: store)
+    }
+}
+
 /// Commits while another process holds LMDB's write lock (decision 0020, addendum on pipelined
 /// commits): appends that queue meanwhile share the transaction that gets the lock, and the
 /// contact service decides the next commit while the last one waits, so a request waits for
@@ -140,15 +161,9 @@ struct PipelinedCommitsTests {
 
     @Test("the service decides the next commit while the last waits for the lock; both are answered from one transaction, in order, and readable")
     func serviceCommitsPipelined() async throws {
-        let store = ContactFixtures.newStorePath()
-        defer { try? FileManager.default.removeItem(atPath: store) }
-        let ledger = try Ledger(directory: store)
-        let book = try ContactBook(ledger: ledger)
-        defer {
-            book.close()
-            ledger.close()
-        }
-        let service = ContactService(book: book)
+        let fixture = try ServiceFixture()
+        defer { fixture.close() }
+        let (store, ledger, service) = (fixture.store, fixture.ledger, fixture.service)
         let actor = Actor(.apiKey, "crm")
         _ = try await service.upsert(Self.item("known@example.com", name: "Old"), match: .email, channel: .api, actor: actor)
         let holder = try await WriteLockHolder.start(store: store)
@@ -183,15 +198,9 @@ struct PipelinedCommitsTests {
 
     @Test("a request about a contact a commit in flight changes is decided after that commit lands, as if one after the other")
     func overlappingRequestWaitsForTheFlight() async throws {
-        let store = ContactFixtures.newStorePath()
-        defer { try? FileManager.default.removeItem(atPath: store) }
-        let ledger = try Ledger(directory: store)
-        let book = try ContactBook(ledger: ledger)
-        defer {
-            book.close()
-            ledger.close()
-        }
-        let service = ContactService(book: book)
+        let fixture = try ServiceFixture()
+        defer { fixture.close() }
+        let (store, book, service) = (fixture.store, fixture.book, fixture.service)
         let actor = Actor(.apiKey, "crm")
         let created = try await service.upsert(Self.item("same@example.com", name: "Old"), match: .email, channel: .api, actor: actor)
         let holder = try await WriteLockHolder.start(store: store)

@@ -75,7 +75,7 @@ struct MappedPageBudget: Sendable {
 
     /// Releases the maps of `book` when over budget; returns whether it did.
     @discardableResult
-    func enforce(on book: ContactBook, reading statm: StatmReader? = StatmReader()) -> Bool {
+    func enforce(on book: ContactBook, reading statm: StatmReader?) -> Bool {
         guard let usage = statm?.usage(), shouldRelease(usage) else { return false }
         book.ledger.releaseMappedPages()
         book.store.releaseMappedPages()
