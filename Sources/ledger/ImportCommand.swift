@@ -176,6 +176,9 @@ struct ImportCommand: ParsableCommand {
             // log's write lock short (decision 0020, addendum on pipelined commits).
             options.batchSize = ImportOptions.besideServerBatchSize
         }
+        // A server's commit that waits for the log's write lock goes before the import's next
+        // transaction, whenever the server started (decision 0020, addendum on write turns).
+        if !options.dryRun { try ledger.takeWriteTurns(as: .yields) }
         let book = try ContactBook(ledger: ledger, defaultRegion: defaultRegion)
         defer {
             if let behind = book.projectionBehind {
