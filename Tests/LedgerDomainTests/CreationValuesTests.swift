@@ -32,6 +32,9 @@ struct CreationValuesTests {
         #expect(created.fields.isEmpty)
         #expect(!created.carriesValues)
         #expect(Array(v2.facts) == [v2])
+        // The sample's v2 bytes as ContactEventFormatTests pinned them before v3: its consents, nothing else.
+        let pinnedV2 = try Self.decode(version: 2, data: "010201096d61726b6574696e670100000202096d61726b6574696e67010107323032362d30390001")
+        #expect(pinnedV2 == .contactCreated(Self.sample.alone))
         // v2 bytes followed by v3's two empty lists are not v2: trailing bytes.
         #expect(throws: DomainEventError.self) { try Self.decode(version: 2, data: "020101096d61726b6574696e67020000020000") }
         // The same bytes are a v3 creation carrying nothing.
@@ -87,7 +90,7 @@ struct CreationValuesTests {
             return
         }
         #expect(changed.changes.map(\.field) == [.standard(.firstName), .standard(.birthDate), .custom("lifetimeValue"), .custom("vip")])
-        #expect(changed.changes.allSatisfy { $0.new.isErased })
+        #expect(changed.changes.allSatisfy { change in change.new.isErased })
     }
 
     @Test("counts past the end of the data are malformed, not an allocation")
