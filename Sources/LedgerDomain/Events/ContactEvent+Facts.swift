@@ -24,13 +24,16 @@ extension ContactEvent {
             }
         }
 
+        /// The first fact's index: 0.
         public var startIndex: Int { 0 }
 
+        /// Past the last fact: 1 for an event that stands for itself.
         public var endIndex: Int {
             guard let created else { return 1 }
             return 1 + created.identifiers.count + (created.fields.isEmpty ? 0 : 1)
         }
 
+        /// The fact at `position`, made from the event when asked (nothing is stored).
         public subscript(position: Int) -> ContactEvent {
             guard let created else { return event }
             if position == 0 { return .contactCreated(created.alone) }
