@@ -240,6 +240,11 @@ package struct BatchPlan {
 
     /// Records an identifier `event` adds to or removes from contact `key` in this batch.
     private mutating func own(_ event: ContactEvent, key: Key, row: Int, identifiers: ContactIdentifiers) {
+        // A creation's identifiers (decision 0026) are owned as the events they stand for.
+        if case .contactCreated(let created) = event, !created.identifiers.isEmpty {
+            for fact in event.facts { own(fact, key: key, row: row, identifiers: identifiers) }
+            return
+        }
         switch event {
         case .identifierAdded(let change):
             if let value = change.value.value {

@@ -101,11 +101,18 @@ extension ContactBook {
     ) throws {
         // A preparer's array comes back empty: nothing to free, so no call.
         if !events.isEmpty { events.removeAll(keepingCapacity: true) }
-        // Room for a new contact's usual events: created, identifiers, fields, segments, consents.
+        // Room for the usual events: created (or identifiers and fields), segments, consents.
         events.reserveCapacity(7 + input.segments.count)
-        if state == nil { events.append(.contactCreated(ContactCreated(channel: channel))) }
+        // A new contact is one `contact.created` carrying its identifiers and field values
+        // (decision 0026); an existing one's changes are events of their own.
+        var created = state == nil ? ContactCreated(channel: channel) : nil
+        if created != nil { events.append(.contactCreated(ContactCreated(channel: channel))) }
         for kind in Self.identifierKindsInEventOrder {
             guard let value = identifiers[kind] else { continue }
+            if created != nil {
+                created?.identifiers.append(IdentifierChange(kind: kind, value: value))
+                continue
+            }
             let held = state?.identifiers(kind) ?? []
             if held.contains(value) { continue }
             // A contact has one identifier of each kind: a new one replaces the old.
@@ -132,8 +139,15 @@ extension ContactBook {
             } catch {
                 throw ContactError(.invalidField, "\(error)", cause: error)
             }
-            events.append(.contactFieldsChanged(ContactFieldsChanged(changes: fieldChanges)))
+            if created != nil {
+                created?.fields = fieldChanges
+            } else {
+                events.append(.contactFieldsChanged(ContactFieldsChanged(changes: fieldChanges)))
+            }
         }
+        // The identifiers came normalised (`normalizedIdentifiers`), as they do for an
+        // `identifier-added`; the fields were checked above.
+        if let created { events[0] = .contactCreated(created) }
         for segment in input.segments where !(state?.segments.contains(segment) ?? false) {
             let joined = ContactEvent.segmentMemberAdded(SegmentMembership(segment: segment))
             do {

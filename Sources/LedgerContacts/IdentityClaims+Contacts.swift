@@ -42,14 +42,17 @@ extension ContactBook {
     /// at `decidedAt`; nil when the identifiers do not change.
     func identityChanges(before: Set<HeldIdentifier>, start: Set<HeldIdentifier>? = nil, events: [ContactEvent], decidedAt: UInt64) -> IdentityChanges? {
         var held = start ?? before
+        // A creation's identifiers (decision 0026) are claimed as the events they stand for.
         for event in events {
-            switch event {
-            case .identifierAdded(let change):
-                if let value = change.value.value { held.insert(HeldIdentifier(kind: change.kind, value: value)) }
-            case .identifierRemoved(let change):
-                if let value = change.value.value { held.remove(HeldIdentifier(kind: change.kind, value: value)) }
-            case .contactErased, .contactMergedAway: held.removeAll()
-            default: break
+            for fact in event.facts {
+                switch fact {
+                case .identifierAdded(let change):
+                    if let value = change.value.value { held.insert(HeldIdentifier(kind: change.kind, value: value)) }
+                case .identifierRemoved(let change):
+                    if let value = change.value.value { held.remove(HeldIdentifier(kind: change.kind, value: value)) }
+                case .contactErased, .contactMergedAway: held.removeAll()
+                default: break
+                }
             }
         }
         guard held != before else { return nil }

@@ -13,8 +13,9 @@ struct ContactCommandTests {
         let added = try ledger("contact", "add", "--email", "Olena@Example.com", "--phone", "067 123 45 67", "--first-name", "Олена", "--birth-date", "12.03.1988", "--field", "city=Київ", "--segment", "vip")
         #expect(added.status == 0, "\(added.stderr)")
         // The first custom field opens the schema stream, a stream of its own category: Olena
-        // is contact 1, as the first contact always is.
-        #expect(added.stdout == "created contact 1 (6 events)\n")
+        // is contact 1, as the first contact always is. Three events: contact.created carrying
+        // the identifiers and fields (decision 0026), field.defined for city, the segment.
+        #expect(added.stdout == "created contact 1 (3 events)\n")
         #expect(try ledger("contact", "add", "--email", "olena@example.com").stdout == "contact 1 unchanged\n")
 
         let shown = try ledger("contact", "show", "+380671234567")
@@ -34,7 +35,7 @@ struct ContactCommandTests {
         #expect(try ledger("consent", "olena@example.com", "--at", before).stdout.contains("none recorded"))
 
         let conflict = try ledger("contact", "add", "--email", "other@example.com")
-        #expect(conflict.stdout == "created contact 2 (2 events)\n")
+        #expect(conflict.stdout == "created contact 2 (1 events)\n")
         let refused = try ledger("contact", "add", "--email", "other@example.com", "--phone", "0671234567")
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("identity conflict"))

@@ -65,7 +65,7 @@ struct CreationConsentTests {
             Issue.record("\(outcome)")
             return
         }
-        #expect(events == 3, "created (with both consents), e-mail, phone")
+        #expect(events == 1, "created, carrying both consents, the e-mail and the phone")
         let recorded = try fixture.ledger.readStream(contact)
         #expect(!recorded.contains { $0.type.name == "consent.granted" })
         let state = try #require(try fixture.book.contact(contact))

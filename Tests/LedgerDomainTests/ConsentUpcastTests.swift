@@ -30,7 +30,8 @@ struct ConsentUpcastTests {
         let consent = ContactEvent.contactCreated(ContactCreated(channel: .api, consents: [
             CreationConsent(scope: ConsentScope(channel: .email, purpose: "marketing"), method: .api, status: .confirmed, wordingVersion: nil),
         ]))
-        let data = Hex.encode(consent.encodedPayload.data)
+        // v2 bytes as the released build wrote them: channel api (2), one consent.
+        let data = "020101096d61726b6574696e6702000002"
         #expect(try Self.decode("contact.created", version: 2, (data: data, personal: "")) == consent)
         // The terms' "happened at" flag (the byte before the status) set, with a time.
         let timed = String(data.dropLast(4)) + "0102" + String(data.suffix(2))

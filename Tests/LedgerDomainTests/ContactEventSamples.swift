@@ -16,10 +16,23 @@ enum ContactEventSamples {
         let newsletter = ConsentScope(channel: .email, purpose: "newsletter")
         switch kind {
         case .contactCreated:
-            return .contactCreated(ContactCreated(channel: .import, consents: [
-                CreationConsent(scope: ConsentScope(channel: .email, purpose: "marketing"), method: .import, status: .confirmed, wordingVersion: nil),
-                CreationConsent(scope: ConsentScope(channel: .sms, purpose: "marketing"), method: .import, status: .subscribed, wordingVersion: "2026-09"),
-            ]))
+            return .contactCreated(ContactCreated(
+                channel: .import,
+                consents: [
+                    CreationConsent(scope: ConsentScope(channel: .email, purpose: "marketing"), method: .import, status: .confirmed, wordingVersion: nil),
+                    CreationConsent(scope: ConsentScope(channel: .sms, purpose: "marketing"), method: .import, status: .subscribed, wordingVersion: "2026-09"),
+                ],
+                identifiers: [
+                    IdentifierChange(kind: .email, value: "olena@example.com"),
+                    IdentifierChange(kind: .phone, value: "+380441234567"),
+                ],
+                fields: [
+                    FieldChange(field: .standard(.firstName), from: nil, to: .text("Олена")),
+                    FieldChange(field: .standard(.birthDate), from: nil, to: .date(date(1961, 3, 9))),
+                    FieldChange(field: .custom("lifetimeValue"), from: nil, to: .number(number("1250.50"))),
+                    FieldChange(field: .custom("vip"), from: nil, to: .bool(true)),
+                ]
+            ))
         case .contactFieldsChanged:
             return .contactFieldsChanged(ContactFieldsChanged(changes: [
                 FieldChange(field: .standard(.firstName), from: nil, to: .text("Олена")),
@@ -71,6 +84,11 @@ enum ContactEventSamples {
     /// What `event` reads as when its personal data is unavailable.
     static func erased(_ event: ContactEvent) -> ContactEvent {
         switch event {
+        case .contactCreated(var created):
+            // A value set from unset: the unset before is no personal value, and is not stored.
+            created.identifiers = created.identifiers.map { IdentifierChange(kind: $0.kind, value: .erased) }
+            created.fields = created.fields.map { FieldChange(field: $0.field, old: .known(nil), new: .erased) }
+            return .contactCreated(created)
         case .contactFieldsChanged(var changed):
             changed.changes = changed.changes.map { FieldChange(field: $0.field, old: .erased, new: .erased) }
             return .contactFieldsChanged(changed)
@@ -92,7 +110,7 @@ enum ContactEventSamples {
         case .consentConfirmed(var consent):
             consent.evidence = .erased
             return .consentConfirmed(consent)
-        case .contactCreated, .segmentMemberAdded, .segmentMemberRemoved, .contactMerged, .contactMergedAway,
+        case .segmentMemberAdded, .segmentMemberRemoved, .contactMerged, .contactMergedAway,
              .contactErased, .fieldDefined:
             return event
         }

@@ -17,7 +17,8 @@ struct RandomEvents {
     mutating func event() -> ContactEvent {
         // Merged-away and erased end a fold, so they are rare enough for most runs to go on.
         switch Int.random(in: 0..<100, using: &generator) {
-        case 0..<4: return .contactCreated(ContactCreated(channel: pick(EntryChannel.allCases)))
+        case 0..<2: return .contactCreated(ContactCreated(channel: pick(EntryChannel.allCases)))
+        case 2..<4: return .contactCreated(carryingCreation())
         case 4..<20: return .contactFieldsChanged(ContactFieldsChanged(changes: (0..<Int.random(in: 1...3, using: &generator)).map { _ in change() }))
         case 20..<34: return .identifierAdded(identifier())
         case 34..<42: return .identifierRemoved(identifier())
@@ -69,6 +70,16 @@ struct RandomEvents {
             ? .standard(pick(StandardField.allCases))
             : .custom(pick(["tier", "ltv", "firstOrder", "vip"]))
         return FieldChange(field: field, old: personal(value()), new: personal(value()))
+    }
+
+    /// A creation carrying identifiers and fields (decision 0026), some of them erased.
+    private mutating func carryingCreation() -> ContactCreated {
+        let identifiers = (0..<Int.random(in: 0...3, using: &generator)).map { _ in identifier() }
+        let fields = (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+            let change = change()
+            return FieldChange(field: change.field, old: .known(nil), new: change.new)
+        }
+        return ContactCreated(channel: pick(EntryChannel.allCases), identifiers: identifiers, fields: fields)
     }
 
     private mutating func scope() -> ConsentScope {

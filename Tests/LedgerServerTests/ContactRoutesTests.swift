@@ -209,7 +209,13 @@ struct ContactRoutesTests {
             let history = try await client.send(.get, "/api/v1/contacts/ext:crm-17/history", key: key)
             #expect(history.status == .ok)
             let entries = history.object["entries"] as? [[String: Any]] ?? []
-            #expect(entries.count >= 3)
+            // One contact.created carrying the identifiers, fields and consents (decisions 0022
+            // and 0026), then the segment joined.
+            #expect(entries.count == 2)
+            let subjects = (entries.first?["changes"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
+            for subject in ["email", "phone", "externalId", "firstName", "lastName", "city"] {
+                #expect(subjects.contains(subject), "\(subject) not among the creation's changes \(subjects)")
+            }
             #expect(entries.allSatisfy { $0["actor"] as? String == "api-key:crm" })
 
             let before = try await client.send(.get, "/api/v1/contacts/ext:crm-17/consent?at=2000-01-01", key: key)

@@ -1,7 +1,13 @@
 /// The rules for a whole event about to be recorded: its field values, identifiers and texts.
 extension ContactFieldRules {
     /// Checks everything a writer controls in `event`; personal values must be known.
+    /// A creation carrying identifiers and fields (decision 0026) is checked as the events it
+    /// stands for (`ContactEvent.facts`).
     public func validate(_ event: ContactEvent) throws(FieldRuleViolation) {
+        for fact in event.facts { try validate(fact: fact) }
+    }
+
+    private func validate(fact event: ContactEvent) throws(FieldRuleViolation) {
         switch event {
         case .contactCreated(let created):
             for consent in created.grants {

@@ -4,7 +4,8 @@
 /// projector decides what it means. Read it with `ContactEvent(decoding:)`, write it with
 /// `newEvent(...)`, show it with `jsonPayload`.
 public enum ContactEvent: Sendable, Hashable {
-    /// `contact.created` v1.
+    /// `contact.created` v3; a new contact's identifiers and field values come inside it
+    /// (read them through `facts`).
     case contactCreated(ContactCreated)
     /// `contact.fields-changed` v1.
     case contactFieldsChanged(ContactFieldsChanged)

@@ -61,9 +61,9 @@ public enum ContactEventKind: String, CaseIterable, Hashable, Sendable {
         // v2: the `operator` method, an evidence note, and a grant's status stated.
         case .consentGranted, .consentWithdrawn, .consentConfirmationRequested, .consentConfirmed:
             2
-        // v2: the consent the contact is created with.
+        // v2: the consent the contact is created with; v3: its identifiers and field values.
         case .contactCreated:
-            2
+            3
         }
     }
 
@@ -71,12 +71,13 @@ public enum ContactEventKind: String, CaseIterable, Hashable, Sendable {
     public var currentType: EventType { EventType(name, version: currentVersion) }
 
     /// Whether the payload has a personal part; a sealing layer may skip the others.
+    /// (`contact.created` has one when it carries identifiers or field values.)
     public var carriesPersonalData: Bool {
         switch self {
-        case .contactFieldsChanged, .identifierAdded, .identifierRemoved, .consentGranted,
+        case .contactCreated, .contactFieldsChanged, .identifierAdded, .identifierRemoved, .consentGranted,
              .consentWithdrawn, .consentConfirmationRequested, .consentConfirmed:
             true
-        case .contactCreated, .segmentMemberAdded, .segmentMemberRemoved, .contactMerged,
+        case .segmentMemberAdded, .segmentMemberRemoved, .contactMerged,
              .contactMergedAway, .contactErased, .fieldDefined:
             false
         }

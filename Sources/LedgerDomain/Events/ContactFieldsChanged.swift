@@ -13,9 +13,6 @@ public struct ContactFieldsChanged: Hashable, Sendable {
 }
 
 extension ContactFieldsChanged: EventPayload {
-    /// The stored byte before a custom field's name; standard fields use their own codes.
-    private static let customFieldCode: UInt8 = 0
-
     static func decode(version: UInt16, from payload: inout PayloadReader) throws(PayloadError) -> Self? {
         switch version {
         case 1: try decodeV1(&payload)
@@ -24,24 +21,7 @@ extension ContactFieldsChanged: EventPayload {
     }
 
     static func decodeV1(_ payload: inout PayloadReader) throws(PayloadError) -> Self {
-        let fields = try payload.readData { reader in
-            let count = try reader.readVarint("change count")
-            var fields: [ContactField] = []
-            // Each field takes at least one byte, so the count cannot make us allocate more
-            // than the buffer holds.
-            fields.reserveCapacity(Int(min(count, UInt64(reader.remaining))))
-            for _ in 0..<count {
-                let code = try reader.readUInt8("field")
-                if code == customFieldCode {
-                    fields.append(.custom(try reader.readString("custom field name")))
-                } else if let field = StandardField(code: code) {
-                    fields.append(.standard(field))
-                } else {
-                    throw BinaryFormatError(offset: reader.offset - 1, what: "field (unknown code \(code))")
-                }
-            }
-            return fields
-        }
+        let fields = try payload.readData { try $0.readFieldList() }
         var changes: [FieldChange] = []
         changes.reserveCapacity(fields.count)
         for field in fields {
@@ -53,19 +33,10 @@ extension ContactFieldsChanged: EventPayload {
     }
 
     func encode(into payload: inout PayloadWriter) {
-        payload.data.writeVarint(UInt64(changes.count))
+        payload.data.writeFieldList(changes)
         // Read in place: iterating the array copied each change (a retain per field name and
-        // value), twice per change, for every contact a bulk import writes.
+        // value), for every contact a bulk import writes.
         changes.withUnsafeBufferPointer { changes in
-            for index in changes.indices {
-                switch changes[index].field {
-                case .standard(let field):
-                    payload.data.writeCode(field)
-                case .custom(let name):
-                    payload.data.write(Self.customFieldCode)
-                    payload.data.writeString(name)
-                }
-            }
             for index in changes.indices {
                 payload.writePersonal(changes[index].old) { $0.writeFieldValue($1) }
                 payload.writePersonal(changes[index].new) { $0.writeFieldValue($1) }
@@ -89,7 +60,7 @@ extension ContactFieldsChanged: EventPayload {
     }
 
     /// A value as a one-key object naming its type, so text and dates never look alike.
-    private static func json(of value: FieldValue?) -> JSONValue {
+    static func json(of value: FieldValue?) -> JSONValue {
         switch value {
         case nil: .null
         case .text(let text): .object(["text": .string(text)])
@@ -105,8 +76,32 @@ private enum StoredValueTag {
     static let unset: UInt8 = 0
 }
 
+/// The stored byte before a custom field's name; standard fields use their own codes.
+private let customFieldCode: UInt8 = 0
+
+// A field list in the non-personal part (`contact.fields-changed`, `contact.created` v3): a
+// count, then per field its standard code, or 0 and the custom field's name.
 extension BinaryReader {
-    fileprivate mutating func readFieldValue() throws(BinaryFormatError) -> FieldValue? {
+    mutating func readFieldList() throws(BinaryFormatError) -> [ContactField] {
+        let count = try readVarint("change count")
+        var fields: [ContactField] = []
+        // Each field takes at least one byte, so the count cannot make us allocate more
+        // than the buffer holds.
+        fields.reserveCapacity(Int(min(count, UInt64(remaining))))
+        for _ in 0..<count {
+            let code = try readUInt8("field")
+            if code == customFieldCode {
+                fields.append(.custom(try readString("custom field name")))
+            } else if let field = StandardField(code: code) {
+                fields.append(.standard(field))
+            } else {
+                throw BinaryFormatError(offset: offset - 1, what: "field (unknown code \(code))")
+            }
+        }
+        return fields
+    }
+
+    mutating func readFieldValue() throws(BinaryFormatError) -> FieldValue? {
         let tagOffset = offset
         let tag = try readUInt8("field value type")
         if tag == StoredValueTag.unset { return nil }
@@ -135,7 +130,22 @@ extension BinaryReader {
 }
 
 extension BinaryWriter {
-    fileprivate mutating func writeFieldValue(_ value: FieldValue?) {
+    mutating func writeFieldList(_ changes: [FieldChange]) {
+        writeVarint(UInt64(changes.count))
+        changes.withUnsafeBufferPointer { changes in
+            for index in changes.indices {
+                switch changes[index].field {
+                case .standard(let field):
+                    writeCode(field)
+                case .custom(let name):
+                    write(customFieldCode)
+                    writeString(name)
+                }
+            }
+        }
+    }
+
+    mutating func writeFieldValue(_ value: FieldValue?) {
         guard let value else {
             write(StoredValueTag.unset)
             return

@@ -33,7 +33,8 @@ public enum ConsentTrail {
             case .consentConfirmed(let confirmed):
                 entries.append(entry(.confirmed, confirmed.scope, confirmed.method, confirmed.wordingVersion, token: confirmed.tokenID, confirmed.evidence))
             case .contactCreated(let created):
-                // The consent the contact was created with (decision 0022).
+                // The consent the contact was created with (decision 0022); the identifiers and
+                // fields it carries (decision 0026, `facts`) are no consent.
                 for granted in created.grants {
                     entries.append(entry(.granted, granted.scope, granted.method, granted.wordingVersion, status: granted.status, granted.evidence))
                 }

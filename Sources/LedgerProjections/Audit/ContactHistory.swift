@@ -38,8 +38,16 @@ public enum ContactHistory {
         }
     }
 
-    /// What one event changed, in the order its payload lists it.
+    /// What one event changed, in the order its payload lists it: a creation carrying
+    /// identifiers and fields (decision 0026) shows each as the event it stands for would.
     public static func changes(of event: ContactEvent) -> [HistoryChange] {
+        let facts = event.facts
+        guard facts.count > 1 else { return changes(ofFact: event) }
+        return facts.flatMap { changes(ofFact: $0) }
+    }
+
+    /// What one fact (`ContactEvent.facts`) changed.
+    private static func changes(ofFact event: ContactEvent) -> [HistoryChange] {
         switch event {
         case .contactCreated(let created):
             // With the consent it was created with, each shown as the grant it is (decision 0022).

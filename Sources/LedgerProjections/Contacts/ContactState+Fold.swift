@@ -20,6 +20,8 @@ extension ContactState {
     ///   ignored: their personal values could not be read, and a forgotten person gains no
     ///   new facts.
     /// - `field.defined` belongs to the schema stream and leaves the state as it is.
+    /// - A `contact.created` carrying identifiers and field values (v3) folds as the creation,
+    ///   each identifier added, then the fields changed (`ContactEvent.facts`).
     public static func fold(_ state: ContactState?, _ event: ContactEvent, meta: EventMeta) -> ContactState? {
         var folded = state
         fold(into: &folded, event, meta: meta)
@@ -36,7 +38,14 @@ extension ContactState {
         if contact.mergedInto != nil {
             guard case .contactErased = event else { return }
         }
-        contact.apply(event, meta: meta)
+        // A creation carrying identifiers and fields folds as the events it stands for; every
+        // other event is its only fact and is applied as it is (a rebuild folds millions: no
+        // copy of each through `facts`).
+        if case .contactCreated(let created) = event, created.carriesValues {
+            for fact in event.facts { contact.apply(fact, meta: meta) }
+        } else {
+            contact.apply(event, meta: meta)
+        }
         contact.updatedAt = max(contact.updatedAt, meta.recordedAt)
     }
 

@@ -31,8 +31,9 @@ struct RuleReaders: Sendable {
         }
     }
 
-    /// Per rule, by index, whether an event of this kind can change its answer. Creation,
-    /// merges and erasure can change anything.
+    /// Per rule, by index, whether an event of this kind can change its answer. Creation
+    /// (with whatever identifiers and fields it carries, decision 0026), merges and erasure can
+    /// change anything.
     func affected(by event: ContactEvent) -> [Bool] {
         var affected = [Bool](repeating: false, count: count)
         func mark(_ indexes: [Int]) {

@@ -43,12 +43,15 @@ extension SegmentFacts {
             guard let time = layout.importTime, bytes[layout.importFile].elementsEqual(file.utf8) else { return false }
             times.append(time)
         }
-        switch event {
-        case .contactFieldsChanged(let changes):
+        // A creation carrying fields (decision 0026) moves their times as its fields-changed would.
+        for fact in event.facts {
+            guard case .contactFieldsChanged(let changes) = fact else { continue }
             for change in changes.changes {
                 guard let time = bytes.withUnsafeBytes({ layout.fieldTime(change.field, in: $0) }) else { return false }
                 times.append(time)
             }
+        }
+        switch event {
         case .consentWithdrawn(let withdrawn):
             guard let time = bytes.withUnsafeBytes({ layout.withdrawalTime(withdrawn.scope.channel, in: $0) }) else { return false }
             times.append(time)

@@ -28,23 +28,26 @@ public struct SegmentFacts: Hashable, Sendable {
     /// Whether nothing is known.
     public var isEmpty: Bool { self == SegmentFacts() }
 
-    /// Folds one event of the contact's stream, with what its envelope says.
+    /// Folds one event of the contact's stream, with what its envelope says. A creation carrying
+    /// fields (decision 0026) sets their times as the fields-changed it stands for would.
     public mutating func record(_ event: ContactEvent, envelope: FactEnvelope) {
-        switch event {
-        case .fieldDefined:
-            return
-        case .contactErased:
-            // Nothing stays that a rule could single the contact out by.
-            self = SegmentFacts()
-            return
-        case .contactFieldsChanged(let changed):
-            for change in changed.changes { fieldChangedAt[change.field] = envelope.recordedAt }
-        case .consentWithdrawn(let withdrawn):
-            consentWithdrawnAt[withdrawn.scope.channel] = envelope.recordedAt
-        case .contactCreated, .identifierAdded, .identifierRemoved, .consentGranted,
-             .consentConfirmationRequested, .consentConfirmed, .segmentMemberAdded,
-             .segmentMemberRemoved, .contactMerged, .contactMergedAway:
-            break
+        for fact in event.facts {
+            switch fact {
+            case .fieldDefined:
+                return
+            case .contactErased:
+                // Nothing stays that a rule could single the contact out by.
+                self = SegmentFacts()
+                return
+            case .contactFieldsChanged(let changed):
+                for change in changed.changes { fieldChangedAt[change.field] = envelope.recordedAt }
+            case .consentWithdrawn(let withdrawn):
+                consentWithdrawnAt[withdrawn.scope.channel] = envelope.recordedAt
+            case .contactCreated, .identifierAdded, .identifierRemoved, .consentGranted,
+                 .consentConfirmationRequested, .consentConfirmed, .segmentMemberAdded,
+                 .segmentMemberRemoved, .contactMerged, .contactMergedAway:
+                break
+            }
         }
         if createdBy == nil { createdBy = envelope.actor }
         if let file = envelope.file {

@@ -67,8 +67,9 @@ public struct RuleReads: Hashable, Sendable {
         }
     }
 
-    /// Whether an event of this kind can change the rule's answer. Creation, merges and
-    /// erasure can change anything.
+    /// Whether an event of this kind can change the rule's answer. Creation (with
+    /// whatever identifiers and fields it carries, decision 0026), merges and erasure can change
+    /// anything.
     public func affected(by event: ContactEvent) -> Bool {
         if everyEvent { return true }
         switch event {
