@@ -22,8 +22,8 @@ import Synchronization
 /// one did: the same as running them one after the other.
 ///
 /// Commits are pipelined: when the last commit handed to the ledger has not come back within
-/// `pipelineAfter` (its transaction waits for LMDB's write lock, held by an import in another
-/// process), the requests queued since are decided and handed over as the next commit, which
+/// `pipelineAfter` and the ledger's writer is waiting for LMDB's write lock (held by an import
+/// in another process), the requests queued since are decided and handed over as the next commit, which
 /// shares that transaction once it has the lock (`AppendWriter`), so a request waits for one
 /// append, not for the one under way and then its own. A commit is decided from the projection
 /// without the commits still in flight, so one whose requests name an identifier or a contact
@@ -68,8 +68,8 @@ public final class ContactService: Sendable {
     static let pipelineAfter: UInt64 = 2_000_000
     /// Most commits in flight at once: a bound on what one stall of the write lock holds.
     static let maximumInFlight = 64
-    /// Signalled when a request queues while a drain runs, and when a commit in flight is done:
-    /// what a drain waiting for either waits on.
+    /// Signalled when a commit in flight is done: what a drain with commits in flight waits on,
+    /// for at most `pipelineAfter`.
     private let wake = DispatchSemaphore(value: 0)
     private let pipelinedCounter = Atomic<Int>(0)
 
@@ -103,19 +103,13 @@ public final class ContactService: Sendable {
     ) async throws -> UpsertOutcome {
         let terms = UpsertTerms(match: match, options: options, channel: channel, actor: actor)
         let result: Result<UpsertOutcome, any Error> = await withCheckedContinuation { continuation in
-            let (startsDrain, wakesDrain) = queue.withLock { pending in
+            let startsDrain = queue.withLock { pending in
                 pending.waiting.append(PendingUpsert(item: item, terms: terms, continuation: continuation))
-                let idle = pending.idle
-                pending.idle = false
-                guard !pending.draining else { return (false, idle) }
+                guard !pending.draining else { return false }
                 pending.draining = true
-                return (true, false)
+                return true
             }
-            if startsDrain {
-                writer.async { self.drain() }
-            } else if wakesDrain {
-                wake.signal()
-            }
+            if startsDrain { writer.async { self.drain() } }
         }
         return try result.get()
     }
@@ -225,8 +219,15 @@ public final class ContactService: Sendable {
     /// `writer`; the first request to find no drain under way starts it.
     ///
     /// Each turn answers the commits the ledger is done with, oldest first; then, when no
-    /// commit is in flight or the newest has been out `pipelineAfter`, decides what has queued
-    /// and hands it over; otherwise waits for a request or a commit to come back.
+    /// commit is in flight, decides what has queued and hands it over. With commits in flight,
+    /// the requests queued are decided as the next commit only while the ledger's writer waits
+    /// for LMDB's write lock (another process holds it) and the newest commit has been out
+    /// `pipelineAfter`: that commit then joins the transaction that gets the lock. A commit that
+    /// is merely being written (its fsync) is waited for, as before pipelining: a commit decided
+    /// beside it would be a transaction of its own, splitting the requests that would share the
+    /// next one over two. Meanwhile the drain looks every `pipelineAfter` and when a commit comes
+    /// back; a request that queues does not wake it (the look finds it), which spares a wake-up
+    /// per commit.
     private func drain() {
         var flights = [Flight]()
         while true {
@@ -234,54 +235,40 @@ public final class ContactService: Sendable {
                 flights.removeFirst()
                 land(oldest)
             }
-            let newest = flights.last?.submitted
-            if flights.count >= Self.maximumInFlight {
-                wake.wait()
-                continue
-            }
-            if let newest, DispatchTime.now().uptimeNanoseconds &- newest < Self.pipelineAfter {
-                // Requests queued meanwhile are decided when the newest commit has been out
-                // long enough, or sooner if it comes back first.
-                if queueIsEmpty() {
-                    wake.wait()
-                } else {
-                    _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: newest + Self.pipelineAfter))
+            if let newest = flights.last?.submitted {
+                let out = DispatchTime.now().uptimeNanoseconds &- newest
+                let joins = out >= Self.pipelineAfter && flights.count < Self.maximumInFlight && book.ledger.writerWaitsForLock
+                if !joins || queueIsEmpty() {
+                    // Back at the latest when a commit in flight is done.
+                    let look = out < Self.pipelineAfter ? newest + Self.pipelineAfter : DispatchTime.now().uptimeNanoseconds + Self.pipelineAfter
+                    _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: look))
+                    continue
                 }
-                continue
+                pipelinedCounter.add(1, ordering: .relaxed)
             }
-            let batch = take(closing: flights.isEmpty)
+            let batch = take()
             if !batch.isEmpty {
-                if !flights.isEmpty { pipelinedCounter.add(1, ordering: .relaxed) }
                 decide(batch, flights: &flights)
             } else if flights.isEmpty {
                 return
-            } else {
-                wake.wait()
             }
         }
     }
 
-    /// Takes up to `maximumSharedCommit` queued requests. With `closing`, an empty queue ends
-    /// the drain (the next request starts another); otherwise the drain is about to wait, and
-    /// the next request wakes it.
-    private func take(closing: Bool) -> [PendingUpsert] {
+    /// Takes up to `maximumSharedCommit` queued requests; when none is queued, the drain ends
+    /// (the next request starts another).
+    private func take() -> [PendingUpsert] {
         queue.withLock { pending in
             let taken = Array(pending.waiting.prefix(Self.maximumSharedCommit))
             pending.waiting.removeFirst(taken.count)
-            if taken.isEmpty {
-                if closing { pending.draining = false } else { pending.idle = true }
-            }
+            if taken.isEmpty { pending.draining = false }
             return taken
         }
     }
 
-    /// Whether no request is queued; if none is, the next one wakes the drain.
+    /// Whether no request is queued.
     private func queueIsEmpty() -> Bool {
-        queue.withLock { pending in
-            guard pending.waiting.isEmpty else { return false }
-            pending.idle = true
-            return true
-        }
+        queue.withLock { $0.waiting.isEmpty }
     }
 
     /// While the book's overlay holds batches (committed and answered before the projection
@@ -371,10 +358,8 @@ struct PendingUpsert: Sendable {
     var continuation: CheckedContinuation<Result<UpsertOutcome, any Error>, Never>
 }
 
-/// The single upserts waiting, whether a drain is under way to commit them, and whether it
-/// waits for the next request (which then wakes it).
+/// The single upserts waiting, and whether a drain is under way to commit them.
 struct PendingUpserts {
     var waiting: [PendingUpsert] = []
     var draining = false
-    var idle = false
 }

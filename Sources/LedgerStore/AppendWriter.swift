@@ -12,6 +12,7 @@ struct AppendWriter: Sendable {
     let signal: AppendSignal
     let tail: StreamTail
     let vault: KeyVault
+    let turns: WriteTurns
 
     /// Writes every job in one transaction and tells each its outcome; returns the jobs that
     /// queued up meanwhile, being prepared while this transaction commits.
@@ -32,7 +33,7 @@ struct AppendWriter: Sendable {
         var mergedThrough: UInt64?
         var upcoming: PreparedGroup?
         do {
-            outcomes = try environment.write { txn in
+            outcomes = try writeTakingTurns { txn in
                 if !joined {
                     joined = true
                     jobs += takeQueued()
@@ -86,6 +87,27 @@ struct AppendWriter: Sendable {
         }
         signal.notify()
         return upcoming
+    }
+
+    /// `environment.write`, with the turns of this process's role (`WriteTurns`): an announcing
+    /// writer marks its wait for the lock; a yielding one that finds a waiter marked when it gets
+    /// the lock aborts before writing anything, lets the waiter in, and begins again, once.
+    private func writeTakingTurns<Result>(_ body: (LMDBTransaction) throws -> Result) throws -> Result {
+        var yielded = false
+        while true {
+            turns.announce()
+            defer { turns.endAnnouncement() }
+            do {
+                return try environment.write { txn in
+                    turns.endAnnouncement()
+                    if !yielded, turns.waiterAnnounced() { throw WriteTurns.Yielded() }
+                    return try body(txn)
+                }
+            } catch is WriteTurns.Yielded {
+                yielded = true
+                turns.letWaiterIn()
+            }
+        }
     }
 
     /// Appends each job in turn; with `shared` (jobs after a prepared group's) or several

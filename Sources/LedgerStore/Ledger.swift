@@ -69,6 +69,8 @@ public final class Ledger: Sendable {
     let vault: KeyVault
     /// The key of identity claims' digests (`IdentitySecret`).
     let identitySecret: IdentitySecret
+    /// Who goes first for LMDB's write lock between this process and others (`WriteTurns`).
+    let writeTurns: WriteTurns
 
     /// The handles of the ledger's LMDB databases.
     struct Tables: Sendable {
@@ -113,9 +115,10 @@ public final class Ledger: Sendable {
         // permissive umask) is made private again before anything is read from it.
         PrivateFiles.tighten(store: directory, logger: options.logger)
         committer = GroupCommitter()
+        writeTurns = WriteTurns(directory: directory)
         streamTail = StreamTail(threshold: options.streamIndexMergeThreshold)
         try checkFormat()
-        committer.start(writer: AppendWriter(environment: environment, tables: tables, clock: options.clock, signal: appendSignal, tail: streamTail, vault: vault))
+        committer.start(writer: AppendWriter(environment: environment, tables: tables, clock: options.clock, signal: appendSignal, tail: streamTail, vault: vault, turns: writeTurns))
     }
 
     deinit {

@@ -14,8 +14,13 @@
 // from printing `holding` until a line arrives on stdin, then prints `released`: another
 // process's writer waiting for the lock, as the server's does while an import commits.
 //
+// With --announced-wait, it announces that its writer waits for the write lock (`ledger
+// serve`'s mark, `WriteTurns`) from printing `waiting` until a line arrives on stdin, then
+// appends one event (`stress.announced`) and prints `appended POSITION`: a server's writer
+// waiting, for tests of an import that lets it go first.
+//
 // Usage: ledger-stress DIR [SEED] [--keys] | ledger-stress DIR --erase KEY STEP
-//        | ledger-stress DIR --hold-write-lock
+//        | ledger-stress DIR --hold-write-lock | ledger-stress DIR --announced-wait
 
 import Foundation
 import LedgerContacts
@@ -45,6 +50,16 @@ if arguments.count == 3 && arguments[2] == "--hold-write-lock" {
         _ = readLine()
     }
     FileHandle.standardOutput.write(Data("released\n".utf8))
+    exit(0)
+}
+if arguments.count == 3 && arguments[2] == "--announced-wait" {
+    let ledger = try Ledger(directory: arguments[1])
+    try ledger.announceWriteWait()
+    FileHandle.standardOutput.write(Data("waiting\n".utf8))
+    _ = readLine()
+    let appended = try ledger.append(.newStream([NewEvent(
+        type: EventType("stress.announced", version: 1), actor: Actor(.system, "ledger-stress"), source: .system(reason: "write turns test"), data: [1])]))
+    FileHandle.standardOutput.write(Data("appended \(appended.positions[0])\n".utf8))
     exit(0)
 }
 guard arguments.count >= 2 else {

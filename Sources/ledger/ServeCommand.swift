@@ -66,6 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
         let serving = try book.ledger.processLock(named: ImportOptions.servingLockName)
         try serving.holdShared()
         defer { serving.release() }
+        // And its writer announces each wait for the log's write lock, which an import lets it
+        // take before its own next transaction (decision 0020, addendum on write turns).
+        try book.ledger.takeWriteTurns(as: .announces)
         var logger = Logger(label: "contactledger.http")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let service = ContactService(book: book, logger: logger)

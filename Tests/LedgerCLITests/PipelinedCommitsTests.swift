@@ -196,6 +196,35 @@ struct PipelinedCommitsTests {
         #expect(try await service.contact(knownID)?.firstName == "New")
     }
 
+    @Test("a commit that is being written, not waiting for the lock, is waited for: requests queued meanwhile share the next commit, none is pipelined")
+    func slowCommitNotPipelined() async throws {
+        let store = ContactFixtures.newStorePath()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        // The clock is read inside every transaction, after the lock is taken: each commit is
+        // written for 5 ms or more, well past `pipelineAfter`, with nobody else holding the lock.
+        let ledger = try Ledger(directory: store, options: .init(clock: {
+            usleep(5_000)
+            return Ledger.systemClock()
+        }))
+        let book = try ContactBook(ledger: ledger)
+        let service = ContactService(book: book)
+        defer {
+            book.close()
+            ledger.close()
+        }
+        let actor = Actor(.apiKey, "crm")
+        let outcomes = try await withThrowingTaskGroup(of: UpsertOutcome.self) { group in
+            for n in 0..<40 {
+                group.addTask { try await service.upsert(Self.item("slow\(n)@example.com", name: "Slow"), match: .email, channel: .api, actor: actor) }
+                if n % 10 == 9 { try await Task.sleep(for: .milliseconds(3)) }
+            }
+            return try await group.reduce(into: [UpsertOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.count == 40)
+        #expect(service.pipelinedCommits == 0)
+        #expect(service.singleUpsertCommits < 40)
+    }
+
     @Test("a request about a contact a commit in flight changes is decided after that commit lands, as if one after the other")
     func overlappingRequestWaitsForTheFlight() async throws {
         let fixture = try ServiceFixture()
