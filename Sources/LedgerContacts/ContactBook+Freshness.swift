@@ -25,8 +25,13 @@ public enum ProjectionFreshness: Sendable {
 extension ContactBook {
     /// Events the projection may lag behind the log for a `.present` decision or read to fold
     /// them in itself: a few commits of single requests or other categories' events cost
-    /// little; an import's batch (3,000 rows, about 10,000 events) is left to the import.
-    public static let foldableGap: UInt64 = 1_000
+    /// little; an import's batch is left to the import. Counted in events, so it must stay well
+    /// under the events of the smallest import batch: a new contact is one event (decision
+    /// 0026), and an import beside a server commits `ImportOptions.besideServerBatchSize`
+    /// rows (500) a transaction. At 1,000, such batches were folded in by the server's
+    /// requests too, and the import's and the server's records of the same events took turns
+    /// (`api.upsert.during-import` p99 0.2–0.9 s, docs/benchmarks.md, session 14).
+    public static let foldableGap: UInt64 = 200
     /// How long the projection may stand still behind the log before a `.present` read folds
     /// the gap in anyway: whatever appended it died, or does not project contacts.
     public static let stalledAfter: Duration = .seconds(1)

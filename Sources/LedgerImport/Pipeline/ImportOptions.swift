@@ -39,9 +39,12 @@ public struct ImportOptions: Sendable {
     public var batchSize = defaultBatchSize
     /// Rows per transaction while a server runs on the store (`ledger serve` holds
     /// `serving.lock` shared): each transaction holds LMDB's write lock, which the server's
-    /// commits wait for, a third as long; the import commits three times as often (decision
-    /// 0020, addendum on pipelined commits).
-    public static let besideServerBatchSize = 1_000
+    /// commits wait for, a sixth as long; the import commits six times as often (decision
+    /// 0020, addenda on pipelined commits and write turns). Measured in session 14
+    /// (docs/benchmarks.md): 1,000 rows gave a request p99 of 52 ms beside an import, 500 gave
+    /// 45 ms. Well above `ContactBook.foldableGap` (200 events), so that the server leaves the
+    /// import's batches to the import.
+    public static let besideServerBatchSize = 500
     /// The lock file (`NAME.lock` in the store) a running server holds shared.
     public static let servingLockName = "serving"
     /// The resident memory past which the import releases the store's mapped pages
