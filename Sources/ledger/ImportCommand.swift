@@ -53,7 +53,7 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Validate and report; write nothing.") var dryRun = false
     @Option(help: "Write the rejected rows, with the reason, to this CSV file.") var rejects: String?
     @Flag(help: "Print the summary as JSON.") var json = false
-    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction (default 3,000; 1,000 while `ledger serve` runs on the store).", visibility: .hidden)) var batchSize: Int?
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per transaction (default 6,000; 500 while `ledger serve` runs on the store).", visibility: .hidden)) var batchSize: Int?
     @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Resident memory in MiB past which the import releases the store's mapped pages (default 256).", valueName: "MiB")) var memoryLimit: Int = Int(ImportOptions().memoryLimit >> 20)
 
     func validate() throws {

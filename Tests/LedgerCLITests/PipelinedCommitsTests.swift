@@ -102,7 +102,7 @@ struct PipelinedCommitsTests {
         return Set(try ledger.read(from: 1, limit: 100_000).map(\.recordedAt)).count
     }
 
-    @Test("an import beside a running server commits batches of 500 rows; alone, or with --batch-size, 3,000 as before")
+    @Test("an import beside a running server commits batches of 500 rows; alone 6,000, or what --batch-size says")
     func importBesideServer() async throws {
         try await Self.offPool { try Self.importBesideServerBlocking() }
     }
