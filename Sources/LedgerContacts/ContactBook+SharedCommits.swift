@@ -78,10 +78,7 @@ extension ContactBook {
             // another writer's batch) changed one of these contacts or identifiers: the run is
             // decided on the projection caught up, as after a conflict. Deciding it as it
             // stands could answer "unchanged" for a value that commit has since changed.
-            var consent = ConsentTally()
-            return .answered(try upsertDeciding(
-                items, match: terms.match, options: terms.options, channel: terms.channel, actor: terms.actor,
-                dryRun: false, progress: nil, freshness: .present, decidedBefore: 1, consent: &consent))
+            return .answered(try decideAgain(items, terms: terms))
         }
         let (requests, planned) = plan.requests()
         guard !requests.isEmpty else { return .answered(plan.outcomes(streams: [:])) }
@@ -102,13 +99,18 @@ extension ContactBook {
         } catch let error as LedgerError where error.code == .wrongExpectedVersion {
             decidedAgainCounter.add(1, ordering: .relaxed)
             ledger.logger.notice("contact batch decided again after a conflict", metadata: ["attempt": "1", "contacts": "\(commit.items.count)"])
-            var consent = ConsentTally()
-            let terms = commit.terms
-            return try upsertDeciding(
-                commit.items, match: terms.match, options: terms.options, channel: terms.channel, actor: terms.actor,
-                dryRun: false, progress: nil, freshness: .present, decidedBefore: 1, consent: &consent)
+            return try decideAgain(commit.items, terms: commit.terms)
         }
         projectCommitted { try commit.plan.project(commit.planned, results: results) }
         return commit.plan.outcomes(commit.planned, results: results)
+    }
+
+    /// Decides a run again as `upsert` does after a refusal, on the projection caught up (one
+    /// decision counted already).
+    private func decideAgain(_ items: [UpsertItem], terms: UpsertTerms) throws -> [Result<UpsertOutcome, ContactError>] {
+        var consent = ConsentTally()
+        return try upsertDeciding(
+            items, match: terms.match, options: terms.options, channel: terms.channel, actor: terms.actor,
+            dryRun: false, progress: nil, freshness: .present, decidedBefore: 1, consent: &consent)
     }
 }

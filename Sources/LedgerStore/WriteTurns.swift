@@ -28,15 +28,7 @@ import Synchronization
 /// The flock calls are made on the ledger's writer thread only (two a transaction); a writer
 /// with neither role makes none.
 final class WriteTurns: Sendable {
-    /// What a ledger's writer does with the turns.
-    enum Role: UInt8, Sendable {
-        /// Neither: every CLI command, tests.
-        case none
-        /// Says it waits (the server).
-        case announces
-        /// Lets an announced waiter go first (an import).
-        case yields
-    }
+    typealias Role = Ledger.WriteTurnRole
 
     /// Thrown inside the write transaction of a writer that yields: the transaction is aborted
     /// before anything was written, and begun again once the waiter has had its turn.
@@ -154,8 +146,8 @@ final class WriteTurns: Sendable {
 extension Ledger {
     /// How this ledger's writer shares LMDB's write lock with writers in other processes:
     /// `ledger serve` announces its waits, `ledger import` yields to them (`WriteTurns`).
-    public enum WriteTurnRole: Sendable {
-        /// Neither (the default).
+    public enum WriteTurnRole: UInt8, Sendable {
+        /// Neither (the default): every CLI command, tests.
         case none
         /// Announces when its writer waits for the write lock, so that a yielding writer in
         /// another process lets it in before its own next transaction.
@@ -182,10 +174,6 @@ extension Ledger {
 
     /// Makes the writer take `role` from its next transaction on (`WriteTurns`).
     public func takeWriteTurns(as role: WriteTurnRole) throws {
-        switch role {
-        case .none: try writeTurns.take(.none)
-        case .announces: try writeTurns.take(.announces)
-        case .yields: try writeTurns.take(.yields)
-        }
+        try writeTurns.take(role)
     }
 }

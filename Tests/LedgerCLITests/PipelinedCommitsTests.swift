@@ -72,6 +72,15 @@ struct ServiceFixture {
 /// one append rather than two.
 @Suite("Commits beside another process's write lock", .serialized)
 struct PipelinedCommitsTests {
+    /// Runs `body` with a ledger on a new store, closed and removed after.
+    static func withFreshLedger<Value>(_ body: (_ store: String, _ ledger: Ledger) throws -> Value) throws -> Value {
+        let store = ContactFixtures.newStorePath()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let ledger = try Ledger(directory: store)
+        defer { ledger.close() }
+        return try body(store, ledger)
+    }
+
     static func request(_ n: Int) -> AppendRequest {
         .newStream([NewEvent(type: EventType("test.appended", version: 1), actor: Actor(.system, "test"), source: .system(reason: "test"), data: [UInt8(n)])])
     }
@@ -137,10 +146,10 @@ struct PipelinedCommitsTests {
     }
 
     static func appendsJoinTheWaitingTransactionBlocking() throws {
-        let store = ContactFixtures.newStorePath()
-        defer { try? FileManager.default.removeItem(atPath: store) }
-        let ledger = try Ledger(directory: store)
-        defer { ledger.close() }
+        try withFreshLedger { store, ledger in try appendsJoinTheWaitingTransaction(store: store, ledger: ledger) }
+    }
+
+    static func appendsJoinTheWaitingTransaction(store: String, ledger: Ledger) throws {
         _ = try ledger.append(request(0))
         let holder = try WriteLockHolder(store: store)
         let before = ledger.writerStatistics

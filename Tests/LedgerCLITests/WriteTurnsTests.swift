@@ -54,9 +54,7 @@ final class AnnouncedWaiter: @unchecked Sendable {
 /// addendum on write turns).
 @Suite("Write turns between a server and an import", .serialized)
 struct WriteTurnsTests {
-    static func request(_ n: Int) -> AppendRequest {
-        .newStream([NewEvent(type: EventType("test.appended", version: 1), actor: Actor(.system, "test"), source: .system(reason: "test"), data: [UInt8(n)])])
-    }
+    static func request(_ n: Int) -> AppendRequest { PipelinedCommitsTests.request(n) }
 
     @Test("a yielding writer that gets the write lock while another process's writer announced its wait aborts and lets it append first")
     func yieldsToAnnouncedWaiter() async throws {
@@ -64,10 +62,10 @@ struct WriteTurnsTests {
     }
 
     static func yieldsToAnnouncedWaiterBlocking() throws {
-        let store = ContactFixtures.newStorePath()
-        defer { try? FileManager.default.removeItem(atPath: store) }
-        let ledger = try Ledger(directory: store)
-        defer { ledger.close() }
+        try PipelinedCommitsTests.withFreshLedger { store, ledger in try yieldsToAnnouncedWaiter(store: store, ledger: ledger) }
+    }
+
+    static func yieldsToAnnouncedWaiter(store: String, ledger: Ledger) throws {
         try ledger.takeWriteTurns(as: .yields)
         _ = try ledger.append(request(0))
         #expect(ledger.writeTurnStatistics.yields == 0)
@@ -90,34 +88,30 @@ struct WriteTurnsTests {
     @Test("a writer that neither announces nor yields does not wait for an announced waiter")
     func noRoleNoWait() async throws {
         try await PipelinedCommitsTests.offPool {
-            let store = ContactFixtures.newStorePath()
-            defer { try? FileManager.default.removeItem(atPath: store) }
-            let ledger = try Ledger(directory: store)
-            defer { ledger.close() }
-            let waiter = try AnnouncedWaiter(store: store)
-            defer { waiter.stop() }
-            #expect(try ledger.append(Self.request(1)).positions == [1])
-            #expect(ledger.writeTurnStatistics.yields == 0)
+            try PipelinedCommitsTests.withFreshLedger { store, ledger in
+                let waiter = try AnnouncedWaiter(store: store)
+                defer { waiter.stop() }
+                #expect(try ledger.append(Self.request(1)).positions == [1])
+                #expect(ledger.writeTurnStatistics.yields == 0)
+            }
         }
     }
 
     @Test("an announced waiter that never takes the lock holds a yielding writer up once, for at most the bound, not every transaction")
     func stuckWaiterHoldsUpOnce() async throws {
         try await PipelinedCommitsTests.offPool {
-            let store = ContactFixtures.newStorePath()
-            defer { try? FileManager.default.removeItem(atPath: store) }
-            let ledger = try Ledger(directory: store)
-            defer { ledger.close() }
-            try ledger.takeWriteTurns(as: .yields)
-            let waiter = try AnnouncedWaiter(store: store)
-            defer { waiter.stop() }
-            let started = ContinuousClock.now
-            _ = try ledger.append(Self.request(1))
-            #expect(ContinuousClock.now - started >= .milliseconds(900))
-            #expect(ledger.writeTurnStatistics.yields == 1)
-            #expect(ledger.writeTurnStatistics.waitsRanOut == 1)
-            for n in 2...4 { _ = try ledger.append(Self.request(n)) }
-            #expect(ledger.writeTurnStatistics.yields == 1)
+            try PipelinedCommitsTests.withFreshLedger { store, ledger in
+                try ledger.takeWriteTurns(as: .yields)
+                let waiter = try AnnouncedWaiter(store: store)
+                defer { waiter.stop() }
+                let started = ContinuousClock.now
+                _ = try ledger.append(Self.request(1))
+                #expect(ContinuousClock.now - started >= .milliseconds(900))
+                #expect(ledger.writeTurnStatistics.yields == 1)
+                #expect(ledger.writeTurnStatistics.waitsRanOut == 1)
+                for n in 2...4 { _ = try ledger.append(Self.request(n)) }
+                #expect(ledger.writeTurnStatistics.yields == 1)
+            }
         }
     }
 }

@@ -196,10 +196,7 @@ extension ContactCreated: EventPayload {
         if !fields.isEmpty {
             object["fields"] = .array(fields.map { change in
                 var entry: [String: JSONValue] = ["value": change.new.json(ContactFieldsChanged.json(of:))]
-                switch change.field {
-                case .standard(let field): entry["field"] = .string(field.name)
-                case .custom(let name): entry["customField"] = .string(name)
-                }
+                ContactFieldsChanged.name(change.field, in: &entry)
                 return .object(entry)
             })
         }

@@ -50,13 +50,19 @@ extension ContactFieldsChanged: EventPayload {
                 "old": change.old.json(Self.json(of:)),
                 "new": change.new.json(Self.json(of:)),
             ]
-            switch change.field {
-            case .standard(let field): object["field"] = .string(field.name)
-            case .custom(let name): object["customField"] = .string(name)
-            }
+            Self.name(change.field, in: &object)
             return .object(object)
         }
         return ["changes": .array(changes)]
+    }
+
+    /// Names `field` in a change's JSON object: `field` for a standard one, `customField` for
+    /// a custom one (`contact.fields-changed`, and the fields a `contact.created` carries).
+    static func name(_ field: ContactField, in object: inout [String: JSONValue]) {
+        switch field {
+        case .standard(let field): object["field"] = .string(field.name)
+        case .custom(let name): object["customField"] = .string(name)
+        }
     }
 
     /// A value as a one-key object naming its type, so text and dates never look alike.

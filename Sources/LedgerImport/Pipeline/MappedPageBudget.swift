@@ -73,18 +73,11 @@ struct MappedPageBudget: Sendable {
         usage.resident > limit && usage.file > Self.floor
     }
 
-    /// Releases the maps of `book` when over budget; returns whether it did.
-    @discardableResult
-    func enforce(on book: ContactBook, reading statm: StatmReader?) -> Bool {
-        guard let usage = statm?.usage(), shouldRelease(usage) else { return false }
+    /// Releases the maps of `book` when over budget.
+    func enforce(on book: ContactBook, reading statm: StatmReader?) {
+        guard let usage = statm?.usage(), shouldRelease(usage) else { return }
         book.ledger.releaseMappedPages()
         book.store.releaseMappedPages()
-        return true
-    }
-
-    /// This process's resident memory, or nil when unknown.
-    static func usage() -> Usage? {
-        StatmReader()?.usage()
     }
 
     /// `/proc/self/statm`, kept open: a watch reads it a thousand times a second, one `pread`
