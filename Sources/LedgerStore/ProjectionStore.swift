@@ -470,6 +470,31 @@ extension ProjectionTransaction {
             return try body(&appender)
         }
     }
+
+    /// Runs `body` with an inserter for `table`: `insert` for many keys, best in ascending
+    /// order, through one cursor. LMDB's cursor search first looks in the leaf page the cursor
+    /// stands on, so a key that sorts into the page of the one stored before it is placed
+    /// without a search from the root (mdb_cursor_set on an initialised cursor).
+    public func withInserter<Result>(_ table: ProjectionStore.Table, _ body: (inout ProjectionTableInserter) throws -> Result) throws -> Result {
+        try txn.withCursor(table.dbi) { cursor in
+            var inserter = ProjectionTableInserter(cursor: cursor, pages: pages)
+            return try body(&inserter)
+        }
+    }
+}
+
+/// Stores keys in one table of a projection transaction through one cursor; lent by
+/// `withInserter` only.
+public struct ProjectionTableInserter {
+    let cursor: LMDBCursor
+    let pages: MappedPageGuard?
+
+    /// `ProjectionTransaction.insert`: stores `value` under `key` unless the key is there
+    /// already (`MDB_NOOVERWRITE`); returns whether it stored it.
+    public mutating func insert(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws -> Bool {
+        pages?.tick()
+        return try cursor.put(key: key, value: value, flags: MDB_NOOVERWRITE)
+    }
 }
 
 /// Appends to one table of a projection transaction; lent by `withAppender` only.

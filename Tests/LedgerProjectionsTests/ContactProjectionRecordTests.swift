@@ -102,4 +102,57 @@ struct ContactProjectionRecordTests {
         let check = try ContactProjectionCheck.run(ledger: ledger, store: store)
         #expect(check.isValid, "\(check.differences)")
     }
+
+    @Test("a batch's identifiers are written through one cursor in key order: new ones, ones the index holds already, and ones two contacts of the batch share")
+    func identifiersThroughOneCursor() throws {
+        let (ledger, cleanup) = try ContactProjectionTests.temporaryLedger()
+        defer { cleanup() }
+        let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection())
+        let store = try runner.openStore()
+        defer { store.close() }
+        // Held before the batch: the batch adds a second holder to it.
+        let earlier = try ContactProjectionTests.append(ledger, nil, [
+            .contactCreated(ContactCreated(channel: .import)),
+            .identifierAdded(IdentifierChange(kind: .email, value: "held@example.com")),
+        ])
+        try runner.catchUp(store: store)
+
+        // Out of key order on purpose, spread over many leaf pages, with neighbours in one page.
+        let emails = (0..<600).map { "user\(($0 * 7_919) % 600)@example.com" }
+        var requests = [AppendRequest]()
+        var batchEvents = [[ContactEvent]]()
+        for (index, email) in emails.enumerated() {
+            var events: [ContactEvent] = [
+                .contactCreated(ContactCreated(channel: .import)),
+                .identifierAdded(IdentifierChange(kind: .email, value: email)),
+                .identifierAdded(IdentifierChange(kind: .phone, value: "+38044\(1_000_000 + (index * 4_801) % 1_000_000)")),
+            ]
+            if index == 10 || index == 500 { events.append(.identifierAdded(IdentifierChange(kind: .email, value: "held@example.com"))) }
+            if index == 20 || index == 21 { events.append(.identifierAdded(IdentifierChange(kind: .email, value: "shared@example.com"))) }
+            batchEvents.append(events)
+            requests.append(.newStream(events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }))
+        }
+        let results = try ledger.append(requests)
+        let first = try #require(results.first?.positions.first)
+        let last = try #require(results.last?.positions.last)
+        let recordedAt = try #require(try ledger.event(at: first)).recordedAt
+        var folded = [FoldedContact]()
+        for (events, result) in zip(batchEvents, results) {
+            var state: ContactState?
+            for (event, position) in zip(events, result.positions) {
+                ContactState.fold(into: &state, event, meta: EventMeta(position: position, stream: result.stream, recordedAt: recordedAt))
+            }
+            folded.append(FoldedContact(stream: result.stream, old: nil, new: state))
+        }
+        #expect(try ContactProjection.record(folded, definitions: [], positions: first...last, headHash: try #require(try ledger.chainHash(at: last)), in: store))
+
+        let directory = ContactDirectory(store: store)
+        for (email, result) in zip(emails, results).prefix(50) {
+            #expect(try directory.holders(.email, email) == [result.stream])
+        }
+        #expect(try directory.holders(.email, "held@example.com") == [earlier, results[10].stream, results[500].stream].sorted())
+        #expect(try directory.holders(.email, "shared@example.com") == [results[20].stream, results[21].stream])
+        let check = try ContactProjectionCheck.run(ledger: ledger, store: store)
+        #expect(check.isValid, "\(check.differences)")
+    }
 }

@@ -99,8 +99,11 @@ extension ContactProjection {
             // Each index is written in key order, so neighbouring keys share page visits.
             for (slot, index) in indexes.enumerated() {
                 for entry in removed[slot] { try index.remove(entry.stream, from: entry.key, in: transaction) }
-                for entry in added[slot].sorted(by: { Self.precedes($0.key, $1.key) }) {
-                    try index.add(entry.stream, to: entry.key, in: transaction)
+                guard !added[slot].isEmpty else { continue }
+                try transaction.withInserter(index.table) { inserter in
+                    for entry in added[slot].sorted(by: { Self.precedes($0.key, $1.key) }) {
+                        try index.add(entry.stream, to: entry.key, using: &inserter, in: transaction)
+                    }
                 }
             }
             // In stream order; a batch of new contacts already is.

@@ -130,6 +130,20 @@ public struct IdentifierIndex: Sendable {
         try transaction.put(table, identifier, Self.encode(holders))
     }
 
+    /// `add`, through `inserter` (of this index's table, in `transaction`): for a batch's
+    /// identifiers in key order, most of which are new.
+    func add(_ stream: StreamID, to identifier: [UInt8], using inserter: inout ProjectionTableInserter, in transaction: ProjectionTransaction) throws {
+        let stored = try withUnsafeBytes(of: stream.rawValue.bigEndian) { value in
+            try identifier.withUnsafeBytes { key in try inserter.insert(key: key, value: value) }
+        }
+        if stored { return }
+        var holders = try holders(of: identifier, in: transaction)
+        guard !holders.contains(stream) else { return }
+        holders.append(stream)
+        holders.sort()
+        try transaction.put(table, identifier, Self.encode(holders))
+    }
+
     /// Removes `stream` from the holders of `identifier`, and the identifier once none is left.
     func remove(_ stream: StreamID, from identifier: [UInt8], in transaction: ProjectionTransaction) throws {
         let holders = try holders(of: identifier, in: transaction).filter { $0 != stream }
