@@ -8,33 +8,69 @@ import LedgerStore
 import Synchronization
 import Testing
 
-/// Another process holding the store's write lock (`ledger-stress DIR --hold-write-lock`), as
-/// an import's commit does, until `release`.
-final class WriteLockHolder: @unchecked Sendable {
+/// A `ledger-stress DIR MODE` child that stops at a point of its mode, says so on a line of
+/// its output, and goes on when it reads a line.
+final class StressChild: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
+    private let output = Pipe()
 
-    /// Starts the holder; returns once it holds the lock. Blocks: call it off the cooperative pool.
-    init(store: String) throws {
-        let output = Pipe()
+    /// Starts the child; returns once it has printed a line containing `ready`. Blocks: call it
+    /// off the cooperative pool.
+    init(store: String, mode: String, ready: String) throws {
         process.executableURL = URL(fileURLWithPath: Executables.path("ledger-stress"))
-        process.arguments = [store, "--hold-write-lock"]
+        process.arguments = [store, mode]
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        _ = try readLine(containing: ready)
+    }
+
+    /// Lets the child go on.
+    func proceed() {
+        input.fileHandleForWriting.write(Data("\n".utf8))
+    }
+
+    /// Waits for the child to exit.
+    func waitUntilExit() {
+        process.waitUntilExit()
+    }
+
+    /// Ends the child: SIGKILL, since a child of the test runner may be started with SIGTERM
+    /// blocked.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// The next whole line of output containing `word`.
+    func readLine(containing word: String) throws -> String {
         var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("holding") {
+        while true {
+            let text = String(decoding: seen, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.contains(word) }), text.hasSuffix("\n") { return String(line) }
             let chunk = output.fileHandleForReading.availableData
             guard !chunk.isEmpty else { throw CocoaError(.fileReadUnknown) }
             seen += chunk
         }
     }
+}
+
+/// Another process holding the store's write lock (`ledger-stress DIR --hold-write-lock`), as
+/// an import's commit does, until `release`.
+final class WriteLockHolder: Sendable {
+    private let child: StressChild
+
+    /// Starts the holder; returns once it holds the lock. Blocks: call it off the cooperative pool.
+    init(store: String) throws {
+        child = try StressChild(store: store, mode: "--hold-write-lock", ready: "holding")
+    }
 
     /// Lets the holder commit its empty transaction and exit; waits for it.
     func release() {
-        input.fileHandleForWriting.write(Data("\n".utf8))
-        process.waitUntilExit()
+        child.proceed()
+        child.waitUntilExit()
     }
 
     /// `init` on a Dispatch thread, so that an async test does not block a pool thread.

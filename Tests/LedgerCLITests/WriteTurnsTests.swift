@@ -7,46 +7,25 @@ import Testing
 /// Another process's writer that announces its wait for the write lock
 /// (`ledger-stress DIR --announced-wait`), as `ledger serve`'s does, and takes the lock when
 /// `proceed` is called.
-final class AnnouncedWaiter: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
+final class AnnouncedWaiter: Sendable {
+    private let child: StressChild
 
     /// Starts the waiter; returns once it has announced. Blocks: call it off the cooperative pool.
     init(store: String) throws {
-        process.executableURL = URL(fileURLWithPath: Executables.path("ledger-stress"))
-        process.arguments = [store, "--announced-wait"]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        _ = try readLine(containing: "waiting")
+        child = try StressChild(store: store, mode: "--announced-wait", ready: "waiting")
     }
 
     /// Lets the waiter append its event; returns the event's position.
     func proceed() throws -> UInt64? {
-        input.fileHandleForWriting.write(Data("\n".utf8))
-        let line = try readLine(containing: "appended")
-        process.waitUntilExit()
+        child.proceed()
+        let line = try child.readLine(containing: "appended")
+        child.waitUntilExit()
         return line.split(separator: " ").last.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Ends the waiter without appending: SIGKILL, since a child of the test runner may be
-    /// started with SIGTERM blocked.
+    /// Ends the waiter without appending.
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    private func readLine(containing word: String) throws -> String {
-        var seen = Data()
-        while true {
-            let text = String(decoding: seen, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.contains(word) }), text.hasSuffix("\n") { return String(line) }
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw CocoaError(.fileReadUnknown) }
-            seen += chunk
-        }
+        child.stop()
     }
 }
 

@@ -123,11 +123,7 @@ public struct IdentifierIndex: Sendable {
     /// stores them.
     func add(_ stream: StreamID, to identifier: [UInt8], in transaction: ProjectionTransaction) throws {
         if try withUnsafeBytes(of: stream.rawValue.bigEndian, { try transaction.insert(table, identifier, bytes: $0) }) { return }
-        var holders = try holders(of: identifier, in: transaction)
-        guard !holders.contains(stream) else { return }
-        holders.append(stream)
-        holders.sort()
-        try transaction.put(table, identifier, Self.encode(holders))
+        try addHolder(stream, to: identifier, in: transaction)
     }
 
     /// `add`, through `inserter` (of this index's table, in `transaction`): for a batch's
@@ -137,6 +133,11 @@ public struct IdentifierIndex: Sendable {
             try identifier.withUnsafeBytes { key in try inserter.insert(key: key, value: value) }
         }
         if stored { return }
+        try addHolder(stream, to: identifier, in: transaction)
+    }
+
+    /// Adds `stream` to the holders of `identifier`, which the index holds already.
+    private func addHolder(_ stream: StreamID, to identifier: [UInt8], in transaction: ProjectionTransaction) throws {
         var holders = try holders(of: identifier, in: transaction)
         guard !holders.contains(stream) else { return }
         holders.append(stream)
