@@ -225,7 +225,7 @@ package struct BatchPlan {
         let shared = prepared.shared
         withExtendedLifetime(shared) {
             for kind in IdentifierKind.allCases {
-                for value in shared.state.identifiers(kind) {
+                shared.forEachIdentifier(kind) { value in
                     owners[Self.slot(kind)][value] = .some(key)
                     aid?.gives(kind, value, row: row, identifiers: identifiers)
                 }

@@ -76,6 +76,10 @@ final class ImportPlanAid: BatchAid {
         var folded: ContactState?
         for (index, event) in decided.enumerated() { ContactState.fold(into: &folded, event, meta: .unplaced(index)) }
         assert(decided.count == prepared.encoded.count && folded == prepared.state, "a prepared creation differs from the events decided now")
+        // Its stored form, written without folding, is the folded state's.
+        var written = BinaryWriter(capacity: 256)
+        prepared.shared.encode(placedIn: StreamID(7), recordedAt: 1_000_000, firstPosition: 41, into: &written)
+        assert(written.bytes == folded?.placed(stream: StreamID(7), recordedAt: 1_000_000, firstPosition: 41).encoded(), "a prepared creation's stored form differs from its folded state's")
         #endif
         return prepared
     }

@@ -38,13 +38,11 @@ public final class PreparedCreation: PreparedContact {
     /// preparing thread, not on the one that commits).
     package let claims: [IdentityClaim]
 
-    init(encoded: EncodedEvents, state: consuming ContactState, dataKey: DataKey, consent: ConsentTally.Row, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel, claims: [IdentityClaim]) {
+    init(encoded: EncodedEvents, shared: SharedContactState, dataKey: DataKey, consent: ConsentTally.Row, customFieldTypes: [(name: String, type: FieldType)], today: CalendarDate?, actor: Actor, channel: EntryChannel, claims: [IdentityClaim]) {
         self.encoded = encoded
         self.consent = consent
         self.claims = claims
-        // Its stored form is encoded here too, on the preparing thread, but for the head. The
-        // state is moved in, not copied (a retain of each of its tables, and a release after).
-        shared = SharedContactState(consume state, encodingTail: true)
+        self.shared = shared
         self.dataKey = dataKey
         self.customFieldTypes = customFieldTypes
         self.today = today
@@ -100,7 +98,7 @@ extension ContactBook {
     ) -> PreparedCreation? {
         guard case .success(let identifiers) = identifiers else { return nil }
         // Decided in the scratch's array, emptied again before returning: the events are
-        // encoded and folded here, and only their encoding and state are kept.
+        // encoded here and their state written, and only those are kept.
         defer { scratch.events.removeAll(keepingCapacity: true) }
         guard (try? changes(input, identifiers: identifiers, state: nil, channel: channel, rules: &rules, options: UpsertOptions(), into: &scratch.events)) != nil,
               !scratch.events.contains(where: { $0.kind == .fieldDefined }),
@@ -110,23 +108,29 @@ extension ContactBook {
         var encoded = EncodedEvents()
         // The last contact's size is a good guess for this one's: one allocation, not a few.
         encoded.reserveCapacity(events: scratch.events.count, bytes: scratch.encoding.sizeHint)
-        var state: ContactState?
         for index in scratch.events.indices {
-            // One copy of the event for both: reading it from the scratch for each call copied
-            // it (a retain per value) twice.
-            let event = scratch.events[index]
-            guard (try? encoded.append(event, id: ids(index), actor: actor, source: source, sealingWith: key, cipher: cipher, scratch: &scratch.encoding)) != nil else { return nil }
-            // Each event at its place among the contact's (`placed` adds the first position).
-            ContactState.fold(into: &state, event, meta: .unplaced(index))
+            guard (try? encoded.append(scratch.events[index], id: ids(index), actor: actor, source: source, sealingWith: key, cipher: cipher, scratch: &scratch.encoding)) != nil else { return nil }
         }
         scratch.encoding.sizeHint = encoded.bytes.count + encoded.bytes.count / 8
-        guard let state = state.take() else { return nil }
+        // The state's stored form, written here on the preparing thread but for the head, and
+        // without making the state (what the projection records); folded only when the events
+        // are not a plain creation.
+        guard let shared = SharedContactState(creating: scratch.events) ?? Self.folded(scratch.events) else { return nil }
         var claims = [IdentityClaim]()
         claims.reserveCapacity(3)
         for kind in IdentifierKind.allCases {
             if let value = identifiers[kind] { claims.append(claim(HeldIdentifier(kind: kind, value: value))) }
         }
         let consent = input.consent == nil ? ConsentTally.Row() : ConsentTally.Row(scratch.events)
-        return PreparedCreation(encoded: encoded, state: state, dataKey: key, consent: consent, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel, claims: claims)
+        return PreparedCreation(encoded: encoded, shared: shared, dataKey: key, consent: consent, customFieldTypes: customFieldTypes, today: rules.today, actor: actor, channel: channel, claims: claims)
+    }
+
+    /// The state `events` fold to from none, each at its place among the contact's (`placed`
+    /// adds the first position), shared with its tail encoded.
+    private static func folded(_ events: [ContactEvent]) -> SharedContactState? {
+        var state: ContactState?
+        for index in events.indices { ContactState.fold(into: &state, events[index], meta: .unplaced(index)) }
+        guard let state = state.take() else { return nil }
+        return SharedContactState(consume state, encodingTail: true)
     }
 }

@@ -271,11 +271,11 @@ extension ContactState {
     }
 
     /// The stored order of consent scopes.
-    private static func precedes(_ lhs: ConsentScope, _ rhs: ConsentScope) -> Bool {
+    static func precedes(_ lhs: ConsentScope, _ rhs: ConsentScope) -> Bool {
         (lhs.channel.stateCode, lhs.purpose) < (rhs.channel.stateCode, rhs.purpose)
     }
 
-    private static func write(_ scope: ConsentScope, _ record: ConsentRecord, into writer: inout BinaryWriter) {
+    static func write(_ scope: ConsentScope, _ record: ConsentRecord, into writer: inout BinaryWriter) {
         writer.writeCode(state: scope.channel)
         writer.writeString(scope.purpose)
         writer.writeCode(state: record.status)

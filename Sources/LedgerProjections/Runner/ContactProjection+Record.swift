@@ -82,7 +82,7 @@ extension ContactProjection {
                     // A new contact prepared ahead (most of a bulk import), read where it is
                     // shared. Without the extended lifetime the optimiser copies the state out
                     // of its holder first.
-                    withExtendedLifetime(shared) { addIdentifiers(of: shared.state, stream: stream, kinds: kinds, to: &added) }
+                    withExtendedLifetime(shared) { addIdentifiers(of: shared, stream: stream, kinds: kinds, to: &added) }
                     continue
                 }
                 if contacts[index].old == nil, let new = contacts[index].folded {
@@ -136,6 +136,15 @@ extension ContactProjection {
             }
             try transaction.setCheckpoint(positions.upperBound, headHash: headHash)
             return true
+        }
+    }
+
+    /// Adds the index entries of the identifiers of a state a prepared creation shares, as
+    /// the overload below does for a state, without making the state.
+    private static func addIdentifiers(of shared: SharedContactState, stream: StreamID, kinds: [IdentifierKind], to added: inout [[(key: [UInt8], stream: StreamID)]]) {
+        guard shared.isIndexed else { return }
+        for (slot, kind) in kinds.enumerated() {
+            shared.forEachIdentifier(kind) { added[slot].append((Array($0.utf8), stream)) }
         }
     }
 
