@@ -19,17 +19,19 @@ struct CreationImage {
     /// before the consents.
     var tail: [UInt8] = []
     /// The stored bytes after the consents (used when there are consents).
-    var tailAfterConsents: [UInt8] = []
+    var tailAfterConsents: [UInt8] = Self.noSegments
     /// The consents, unplaced, in stored order.
     var consents: [(scope: ConsentScope, record: ConsentRecord)] = []
 
-    init?(_ events: [ContactEvent]) {
-        guard case .contactCreated(let created) = events.first else { return nil }
+    /// The bytes after the consents of a contact in no segment (most new ones), shared.
+    private static let noSegments: [UInt8] = [0]
+
+    /// The stored state of `events`, whose first is `created`; `sizeHint` is the length the
+    /// bytes are expected to have (the last contact's).
+    init?(_ created: ContactCreated, _ events: [ContactEvent], sizeHint: Int = 160) {
         let meta = EventMeta.unplaced(0)
-        var standard = [(field: StandardField, value: FieldValue)]()
-        var custom = [(name: String, value: FieldValue)]()
-        var segments = [String]()
         // The creation alone: its consents, as the fold reads them.
+        consents.reserveCapacity(created.consents.count + events.count - 1)
         for consent in created.consents {
             Self.update(&consents, consent.scope) { ConsentRecord.granting($0, consent.grant, meta: meta) }
         }
@@ -48,19 +50,7 @@ struct CreationImage {
                 externalId = value
             }
         }
-        // Then its fields, as one `fields-changed`: a later change of a field replaces it, and
-        // an unset (or erased) value removes it.
-        for change in created.fields {
-            let value = change.new.value ?? nil
-            switch change.field {
-            case .standard(let field):
-                standard.removeAll { $0.field == field }
-                if let value { standard.append((field, value)) }
-            case .custom(let name):
-                custom.removeAll { $0.name == name }
-                if let value { custom.append((name, value)) }
-            }
-        }
+        var segments = [String]()
         for index in events.indices.dropFirst() {
             let meta = EventMeta.unplaced(index)
             switch events[index] {
@@ -74,12 +64,7 @@ struct CreationImage {
                 return nil
             }
         }
-        // As `ContactState`'s encoder writes them: tables in key order.
-        standard.sort { $0.field.stateCode < $1.field.stateCode }
-        custom.sort { $0.name < $1.name }
-        consents.sort { ContactState.precedes($0.scope, $1.scope) }
-        segments.sort()
-        var writer = BinaryWriter(capacity: 160)
+        var writer = BinaryWriter(capacity: sizeHint)
         writer.writeCode(state: created.channel)
         // No survivor, nothing absorbed.
         writer.writeVarint(0)
@@ -91,27 +76,78 @@ struct CreationImage {
         writeList(email)
         writeList(phone)
         writeList(externalId)
-        writer.writeVarint(UInt64(standard.count))
-        for (field, value) in standard {
-            writer.writeCode(state: field)
-            writer.writeFieldValue(value)
-        }
-        writer.writeVarint(UInt64(custom.count))
-        for (name, value) in custom {
-            writer.writeString(name)
-            writer.writeFieldValue(value)
-        }
-        var after = BinaryWriter(capacity: 16)
-        after.writeVarint(UInt64(segments.count))
-        for segment in segments { after.writeString(segment) }
+        Self.writeFields(created.fields, into: &writer)
+        if consents.count > 1 { consents.sort { ContactState.precedes($0.scope, $1.scope) } }
         if consents.isEmpty {
             // No consents: the count, then the rest, in one tail.
             writer.writeVarint(0)
-            writer.writeRaw(after.bytes)
-        } else {
+            Self.writeSegments(&segments, into: &writer)
+        } else if !segments.isEmpty {
+            var after = BinaryWriter(capacity: 16)
+            Self.writeSegments(&segments, into: &after)
             tailAfterConsents = after.bytes
         }
         tail = writer.bytes
+    }
+
+    /// The fields as one `fields-changed` from none leaves them (a later change of a field
+    /// replaces it; an unset or erased value removes it), as the encoder writes a state's
+    /// tables: the standard fields by code, then the custom ones by name. A creation sets a
+    /// handful: their positions are sorted on the stack, not copied into tables.
+    private static func writeFields(_ changes: [FieldChange], into writer: inout BinaryWriter) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(changes.count, 1)) { order in
+            // The last change of each field, in order of appearance.
+            var kept = 0
+            for index in changes.indices {
+                if let earlier = (0..<kept).first(where: { changes[order[$0]].field == changes[index].field }) {
+                    order[earlier] = index
+                } else {
+                    order[kept] = index
+                    kept += 1
+                }
+            }
+            // Unset values leave no entry.
+            var set = 0
+            for position in 0..<kept where (changes[order[position]].new.value ?? nil) != nil {
+                order[set] = order[position]
+                set += 1
+            }
+            // Standard fields first, by code; then custom ones, by name.
+            func precedes(_ left: ContactField, _ right: ContactField) -> Bool {
+                switch (left, right) {
+                case (.standard(let a), .standard(let b)): a.stateCode < b.stateCode
+                case (.standard, .custom): true
+                case (.custom, .standard): false
+                case (.custom(let a), .custom(let b)): a < b
+                }
+            }
+            for position in 1..<max(set, 1) {
+                var place = position
+                while place > 0 && precedes(changes[order[place]].field, changes[order[place - 1]].field) {
+                    order.swapAt(place, place - 1)
+                    place -= 1
+                }
+            }
+            let standard = (0..<set).prefix { if case .standard = changes[order[$0]].field { true } else { false } }.count
+            writer.writeVarint(UInt64(standard))
+            for position in 0..<set {
+                if position == standard { writer.writeVarint(UInt64(set - standard)) }
+                let change = changes[order[position]]
+                guard let value = change.new.value ?? nil else { continue }
+                switch change.field {
+                case .standard(let field): writer.writeCode(state: field)
+                case .custom(let name): writer.writeString(name)
+                }
+                writer.writeFieldValue(value)
+            }
+            if standard == set { writer.writeVarint(0) }
+        }
+    }
+
+    private static func writeSegments(_ segments: inout [String], into writer: inout BinaryWriter) {
+        writer.writeVarint(UInt64(segments.count))
+        segments.sort()
+        for segment in segments { writer.writeString(segment) }
     }
 
     /// Sets the record of `scope` from what it was, as the fold's table does.

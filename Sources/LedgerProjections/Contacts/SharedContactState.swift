@@ -57,7 +57,7 @@ public final class SharedContactState: Sendable {
     /// `contact.created`, then segments joined and consents granted or withdrawn) with at
     /// most one identifier of each kind; the caller then folds them.
     public init?(creating events: [ContactEvent]) {
-        guard case .contactCreated(let created) = events.first, let image = CreationImage(events) else { return nil }
+        guard case .contactCreated(let created) = events.first, let image = CreationImage(created, events) else { return nil }
         // Kept for the fold (a retain of the creation's lists): a single event leaves no rest
         // to allocate.
         creation = (created, events.count == 1 ? [] : Array(events.dropFirst()))
