@@ -53,6 +53,8 @@ package protocol BatchAid: AnyObject {
 package protocol PreparedContact: AnyObject, Sendable {
     /// The events, encoded for the log, personal data sealed under `dataKey`.
     var encoded: EncodedEvents { get }
+    /// How many events `encoded` holds (read without copying them out).
+    var eventCount: Int { get }
     /// The state the events fold to, unplaced (`EventMeta.unplaced`), shared with the projection.
     var shared: SharedContactState { get }
     /// The new contact's data key.

@@ -235,7 +235,7 @@ package struct BatchPlan {
         // `working` reads it for a later request of the same contact, `project` places it.
         contacts.append(Contact(key: key, base: nil, baseVersion: 0, state: nil, creation: prepared))
         consent.add(prepared.consent)
-        results.append(.success((key, true, prepared.encoded.count)))
+        results.append(.success((key, true, prepared.eventCount)))
     }
 
     /// Records an identifier `event` adds to or removes from contact `key` in this batch.
@@ -428,7 +428,7 @@ package struct BatchPlan {
                     continue
                 }
                 state = creation.state.placed(stream: stream, recordedAt: recordedAt, firstPosition: results[index].positions.first ?? 0)
-                skipped = creation.encoded.count
+                skipped = creation.eventCount
             } else {
                 state = contacts[slot].base
             }

@@ -146,8 +146,8 @@ extension ContactBook {
             }
         }
         // The identifiers came normalised (`normalizedIdentifiers`), as they do for an
-        // `identifier-added`; the fields were checked above.
-        if let created { events[0] = .contactCreated(created) }
+        // `identifier-added`; the fields were checked above. A new contact's creation is
+        // stored in `events[0]` once, at the end, with the consents it carries.
         for segment in input.segments where !(state?.segments.contains(segment) ?? false) {
             let joined = ContactEvent.segmentMemberAdded(SegmentMembership(segment: segment))
             do {
@@ -170,8 +170,9 @@ extension ContactBook {
                     throw ContactError(.invalidField, "\(error)", cause: error)
                 }
             }
-            if state == nil { Self.carryCreationConsent(in: &events, from: first) }
+            if created != nil { Self.carryCreationConsent(into: &created, from: &events, first: first) }
         }
+        if let created { events[0] = .contactCreated(created) }
         outerRules = rules
     }
 
@@ -180,7 +181,16 @@ extension ContactBook {
     /// scope (decision 0022). A grant moves only while no other consent event of its scope came
     /// before it, so every scope's steps keep their order.
     static func carryCreationConsent(in events: inout [ContactEvent], from first: Int) {
-        guard first < events.count, case .contactCreated(var created) = events[0] else { return }
+        guard first < events.count, case .contactCreated(let creation) = events[0] else { return }
+        var created: ContactCreated? = creation
+        carryCreationConsent(into: &created, from: &events, first: first)
+        if let created { events[0] = .contactCreated(created) }
+    }
+
+    /// The same, into the creation `changes` is deciding (`events[0]` is then stored once).
+    private static func carryCreationConsent(into creation: inout ContactCreated?, from events: inout [ContactEvent], first: Int) {
+        guard first < events.count, var created = creation.take() else { return }
+        defer { creation = created }
         // Room for every grant: the table grew by one allocation per grant before.
         created.consents.reserveCapacity(created.consents.count + events.count - first)
         var kept = first
@@ -200,6 +210,5 @@ extension ContactBook {
         }
         guard kept < events.count else { return }
         events.removeSubrange(kept...)
-        events[0] = .contactCreated(created)
     }
 }

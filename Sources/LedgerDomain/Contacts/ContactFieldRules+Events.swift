@@ -4,6 +4,9 @@ extension ContactFieldRules {
     /// A creation carrying identifiers and fields (decision 0026) is checked as the events it
     /// stands for (`ContactEvent.facts`).
     public func validate(_ event: ContactEvent) throws(FieldRuleViolation) {
+        // An event that is its only fact is checked as it is: `facts` copies it (a retain per
+        // value) to hand it back, for every consent event of every imported row.
+        guard case .contactCreated(let created) = event, created.carriesValues else { return try validate(fact: event) }
         for fact in event.facts { try validate(fact: fact) }
     }
 

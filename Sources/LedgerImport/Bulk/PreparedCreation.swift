@@ -20,6 +20,8 @@ public final class PreparedCreation: PreparedContact {
     /// The events, as `ContactBook.changes` decides them for a new contact, encoded for the
     /// log with their personal data sealed under `dataKey`.
     package let encoded: EncodedEvents
+    /// How many events `encoded` holds.
+    package var eventCount: Int { encoded.count }
     /// The state the events fold to, unplaced (`EventMeta.unplaced`, `ContactState.placed`), shared:
     /// the batch's projection records it from here instead of copying it out.
     package let shared: SharedContactState
