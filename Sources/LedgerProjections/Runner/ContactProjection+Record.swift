@@ -74,7 +74,9 @@ extension ContactProjection {
                 try tables.define(definition, stream: stream, in: transaction)
             }
             var removed = [[(key: [UInt8], stream: StreamID)]](repeating: [], count: indexes.count)
-            var added = [[(key: [UInt8], stream: StreamID)]](repeating: [], count: indexes.count)
+            // Added identifiers' bytes end to end, per index: no array per identifier, and
+            // sorted by integer prefixes (most of a bulk import's batch is new identifiers).
+            var added = [IdentifierIndexEntries](repeating: IdentifierIndexEntries(), count: indexes.count)
             // By index, reading each contact in place: copying one costs a retain per field.
             for index in contacts.indices {
                 let stream = contacts[index].stream
@@ -93,16 +95,17 @@ extension ContactProjection {
                 for (kind, identifiers) in indexedChanges(old: contacts[index].old, new: contacts[index].new) {
                     let slot = kind.slot
                     for identifier in identifiers.removed { removed[slot].append((Array(identifier.utf8), stream)) }
-                    for identifier in identifiers.added { added[slot].append((Array(identifier.utf8), stream)) }
+                    for identifier in identifiers.added { added[slot].append(identifier, stream) }
                 }
             }
             // Each index is written in key order, so neighbouring keys share page visits.
             for (slot, index) in indexes.enumerated() {
                 for entry in removed[slot] { try index.remove(entry.stream, from: entry.key, in: transaction) }
-                guard !added[slot].isEmpty else { continue }
+                guard !added[slot].entries.isEmpty else { continue }
+                added[slot].sort()
                 try transaction.withInserter(index.table) { inserter in
-                    for entry in added[slot].sorted(by: { Self.precedes($0.key, $1.key) }) {
-                        try index.add(entry.stream, to: entry.key, using: &inserter, in: transaction)
+                    try IdentifierIndexEntries.forEachMerged([added[slot]]) { identifier, stream in
+                        try index.add(StreamID(stream), to: identifier, using: &inserter, in: transaction)
                     }
                 }
             }
@@ -141,32 +144,21 @@ extension ContactProjection {
 
     /// Adds the index entries of the identifiers of a state a prepared creation shares, as
     /// the overload below does for a state, without making the state.
-    private static func addIdentifiers(of shared: SharedContactState, stream: StreamID, kinds: [IdentifierKind], to added: inout [[(key: [UInt8], stream: StreamID)]]) {
+    private static func addIdentifiers(of shared: SharedContactState, stream: StreamID, kinds: [IdentifierKind], to added: inout [IdentifierIndexEntries]) {
         guard shared.isIndexed else { return }
         for (slot, kind) in kinds.enumerated() {
-            shared.forEachIdentifier(kind) { added[slot].append((Array($0.utf8), stream)) }
+            shared.forEachIdentifier(kind) { added[slot].append($0, stream) }
         }
     }
 
     /// Adds the index entries of a new contact's identifiers (none when it is erased or
     /// merged away) to `added`, one list per kind of `kinds`. `state` is borrowed: a new
     /// contact's state is read where it is held, not copied.
-    private static func addIdentifiers(of state: borrowing ContactState, stream: StreamID, kinds: [IdentifierKind], to added: inout [[(key: [UInt8], stream: StreamID)]]) {
+    private static func addIdentifiers(of state: borrowing ContactState, stream: StreamID, kinds: [IdentifierKind], to added: inout [IdentifierIndexEntries]) {
         guard !state.erased, state.mergedInto == nil else { return }
         for (slot, kind) in kinds.enumerated() {
-            for identifier in state.identifiers(kind) { added[slot].append((Array(identifier.utf8), stream)) }
+            for identifier in state.identifiers(kind) { added[slot].append(identifier, stream) }
         }
-    }
-
-    /// Byte order, as LMDB sorts keys (memcmp, then length).
-    static func precedes(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        let order = left.withUnsafeBytes { l in
-            right.withUnsafeBytes { r in
-                guard let lbase = l.baseAddress, let rbase = r.baseAddress else { return Int32(0) }
-                return memcmp(lbase, rbase, min(l.count, r.count))
-            }
-        }
-        return order != 0 ? order < 0 : left.count < right.count
     }
 
     /// The identifiers of each kind that an index gains and loses when a contact goes from

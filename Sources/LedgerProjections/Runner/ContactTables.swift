@@ -128,12 +128,10 @@ public struct IdentifierIndex: Sendable {
 
     /// `add`, through `inserter` (of this index's table, in `transaction`): for a batch's
     /// identifiers in key order, most of which are new.
-    func add(_ stream: StreamID, to identifier: [UInt8], using inserter: inout ProjectionTableInserter, in transaction: ProjectionTransaction) throws {
-        let stored = try withUnsafeBytes(of: stream.rawValue.bigEndian) { value in
-            try identifier.withUnsafeBytes { key in try inserter.insert(key: key, value: value) }
-        }
+    func add(_ stream: StreamID, to identifier: UnsafeRawBufferPointer, using inserter: inout ProjectionTableInserter, in transaction: ProjectionTransaction) throws {
+        let stored = try withUnsafeBytes(of: stream.rawValue.bigEndian) { value in try inserter.insert(key: identifier, value: value) }
         if stored { return }
-        try addHolder(stream, to: identifier, in: transaction)
+        try addHolder(stream, to: Array(identifier), in: transaction)
     }
 
     /// Adds `stream` to the holders of `identifier`, which the index holds already.
