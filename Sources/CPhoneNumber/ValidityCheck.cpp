@@ -176,13 +176,16 @@ clpn_validity decide(const RegionCheck &region, Matchers &matchers, uint64_t nat
     };
     bool valid = false;
     if (matches(kGeneral)) {
+        // The helper's order decides the number's type; validity is only whether
+        // some description matches, so the usual ones go first and most numbers
+        // skip the special descriptions' patterns. FIXED_LINE and
+        // FIXED_LINE_OR_MOBILE are both valid; MOBILE only counts when its
+        // pattern differs from the fixed-line one (else the fixed-line check
+        // answers for both).
+        valid = (!region.same_mobile_and_fixed_line_pattern && matches(kMobile)) || matches(kFixedLine);
         for (size_t index = kPremiumRate; index <= kVoicemail && !valid; ++index) {
             valid = matches(index);
         }
-        // FIXED_LINE and FIXED_LINE_OR_MOBILE are both valid; MOBILE only
-        // counts when its pattern differs from the fixed-line one.
-        valid = valid || matches(kFixedLine)
-            || (!region.same_mobile_and_fixed_line_pattern && matches(kMobile));
     }
     if (failed) {
         return CLPN_VALIDITY_ASK_LIBRARY;
