@@ -106,7 +106,12 @@ extension ContactBook {
         // A new contact is one `contact.created` carrying its identifiers and field values
         // (decision 0026); an existing one's changes are events of their own.
         var created = state == nil ? ContactCreated(channel: channel) : nil
-        if created != nil { events.append(.contactCreated(ContactCreated(channel: channel))) }
+        if created != nil {
+            events.append(.contactCreated(ContactCreated(channel: channel)))
+            // Its identifiers' list made at its size: grown one by one it was allocated twice.
+            let count = (identifiers.email == nil ? 0 : 1) + (identifiers.phone == nil ? 0 : 1) + (identifiers.externalId == nil ? 0 : 1)
+            created?.identifiers.reserveCapacity(count)
+        }
         for kind in Self.identifierKindsInEventOrder {
             guard let value = identifiers[kind] else { continue }
             if created != nil {
