@@ -13,8 +13,8 @@ struct CreationImage {
     var email: String?
     var phone: String?
     var externalId: String?
-    /// The head's flags: a created contact has its entry channel.
-    let flags = ContactState.Flag.channel
+    /// The head's flags: a created contact has its entry channel, and nothing else.
+    static let flags = ContactState.Flag.channel
     /// The stored bytes after the head: all of them when there is no consent, else those
     /// before the consents.
     var tail: [UInt8] = []

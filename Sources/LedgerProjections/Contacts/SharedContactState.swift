@@ -15,8 +15,6 @@ public final class SharedContactState: Sendable {
     private let folded: ContactState?
     /// The identifiers by kind (`BatchPlan.slot` order) when the state was written, not folded.
     private let written: (email: String?, phone: String?, externalId: String?)
-    /// The head's flags when written.
-    private let writtenFlags: UInt8
     /// The consents when written, unplaced, in stored order.
     private let writtenConsents: [(scope: ConsentScope, record: ConsentRecord)]
     /// The events the state was written from: the creation, then the rest (usually none).
@@ -46,7 +44,6 @@ public final class SharedContactState: Sendable {
             tailAfterConsents = parts.after
         }
         written = (nil, nil, nil)
-        writtenFlags = 0
         writtenConsents = []
         creation = nil
         folded = state
@@ -63,7 +60,6 @@ public final class SharedContactState: Sendable {
         creation = (created, events.count == 1 ? [] : Array(events.dropFirst()))
         folded = nil
         written = (image.email, image.phone, image.externalId)
-        writtenFlags = image.flags
         writtenConsents = image.consents
         tail = image.tail
         tailAfterConsents = image.consents.isEmpty ? nil : image.tailAfterConsents
@@ -111,7 +107,7 @@ public final class SharedContactState: Sendable {
     /// event at `firstPosition` (`ContactState.placed`).
     public func encode(placedIn stream: StreamID, recordedAt: Int64, firstPosition: UInt64, into writer: inout BinaryWriter) {
         guard let folded else {
-            ContactState.writeHead(flags: writtenFlags, id: stream, createdAt: recordedAt, updatedAt: recordedAt, into: &writer)
+            ContactState.writeHead(flags: CreationImage.flags, id: stream, createdAt: recordedAt, updatedAt: recordedAt, into: &writer)
             writePlaced(recordedAt: recordedAt, firstPosition: firstPosition, into: &writer)
             return
         }
