@@ -46,12 +46,14 @@ struct ContactsSuite {
         var rates = [Double]()
         for run in 0..<options.runs {
             var last: UInt64 = 0
+            let cpuBefore = Self.processCPUSeconds()
             let seconds = try BenchReport.time { last = try runner.rebuild() }
+            let cpu = Self.processCPUSeconds() - cpuBefore
             guard last == UInt64(contacts * 4) else {
                 throw BenchFailure("rebuild stopped at position \(last) of \(contacts * 4)")
             }
             rates.append(Double(last) / seconds)
-            Self.note("rebuild run \(run + 1): \(last) events in \(Self.milliseconds(seconds)) ms, peak RSS \(Self.peakResidentMiB()) MiB")
+            Self.note("rebuild run \(run + 1): \(last) events in \(Self.milliseconds(seconds)) ms (\(String(format: "%.2f", cpu)) s of CPU), peak RSS \(Self.peakResidentMiB()) MiB")
         }
         let store = try runner.openStore()
         defer { store.close() }

@@ -47,6 +47,38 @@ struct BinaryCodingTests {
         }
     }
 
+    @Test("a string's bytes are taken exactly when they are valid UTF-8, as the standard library's validation says", arguments: [
+        [UInt8](), Array("plain ASCII".utf8), Array("Ім'я ✓ 𝄞".utf8),
+        [0x80], [0xC0, 0xAF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF0, 0x90, 0x80], [0xF0, 0x90, 0x80, 0x41],
+        [0xF4, 0x90, 0x80, 0x80], [0xFF], [0x41, 0xC3], Array("ok".utf8) + [0xEF, 0xBF, 0xBD] + [0xE2, 0x82],
+    ])
+    func validUTF8(_ bytes: [UInt8]) throws {
+        let expected = String(validating: bytes, as: UTF8.self)
+        bytes.withUnsafeBytes { raw in #expect(String(validUTF8: raw) == expected) }
+        var writer = BinaryWriter()
+        writer.writeBytes(bytes)
+        try writer.bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+            var reader = BinaryReader(raw)
+            if let expected {
+                #expect(try reader.readString() == expected)
+            } else {
+                #expect(throws: BinaryFormatError.self) { try reader.readString() }
+            }
+        }
+    }
+
+    @Test("every two-byte sequence is taken or refused as the standard library's validation says")
+    func validUTF8Exhaustive() {
+        for first in 0...255 {
+            for second in 0...255 {
+                let bytes: [UInt8] = [UInt8(first), UInt8(second)]
+                let expected = String(validating: bytes, as: UTF8.self)
+                let taken = bytes.withUnsafeBytes { String(validUTF8: $0) }
+                if taken != expected { Issue.record("\(bytes): \(String(describing: taken)) against \(String(describing: expected))") }
+            }
+        }
+    }
+
     @Test("base64 and hex encode as the RFCs say")
     func textEncodings() {
         #expect(Base64.encode(Array("".utf8)) == "")

@@ -89,7 +89,7 @@ public struct BinaryReader {
     /// Reads a varint length and the UTF-8 string after it; invalid UTF-8 is an error.
     public mutating func readString(_ what: StaticString = "string") throws(BinaryFormatError) -> String {
         let range = try readBytesRange(what)
-        guard let string = String(validating: UnsafeRawBufferPointer(rebasing: buffer[range]), as: UTF8.self) else {
+        guard let string = String(validUTF8: UnsafeRawBufferPointer(rebasing: buffer[range])) else {
             throw BinaryFormatError(offset: range.lowerBound, what: what)
         }
         return string

@@ -182,7 +182,7 @@ extension RecordedEvent {
     /// pays for this).
     public func validateText() throws(BinaryFormatError) {
         for (range, what) in [(typeNameRange, "type name"), (actorNameRange, "actor name")] {
-            let valid = storage.withUnsafeBufferPointer { String(validating: $0[range], as: UTF8.self) != nil }
+            let valid = storage.withUnsafeBytes { String(validUTF8: UnsafeRawBufferPointer(rebasing: $0[range])) != nil }
             guard valid else { throw BinaryFormatError(offset: range.lowerBound, what: "\(what) (invalid UTF-8)") }
         }
     }

@@ -21,6 +21,12 @@ struct IdentifierIndexEntries: Sendable {
     var bytes: [UInt8] = []
     var entries: [Entry] = []
 
+    /// Makes room for `count` entries of identifiers of up to 32 bytes on average.
+    mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+        bytes.reserveCapacity(count * 32)
+    }
+
     mutating func append(_ identifier: String, _ stream: StreamID) {
         let start = bytes.count
         bytes.append(contentsOf: identifier.utf8)
