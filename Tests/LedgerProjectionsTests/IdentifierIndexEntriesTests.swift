@@ -11,8 +11,8 @@ struct IdentifierIndexEntriesTests {
         "олена@приклад.укр", "ю", "z", "12345678", "123456789", "1234567", "1234567\u{0}9",
     ]
 
-    @Test("entries sort and merge as LMDB orders keys: bytes, the shorter first, then stream")
-    func order() throws {
+    @Test("entries sort and merge as LMDB orders keys: bytes, the shorter first, then stream; compacted or not", arguments: [false, true])
+    func order(compacted: Bool) throws {
         var random = SystemRandomNumberGenerator()
         var lists = [IdentifierIndexEntries(), IdentifierIndexEntries()]
         var expected = [([UInt8], UInt64)]()
@@ -23,7 +23,20 @@ struct IdentifierIndexEntriesTests {
             expected.append((Array(identifier.utf8), stream))
         }
         expected.sort { $0.0 != $1.0 ? $0.0.lexicographicallyPrecedes($1.0) : $0.1 < $1.1 }
-        for index in lists.indices { lists[index].sort() }
+        for index in lists.indices {
+            lists[index].sort()
+            if compacted {
+                let size = lists[index].bytes.count
+                lists[index].compact()
+                // The same bytes, laid out in the entries' order.
+                #expect(lists[index].bytes.count == size)
+                var next = 0
+                for entry in lists[index].entries {
+                    #expect(Int(entry.start) == next)
+                    next += Int(entry.count)
+                }
+            }
+        }
         var merged = [([UInt8], UInt64)]()
         try IdentifierIndexEntries.forEachMerged(lists) { identifier, stream in merged.append((Array(identifier), stream)) }
         #expect(merged.map(\.0) == expected.map(\.0))

@@ -123,7 +123,10 @@ final class StreamFold<Output: Sendable>: Sendable {
             results.withLock { $0[run] = outcome }
             done[run].signal()
         }
-        for kind in entries.indices { entries[kind].sort() }
+        for kind in entries.indices {
+            entries[kind].sort()
+            entries[kind].compact()
+        }
         index.withLock { [entries] in $0[worker] = entries }
     }
 
