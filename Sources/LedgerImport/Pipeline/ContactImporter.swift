@@ -58,13 +58,14 @@ public final class ContactImporter {
         let forecast = CreationForecast()
         let disposal = BatchDisposal()
         let lag = PreparerLag()
-        let queue = RowPreparer.start(RowPreparer.Plan(
+        let preparer = RowPreparer.start(RowPreparer.Plan(
             url: url, options: options, book: book, fieldTypes: try book.directory().fieldTypes(),
             digest: digest, namespace: namespace, doneRows: doneRows, keepsRows: rejects != nil, forecast: forecast, disposal: disposal, lag: lag, push: push))
         var pushProgress = PushProgress(done: doneRows)
         var pushCounts = PushRecordCounts()
-        // Whatever stops this thread stops the preparer too.
-        defer { queue.close() }
+        let queue = preparer.queue
+        // Whatever stops this thread stops the preparer too, and waits for it.
+        defer { preparer.stop() }
 
         let memory = MappedPageBudget(limit: options.memoryLimit).watch(book)
         defer { memory.stop() }

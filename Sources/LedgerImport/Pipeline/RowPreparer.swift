@@ -53,12 +53,40 @@ enum RowPreparer {
     /// each (a CSV record, `ImportLimits.rowBytes`), and 3,000 of them would not be flat.
     static let batchBytes = 32 << 20
 
-    /// Starts the preparer thread; the caller pops messages until nil, and closes the queue
-    /// when it stops early.
-    static func start(_ plan: Plan) -> BlockingQueue<Message> {
+    /// The preparer's thread, which the caller waits for before it returns: the thread calls
+    /// libphonenumber, whose C++ statics a process exit destroys, so a preparer still at work
+    /// when an import failed and its process exited crashed it (signal 11, not the exit status
+    /// the failure has).
+    final class Running: Sendable {
+        /// Messages for the caller, who pops them until nil and closes the queue when it stops early.
+        let queue: BlockingQueue<Message>
+        private let ended = DispatchSemaphore(value: 0)
+
+        fileprivate init(queue: BlockingQueue<Message>) {
+            self.queue = queue
+        }
+
+        fileprivate func end() {
+            ended.signal()
+        }
+
+        /// Closes the queue, so the preparer stops at its next batch, and waits for its thread
+        /// to end. Call it once.
+        func stop() {
+            queue.close()
+            ended.wait()
+        }
+    }
+
+    /// Starts the preparer thread.
+    static func start(_ plan: Plan) -> Running {
         let queue = BlockingQueue<Message>(capacity: capacity)
+        let running = Running(queue: queue)
         let thread = Thread {
-            defer { queue.finish() }
+            defer {
+                queue.finish()
+                running.end()
+            }
             do {
                 try prepare(plan, into: queue)
             } catch is Stopped {
@@ -69,7 +97,7 @@ enum RowPreparer {
         }
         thread.name = "ledger-import-prepare"
         thread.start()
-        return queue
+        return running
     }
 
     private struct Stopped: Error {}
