@@ -72,10 +72,16 @@ enum RowPreparer {
 
         /// Closes the queue, so the preparer stops at its next batch, and waits for its thread
         /// to end. Call it once.
+        ///
+        /// The wait is bounded: a preparer blocked reading a source that never delivers (a pipe
+        /// whose writer stalls) must not keep a failed import from returning.
         func stop() {
             queue.close()
-            ended.wait()
+            _ = ended.wait(timeout: .now() + Self.stopWait)
         }
+
+        /// How long `stop` waits for the preparer: far longer than a batch takes to prepare.
+        static let stopWait: DispatchTimeInterval = .seconds(30)
     }
 
     /// Starts the preparer thread.
