@@ -53,7 +53,7 @@ struct ContactsSuite {
                 throw BenchFailure("rebuild stopped at position \(last) of \(contacts * 4)")
             }
             rates.append(Double(last) / seconds)
-            Self.note("rebuild run \(run + 1): \(last) events in \(Self.milliseconds(seconds)) ms (\(String(format: "%.2f", cpu)) s of CPU), peak RSS \(Self.peakResidentMiB()) MiB")
+            Self.note("rebuild run \(run + 1): \(last) events in \(Self.milliseconds(seconds)) ms (\(Self.format(cpu)) s of CPU), peak RSS \(Self.peakResidentMiB()) MiB")
         }
         let store = try runner.openStore()
         defer { store.close() }

@@ -53,12 +53,13 @@ enum RowPreparer {
     /// each (a CSV record, `ImportLimits.rowBytes`), and 3,000 of them would not be flat.
     static let batchBytes = 32 << 20
 
-    /// The preparer's thread, which the caller waits for before it returns: the thread calls
-    /// libphonenumber, whose C++ statics a process exit destroys, so a preparer still at work
-    /// when an import failed and its process exited crashed it (signal 11, not the exit status
-    /// the failure has).
+    /// The preparer's thread, which the caller stops and waits for before it returns. The
+    /// thread seals with libcrypto and normalises with libphonenumber, whose state a process
+    /// exit tears down: a failed import whose process exited while its preparer was still at
+    /// work once died of signal 11 instead of leaving with the failure's exit status.
     final class Running: Sendable {
-        /// Messages for the caller, who pops them until nil and closes the queue when it stops early.
+        /// Messages for the caller, who pops them until nil, then calls `stop` (also when it
+        /// stops early).
         let queue: BlockingQueue<Message>
         private let ended = DispatchSemaphore(value: 0)
 

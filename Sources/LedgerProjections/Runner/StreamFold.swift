@@ -108,7 +108,7 @@ final class StreamFold<Output: Sendable>: Sendable {
         // first touch (the kernel zeroing each page) cost more than the copies. Capacity never
         // written is never touched, so it costs no memory.
         let share = log.streamCount / workers + log.streamCount / (4 * workers) + Self.runStreams
-        for kind in [0, 1] { entries[kind].reserveCapacity(share) }
+        for kind in [IdentifierKind.email, .phone] { entries[kind.slot].reserveCapacity(share) }
         let reader = StreamGroupedLog.Reader()
         while !stopped.load(ordering: .relaxed) {
             tokens?.wait()
