@@ -50,6 +50,10 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The compiler's software prefetch (`__builtin_prefetch`) as an inline C function: a
+        // rebuild asks for the next stream's records while it folds this one (decision 0027).
+        // A header only; nothing to link.
+        .systemLibrary(name: "CPrefetch"),
 
         // MARK: Library modules
         .target(
@@ -61,6 +65,7 @@ let package = Package(
             dependencies: [
                 "CAEAD",
                 "CLMDB",
+                "CPrefetch",
                 "LedgerDomain",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,7 +110,10 @@ let package = Package(
                 "LedgerImport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // The allocator `ledger` runs with (decision 0011), so that what the suites time in
+            // this process (a rebuild, look-ups, upserts) is what the product does.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
 
         .executableTarget(

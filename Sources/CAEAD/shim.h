@@ -7,6 +7,9 @@
 // and the ledger's chain hash uses them (AppendContext.swift): one ~330-byte record per call,
 // where EVP's per-call provider dispatch and swift-crypto's per-hasher allocation each cost
 // about as much as the hashing. The define only drops the deprecation attribute.
+// openssl/core.h: OSSL_PARAM and its type codes, for passing a GCM tag to the cipher's
+// parameters directly instead of through EVP_CIPHER_CTX_ctrl's translation (AESGCMContext).
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/core.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>

@@ -1,3 +1,4 @@
+import CPrefetch
 import LedgerDomain
 
 /// One snapshot of the log, through a position, grouped by stream: each stream's events in log
@@ -59,6 +60,41 @@ public struct StreamGroupedLog: @unchecked Sendable {
     /// How many events the stream at `index` has.
     public func eventCount(ofStreamAt index: Int) -> Int {
         groups[index].count
+    }
+
+    /// Cache lines of a record asked for ahead, at most: a contact's events are a few hundred
+    /// bytes each; a larger record's tail is read when it comes.
+    static let prefetchedLines = 16
+
+    /// Asks the CPU for what folding the stream at `index` will read first, without waiting for
+    /// it: its stored records and its wrapped key, scattered across the log's map, and where the
+    /// next stream's records lie (the call for that stream reads those places). A fold calls it
+    /// for the next stream before it folds the current one, so the reads overlap the work in
+    /// between instead of stalling on each record in turn (decision 0027).
+    public func prefetch(streamAt index: Int) {
+        guard index >= 0, index < groups.count else { return }
+        let group = groups[index]
+        for slot in group.start..<(group.start + group.count) {
+            let record = records[Int(order[slot])]
+            guard record.count > 0 else { continue }
+            let first = UInt(bitPattern: record.bytes) & ~63
+            let last = UInt(bitPattern: record.bytes + (record.count - 1)) & ~63
+            var line = first
+            while line <= last, line - first < UInt(Self.prefetchedLines * 64) {
+                ledger_prefetch(UnsafeRawPointer(bitPattern: line))
+                line += 64
+            }
+        }
+        if let key = group.wrappedKey { ledger_prefetch(key) }
+        let following = index + 1
+        guard following < groups.count else { return }
+        let next = groups[following]
+        records.withUnsafeBufferPointer { entries in
+            guard let base = entries.baseAddress else { return }
+            for slot in next.start..<(next.start + next.count) {
+                ledger_prefetch(base + Int(order[slot]))
+            }
+        }
     }
 
     /// What one reading thread reuses from stream to stream: a cipher context keyed anew for

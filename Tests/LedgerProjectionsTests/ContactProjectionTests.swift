@@ -1,6 +1,6 @@
 import Foundation
 import LedgerDomain
-import LedgerProjections
+@testable import LedgerProjections
 import LedgerStore
 import Testing
 
@@ -192,6 +192,45 @@ struct ContactProjectionTests {
         let contacts = ContactDirectory(store: store)
         #expect(try contacts.holders(.email, "user12345@example.com") == [StreamID(12_346)])
         #expect(try contacts.holders(.email, "user0@example.com") == [StreamID(1)])
+    }
+
+    @Test("a rebuild that commits its states run by run, its map outgrown, holds every contact once")
+    func rebuildCommitsRunByRun() throws {
+        let (ledger, removeLedger) = try Self.temporaryLedger()
+        defer { removeLedger() }
+        // Three runs of streams (`StreamFold.runStreams` each), one commit per run.
+        let count = 2 * StreamFold<EncodedStates>.runStreams + 3_000
+        var requests = [AppendRequest]()
+        for number in 0..<count {
+            let events: [ContactEvent] = [
+                .contactCreated(ContactCreated(channel: .import)),
+                .identifierAdded(IdentifierChange(kind: .email, value: "user\(number)@example.com")),
+                .contactFieldsChanged(ContactFieldsChanged(changes: [FieldChange(field: .standard(.firstName), from: nil, to: .text("Name \(number)"))])),
+            ]
+            requests.append(.newStream(events.map { $0.newEvent(actor: Actor(.user, "test"), source: .cli(command: "test")) }))
+            if requests.count == 2_000 {
+                _ = try ledger.append(requests)
+                requests.removeAll()
+            }
+        }
+        _ = try ledger.append(requests)
+        var projection = ContactProjection(ledger: ledger)
+        projection.runsPerCommit = 1
+        let runner = ProjectionRunner(ledger: ledger, projection: projection)
+        // A 1 MiB map: commits abort and run again as the map grows, each with its own runs.
+        try runner.rebuild(initialMapSize: 1 << 20)
+        let store = try runner.openStore()
+        defer { store.close() }
+        let check = try ContactProjectionCheck.run(ledger: ledger, store: store)
+        #expect(check.isValid, "\(check.differences.prefix(3))")
+        #expect(check.contacts == count && check.indexEntries == count)
+        let contacts = ContactDirectory(store: store)
+        for number in [0, StreamFold<EncodedStates>.runStreams - 1, StreamFold<EncodedStates>.runStreams, count - 1] {
+            let found = try #require(try contacts.contact(StreamID(UInt64(number + 1))))
+            #expect(found.firstName == "Name \(number)")
+            #expect(try contacts.holders(.email, "user\(number)@example.com") == [StreamID(UInt64(number + 1))])
+        }
+        #expect(try store.read { try $0.checkpoint() } == ledger.lastPosition())
     }
 
     @Test("following applies new appends promptly, then stops when cancelled")

@@ -20,39 +20,55 @@ extension ContactProjection {
         let waking = try downstream.compactMap { try $0.wakingPosition(in: ledger) }.min()
         guard let waking else {
             return try ledger.withStreamGroupedLog { log in
-                try Self.rebuild(log, into: store, progress: progress)
+                try Self.rebuild(log, into: store, runsPerCommit: runsPerCommit, progress: progress)
             }
         }
         var done: UInt64 = 0
         if waking > 1 {
             done = try ledger.withStreamGroupedLog(through: waking - 1) { log in
-                try Self.rebuild(log, into: store, progress: progress)
+                try Self.rebuild(log, into: store, runsPerCommit: runsPerCommit, progress: progress)
             }
         }
         return try ContactProjection(ledger: ledger, downstream: downstream).rebuild(from: ledger, after: done, through: .max, into: store, progress: progress)
     }
 
-    static func rebuild(_ log: StreamGroupedLog, into store: ProjectionStore, progress: (UInt64) -> Void) throws -> UInt64 {
+    /// Runs of folded states a rebuild commits at a time: about 40 MB of states (a run holds
+    /// `StreamFold.runStreams` contacts of some 160 bytes each), well inside LMDB's dirty list.
+    static let defaultRunsPerCommit = 32
+
+    static func rebuild(_ log: StreamGroupedLog, into store: ProjectionStore, runsPerCommit: Int, progress: (UInt64) -> Void) throws -> UInt64 {
         let fold = StreamFold<EncodedStates>(log, make: EncodedStates.init(streams:)) { $0.append($1) }
         // Whatever the writer meets, the workers are stopped and joined before returning.
         defer { fold.stop() }
         let tables = try ContactTables(store)
         let total = max(1, log.eventCount)
-        // Two transactions: the states as the runs come, then the indexes, definitions and
-        // checkpoint. One would do as well for a reader (the generation is published only at
-        // the end), but a transaction that dirties more pages than LMDB's dirty list holds
-        // spills them to disk in the middle. A full map aborts a transaction and runs its
-        // closure again: the runs are kept until the end, so a second run writes them again.
+        // The states go in as the runs come, `runsPerCommit` runs a transaction, then one
+        // transaction writes the indexes, definitions and checkpoint. Nobody reads the
+        // generation before it is published, so the states' commits need no checkpoint. Small
+        // commits write while the workers still fold, instead of one commit of every state
+        // after the last run; LMDB reuses a commit's page buffers for the next transaction
+        // (fresh memory costs the kernel a page fault and a zeroed page each); and no
+        // transaction dirties more pages than LMDB's dirty list holds, which would spill them
+        // to disk in the middle. A full map aborts a transaction and runs its closure again:
+        // a commit's runs are kept until it is done, then dropped.
         var definitions = [(position: UInt64, definition: FieldDefined, stream: StreamID)]()
-        try store.write { transaction in
-            definitions.removeAll()
-            for run in 0..<fold.runs {
-                let folded = try fold.run(run) {
-                    progress(UInt64(Double(fold.eventsFolded) / Double(total) * Double(log.last)))
+        var first = 0
+        while first < fold.runs {
+            let end = min(first + max(1, runsPerCommit), fold.runs)
+            var committed = [(position: UInt64, definition: FieldDefined, stream: StreamID)]()
+            try store.write { transaction in
+                committed.removeAll()
+                for run in first..<end {
+                    let folded = try fold.run(run) {
+                        progress(UInt64(Double(fold.eventsFolded) / Double(total) * Double(log.last)))
+                    }
+                    try folded.output.write(to: tables.contacts, in: transaction)
+                    committed += folded.definitions
                 }
-                try folded.output.write(to: tables.contacts, in: transaction)
-                definitions += folded.definitions
             }
+            for run in first..<end { _ = try fold.run(run, take: true) }
+            definitions += committed
+            first = end
         }
         let parts = fold.indexParts()
         try store.write { transaction in

@@ -23,6 +23,9 @@ public struct ContactProjection: Projection {
     /// The log, which a dormant downstream projector reads when an event wakes it; nil in
     /// folds that never meet such an event (tests of the contact tables alone).
     public let ledger: Ledger?
+    /// Runs of folded states a parallel rebuild commits at a time (tests make it small, so
+    /// that a rebuild of a few runs commits several times).
+    var runsPerCommit = ContactProjection.defaultRunsPerCommit
 
     /// The projection, with the segment projection downstream; `ledger` is the log it folds.
     public init(ledger: Ledger? = nil) {

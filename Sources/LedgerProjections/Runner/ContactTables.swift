@@ -160,17 +160,20 @@ public struct IdentifierIndex: Sendable {
         try transaction.withAppender(table) { appender in
             var holders = [UInt8]()
             var pending: UnsafeRawBufferPointer?
-            func flush(_ identifier: UnsafeRawBufferPointer) throws {
-                try holders.withUnsafeBytes { try appender.append(key: identifier, value: $0) }
-                holders.removeAll(keepingCapacity: true)
-            }
-            // The lists outlive the walk, so the previous identifier's bytes stay valid.
+            // The lists outlive the walk, so the previous identifier's bytes stay valid. No
+            // local function shares `holders` with the closure: one that did made every access
+            // a dynamic exclusivity check, on the rebuild's single writing thread.
             try IdentifierIndexEntries.forEachMerged(lists) { identifier, stream in
-                if let current = pending, !IdentifierIndexEntries.same(current, identifier) { try flush(current) }
+                if let current = pending, !IdentifierIndexEntries.same(current, identifier) {
+                    try holders.withUnsafeBytes { try appender.append(key: current, value: $0) }
+                    holders.removeAll(keepingCapacity: true)
+                }
                 pending = identifier
                 withUnsafeBytes(of: stream.bigEndian) { holders.append(contentsOf: $0) }
             }
-            if let current = pending { try flush(current) }
+            if let current = pending {
+                try holders.withUnsafeBytes { try appender.append(key: current, value: $0) }
+            }
         }
     }
 }

@@ -136,6 +136,8 @@ final class StreamFold<Output: Sendable>: Sendable {
         var out = Run(output: make(end - first))
         var events = 0
         for streamIndex in first..<end {
+            // The next stream's records are on their way while this one is folded.
+            if streamIndex + 1 < end { log.prefetch(streamAt: streamIndex + 1) }
             var state: ContactState?
             try log.forEachEvent(ofStreamAt: streamIndex, reader: reader) { event, personal in
                 guard let domain = try ContactProjection.decode(event, personal: personal) else { return }
