@@ -101,6 +101,10 @@ public struct StreamGroupedLog: @unchecked Sendable {
     /// each stream's key (one per thread; never shared).
     public final class Reader {
         let opener = AESGCMOpener()
+        /// The record and plain personal data of the event being read, reused from event to
+        /// event (`RecordedEvent(position:record:reusing:)`): two allocations fewer per event.
+        var record = [UInt8]()
+        var personal = [UInt8]()
 
         /// A reader for the calling thread.
         public init() {}
@@ -116,11 +120,21 @@ public struct StreamGroupedLog: @unchecked Sendable {
         // stream has one (none once erased).
         var keyed = false
         var hasKey = false
+        // Taken from the reader for the stream and handed back after: each event's copies
+        // reuse them once the event before is dropped.
+        var recordBuffer = reader.record
+        var personalBuffer = reader.personal
+        reader.record = []
+        reader.personal = []
+        defer {
+            reader.record = recordBuffer
+            reader.personal = personalBuffer
+        }
         for slot in group.start..<(group.start + group.count) {
             let record = records[Int(order[slot])]
             let event: RecordedEvent
             do {
-                event = try RecordedEvent(position: record.position, record: UnsafeRawBufferPointer(start: record.bytes, count: record.count))
+                event = try RecordedEvent(position: record.position, record: UnsafeRawBufferPointer(start: record.bytes, count: record.count), reusing: &recordBuffer)
             } catch {
                 throw LedgerError(.corrupt, "the event at position \(record.position) cannot be decoded (\(error)); run `ledger verify`")
             }
@@ -145,7 +159,12 @@ public struct StreamGroupedLog: @unchecked Sendable {
                     hasKey = true
                 }
             }
-            try body(event, hasKey ? try DataKey.open(event.personalData, for: event.id, with: opener) : nil)
+            guard hasKey else {
+                try body(event, nil)
+                continue
+            }
+            try DataKey.open(event.personalData, for: event.id, with: opener, into: &personalBuffer)
+            try body(event, personalBuffer)
         }
     }
 

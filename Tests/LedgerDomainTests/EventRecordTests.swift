@@ -12,6 +12,39 @@ struct EventRecordTests {
         return writer.bytes
     }
 
+    @Test("records decoded through one reused buffer each read as themselves, and one kept alive keeps its bytes")
+    func reusedBuffer() throws {
+        let events = (0..<4).map { index in
+            NewEvent(
+                type: EventType(index % 2 == 0 ? "contact.fields-changed" : "contact.created", version: 2),
+                actor: Actor(.apiKey, "crm-\(index)"),
+                source: .api(key: "crm", requestID: String(repeating: "r", count: 40 - 10 * index)),
+                data: [UInt8](repeating: UInt8(index), count: 3 + index),
+                personalData: [UInt8](repeating: 9, count: 50 - 10 * index),
+                personalDataSealed: false
+            )
+        }
+        var buffer = [UInt8]()
+        var kept = [RecordedEvent]()
+        for (index, event) in events.enumerated() {
+            let bytes = Self.record(event)
+            let decoded = try bytes.withUnsafeBytes { try RecordedEvent(position: UInt64(index + 1), record: $0, reusing: &buffer) }
+            #expect(decoded.storage == bytes)
+            #expect(decoded.id == event.id && decoded.type == event.type && decoded.source == event.source)
+            #expect(Array(decoded.personalData) == event.personalData)
+            if index == 1 { kept.append(decoded) }
+        }
+        // Decoded second and kept while later records were decoded through the same buffer.
+        #expect(kept[0].storage == Self.record(events[1]))
+        #expect(kept[0].actor == events[1].actor)
+        // A malformed record is refused through the reused path as through the other.
+        var damaged = Self.record(events[0])
+        damaged[0] = 99
+        #expect(throws: BinaryFormatError.self) {
+            _ = try damaged.withUnsafeBytes { try RecordedEvent(position: 1, record: $0, reusing: &buffer) }
+        }
+    }
+
     @Test("every source kind and optional field round-trips", arguments: [
         Source.file(name: "база.csv", sha256: EventRecordTests.digest, row: 12),
         .api(key: "crm", requestID: "req-1"),

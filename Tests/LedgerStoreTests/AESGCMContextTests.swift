@@ -151,6 +151,30 @@ struct AESGCMContextTests {
         }
     }
 
+    @Test("opening into a reused buffer gives each payload alone, and a rejected one leaves it empty")
+    func openIntoReusedBuffer() throws {
+        let opener = try #require(AESGCMOpener())
+        let id = EventID.timeOrdered()
+        var buffer = [UInt8]()
+        var kept = [[UInt8]]()
+        // Longer, then shorter, then empty payloads: no byte of one may show in the next.
+        for (round, length) in [300, 33, 0, 64, 1].enumerated() {
+            let key = DataKey.random()
+            let plain = Self.randomBytes(length)
+            let sealed = try key.seal(plain, for: id, engine: round % 2 == 0 ? .libcrypto : .swiftCrypto)
+            try key.load(into: opener)
+            try DataKey.open(sealed[...], for: id, with: opener, into: &buffer)
+            #expect(buffer == plain)
+            // A copy kept while the buffer is reused keeps its own bytes.
+            kept.append(buffer)
+            var tampered = sealed
+            tampered[tampered.count - 1] ^= 1
+            #expect(throws: LedgerError.self) { try DataKey.open(tampered[...], for: id, with: opener, into: &buffer) }
+            #expect(buffer.isEmpty)
+            #expect(kept.last == plain)
+        }
+    }
+
     @Test("a wrapped key unwraps straight into an opener, and a tampered wrap is refused")
     func unwrapIntoOpener() throws {
         let directory = TemporaryDirectory()

@@ -35,6 +35,20 @@ public struct RecordedEvent: Sendable {
 
     /// Decodes a stored record at `position`; malformed bytes are an error, never a crash.
     public init(position: UInt64, record: UnsafeRawBufferPointer) throws(BinaryFormatError) {
+        try self.init(position: position, record: record, storage: Array(record))
+    }
+
+    /// The same, with the record's bytes copied into `buffer`, which the event then shares: a
+    /// reader that decodes events one after another and drops each before the next passes the
+    /// same array every time, and once the event before is gone its storage is reused instead
+    /// of allocated and freed per event. An event still alive keeps its bytes (copy on write).
+    public init(position: UInt64, record: UnsafeRawBufferPointer, reusing buffer: inout [UInt8]) throws(BinaryFormatError) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: record)
+        try self.init(position: position, record: record, storage: buffer)
+    }
+
+    private init(position: UInt64, record: UnsafeRawBufferPointer, storage: [UInt8]) throws(BinaryFormatError) {
         guard record.count > EventRecord.hashLength else {
             throw BinaryFormatError(offset: 0, what: "record shorter than its hash")
         }
@@ -81,7 +95,7 @@ public struct RecordedEvent: Sendable {
         personalRange = try reader.readBytesRange("personal data")
         guard reader.isAtEnd else { throw BinaryFormatError(offset: reader.offset, what: "trailing bytes") }
         self.position = position
-        self.storage = Array(record)
+        self.storage = storage
     }
 
     /// The bytes the chain hash covers.

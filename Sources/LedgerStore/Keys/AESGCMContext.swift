@@ -96,6 +96,30 @@ final class AESGCMContext: Sendable {
         return ok ? plain : nil
     }
 
+    /// Opens `combined` with `ctx` into `plain`, replacing its contents and reusing its
+    /// storage when nothing else shares it; false when it does not authenticate (`plain` is
+    /// then wiped and left empty).
+    static func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, with ctx: OpaquePointer, into plain: inout [UInt8]) -> Bool {
+        plain.removeAll(keepingCapacity: true)
+        guard combined.count >= nonceSize + tagSize, combined.count <= Int(Int32.max) else { return false }
+        let nonce = UnsafeRawBufferPointer(rebasing: combined[..<nonceSize])
+        let ciphertext = UnsafeRawBufferPointer(rebasing: combined[nonceSize..<(combined.count - tagSize)])
+        let tag = UnsafeRawBufferPointer(rebasing: combined[(combined.count - tagSize)...])
+        plain.append(contentsOf: repeatElement(0, count: ciphertext.count))
+        let ok = plain.withUnsafeMutableBytes { out in
+            start(ctx, nonce: nonce, aad: aad, encrypt: false)
+                && update(ctx, ciphertext, into: out.baseAddress)
+                && Self.tag(ctx, UnsafeMutableRawPointer(mutating: tag.baseAddress), set: true)
+                && finish(ctx, into: out.baseAddress.map { $0 + ciphertext.count })
+        }
+        guard ok else {
+            plain.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            plain.removeAll(keepingCapacity: true)
+            return false
+        }
+        return true
+    }
+
     /// Sets the expected tag (opening) or gets the computed one (sealing, after the final
     /// call) through the cipher's parameters, `OSSL_CIPHER_PARAM_AEAD_TAG` ("tag",
     /// EVP_EncryptInit(3), "Gettable and Settable EVP_CIPHER_CTX parameters"). The same as
@@ -206,6 +230,12 @@ final class AESGCMOpener {
     func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer) throws -> [UInt8] {
         guard let plain = AESGCMContext.open(combined, authenticating: aad, with: ctx) else { throw AESGCMError("does not authenticate") }
         return plain
+    }
+
+    /// The plain text of `combined` under the key set last, into `plain` (its storage reused
+    /// when unshared); an error when it does not authenticate.
+    func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, into plain: inout [UInt8]) throws {
+        guard AESGCMContext.open(combined, authenticating: aad, with: ctx, into: &plain) else { throw AESGCMError("does not authenticate") }
     }
 }
 

@@ -131,6 +131,21 @@ public struct DataKey: Sendable {
         }
     }
 
+    /// The same, into `plain` (its storage reused when unshared): for a reader that opens
+    /// payloads one after another and drops each before the next.
+    static func open(_ sealed: ArraySlice<UInt8>, for id: EventID, with opener: AESGCMOpener, into plain: inout [UInt8]) throws {
+        guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
+            throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
+        }
+        do {
+            try sealed.withUnsafeBytes { raw in
+                try Self.withAssociatedData(id) { try opener.open(UnsafeRawBufferPointer(rebasing: raw[1...]), authenticating: $0, into: &plain) }
+            }
+        } catch {
+            throw LedgerError(.corrupt, "the sealed personal data of event \(id) does not open with its contact's key (altered, or moved from another event)")
+        }
+    }
+
     /// Opens with a chosen engine (cross-checks and `ledger-bench aead`).
     public func open(_ sealed: ArraySlice<UInt8>, for id: EventID, engine: AEADEngine) throws -> [UInt8] {
         guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
