@@ -98,7 +98,8 @@ public struct StreamGroupedLog: @unchecked Sendable {
     }
 
     /// What one reading thread reuses from stream to stream: a cipher context keyed anew for
-    /// each stream's key (one per thread; never shared).
+    /// each stream's key, and the buffers each event is copied and opened into (one per
+    /// thread; never shared).
     public final class Reader {
         let opener = AESGCMOpener()
         /// The record and plain personal data of the event being read, reused from event to
