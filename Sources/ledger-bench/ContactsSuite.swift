@@ -42,10 +42,6 @@ struct ContactsSuite {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ledger = try SyntheticContacts.buildLedger(directory: directory, contacts: contacts)
         defer { ledger.close() }
-        // The build leaves gigabytes of dirty pages, which the kernel would write back during
-        // the first run (on a virtual machine, its CPU time rose by a quarter): flushed before
-        // timing, so every run measures the rebuild alone.
-        sync()
         let runner = ProjectionRunner(ledger: ledger, projection: ContactProjection(ledger: ledger))
         var rates = [Double]()
         for run in 0..<options.runs {
