@@ -235,12 +235,6 @@ final class AESGCMOpener {
         try AESGCMContext.seal(plaintext, nonce: nonce, authenticating: aad, appendingTo: &sealed, with: ctx)
     }
 
-    /// The plain text of `combined` under the key set last; an error when it does not authenticate.
-    func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer) throws -> [UInt8] {
-        guard let plain = AESGCMContext.open(combined, authenticating: aad, with: ctx) else { throw AESGCMError("does not authenticate") }
-        return plain
-    }
-
     /// The plain text of `combined` under the key set last, into `plain` (its storage reused
     /// when unshared); an error when it does not authenticate.
     func open(_ combined: UnsafeRawBufferPointer, authenticating aad: UnsafeRawBufferPointer, into plain: inout [UInt8]) throws {

@@ -119,16 +119,9 @@ public struct DataKey: Sendable {
     /// Opens through `opener`, which the caller keyed with the payload's key (`load(into:)`
     /// or `KeyVault.unwrap(_:stream:into:)`).
     static func open(_ sealed: ArraySlice<UInt8>, for id: EventID, with opener: AESGCMOpener) throws -> [UInt8] {
-        guard sealed.count >= Self.sealingOverhead, sealed.first == Self.sealedFormat else {
-            throw LedgerError(.corrupt, "the sealed personal data of event \(id) is malformed")
-        }
-        do {
-            return try sealed.withUnsafeBytes { raw in
-                try Self.withAssociatedData(id) { try opener.open(UnsafeRawBufferPointer(rebasing: raw[1...]), authenticating: $0) }
-            }
-        } catch {
-            throw LedgerError(.corrupt, "the sealed personal data of event \(id) does not open with its contact's key (altered, or moved from another event)")
-        }
+        var plain = [UInt8]()
+        try open(sealed, for: id, with: opener, into: &plain)
+        return plain
     }
 
     /// The same, into `plain` (its storage reused when unshared): for a reader that opens
